@@ -1,0 +1,181 @@
+"""Curriculum weeks, readings, must-see cases and questions, and the learners' progress.
+
+The progress tables (`CaseLearningStyle`, `AnswerReveal`, `CaseReview`) are private:
+rule 1 of docs/privacy.md. They are read only through `curriculum.selectors`, never
+registered in the admin, and never exposed per person to directors or faculty.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class Curriculum(models.Model):
+    """A program's curriculum: numbered weeks of topics, readings and daily cases."""
+
+    program = models.OneToOneField(
+        "programs.Program", on_delete=models.CASCADE, related_name="curriculum"
+    )
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    source = models.CharField(
+        max_length=200, blank=True, help_text="Who wrote it, when it came from a package."
+    )
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class CurriculumWeek(models.Model):
+    curriculum = models.ForeignKey(Curriculum, on_delete=models.CASCADE, related_name="weeks")
+    number = models.PositiveIntegerField()
+    topic = models.CharField(max_length=200)
+    summary = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(fields=["curriculum", "number"], name="unique_curriculum_week")
+        ]
+
+    def __str__(self) -> str:
+        return f"Week {self.number}: {self.topic}"
+
+
+class Reading(models.Model):
+    week = models.ForeignKey(CurriculumWeek, on_delete=models.CASCADE, related_name="readings")
+    order = models.PositiveIntegerField(default=0)
+    citation = models.TextField()
+    url = models.URLField(blank=True, max_length=500)
+
+    class Meta:
+        ordering = ["order", "id"]
+
+
+class ServiceDay(models.IntegerChoices):
+    MONDAY = 0, "Monday"
+    TUESDAY = 1, "Tuesday"
+    WEDNESDAY = 2, "Wednesday"
+    THURSDAY = 3, "Thursday"
+    FRIDAY = 4, "Friday"
+
+
+class Case(models.Model):
+    """The must-see case of one service day."""
+
+    week = models.ForeignKey(CurriculumWeek, on_delete=models.CASCADE, related_name="cases")
+    day = models.IntegerField(choices=ServiceDay.choices)
+    title = models.CharField(max_length=200)
+    history = models.TextField(help_text="Short clinical history, with no real patient data.")
+    teaching_points = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["week__number", "day"]
+        constraints = [
+            models.UniqueConstraint(fields=["week", "day"], name="unique_case_per_day")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+def case_image_path(instance: "CaseImage", filename: str) -> str:
+    return f"cases/{instance.case_id}/{filename}"
+
+
+class CaseImage(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="images")
+    order = models.PositiveIntegerField(default=0)
+    image = models.FileField(upload_to=case_image_path)
+    caption = models.CharField(max_length=300, blank=True)
+    alt_text = models.CharField(
+        max_length=300, help_text="What the image shows, for screen readers."
+    )
+
+    class Meta:
+        ordering = ["order", "id"]
+
+
+class Question(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="questions")
+    order = models.PositiveIntegerField(default=0)
+    text = models.TextField()
+    answer = models.TextField()
+
+    class Meta:
+        ordering = ["order", "id"]
+
+
+class WeekPlan(models.Model):
+    """Which curriculum week a program week teaches."""
+
+    program_week = models.OneToOneField(
+        "programs.ProgramWeek", on_delete=models.CASCADE, related_name="plan"
+    )
+    curriculum_week = models.ForeignKey(
+        CurriculumWeek, on_delete=models.CASCADE, related_name="plans"
+    )
+
+
+class LearningStyle(models.TextChoices):
+    READ_FIRST = "read_first", "Read the answers first"
+    BLIND = "blind", "Go in blind"
+
+
+class CaseLearningStyle(models.Model):
+    """PRIVATE to the junior: how they chose to meet one case."""
+
+    junior = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="case_learning_styles"
+    )
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    style = models.CharField(max_length=20, choices=LearningStyle.choices)
+    chosen_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["junior", "case"], name="unique_learning_style")
+        ]
+
+
+class AnswerReveal(models.Model):
+    """PRIVATE to the junior: an answer they revealed while going in blind."""
+
+    junior = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="answer_reveals"
+    )
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="+")
+    revealed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["junior", "question"], name="unique_answer_reveal")
+        ]
+
+
+class ReviewStatus(models.TextChoices):
+    REVIEWED = "reviewed", "Reviewed together"
+    SKIPPED = "skipped", "Skipped — clinical work came first"
+
+
+class CaseReview(models.Model):
+    """PRIVATE to the pair: whether they reviewed or skipped one case."""
+
+    pair = models.ForeignKey("programs.Pair", on_delete=models.CASCADE, related_name="+")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=20, choices=ReviewStatus.choices)
+    marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    marked_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["pair", "case"], name="unique_case_review")
+        ]
+
+
+def case_date(program_week_start: datetime.date, day: int) -> datetime.date:
+    return program_week_start + datetime.timedelta(days=day)

@@ -1,0 +1,23 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.static import serve
+
+from medmentor.api.api import api
+from medmentor.programs import views as program_views
+
+admin.site.site_header = "medmentor — program data"
+admin.site.site_title = "medmentor admin"
+
+urlpatterns = [
+    path("", program_views.home, name="home"),
+    path("", include("medmentor.people.urls")),
+    path("programs/", include("medmentor.programs.urls")),
+    path("programs/", include("medmentor.curriculum.urls")),
+    path("api/", api.urls),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    # Case images in the demo; production serves MEDIA_ROOT from the web server.
+    urlpatterns += [path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]

@@ -1,0 +1,125 @@
+"""Named test people in one shared place, as in healthchecks' hc/test.py.
+
+`program` is a case-review program on Nuclear Medicine with a director, a
+coordinator, faculty, a researcher, two seniors and two juniors; `outsider` belongs to
+another program. Every privacy test asks each of them in turn.
+"""
+
+import datetime
+
+import pytest
+from django.conf import settings
+
+from medmentor.people.models import Institution, Person, Service
+from medmentor.programs.models import Enrollment, Program, ProgramKind, Role
+
+PASSWORD = "correct horse battery staple"  # noqa: S105 - test-only
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def make_person(email: str, name: str, level: str, institution=None) -> Person:
+    return Person.objects.create_user(
+        email=email, password=PASSWORD, full_name=name, training_level=level, institution=institution
+    )
+
+
+@pytest.fixture
+def institution(db):
+    return Institution.objects.create(name="Lakeside University Hospital", slug="lakeside")
+
+
+@pytest.fixture
+def service(institution):
+    return Service.objects.create(institution=institution, name="Nuclear Medicine")
+
+
+@pytest.fixture
+def program(institution, service):
+    return Program.objects.create(
+        name="Nuclear Medicine must-see case",
+        slug="nm-must-see",
+        kind=ProgramKind.CASE_REVIEW,
+        institution=institution,
+        service=service,
+        starts_on=datetime.date(2026, 11, 2),
+        time_zone="America/New_York",
+        description="Every day a senior reviews a must-see case with the junior on service.",
+    )
+
+
+def _enrol(program, person, role):
+    Enrollment.objects.create(program=program, person=person, role=role)
+    return person
+
+
+@pytest.fixture
+def director(program, institution):
+    person = make_person("director@lakeside.test", "Dana Director", "faculty", institution)
+    return _enrol(program, person, Role.DIRECTOR)
+
+
+@pytest.fixture
+def coordinator(program, institution):
+    person = make_person("coordinator@lakeside.test", "Cory Coordinator", "other", institution)
+    return _enrol(program, person, Role.COORDINATOR)
+
+
+@pytest.fixture
+def faculty(program, institution):
+    person = make_person("faculty@lakeside.test", "Fran Faculty", "faculty", institution)
+    return _enrol(program, person, Role.FACULTY)
+
+
+@pytest.fixture
+def researcher(program, institution):
+    person = make_person("researcher@lakeside.test", "Rae Researcher", "other", institution)
+    return _enrol(program, person, Role.RESEARCHER)
+
+
+@pytest.fixture
+def senior(program, institution):
+    person = make_person("senior@lakeside.test", "Sam Senior", "R3", institution)
+    return _enrol(program, person, Role.SENIOR)
+
+
+@pytest.fixture
+def other_senior(program, institution):
+    person = make_person("senior2@lakeside.test", "Sasha Senior", "fellow", institution)
+    return _enrol(program, person, Role.SENIOR)
+
+
+@pytest.fixture
+def junior(program, institution):
+    person = make_person("junior@lakeside.test", "Jo Junior", "R1", institution)
+    return _enrol(program, person, Role.JUNIOR)
+
+
+@pytest.fixture
+def other_junior(program, institution):
+    person = make_person("junior2@lakeside.test", "Jamie Junior", "R1", institution)
+    return _enrol(program, person, Role.JUNIOR)
+
+
+@pytest.fixture
+def outsider(db, institution):
+    """Enrolled as a junior in a different program: sees nothing of `program`."""
+    other = Program.objects.create(
+        name="Other program",
+        slug="other",
+        kind=ProgramKind.CASE_REVIEW,
+        institution=institution,
+        starts_on=datetime.date(2026, 11, 2),
+    )
+    person = make_person("outsider@elsewhere.test", "Olly Outsider", "R1", institution)
+    return _enrol(other, person, Role.JUNIOR)
+
+
+def sign_in(client, person) -> None:
+    client.force_login(person)
+
+
+assert settings.AUTH_USER_MODEL == "people.Person"
