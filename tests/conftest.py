@@ -23,7 +23,11 @@ def _media_in_tmp(settings, tmp_path):
 
 def make_person(email: str, name: str, level: str, institution=None) -> Person:
     return Person.objects.create_user(
-        email=email, password=PASSWORD, full_name=name, training_level=level, institution=institution
+        email=email,
+        password=PASSWORD,
+        full_name=name,
+        training_level=level,
+        institution=institution,
     )
 
 

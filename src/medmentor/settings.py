@@ -61,7 +61,11 @@ SITE_NAME = env_text("SITE_NAME", "medmentor")
 _site = urlsplit(SITE_URL)
 SITE_IS_HTTPS = _site.scheme == "https"
 
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS") or [_site.hostname or "127.0.0.1", "localhost", "127.0.0.1"]
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS") or [
+    _site.hostname or "127.0.0.1",
+    "localhost",
+    "127.0.0.1",
+]
 CSRF_TRUSTED_ORIGINS = [f"{_site.scheme}://{_site.netloc}"]
 
 INSTALLED_APPS = [

@@ -73,9 +73,7 @@ class Case(models.Model):
 
     class Meta:
         ordering = ["week__number", "day"]
-        constraints = [
-            models.UniqueConstraint(fields=["week", "day"], name="unique_case_per_day")
-        ]
+        constraints = [models.UniqueConstraint(fields=["week", "day"], name="unique_case_per_day")]
 
     def __str__(self) -> str:
         return self.title
@@ -172,9 +170,7 @@ class CaseReview(models.Model):
     marked_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["pair", "case"], name="unique_case_review")
-        ]
+        constraints = [models.UniqueConstraint(fields=["pair", "case"], name="unique_case_review")]
 
 
 def case_date(program_week_start: datetime.date, day: int) -> datetime.date:

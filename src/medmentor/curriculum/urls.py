@@ -1,3 +1,10 @@
-from django.urls import path  # noqa: F401
+"""Case-review program pages: the pair's workspace and the director's dashboard
+(workspace_urls), curriculum packages (package_urls), the weekly email (email_urls)."""
 
-urlpatterns: list = []
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("medmentor.curriculum.workspace_urls")),
+    path("", include("medmentor.curriculum.package_urls")),
+    path("", include("medmentor.curriculum.email_urls")),
+]

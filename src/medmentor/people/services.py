@@ -40,15 +40,11 @@ def sign_in_link_create(*, person: Person, max_age_seconds: int | None = None) -
 def sign_in_link_consume(*, token: str) -> Person:
     """Check a sign-in token and mark it used; raises SignInLinkError when it cannot sign in."""
     try:
-        data = signing.loads(
-            token, salt=SIGN_IN_SALT, max_age=datetime.timedelta(days=366)
-        )
+        data = signing.loads(token, salt=SIGN_IN_SALT, max_age=datetime.timedelta(days=366))
         nonce = str(data["n"])
         person_id = int(data["p"])
     except (signing.BadSignature, KeyError, TypeError, ValueError) as error:
-        raise SignInLinkError(
-            "This sign-in link is not valid. Ask for a new one below."
-        ) from error
+        raise SignInLinkError("This sign-in link is not valid. Ask for a new one below.") from error
     now = timezone.now()
     with transaction.atomic():
         # The conditional UPDATE makes "use once" hold even when two tabs open the link.

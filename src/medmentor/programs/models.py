@@ -174,7 +174,8 @@ class Pair(models.Model):
         max_length=20, choices=PairOrigin.choices, default=PairOrigin.SCHEDULE
     )
     is_removed = models.BooleanField(
-        default=False, help_text="Removed by the director; kept so re-deriving does not add it back."
+        default=False,
+        help_text="Removed by the director; kept so re-deriving does not add it back.",
     )
 
     class Meta:
