@@ -186,9 +186,9 @@ class ApiToken(models.Model):
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
+    def __str__(self) -> str:
+        return f"{self.name} ({self.person.email})"
+
     @staticmethod
     def digest_of(raw_token: str) -> str:
         return hashlib.sha256(raw_token.encode()).hexdigest()
-
-    def __str__(self) -> str:
-        return f"{self.name} ({self.person.email})"
