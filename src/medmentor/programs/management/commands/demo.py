@@ -1,0 +1,68 @@
+"""`medmentor demo`: migrate, load the demo program, then serve it with its worker and mail sink.
+
+Everything runs on this machine: the mail sink catches every email (nothing leaves),
+the worker sends the weekly emails through it, and the web server listens on
+127.0.0.1:8000. Ctrl-C stops all three.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = (
+        "Set up and serve the demo program on http://127.0.0.1:8000 with its worker and mail sink."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--address", default="127.0.0.1:8000")
+        parser.add_argument(
+            "--no-serve", action="store_true", help="Only migrate and load the demo data."
+        )
+
+    def handle(self, *args, address: str, no_serve: bool, **options):
+        call_command("migrate", interactive=False, verbosity=0)
+        self.stdout.write("Database ready.")
+        call_command("load_demo", stdout=self.stdout)
+        if no_serve:
+            return
+        command = [sys.executable, "-m", "medmentor"]
+        environment = dict(os.environ)
+        children = [
+            subprocess.Popen(
+                [*command, "smtp-sink", "--port", str(settings.EMAIL_PORT)], env=environment
+            ),
+            subprocess.Popen([*command, "worker"], env=environment),
+        ]
+
+        def stop_children(*_):
+            for child in children:
+                if child.poll() is None:
+                    child.terminate()
+            for child in children:
+                try:
+                    child.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    child.kill()
+
+        signal.signal(signal.SIGTERM, lambda *_: (stop_children(), sys.exit(0)))
+        time.sleep(1)  # let the sink bind its port before the first send
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"\nmedmentor demo: http://{address}/\n"
+                f"Mail sink on 127.0.0.1:{settings.EMAIL_PORT} (nothing leaves this machine), "
+                f"worker running; emails are kept in {settings.DATA_DIR / 'mail-sink'}\n"
+                "Press Ctrl-C to stop.\n"
+            )
+        )
+        try:
+            call_command("runserver", address, use_reloader=False)
+        finally:
+            stop_children()

@@ -1,0 +1,138 @@
+import datetime
+import re
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from medmentor.messaging.models import OutboxMessage
+from medmentor.people import services
+from medmentor.people.models import FailedSignIn, SignInLink
+from tests.conftest import PASSWORD
+
+
+def _link_path(url: str) -> str:
+    return url.split("://", 1)[1].split("/", 1)[1].join(["/", ""])
+
+
+@pytest.mark.django_db
+def test_password_is_stored_with_argon2(junior):
+    assert junior.password.startswith("argon2$")
+
+
+@pytest.mark.django_db
+def test_sign_in_with_email_and_password_opens_a_session(client, junior):
+    response = client.post(
+        reverse("sign-in"), {"email": "JUNIOR@lakeside.test", "password": PASSWORD}
+    )
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(junior.pk)
+
+
+@pytest.mark.django_db
+def test_wrong_password_is_refused_with_a_message(client, junior):
+    response = client.post(reverse("sign-in"), {"email": junior.email, "password": "nope"})
+    assert response.status_code == 400
+    assert "do not match" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_repeated_failed_sign_ins_are_throttled_even_with_the_right_password(
+    client, junior, settings
+):
+    settings.SIGN_IN_FAILURE_LIMIT = 3
+    for _ in range(3):
+        client.post(reverse("sign-in"), {"email": junior.email, "password": "wrong"})
+    response = client.post(reverse("sign-in"), {"email": junior.email, "password": PASSWORD})
+    assert response.status_code == 429
+    assert "Too many failed sign-ins" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_throttle_lifts_after_the_window(client, junior, settings):
+    settings.SIGN_IN_FAILURE_LIMIT = 2
+    for _ in range(2):
+        client.post(reverse("sign-in"), {"email": junior.email, "password": "wrong"})
+    FailedSignIn.objects.update(at=timezone.now() - datetime.timedelta(hours=1))
+    response = client.post(reverse("sign-in"), {"email": junior.email, "password": PASSWORD})
+    assert response.status_code == 302
+
+
+@pytest.mark.django_db
+def test_sign_in_link_is_emailed_through_the_outbox_and_signs_in_once(client, junior):
+    response = client.post(reverse("sign-in-link-request"), {"email": junior.email})
+    assert response.status_code == 302
+    message = OutboxMessage.objects.get(person=junior)
+    url = re.search(r"https?://\S+/sign-in/link/\S+/", message.text_body).group(0)
+    path = _link_path(url)
+
+    # Opening the link (as a mail scanner would) does not use it up.
+    assert client.get(path).status_code == 200
+    response = client.post(path)
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(junior.pk)
+
+    client.logout()
+    response = client.post(path, follow=True)
+    assert "already been used" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_unknown_email_gets_the_same_answer_and_no_mail(client, junior):
+    response = client.post(
+        reverse("sign-in-link-request"), {"email": "nobody@nowhere.test"}, follow=True
+    )
+    assert "If that address belongs to an account" in response.content.decode()
+    assert OutboxMessage.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_expired_sign_in_link_is_refused(client, junior):
+    url = services.sign_in_link_create(person=junior)
+    SignInLink.objects.update(expires_at=timezone.now() - datetime.timedelta(seconds=1))
+    response = client.post(_link_path(url), follow=True)
+    assert "has expired" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_tampered_sign_in_link_is_refused(client, junior):
+    url = services.sign_in_link_create(person=junior)
+    response = client.post(_link_path(url).replace("/link/", "/link/x"), follow=True)
+    assert "not valid" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_sign_in_link_keeps_its_destination(client, junior):
+    url = services.sign_in_link_create(person=junior)
+    response = client.post(
+        _link_path(url) + "?next=/programs/nm-must-see/this-week/",
+        {"next": "/programs/nm-must-see/this-week/"},
+    )
+    assert response["Location"] == "/programs/nm-must-see/this-week/"
+
+
+@pytest.mark.django_db
+def test_sign_in_refuses_to_redirect_off_site(client, junior):
+    response = client.post(
+        reverse("sign-in"),
+        {"email": junior.email, "password": PASSWORD, "next": "https://evil.test/"},
+    )
+    assert response["Location"] == reverse("home")
+
+
+@pytest.mark.django_db
+def test_sessions_expire_and_end_with_the_browser(settings):
+    assert settings.SESSION_EXPIRE_AT_BROWSER_CLOSE is True
+    assert 0 < settings.SESSION_COOKIE_AGE <= 24 * 60 * 60
+
+
+@pytest.mark.django_db
+def test_pages_need_sign_in(client):
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("sign-in"))
