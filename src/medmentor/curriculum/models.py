@@ -23,6 +23,10 @@ class Curriculum(models.Model):
     source = models.CharField(
         max_length=200, blank=True, help_text="Who wrote it, when it came from a package."
     )
+    # Kept so a curriculum handed on as a package carries its terms of reuse with it.
+    license = models.CharField(
+        max_length=200, blank=True, help_text="Terms of reuse, e.g. CC BY-NC 4.0."
+    )
 
     def __str__(self) -> str:
         return self.title
