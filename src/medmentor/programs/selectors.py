@@ -60,7 +60,7 @@ def programs_for_person(*, person: Person) -> list[ProgramLink]:
 
 
 def programs_of_person(*, person: Person) -> QuerySet[Program]:
-    """The programs `person` is enrolled in, each with `viewer_roles` (their enrollments)."""
+    """The programs `person` is enrolled in, each with `viewer_enrollments`."""
     return (
         Program.objects.filter(enrollments__person=person)
         .distinct()
@@ -69,7 +69,7 @@ def programs_of_person(*, person: Person) -> QuerySet[Program]:
             Prefetch(
                 "enrollments",
                 queryset=Enrollment.objects.filter(person=person),
-                to_attr="viewer_roles",
+                to_attr="viewer_enrollments",
             )
         )
         .order_by("name", "pk")
@@ -85,7 +85,7 @@ def program_of_person(*, person: Person, slug: str) -> Program:
 
 
 def program_people(*, program: Program, viewer: Person) -> QuerySet[Person]:
-    """Everyone enrolled in `program`, each with `program_roles`; for directors and
+    """Everyone enrolled in `program`, each with `program_enrollments`; for directors and
     coordinators only. Faculty and researchers see program-level aggregates, never the
     roster; learners see their own pairs, not everyone's."""
     if not roles_in_program(person=viewer, program=program) & set(STAFF_ROLES):
@@ -99,7 +99,7 @@ def program_people(*, program: Program, viewer: Person) -> QuerySet[Person]:
             Prefetch(
                 "enrollments",
                 queryset=Enrollment.objects.filter(program=program).order_by("role"),
-                to_attr="program_roles",
+                to_attr="program_enrollments",
             )
         )
         .order_by("full_name", "pk")
