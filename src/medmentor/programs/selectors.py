@@ -15,6 +15,7 @@ from medmentor.programs.models import (
     Program,
     ProgramWeek,
     Role,
+    ServiceBlock,
 )
 
 
@@ -144,3 +145,139 @@ def pair_in_week(*, week: ProgramWeek, pair_id: int, viewer: Person) -> Pair:
     if pair is None:
         raise Pair.DoesNotExist(f"The week of {week.starts_on.isoformat()} has no pair {pair_id}.")
     return pair
+
+
+# --- The service schedule, weeks and pairs -------------------------------------------
+
+
+@dataclass(frozen=True)
+class OnService:
+    """Who is on the program's service in one week, by program role."""
+
+    people: list[Person]
+    juniors: list[Person]
+    seniors: list[Person]
+
+
+@dataclass(frozen=True)
+class WeekOverview:
+    """One program week as the director's weeks-and-pairs page shows it."""
+
+    week: ProgramWeek
+    pairs: list[Pair]
+    juniors_without_senior: list[Person]
+    on_service: list[Person]
+
+
+def service_days(*, week: ProgramWeek) -> tuple[datetime.date, datetime.date]:
+    """Monday and Friday of `week`: a block covers a week when it overlaps these days."""
+    return week.starts_on, week.starts_on + datetime.timedelta(days=4)
+
+
+def on_service_by_week(*, program: Program, weeks: list[ProgramWeek]) -> dict[int, OnService]:
+    """Who is on the program's service in each of `weeks` (two queries, any number of weeks).
+
+    A person is on service in a week when one of their blocks on the program's service
+    overlaps a weekday (Monday to Friday) of it and their enrollment in the program is
+    current then (joined_on / left_on, when set, bound it).
+    """
+    if not weeks:
+        return {}
+    empty = OnService(people=[], juniors=[], seniors=[])
+    if program.service_id is None:
+        return {week.id: empty for week in weeks}
+    first_day = min(week.starts_on for week in weeks)
+    last_day = max(service_days(week=week)[1] for week in weeks)
+    blocks = list(
+        ServiceBlock.objects.filter(
+            program=program,
+            service_id=program.service_id,
+            starts_on__lte=last_day,
+            ends_on__gte=first_day,
+        ).select_related("person")
+    )
+    enrollments: dict[int, list[Enrollment]] = {}
+    for enrollment in Enrollment.objects.filter(
+        program=program, person_id__in={block.person_id for block in blocks}
+    ):
+        enrollments.setdefault(enrollment.person_id, []).append(enrollment)
+
+    result: dict[int, OnService] = {}
+    for week in weeks:
+        monday, friday = service_days(week=week)
+        people: dict[int, Person] = {}
+        roles: dict[int, set[str]] = {}
+        for block in blocks:
+            if block.starts_on > friday or block.ends_on < monday:
+                continue
+            for enrollment in enrollments.get(block.person_id, []):
+                if enrollment.joined_on and enrollment.joined_on > friday:
+                    continue
+                if enrollment.left_on and enrollment.left_on < monday:
+                    continue
+                people[block.person_id] = block.person
+                roles.setdefault(block.person_id, set()).add(enrollment.role)
+
+        def by_name(person: Person) -> tuple[str, str]:
+            return (person.full_name.lower(), person.email)
+
+        everyone = sorted(people.values(), key=by_name)
+        result[week.id] = OnService(
+            people=everyone,
+            juniors=[person for person in everyone if Role.JUNIOR in roles[person.id]],
+            seniors=[person for person in everyone if Role.SENIOR in roles[person.id]],
+        )
+    return result
+
+
+def people_on_service(*, program: Program, week: ProgramWeek) -> list[Person]:
+    """Everyone in the program on its service in `week` (all roles), by name."""
+    return on_service_by_week(program=program, weeks=[week])[week.id].people
+
+
+def pairs_for_week(*, week: ProgramWeek) -> list[Pair]:
+    """The week's pairs in force (not removed by the director), by junior then senior."""
+    return list(
+        Pair.objects.filter(week=week, is_removed=False)
+        .select_related("junior", "senior")
+        .order_by("junior__full_name", "senior__full_name")
+    )
+
+
+def program_weeks_overview(*, program: Program) -> list[WeekOverview]:
+    """Every week of the program with its pairs and the juniors who have no senior.
+
+    A fixed number of queries however many weeks and people the program has.
+    """
+    weeks = list(ProgramWeek.objects.filter(program=program).order_by("starts_on"))
+    on_service = on_service_by_week(program=program, weeks=weeks)
+    pairs_by_week: dict[int, list[Pair]] = {week.id: [] for week in weeks}
+    for pair in (
+        Pair.objects.filter(week__program=program, is_removed=False)
+        .select_related("junior", "senior")
+        .order_by("junior__full_name", "senior__full_name")
+    ):
+        pairs_by_week[pair.week_id].append(pair)
+    overview = []
+    for week in weeks:
+        with_senior = {pair.junior_id for pair in pairs_by_week[week.id]}
+        overview.append(
+            WeekOverview(
+                week=week,
+                pairs=pairs_by_week[week.id],
+                juniors_without_senior=[
+                    junior for junior in on_service[week.id].juniors if junior.id not in with_senior
+                ],
+                on_service=on_service[week.id].people,
+            )
+        )
+    return overview
+
+
+def program_people_in_role(*, program: Program, role: str) -> list[Person]:
+    """The program's people holding `role`, by name (the director's pair-override choices)."""
+    return list(
+        Person.objects.filter(enrollments__program=program, enrollments__role=role)
+        .distinct()
+        .order_by("full_name", "email")
+    )
