@@ -1,10 +1,92 @@
-"""The REST API: one NinjaAPI, one router module per app (see api/routers)."""
+"""The REST API: one NinjaAPI, one router module per app (see api/routers).
 
+Every operation needs a signed-in caller (a Bearer token or the browser session), and
+every error is JSON with a `detail` message: 401 not signed in, 403 known but not
+yours to see or touch, 404 unknown to you, 422 bad input.
+"""
+
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, ValidationError
+
+from medmentor.api.auth import api_auth
+from medmentor.api.routers import curriculum, people, programs
 
 api = NinjaAPI(
     title="medmentor API",
     version="1",
-    description="Programs, people, weeks, cases and pairs, with the same permissions as the pages.",
+    description=(
+        "Programs, people, weeks, cases and pairs, with the same permissions as the "
+        "pages. Authenticate with `Authorization: Bearer <token>` (make one with "
+        "`medmentor create-api-token EMAIL NAME`) or, in the browser, the signed-in "
+        "session (unsafe methods then need the `X-CSRFToken` header). Lists are "
+        "paginated with `limit` (1–200, default 50) and `offset`; each answer holds "
+        "`items` and the total `count`. A learner's progress (revealed answers, blind "
+        "or read-first, reviewed or skipped) is never part of any answer."
+    ),
     docs_url="/docs",
+    auth=api_auth,
 )
+
+
+@api.exception_handler(AuthenticationError)
+def _not_signed_in(request: HttpRequest, error: AuthenticationError) -> HttpResponse:
+    message = error.message
+    if message == "Unauthorized":  # ninja's default: say what to do instead
+        message = "Sign in first, or send the header `Authorization: Bearer <token>`."
+    return api.create_response(request, {"detail": message}, status=401)
+
+
+def _place(location: tuple) -> str:
+    # ("query", "offset") -> "offset (query)"; ninja puts the parameter group second.
+    parts = [str(part) for part in location]
+    if len(parts) > 1 and parts[0] in {"query", "path", "body", "header", "cookie", "form"}:
+        where, rest = parts[0], [p for p in parts[1:] if p not in {"ninja_pagination", "payload"}]
+        return f"{'.'.join(rest) or where} ({where})"
+    return ".".join(parts)
+
+
+@api.exception_handler(ValidationError)
+def _bad_input(request: HttpRequest, error: ValidationError) -> HttpResponse:
+    errors = [
+        {
+            "loc": [str(part) for part in item.get("loc", ())],
+            "msg": str(item.get("msg", "invalid")),
+            "type": str(item.get("type", "invalid")),
+        }
+        for item in error.errors
+    ]
+    described = "; ".join(f"{_place(tuple(e['loc']))}: {e['msg']}" for e in errors)
+    return api.create_response(
+        request, {"detail": f"Bad input — {described}", "errors": errors}, status=422
+    )
+
+
+@api.exception_handler(DjangoValidationError)
+def _refused_by_service(request: HttpRequest, error: DjangoValidationError) -> HttpResponse:
+    messages = " ".join(error.messages)
+    return api.create_response(request, {"detail": messages, "errors": []}, status=422)
+
+
+@api.exception_handler(PermissionDenied)
+def _forbidden(request: HttpRequest, error: PermissionDenied) -> HttpResponse:
+    message = str(error) or "You may not see or change this."
+    return api.create_response(request, {"detail": message}, status=403)
+
+
+@api.exception_handler(ObjectDoesNotExist)
+def _unknown(request: HttpRequest, error: ObjectDoesNotExist) -> HttpResponse:
+    message = str(error) or "Not found."
+    return api.create_response(request, {"detail": message}, status=404)
+
+
+@api.exception_handler(Http404)
+def _no_such_path(request: HttpRequest, error: Http404) -> HttpResponse:
+    return api.create_response(request, {"detail": "Not found."}, status=404)
+
+
+api.add_router("/", people.router)
+api.add_router("/", programs.router)
+api.add_router("/", curriculum.router)
