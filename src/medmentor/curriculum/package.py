@@ -1,0 +1,987 @@
+"""The portable curriculum package: one zip that hands a whole curriculum on.
+
+A package is a zip holding `curriculum.yaml` (the format is written down in
+docs/curriculum-package.md) and the case images under `images/`. Export writes one;
+import reads one into a program.
+
+Import is all or nothing. `curriculum_package_read` checks everything — the zip, the
+YAML, every field and every image — and raises `CurriculumPackageError` naming each
+problem's place (``weeks[2].cases[0].questions[1]: 'answer' is missing``) before a
+single row or file is written. Only then does `curriculum_package_import` write, in
+one transaction; image files it stored are removed again if that transaction fails,
+and the replaced curriculum's files only after it commits.
+
+The checks are our own code: zipfile and PyYAML know nothing of our schema, and a
+schema library would not give the place-by-place messages a director needs.
+"""
+
+import datetime
+import io
+import logging
+import posixpath
+import re
+import warnings
+import zipfile
+import zlib
+from dataclasses import dataclass, field
+
+import yaml
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.validators import URLValidator
+from django.db import transaction
+from django.db.models import Prefetch
+from PIL import Image, UnidentifiedImageError
+
+from medmentor.curriculum.models import (
+    Case,
+    CaseImage,
+    Curriculum,
+    CurriculumWeek,
+    Question,
+    Reading,
+    ServiceDay,
+    WeekPlan,
+)
+from medmentor.programs.models import Program, ProgramWeek
+
+logger = logging.getLogger(__name__)
+
+FORMAT_NAME = "medmentor-curriculum"
+FORMAT_VERSION = 1
+YAML_NAME = "curriculum.yaml"
+IMAGE_FOLDER = "images/"
+
+# Limits that keep a hostile or broken upload from filling memory or disk. A
+# six-month curriculum with a few images per case is a few megabytes; these leave
+# ample room for a real one.
+MAX_PACKAGE_BYTES = 50 * 1024 * 1024  # the zip as uploaded
+MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024  # all members, unpacked (zip bombs)
+MAX_MEMBERS = 2000
+MAX_YAML_BYTES = 5 * 1024 * 1024
+MAX_IMAGE_BYTES = 10 * 1024 * 1024
+MAX_IMAGE_PIXELS = 40_000_000  # width x height; a decompression bomb hides behind few bytes
+MAX_WEEKS = 520
+MAX_READINGS_PER_WEEK = 50
+MAX_CASES_PER_WEEK = 50  # only five days, but a longer list is reported day by day
+MAX_IMAGES_PER_CASE = 20
+MAX_QUESTIONS_PER_CASE = 50
+# A file with a systematic mistake would otherwise list the same problem hundreds of times.
+MAX_PROBLEMS_REPORTED = 25
+
+# Pillow's names for the image formats a browser shows everywhere.
+IMAGE_FORMATS = {"PNG": "PNG", "JPEG": "JPEG", "GIF": "GIF", "WEBP": "WebP"}
+
+DAY_NAMES = {day.label.lower(): day.value for day in ServiceDay}
+DAY_BY_VALUE = {value: name for name, value in DAY_NAMES.items()}
+
+# Zip members get a fixed timestamp so that exporting the same curriculum twice
+# gives the same bytes (a package can be checked into version control or diffed).
+ZIP_TIMESTAMP = (1980, 1, 1, 0, 0, 0)
+
+_url_validator = URLValidator(schemes=["http", "https"])
+
+
+class CurriculumPackageError(Exception):
+    """A package that cannot be imported; `problems` lists each reason with its place."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = list(problems)
+        super().__init__("\n".join(self.problems))
+
+
+# --- The package, as read and checked -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PackageImage:
+    file: str
+    caption: str
+    alt_text: str
+    data: bytes = field(repr=False)
+    image_format: str = ""
+
+
+@dataclass(frozen=True)
+class PackageQuestion:
+    question: str
+    answer: str
+
+
+@dataclass(frozen=True)
+class PackageCase:
+    day: int
+    title: str
+    history: str
+    teaching_points: str
+    images: tuple[PackageImage, ...]
+    questions: tuple[PackageQuestion, ...]
+
+    @property
+    def day_name(self) -> str:
+        return ServiceDay(self.day).label
+
+
+@dataclass(frozen=True)
+class PackageReading:
+    citation: str
+    url: str
+
+
+@dataclass(frozen=True)
+class PackageWeek:
+    number: int
+    topic: str
+    summary: str
+    readings: tuple[PackageReading, ...]
+    cases: tuple[PackageCase, ...]
+
+
+@dataclass(frozen=True)
+class CurriculumPackage:
+    """A package that passed every check: safe to write."""
+
+    title: str
+    description: str
+    source: str
+    license: str
+    weeks: tuple[PackageWeek, ...]
+
+    @property
+    def reading_count(self) -> int:
+        return sum(len(week.readings) for week in self.weeks)
+
+    @property
+    def case_count(self) -> int:
+        return sum(len(week.cases) for week in self.weeks)
+
+    @property
+    def question_count(self) -> int:
+        return sum(len(case.questions) for week in self.weeks for case in week.cases)
+
+    @property
+    def image_count(self) -> int:
+        return sum(len(case.images) for week in self.weeks for case in week.cases)
+
+    @property
+    def image_bytes(self) -> int:
+        return sum(
+            len(image.data) for week in self.weeks for case in week.cases for image in case.images
+        )
+
+
+# --- Reading the zip --------------------------------------------------------------------
+
+
+def _unsafe_member_name(name: str) -> str | None:
+    """Why a zip member's name is unsafe to use, or None when it is fine.
+
+    We never unpack to disk by member name, but a name that climbs out of the package
+    (``../``), is absolute, or is spelled differently on Windows has no business in a
+    package, and refusing it keeps any later tool that unpacks it safe too.
+    """
+    if not name:
+        return "has an empty name"
+    if "\x00" in name:
+        return "has a NUL character in its name"
+    if "\\" in name:
+        return "uses a backslash in its path; use '/'"
+    if name.startswith("/") or re.match(r"^[A-Za-z]:", name):
+        return "is an absolute path"
+    if ".." in name.split("/"):
+        return "climbs out of the package with '..'"
+    return None
+
+
+def _open_zip(content: bytes) -> tuple[zipfile.ZipFile, dict[str, zipfile.ZipInfo], str]:
+    """Open and vet the zip; returns it, its file members by name, and the folder holding
+    curriculum.yaml ('' at the top, or one folder when the zip was made from a folder)."""
+    if len(content) > MAX_PACKAGE_BYTES:
+        raise CurriculumPackageError(
+            [
+                f"The package is {len(content) / 1024 / 1024:.1f} MB; the limit is "
+                f"{MAX_PACKAGE_BYTES // 1024 // 1024} MB."
+            ]
+        )
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError):
+        raise CurriculumPackageError(
+            ["This file is not a zip file. A curriculum package is a .zip holding curriculum.yaml."]
+        ) from None
+    if len(infos) > MAX_MEMBERS:
+        raise CurriculumPackageError(
+            [f"The package holds {len(infos)} files; the limit is {MAX_MEMBERS}."]
+        )
+    problems = []
+    members: dict[str, zipfile.ZipInfo] = {}
+    declared_total = 0
+    for info in infos:
+        reason = _unsafe_member_name(info.filename)
+        if reason:
+            problems.append(f"{info.filename!r} in the zip {reason}.")
+            continue
+        if info.is_dir():
+            continue
+        if info.flag_bits & 0x1:
+            problems.append(f"{info.filename}: the file is encrypted; packages must not be.")
+        if info.filename in members:
+            problems.append(f"{info.filename}: the zip holds two files with this name.")
+        members[info.filename] = info
+        declared_total += info.file_size
+    if declared_total > MAX_UNCOMPRESSED_BYTES:
+        problems.append(
+            f"The package unpacks to {declared_total / 1024 / 1024:.0f} MB; the limit is "
+            f"{MAX_UNCOMPRESSED_BYTES // 1024 // 1024} MB."
+        )
+    if problems:
+        raise CurriculumPackageError(problems[:MAX_PROBLEMS_REPORTED])
+    if YAML_NAME in members:
+        return archive, members, ""
+    # A zip made by compressing a folder holds folder/curriculum.yaml: accept one level.
+    nested = [name for name in members if name.count("/") == 1 and name.endswith("/" + YAML_NAME)]
+    if len(nested) == 1:
+        return archive, members, nested[0][: -len(YAML_NAME)]
+    raise CurriculumPackageError(
+        [f"The package has no {YAML_NAME} at its top level (files found: {_listing(members)})."]
+    )
+
+
+def _listing(members: dict[str, zipfile.ZipInfo]) -> str:
+    names = sorted(members)
+    if not names:
+        return "none"
+    shown = ", ".join(names[:5])
+    return shown + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+
+
+def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> bytes:
+    """A member's bytes, reading at most `limit` (the size in the zip header can lie)."""
+    try:
+        with archive.open(info) as handle:
+            data = handle.read(limit + 1)
+    except (zipfile.BadZipFile, zlib.error, NotImplementedError, OSError, EOFError) as error:
+        raise CurriculumPackageError(
+            [f"{info.filename}: the zip is damaged and this file cannot be read ({error})."]
+        ) from None
+    if len(data) > limit:
+        raise CurriculumPackageError(
+            [f"{info.filename}: the file is larger than the limit of {limit // 1024 // 1024} MB."]
+        )
+    return data
+
+
+def _load_yaml(data: bytes) -> object:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise CurriculumPackageError(
+            [f"{YAML_NAME}: not UTF-8 text (byte {error.start + 1} cannot be read)."]
+        ) from None
+    try:
+        # safe_load builds only plain data (dicts, lists, strings, numbers): a package
+        # can never make Python objects.
+        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "somewhere"
+        what = error.problem or error.context or "syntax error"
+        raise CurriculumPackageError(
+            [f"{YAML_NAME}: YAML syntax error at {where}: {what}."]
+        ) from None
+    except yaml.YAMLError as error:
+        raise CurriculumPackageError([f"{YAML_NAME}: cannot be read as YAML: {error}."]) from None
+
+
+# --- Checking the YAML ------------------------------------------------------------------
+
+
+class _TooManyProblems(Exception):
+    pass
+
+
+class _Checker:
+    """Walks the YAML data, collecting every problem with its place."""
+
+    def __init__(
+        self,
+        archive: zipfile.ZipFile,
+        members: dict[str, zipfile.ZipInfo],
+        root: str,
+    ):
+        self.archive = archive
+        self.members = members
+        self.root = root
+        self.problems: list[str] = []
+        self.image_bytes_read = 0
+        self._image_cache: dict[str, tuple[bytes, str] | None] = {}
+
+    def problem(self, place: str, reason: str) -> None:
+        self.problems.append(f"{place}: {reason}" if place else reason)
+        if len(self.problems) >= MAX_PROBLEMS_REPORTED:
+            raise _TooManyProblems
+
+    # Shapes ---------------------------------------------------------------------------
+
+    def mapping(self, value: object, place: str, allowed: tuple[str, ...]) -> dict | None:
+        if not isinstance(value, dict):
+            self.problem(place, f"must be a mapping of fields, not {_kind(value)}")
+            return None
+        for key in value:
+            if key not in allowed:
+                self.problem(
+                    place,
+                    f"unknown field {key!r} (expected one of: {', '.join(allowed)})",
+                )
+        return value
+
+    def items(self, data: dict, key: str, place: str, limit: int, required: bool) -> list:
+        if key not in data or data[key] is None:
+            if required:
+                self.problem(place, f"{key!r} is missing")
+            return []
+        value = data[key]
+        if not isinstance(value, list):
+            self.problem(_join(place, key), f"must be a list, not {_kind(value)}")
+            return []
+        if len(value) > limit:
+            self.problem(_join(place, key), f"has {len(value)} entries; the limit is {limit}")
+            return []
+        return value
+
+    def text(
+        self,
+        data: dict,
+        key: str,
+        place: str,
+        *,
+        required: bool,
+        max_length: int | None = None,
+    ) -> str:
+        value = data.get(key)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if required:
+                self.problem(place, f"{key!r} is missing")
+            return ""
+        if not isinstance(value, str):
+            hint = (
+                " (YAML reads yes/no/on/off/true/false, numbers and dates as other types:"
+                " put the text in quotes)"
+                if isinstance(value, bool | int | float | datetime.date)
+                else ""
+            )
+            self.problem(_join(place, key), f"must be text, not {_kind(value)}{hint}")
+            return ""
+        if max_length is not None and len(value) > max_length:
+            self.problem(
+                _join(place, key),
+                f"is {len(value)} characters long; the limit is {max_length}",
+            )
+            return ""
+        return value
+
+    # The document ---------------------------------------------------------------------
+
+    def document(self, data: object) -> CurriculumPackage | None:
+        if not isinstance(data, dict):
+            self.problem(YAML_NAME, f"must be a mapping of fields, not {_kind(data)}")
+            return None
+        fmt = data.get("format")
+        if fmt != FORMAT_NAME:
+            self.problem(
+                "format",
+                f"must be {FORMAT_NAME!r}"
+                + (", and it is missing" if fmt is None else f", not {fmt!r}"),
+            )
+            # Some other kind of file: listing its every field as wrong helps nobody.
+            return None
+        version = data.get("version")
+        if version is None:
+            self.problem("version", f"is missing (this medmentor reads version {FORMAT_VERSION})")
+            return None
+        if isinstance(version, bool) or not isinstance(version, int):
+            self.problem("version", f"must be the number {FORMAT_VERSION}, not {version!r}")
+            return None
+        if version > FORMAT_VERSION:
+            self.problem(
+                "version",
+                f"{version} is newer than this medmentor reads (version {FORMAT_VERSION});"
+                " update medmentor to import this package",
+            )
+            return None
+        if version != FORMAT_VERSION:
+            self.problem(
+                "version", f"{version} is not a version medmentor knows (it reads {FORMAT_VERSION})"
+            )
+            return None
+        top = self.mapping(
+            data,
+            YAML_NAME,
+            ("format", "version", "title", "description", "source", "license", "weeks"),
+        )
+        title = self.text(top, "title", "", required=True, max_length=200)
+        description = self.text(top, "description", "", required=False)
+        source = self.text(top, "source", "", required=False, max_length=200)
+        license_ = self.text(top, "license", "", required=False, max_length=200)
+        weeks = []
+        numbers: dict[int, int] = {}
+        week_items = self.items(top, "weeks", "", MAX_WEEKS, required=True)
+        if "weeks" in top and isinstance(top["weeks"], list) and not top["weeks"]:
+            self.problem("weeks", "is empty; a curriculum needs at least one week")
+        for index, item in enumerate(week_items):
+            week = self.week(item, f"weeks[{index}]")
+            if week is None:
+                continue
+            if week.number in numbers:
+                self.problem(
+                    f"weeks[{index}].number",
+                    f"week {week.number} is already weeks[{numbers[week.number]}]",
+                )
+                continue
+            numbers[week.number] = index
+            weeks.append(week)
+        if self.problems:
+            return None
+        return CurriculumPackage(
+            title=title,
+            description=description,
+            source=source,
+            license=license_,
+            weeks=tuple(sorted(weeks, key=lambda week: week.number)),
+        )
+
+    def week(self, item: object, place: str) -> PackageWeek | None:
+        data = self.mapping(item, place, ("number", "topic", "summary", "readings", "cases"))
+        if data is None:
+            return None
+        before = len(self.problems)
+        number = data.get("number")
+        if number is None:
+            self.problem(place, "'number' is missing")
+        elif isinstance(number, bool) or not isinstance(number, int) or number < 1:
+            self.problem(_join(place, "number"), f"must be a whole number from 1, not {number!r}")
+        topic = self.text(data, "topic", place, required=True, max_length=200)
+        summary = self.text(data, "summary", place, required=False)
+        readings = []
+        for index, reading in enumerate(
+            self.items(data, "readings", place, MAX_READINGS_PER_WEEK, required=False)
+        ):
+            checked = self.reading(reading, f"{place}.readings[{index}]")
+            if checked:
+                readings.append(checked)
+        cases = []
+        days: dict[int, int] = {}
+        for index, case in enumerate(
+            self.items(data, "cases", place, MAX_CASES_PER_WEEK, required=False)
+        ):
+            case_place = f"{place}.cases[{index}]"
+            checked = self.case(case, case_place)
+            if checked is None:
+                continue
+            if checked.day in days:
+                self.problem(
+                    _join(case_place, "day"),
+                    f"{checked.day_name} already has a case ({place}.cases[{days[checked.day]}])",
+                )
+                continue
+            days[checked.day] = index
+            cases.append(checked)
+        if len(self.problems) > before:
+            return None
+        return PackageWeek(
+            number=number,
+            topic=topic,
+            summary=summary,
+            readings=tuple(readings),
+            cases=tuple(sorted(cases, key=lambda case: case.day)),
+        )
+
+    def reading(self, item: object, place: str) -> PackageReading | None:
+        data = self.mapping(item, place, ("citation", "url"))
+        if data is None:
+            return None
+        before = len(self.problems)
+        citation = self.text(data, "citation", place, required=True)
+        url = self.text(data, "url", place, required=False, max_length=500)
+        if url:
+            try:
+                _url_validator(url)
+            except ValidationError:
+                self.problem(
+                    _join(place, "url"),
+                    f"{url!r} is not a web address starting with http:// or https://",
+                )
+        if len(self.problems) > before:
+            return None
+        return PackageReading(citation=citation, url=url)
+
+    def case(self, item: object, place: str) -> PackageCase | None:
+        data = self.mapping(
+            item,
+            place,
+            ("day", "title", "history", "teaching_points", "images", "questions"),
+        )
+        if data is None:
+            return None
+        before = len(self.problems)
+        day = None
+        day_text = data.get("day")
+        if day_text is None:
+            self.problem(place, "'day' is missing")
+        elif not isinstance(day_text, str) or day_text.strip().lower() not in DAY_NAMES:
+            self.problem(
+                _join(place, "day"),
+                f"{day_text!r} is not a service day (monday, tuesday, wednesday, thursday, friday)",
+            )
+        else:
+            day = DAY_NAMES[day_text.strip().lower()]
+        title = self.text(data, "title", place, required=True, max_length=200)
+        history = self.text(data, "history", place, required=True)
+        teaching_points = self.text(data, "teaching_points", place, required=False)
+        images = []
+        for index, image in enumerate(
+            self.items(data, "images", place, MAX_IMAGES_PER_CASE, required=False)
+        ):
+            checked = self.image(image, f"{place}.images[{index}]")
+            if checked:
+                images.append(checked)
+        questions = []
+        question_items = self.items(data, "questions", place, MAX_QUESTIONS_PER_CASE, required=True)
+        if "questions" in data and isinstance(data["questions"], list) and not data["questions"]:
+            self.problem(_join(place, "questions"), "is empty; a case needs at least one question")
+        for index, question in enumerate(question_items):
+            checked = self.question(question, f"{place}.questions[{index}]")
+            if checked:
+                questions.append(checked)
+        if len(self.problems) > before:
+            return None
+        return PackageCase(
+            day=day,
+            title=title,
+            history=history,
+            teaching_points=teaching_points,
+            images=tuple(images),
+            questions=tuple(questions),
+        )
+
+    def question(self, item: object, place: str) -> PackageQuestion | None:
+        data = self.mapping(item, place, ("question", "answer"))
+        if data is None:
+            return None
+        before = len(self.problems)
+        text = self.text(data, "question", place, required=True)
+        answer = self.text(data, "answer", place, required=True)
+        if len(self.problems) > before:
+            return None
+        return PackageQuestion(question=text, answer=answer)
+
+    def image(self, item: object, place: str) -> PackageImage | None:
+        data = self.mapping(item, place, ("file", "caption", "alt_text"))
+        if data is None:
+            return None
+        before = len(self.problems)
+        file = self.text(data, "file", place, required=True)
+        caption = self.text(data, "caption", place, required=False, max_length=300)
+        alt_text = self.text(data, "alt_text", place, required=True, max_length=300)
+        loaded = None
+        if file:
+            loaded = self.image_file(file, _join(place, "file"))
+        if len(self.problems) > before or loaded is None:
+            return None
+        image_data, image_format = loaded
+        return PackageImage(
+            file=file,
+            caption=caption,
+            alt_text=alt_text,
+            data=image_data,
+            image_format=image_format,
+        )
+
+    def image_file(self, file: str, place: str) -> tuple[bytes, str] | None:
+        if not file.startswith(IMAGE_FOLDER) or file.endswith("/"):
+            self.problem(place, f"{file!r} must be a file under {IMAGE_FOLDER}")
+            return None
+        reason = _unsafe_member_name(file)
+        if reason:
+            self.problem(place, f"{file!r} {reason}")
+            return None
+        if file in self._image_cache:
+            cached = self._image_cache[file]
+            if cached is None:
+                self.problem(place, f"{file!r} cannot be used (see the problem above)")
+            return cached
+        self._image_cache[file] = None
+        info = self.members.get(self.root + file)
+        if info is None:
+            self.problem(place, f"{file!r} is listed but is not in the zip")
+            return None
+        if info.file_size > MAX_IMAGE_BYTES:
+            self.problem(
+                place,
+                f"{file!r} is {info.file_size / 1024 / 1024:.1f} MB; the limit for one image is"
+                f" {MAX_IMAGE_BYTES // 1024 // 1024} MB",
+            )
+            return None
+        data = _read_member(self.archive, info, MAX_IMAGE_BYTES)
+        self.image_bytes_read += len(data)
+        if self.image_bytes_read > MAX_UNCOMPRESSED_BYTES:
+            raise CurriculumPackageError(
+                [
+                    "The images unpack to more than "
+                    f"{MAX_UNCOMPRESSED_BYTES // 1024 // 1024} MB in all; "
+                    "the sizes in the zip are wrong."
+                ]
+            )
+        image_format = _image_format(data)
+        if isinstance(image_format, _NotAnImage):
+            self.problem(place, f"{file!r} {image_format.reason}")
+            return None
+        self._image_cache[file] = (data, image_format)
+        return data, image_format
+
+
+@dataclass(frozen=True)
+class _NotAnImage:
+    reason: str
+
+
+def _image_format(data: bytes) -> "str | _NotAnImage":
+    """Pillow's name for the image's format, after checking it is whole and not a bomb."""
+    accepted = ", ".join(IMAGE_FORMATS.values())
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as picture:
+                image_format = picture.format
+                width, height = picture.size
+                if image_format not in IMAGE_FORMATS:
+                    return _NotAnImage(
+                        f"is a {image_format} image; the accepted formats are {accepted}"
+                    )
+                if width * height > MAX_IMAGE_PIXELS:
+                    return _NotAnImage(
+                        f"is {width}×{height} pixels; the limit is {MAX_IMAGE_PIXELS:,} pixels"
+                    )
+                picture.verify()
+    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
+        return _NotAnImage(f"is not an image (accepted formats: {accepted})")
+    except (OSError, SyntaxError, ValueError, EOFError, TypeError, IndexError):
+        # Pillow reports a cut-off or damaged file with one of these.
+        return _NotAnImage(f"is damaged: it starts like a picture but cannot be read ({accepted})")
+    return image_format
+
+
+def _kind(value: object) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return f"yes/no ({value!r})"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, int | float):
+        return f"a number ({value!r})"
+    if isinstance(value, datetime.date):
+        return f"a date ({value.isoformat()})"
+    if isinstance(value, str):
+        return f"text ({value[:40]!r})"
+    return type(value).__name__
+
+
+def _join(place: str, key: str) -> str:
+    return f"{place}.{key}" if place else key
+
+
+def curriculum_package_read(*, content: bytes) -> CurriculumPackage:
+    """Check a package from top to bottom without writing anything.
+
+    Returns the package ready to write, or raises CurriculumPackageError listing every
+    problem found (up to MAX_PROBLEMS_REPORTED), each with its place.
+    """
+    archive, members, root = _open_zip(content)
+    with archive:
+        data = _load_yaml(_read_member(archive, members[root + YAML_NAME], MAX_YAML_BYTES))
+        checker = _Checker(archive, members, root)
+        try:
+            package = checker.document(data)
+        except _TooManyProblems:
+            package = None
+            checker.problems.append(
+                f"Stopped after {MAX_PROBLEMS_REPORTED} problems; fix these and try again."
+            )
+    if checker.problems or package is None:
+        raise CurriculumPackageError(checker.problems or [f"{YAML_NAME}: nothing to import."])
+    return package
+
+
+# --- Writing ----------------------------------------------------------------------------
+
+
+def _delete_files(names: list[str]) -> None:
+    for name in names:
+        try:
+            default_storage.delete(name)
+        except OSError:
+            # A file we cannot remove is left behind, never a reason to fail the import.
+            logger.warning("Could not remove the case image %s from storage", name)
+
+
+def _image_file_name(package_path: str) -> str:
+    return posixpath.basename(package_path)
+
+
+def curriculum_package_import(
+    *, program: Program, content: bytes, replace: bool = False
+) -> Curriculum:
+    """Import a package as `program`'s curriculum; all or nothing.
+
+    A program that already has a curriculum keeps it unless `replace` is true; then the
+    old curriculum (with its week plans and the learners' progress on its cases) goes,
+    in the same transaction that writes the new one. Program weeks are then assigned
+    their curriculum weeks again.
+    """
+    package = curriculum_package_read(content=content)
+    if not replace and Curriculum.objects.filter(program=program).exists():
+        raise CurriculumPackageError([_already_has_curriculum(program)])
+    written: list[str] = []
+    old_files: list[str] = []
+    try:
+        with transaction.atomic():
+            # Lock the program row so two imports into one program run one after the other.
+            Program.objects.select_for_update().filter(pk=program.pk).first()
+            existing = Curriculum.objects.filter(program=program).first()
+            if existing is not None:
+                if not replace:
+                    raise CurriculumPackageError([_already_has_curriculum(program)])
+                old_files = list(
+                    CaseImage.objects.filter(case__week__curriculum=existing).values_list(
+                        "image", flat=True
+                    )
+                )
+                existing.delete()
+            curriculum = _write(program=program, package=package, written=written)
+            _week_plans_assign(program=program)
+            # Old image files go only once the new curriculum is safely in.
+            transaction.on_commit(lambda: _delete_files(old_files))
+    except BaseException:
+        _delete_files(written)
+        raise
+    return curriculum
+
+
+def _already_has_curriculum(program: Program) -> str:
+    return (
+        f"The program {program.name!r} already has a curriculum. Import with "
+        "“replace” to put this package in its place."
+    )
+
+
+def _write(*, program: Program, package: CurriculumPackage, written: list[str]) -> Curriculum:
+    curriculum = Curriculum.objects.create(
+        program=program,
+        title=package.title,
+        description=package.description,
+        source=package.source,
+        license=package.license,
+    )
+    for package_week in package.weeks:
+        week = CurriculumWeek.objects.create(
+            curriculum=curriculum,
+            number=package_week.number,
+            topic=package_week.topic,
+            summary=package_week.summary,
+        )
+        Reading.objects.bulk_create(
+            Reading(week=week, order=order, citation=reading.citation, url=reading.url)
+            for order, reading in enumerate(package_week.readings)
+        )
+        for package_case in package_week.cases:
+            case = Case.objects.create(
+                week=week,
+                day=package_case.day,
+                title=package_case.title,
+                history=package_case.history,
+                teaching_points=package_case.teaching_points,
+            )
+            Question.objects.bulk_create(
+                Question(case=case, order=order, text=question.question, answer=question.answer)
+                for order, question in enumerate(package_case.questions)
+            )
+            for order, package_image in enumerate(package_case.images):
+                image = CaseImage(
+                    case=case,
+                    order=order,
+                    caption=package_image.caption,
+                    alt_text=package_image.alt_text,
+                )
+                # FieldFile.save stores the file (storage may rename it to stay unique);
+                # remember the stored name so a failed transaction can remove it.
+                image.image.save(
+                    _image_file_name(package_image.file),
+                    ContentFile(package_image.data),
+                    save=False,
+                )
+                written.append(image.image.name)
+                image.save()
+    return curriculum
+
+
+def _week_plans_assign(*, program: Program) -> None:
+    """Point each program week at its curriculum week, cycling through the curriculum.
+
+    TODO(curriculum.services): this is the contract of
+    `curriculum.services.week_plans_assign`; call that once it exists, so the rule
+    lives in one place.
+    """
+    curriculum_weeks = list(
+        CurriculumWeek.objects.filter(curriculum__program=program).order_by("number")
+    )
+    if not curriculum_weeks:
+        return
+    for program_week in ProgramWeek.objects.filter(
+        program=program, starts_on__gte=program.starts_on
+    ):
+        index = (program_week.starts_on - program.starts_on).days // 7
+        WeekPlan.objects.update_or_create(
+            program_week=program_week,
+            defaults={"curriculum_week": curriculum_weeks[index % len(curriculum_weeks)]},
+        )
+
+
+# --- Exporting --------------------------------------------------------------------------
+
+
+def curriculum_with_content(*, program: Program) -> Curriculum | None:
+    """`program`'s curriculum with its weeks, readings, cases, images and questions loaded.
+
+    Content only — never the learners' progress — so the package export and the
+    director's curriculum overview can share it.
+    """
+    return _with_content(Curriculum.objects.filter(program=program)).first()
+
+
+def _with_content(curricula):
+    return curricula.prefetch_related(
+        Prefetch("weeks", queryset=CurriculumWeek.objects.order_by("number")),
+        Prefetch("weeks__readings", queryset=Reading.objects.order_by("order", "id")),
+        Prefetch("weeks__cases", queryset=Case.objects.order_by("day")),
+        Prefetch("weeks__cases__images", queryset=CaseImage.objects.order_by("order", "id")),
+        Prefetch("weeks__cases__questions", queryset=Question.objects.order_by("order", "id")),
+    )
+
+
+class _PackageDumper(yaml.SafeDumper):
+    """safe_dump, writing multi-line text as readable `|` blocks."""
+
+
+def _represent_text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    # PyYAML's plain and block styles turn the rarer line breaks (CR, NEL, LS, PS) into
+    # plain newlines or spaces on reading back; only the double-quoted style escapes
+    # them, so text holding one keeps that style (found by the round-trip property test).
+    if any(char in value for char in "\r\x85\u2028\u2029"):
+        style = '"'
+    elif "\n" in value:
+        style = "|"
+    else:
+        style = None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_PackageDumper.add_representer(str, _represent_text)
+
+
+def _package_image_path(week_number: int, case_image: CaseImage, taken: set[str]) -> str:
+    base = posixpath.basename(case_image.image.name) or f"image-{case_image.pk}"
+    stem, dot, extension = base.rpartition(".")
+    if not dot:
+        stem, extension = base, ""
+    path = f"{IMAGE_FOLDER}week-{week_number}/{base}"
+    counter = 2
+    while path in taken:
+        path = f"{IMAGE_FOLDER}week-{week_number}/{stem}-{counter}{dot}{extension}"
+        counter += 1
+    taken.add(path)
+    return path
+
+
+def curriculum_package_export(*, curriculum: Curriculum) -> bytes:
+    """The curriculum as a package (zip bytes) that `curriculum_package_import` reads back."""
+    loaded = _with_content(Curriculum.objects.filter(pk=curriculum.pk)).get()
+    taken: set[str] = set()
+    files: list[tuple[str, CaseImage]] = []
+    weeks = []
+    for week in loaded.weeks.all():
+        cases = []
+        for case in week.cases.all():
+            images = []
+            for case_image in case.images.all():
+                path = _package_image_path(week.number, case_image, taken)
+                files.append((path, case_image))
+                images.append(
+                    {"file": path, "caption": case_image.caption, "alt_text": case_image.alt_text}
+                )
+            cases.append(
+                {
+                    "day": DAY_BY_VALUE[case.day],
+                    "title": case.title,
+                    "history": case.history,
+                    "teaching_points": case.teaching_points,
+                    "images": images,
+                    "questions": [
+                        {"question": question.text, "answer": question.answer}
+                        for question in case.questions.all()
+                    ],
+                }
+            )
+        weeks.append(
+            {
+                "number": week.number,
+                "topic": week.topic,
+                "summary": week.summary,
+                "readings": [
+                    {"citation": reading.citation, "url": reading.url}
+                    for reading in week.readings.all()
+                ],
+                "cases": cases,
+            }
+        )
+    document = {
+        "format": FORMAT_NAME,
+        "version": FORMAT_VERSION,
+        "title": loaded.title,
+        "description": loaded.description,
+        "source": loaded.source,
+        "license": loaded.license,
+        "weeks": weeks,
+    }
+    text = yaml.dump(
+        document, Dumper=_PackageDumper, sort_keys=False, allow_unicode=True, width=100
+    )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        _add_member(archive, YAML_NAME, text.encode("utf-8"), zipfile.ZIP_DEFLATED)
+        for path, case_image in files:
+            try:
+                with case_image.image.open("rb") as handle:
+                    data = handle.read()
+            except (FileNotFoundError, OSError):
+                raise CurriculumPackageError(
+                    [
+                        f"The image {case_image.image.name!r} of the case "
+                        f"{case_image.case.title!r} is missing from storage; upload it again "
+                        "or remove it before exporting."
+                    ]
+                ) from None
+            # Pictures are compressed already; storing them keeps export fast.
+            _add_member(archive, path, data, zipfile.ZIP_STORED)
+    return buffer.getvalue()
+
+
+def _add_member(archive: zipfile.ZipFile, name: str, data: bytes, compression: int) -> None:
+    info = zipfile.ZipInfo(name, date_time=ZIP_TIMESTAMP)
+    info.compress_type = compression
+    info.external_attr = 0o644 << 16
+    archive.writestr(info, data)
