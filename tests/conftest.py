@@ -122,6 +122,65 @@ def outsider(db, institution):
     return _enrol(other, person, Role.JUNIOR)
 
 
+def make_curriculum_week(curriculum, number: int, topic: str):
+    """A curriculum week with two readings and a case each weekday, two questions each."""
+    from medmentor.curriculum.models import Case, CurriculumWeek, Question, Reading
+
+    week = CurriculumWeek.objects.create(curriculum=curriculum, number=number, topic=topic)
+    for order in range(2):
+        Reading.objects.create(
+            week=week, order=order, citation=f"{topic}: reading {order + 1}", url=""
+        )
+    for day in range(5):
+        case = Case.objects.create(
+            week=week,
+            day=day,
+            title=f"{topic}, case {day + 1}",
+            history=f"Invented history for {topic} case {day + 1}.",
+        )
+        for order in range(2):
+            Question.objects.create(
+                case=case,
+                order=order,
+                text=f"Question {order + 1} of {case.title}?",
+                answer=f"Answer {order + 1} of {case.title}.",
+            )
+    return week
+
+
+@pytest.fixture
+def case_week(program, junior, senior, other_junior, other_senior):
+    """This calendar week (in the program's time zone) as a planned program week
+    teaching curriculum week 1 (a case each weekday), with two pairs: junior–senior and
+    other_junior–other_senior. Curriculum week 2 is planned for no week."""
+    from types import SimpleNamespace
+
+    from django.utils import timezone
+
+    from medmentor.curriculum.models import Curriculum, WeekPlan
+    from medmentor.programs.models import Pair, ProgramWeek
+
+    today = timezone.localdate(timezone=program.zone)
+    monday = today - datetime.timedelta(days=today.weekday())
+    program.starts_on = monday
+    program.save(update_fields=["starts_on"])
+    curriculum = Curriculum.objects.create(program=program, title="NM must-see cases")
+    week_one = make_curriculum_week(curriculum, 1, "Thyroid scintigraphy")
+    week_two = make_curriculum_week(curriculum, 2, "Bone scans")
+    program_week = ProgramWeek.objects.create(program=program, starts_on=monday)
+    WeekPlan.objects.create(program_week=program_week, curriculum_week=week_one)
+    return SimpleNamespace(
+        today=today,
+        week=program_week,
+        curriculum=curriculum,
+        curriculum_week=week_one,
+        cases=list(week_one.cases.order_by("day")),
+        unplanned_case=week_two.cases.order_by("day").first(),
+        pair=Pair.objects.create(week=program_week, junior=junior, senior=senior),
+        other_pair=Pair.objects.create(week=program_week, junior=other_junior, senior=other_senior),
+    )
+
+
 def sign_in(client, person) -> None:
     client.force_login(person)
 

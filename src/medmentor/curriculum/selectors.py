@@ -1,0 +1,710 @@
+"""Reads of the case-review program that pages show, with privacy rule 1 applied here.
+
+Rule 1 (docs/privacy.md): which answers a junior revealed and whether they went in
+blind is the junior's alone; whether a case was reviewed or skipped is the pair's
+alone. Directors, coordinators, faculty and researchers get program-level aggregates
+only, and only over groups of at least `MIN_GROUP_SIZE` people. This module is the only
+place that reads `CaseLearningStyle`, `AnswerReveal` and `CaseReview` for display, and
+every read of them is filtered to the person asking (or aggregated, never per pair).
+"""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+
+from medmentor.curriculum.models import (
+    AnswerReveal,
+    Case,
+    CaseLearningStyle,
+    CaseReview,
+    CurriculumWeek,
+    Question,
+    Reading,
+    ReviewStatus,
+    ServiceDay,
+    WeekPlan,
+    case_date,
+)
+from medmentor.messaging.models import OutboxMessage
+from medmentor.people.models import Person
+from medmentor.programs.models import (
+    STAFF_ROLES,
+    Enrollment,
+    Pair,
+    Program,
+    ProgramWeek,
+    Role,
+    ServiceBlock,
+)
+from medmentor.programs.selectors import program_week_containing, roles_in_program
+
+# The smallest group a participation figure may describe (rule 1). Below it, a share
+# would let a director work out what one pair or one learner did.
+MIN_GROUP_SIZE = 5
+
+# Who may open the program's dashboard, and how much they see there.
+DASHBOARD_MANAGE = "manage"  # director, coordinator: weeks, pairs' names, flags, emails
+DASHBOARD_AGGREGATES = "aggregates"  # faculty, researcher: counts and aggregates only
+AGGREGATE_ROLES = (Role.FACULTY, Role.RESEARCHER)
+
+
+# --- Who may see what -----------------------------------------------------------------
+
+
+def dashboard_access(*, person: Person, program: Program) -> str | None:
+    """How much of the program's dashboard `person` may see: DASHBOARD_MANAGE,
+    DASHBOARD_AGGREGATES, or None (no access; learners and outsiders)."""
+    roles = roles_in_program(person=person, program=program)
+    if roles & set(STAFF_ROLES):
+        return DASHBOARD_MANAGE
+    if roles & set(AGGREGATE_ROLES):
+        return DASHBOARD_AGGREGATES
+    return None
+
+
+def workspace_allowed(*, person: Person, program: Program) -> bool:
+    """The workspace is for the program's enrolled juniors and seniors only."""
+    return bool(roles_in_program(person=person, program=program) & {Role.JUNIOR, Role.SENIOR})
+
+
+def _pairs_planning_case(*, person: Person, case: Case) -> list[Pair]:
+    """`person`'s current pairs (as junior or senior) in program weeks that teach `case`.
+
+    Only these people may open the case, choose a style for it or mark it: no peeking
+    by anyone else, however they are enrolled.
+    """
+    if not person.is_authenticated:
+        return []
+    return list(
+        Pair.objects.filter(
+            Q(junior=person) | Q(senior=person),
+            is_removed=False,
+            week__plan__curriculum_week_id=case.week_id,
+        )
+        .select_related("week", "junior", "senior")
+        .order_by("-week__starts_on", "pk")
+    )
+
+
+def case_allowed(*, person: Person, case: Case) -> bool:
+    return bool(_pairs_planning_case(person=person, case=case))
+
+
+def case_allowed_as_junior(*, person: Person, case: Case) -> bool:
+    return any(
+        pair.junior_id == person.pk for pair in _pairs_planning_case(person=person, case=case)
+    )
+
+
+# --- What a week teaches --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WeekContent:
+    """What one program week teaches: its topic, readings and the daily cases."""
+
+    program_week: ProgramWeek
+    curriculum_week: CurriculumWeek
+    readings: list[Reading]
+    cases: list[Case]  # by day; each with `.images.all()` and `.questions.all()` prefetched
+
+    @property
+    def topic(self) -> str:
+        return self.curriculum_week.topic
+
+    @property
+    def summary(self) -> str:
+        return self.curriculum_week.summary
+
+    def case_on(self, day: int) -> Case | None:
+        return next((case for case in self.cases if case.day == day), None)
+
+    def date_of(self, case: Case) -> datetime.date:
+        return case_date(self.program_week.starts_on, case.day)
+
+
+def _cases_with_content():
+    # Case's default ordering joins its week; inside one week, the day is enough.
+    return Case.objects.order_by("day").prefetch_related("images", "questions")
+
+
+def week_content(*, program_week: ProgramWeek) -> WeekContent | None:
+    """The topic, readings and cases (with images and questions) a program week teaches,
+    or None when no curriculum week is planned for it. Five queries, whatever the size."""
+    plan = (
+        WeekPlan.objects.filter(program_week=program_week)
+        .select_related("curriculum_week")
+        .prefetch_related(
+            "curriculum_week__readings",
+            Prefetch("curriculum_week__cases", queryset=_cases_with_content()),
+        )
+        .first()
+    )
+    if plan is None:
+        return None
+    curriculum_week = plan.curriculum_week
+    return WeekContent(
+        program_week=program_week,
+        curriculum_week=curriculum_week,
+        readings=list(curriculum_week.readings.all()),
+        cases=list(curriculum_week.cases.all()),
+    )
+
+
+# --- The pair's workspace -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QuestionView:
+    question: Question
+    answer_visible: bool
+    # A junior going in blind reveals answers one at a time; True once this one is shown.
+    revealed: bool = False
+    can_reveal: bool = False
+
+
+@dataclass(frozen=True)
+class PairReview:
+    """One of the viewer's pairs and what that pair marked for a case (theirs alone)."""
+
+    pair: Pair
+    partner: Person
+    status: str | None
+
+    @property
+    def status_label(self) -> str:
+        if self.status is None:
+            return "Not marked yet"
+        return ReviewStatus(self.status).label
+
+
+@dataclass(frozen=True)
+class CaseView:
+    case: Case
+    date: datetime.date
+    questions: list[QuestionView]
+    as_junior: bool
+    # The junior's own choice (LearningStyle value), or None; always None for seniors.
+    style: str | None
+    reviews: list[PairReview]
+
+    @property
+    def day_name(self) -> str:
+        return ServiceDay(self.case.day).label
+
+    @property
+    def images(self):
+        return self.case.images.all()
+
+
+@dataclass(frozen=True)
+class Workspace:
+    program: Program
+    person: Person
+    today: datetime.date
+    week: ProgramWeek | None
+    content: WeekContent | None
+    pairs: list[Pair]
+    as_junior: bool
+    as_senior: bool
+    today_case: CaseView | None
+    today_note: str
+    cases: list[CaseView] = field(default_factory=list)
+
+    @property
+    def partners(self) -> list[Person]:
+        return [
+            pair.senior if pair.junior_id == self.person.pk else pair.junior for pair in self.pairs
+        ]
+
+
+def _case_views(
+    *, person: Person, cases: list[Case], pairs: list[Pair], week_start: datetime.date
+) -> list[CaseView]:
+    """Each case as `person` may see it: the junior's own style and reveals (read for
+    `person` only), the reviews of `person`'s own `pairs` (all of them in weeks that
+    teach these cases), answers always shown to seniors."""
+    as_junior = any(pair.junior_id == person.pk for pair in pairs)
+    case_ids = [case.pk for case in cases]
+    styles: dict[int, str] = {}
+    revealed: set[int] = set()
+    if as_junior and case_ids:
+        styles = dict(
+            CaseLearningStyle.objects.filter(junior=person, case_id__in=case_ids).values_list(
+                "case_id", "style"
+            )
+        )
+        revealed = set(
+            AnswerReveal.objects.filter(junior=person, question__case_id__in=case_ids).values_list(
+                "question_id", flat=True
+            )
+        )
+    reviews: dict[tuple[int, int], str] = {}
+    if pairs and case_ids:
+        reviews = {
+            (pair_id, case_id): status
+            for pair_id, case_id, status in CaseReview.objects.filter(
+                pair__in=pairs, case_id__in=case_ids
+            ).values_list("pair_id", "case_id", "status")
+        }
+    views = []
+    for case in cases:
+        style = styles.get(case.pk) if as_junior else None
+        questions = []
+        for question in case.questions.all():
+            if not as_junior:
+                questions.append(QuestionView(question=question, answer_visible=True))
+                continue
+            is_revealed = question.pk in revealed
+            questions.append(
+                QuestionView(
+                    question=question,
+                    answer_visible=style == "read_first" or (style == "blind" and is_revealed),
+                    revealed=is_revealed,
+                    can_reveal=style == "blind" and not is_revealed,
+                )
+            )
+        views.append(
+            CaseView(
+                case=case,
+                date=case_date(week_start, case.day),
+                questions=questions,
+                as_junior=as_junior,
+                style=style,
+                reviews=[
+                    PairReview(
+                        pair=pair,
+                        partner=pair.senior if pair.junior_id == person.pk else pair.junior,
+                        status=reviews.get((pair.pk, case.pk)),
+                    )
+                    for pair in pairs
+                ],
+            )
+        )
+    return views
+
+
+def _todays_case(
+    content: WeekContent, views: list[CaseView], today: datetime.date
+) -> tuple[CaseView | None, str]:
+    weekday = today.weekday()
+    day = min(weekday, ServiceDay.FRIDAY)
+    view = next((view for view in views if view.case.day == day), None)
+    if view is None:
+        return None, "No case today."
+    if weekday > ServiceDay.FRIDAY:
+        return view, "No case at the weekend: here is Friday's."
+    return view, ""
+
+
+def workspace_for(*, person: Person, program: Program, today: datetime.date) -> Workspace:
+    """`person`'s week in `program` on `today` (a date in the program's time zone): their
+    pairs, today's case and the week's cases. PermissionDenied unless they are one of
+    the program's juniors or seniors. The query count does not grow with the program."""
+    if not workspace_allowed(person=person, program=program):
+        raise PermissionDenied("This page is for the program's juniors and seniors.")
+    try:
+        week = program_week_containing(program=program, day=today)
+    except ProgramWeek.DoesNotExist:
+        week = None
+    empty = Workspace(
+        program=program,
+        person=person,
+        today=today,
+        week=week,
+        content=None,
+        pairs=[],
+        as_junior=False,
+        as_senior=False,
+        today_case=None,
+        today_note="",
+    )
+    if week is None:
+        return empty
+    pairs = list(
+        Pair.objects.filter(Q(junior=person) | Q(senior=person), week=week, is_removed=False)
+        .select_related("week", "junior", "senior")
+        .order_by("pk")
+    )
+    content = week_content(program_week=week) if pairs else None
+    if content is None:
+        return Workspace(**{**empty.__dict__, "pairs": pairs})
+    views = _case_views(person=person, cases=content.cases, pairs=pairs, week_start=week.starts_on)
+    today_case, today_note = _todays_case(content, views, today)
+    return Workspace(
+        program=program,
+        person=person,
+        today=today,
+        week=week,
+        content=content,
+        pairs=pairs,
+        as_junior=any(pair.junior_id == person.pk for pair in pairs),
+        as_senior=any(pair.senior_id == person.pk for pair in pairs),
+        today_case=today_case,
+        today_note=today_note,
+        cases=views,
+    )
+
+
+def case_view_for(*, person: Person, program: Program, case_id: int) -> CaseView:
+    """One case as `person` sees it. Case.DoesNotExist when the program has no such
+    case; PermissionDenied unless `person` is paired in a week of `program` that
+    teaches it (no peeking by outsiders, faculty, or learners of other weeks)."""
+    case = (
+        Case.objects.filter(pk=case_id, week__curriculum__program=program)
+        .prefetch_related("images", "questions")
+        .first()
+    )
+    if case is None:
+        raise Case.DoesNotExist(f"{program.name} has no case {case_id}.")
+    pairs = [
+        pair
+        for pair in _pairs_planning_case(person=person, case=case)
+        if pair.week.program_id == program.pk
+    ]
+    if not pairs:
+        raise PermissionDenied("Only the juniors and seniors of this case's week may open it.")
+    # The latest week that taught the case dates it (a curriculum may cycle).
+    return _case_views(
+        person=person, cases=[case], pairs=pairs, week_start=pairs[0].week.starts_on
+    )[0]
+
+
+# --- Program-level participation (aggregates only) ------------------------------------
+
+
+@dataclass(frozen=True)
+class ParticipationRow:
+    """One figure: the share of case slots (cases × pairs) marked reviewed.
+
+    `people` is the size of the group behind the figure; when it is below
+    MIN_GROUP_SIZE, `shown` is False and `reviewed_share` is None: "too few to show".
+    """
+
+    label: str
+    people: int
+    shown: bool
+    reviewed_share: float | None
+    pending: bool = False  # the week is not over yet: figures appear when it ends
+    has_cases: bool = True  # False when no curriculum week (or no pair) gives it cases
+
+    @property
+    def reviewed_percent(self) -> int | None:
+        return None if self.reviewed_share is None else round(self.reviewed_share * 100)
+
+
+@dataclass(frozen=True)
+class ParticipationSummary:
+    weeks: dict[int, ParticipationRow]  # by ProgramWeek id
+    overall: ParticipationRow
+    min_group_size: int = MIN_GROUP_SIZE
+
+
+def _people_per_week(program: Program) -> dict[int, int]:
+    """Distinct people (juniors and seniors) in each week's current pairs."""
+    active = Pair.objects.filter(week__program=program, is_removed=False)
+    counts = {
+        row["week_id"]: row["juniors"] + row["seniors"]
+        for row in active.values("week_id").annotate(
+            juniors=Count("junior", distinct=True), seniors=Count("senior", distinct=True)
+        )
+    }
+    # Someone junior in one pair and senior in another the same week counts once.
+    both = (
+        active.filter(
+            Exists(
+                Pair.objects.filter(
+                    week=OuterRef("week"), senior=OuterRef("junior"), is_removed=False
+                )
+            )
+        )
+        .values("week_id")
+        .annotate(people=Count("junior", distinct=True))
+    )
+    for row in both:
+        counts[row["week_id"]] -= row["people"]
+    return counts
+
+
+def participation_summary(
+    *, program: Program, today: datetime.date | None = None
+) -> ParticipationSummary:
+    """Per program week and overall, the share of case slots the pairs marked reviewed.
+
+    Privacy (rule 1): a figure is shown only over at least MIN_GROUP_SIZE distinct
+    people; a week's figure appears only once the week is over (a live count would
+    show a director the moment one pair marks a case); the overall figure adds up only
+    the weeks that are shown themselves, so no hidden week can be worked out by
+    subtracting. Skips are not reported at all, and nothing about learning styles or
+    revealed answers is read here. Five or six queries, whatever the size of the program.
+    """
+    if today is None:
+        today = datetime.datetime.now(program.zone).date()
+    weeks = list(
+        ProgramWeek.objects.filter(program=program)
+        .annotate(
+            pairs_count=Count("pairs", filter=Q(pairs__is_removed=False)),
+        )
+        .values("pk", "starts_on", "pairs_count", "plan__curriculum_week_id")
+    )
+    cases_per_curriculum_week = dict(
+        Case.objects.filter(week__curriculum__program=program)
+        .values("week_id")
+        .annotate(n=Count("id"))
+        .values_list("week_id", "n")
+    )
+    people = _people_per_week(program)
+    reviewed = dict(
+        CaseReview.objects.filter(
+            pair__week__program=program,
+            pair__is_removed=False,
+            status=ReviewStatus.REVIEWED,
+            # Only marks of the cases that week actually taught.
+            case__week_id=F("pair__week__plan__curriculum_week_id"),
+        )
+        .values("pair__week_id")
+        .annotate(n=Count("id"))
+        .values_list("pair__week_id", "n")
+    )
+    shown_weeks: list[int] = []
+    rows: dict[int, ParticipationRow] = {}
+    total_slots = total_reviewed = 0
+    for week in weeks:
+        slots = (
+            cases_per_curriculum_week.get(week["plan__curriculum_week_id"], 0) * week["pairs_count"]
+        )
+        group = people.get(week["pk"], 0)
+        over = week["starts_on"] + datetime.timedelta(days=6) < today
+        shown = over and group >= MIN_GROUP_SIZE and slots > 0
+        rows[week["pk"]] = ParticipationRow(
+            label=f"Week of {week['starts_on']:%d %b %Y}",
+            people=group,
+            shown=shown,
+            reviewed_share=reviewed.get(week["pk"], 0) / slots if shown else None,
+            pending=not over,
+            has_cases=slots > 0,
+        )
+        if shown:
+            shown_weeks.append(week["pk"])
+            total_slots += slots
+            total_reviewed += reviewed.get(week["pk"], 0)
+    in_shown_weeks = Pair.objects.filter(week__in=shown_weeks, is_removed=False)
+    overall_people = (
+        Person.objects.filter(
+            Exists(in_shown_weeks.filter(junior=OuterRef("pk")))
+            | Exists(in_shown_weeks.filter(senior=OuterRef("pk")))
+        ).count()
+        if shown_weeks
+        else 0
+    )
+    overall_shown = overall_people >= MIN_GROUP_SIZE and total_slots > 0
+    overall = ParticipationRow(
+        label="Whole program so far",
+        people=overall_people,
+        shown=overall_shown,
+        reviewed_share=total_reviewed / total_slots if overall_shown else None,
+    )
+    return ParticipationSummary(weeks=rows, overall=overall)
+
+
+# --- The director's dashboard ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EmailCounts:
+    sent: int
+    failed: int
+    waiting: int
+
+
+def _outbox_counts(*, program: Program) -> EmailCounts:
+    """Emails of the program sent, failed and waiting.
+
+    Adapter: reads the outbox directly until messaging.selectors.outbox_summary lands.
+    """
+    summary = dict(
+        OutboxMessage.objects.filter(topic=f"program:{program.pk}")
+        .values("status")
+        .annotate(n=Count("id"))
+        .values_list("status", "n")
+    )
+    return EmailCounts(
+        sent=summary.get("sent", 0),
+        failed=summary.get("failed", 0) + summary.get("gave_up", 0),
+        waiting=summary.get("queued", 0) + summary.get("sending", 0),
+    )
+
+
+@dataclass(frozen=True)
+class DashboardWeek:
+    week: ProgramWeek
+    topic: str | None
+    pairs_count: int
+    participation: ParticipationRow
+    is_current: bool
+    # Schedule facts for directors and coordinators only; None for faculty/researchers.
+    pairs: list[Pair] | None = None
+    juniors_without_senior: list[Person] | None = None
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    program: Program
+    access: str
+    today: datetime.date
+    weeks: list[DashboardWeek]
+    overall: ParticipationRow
+    emails: EmailCounts | None  # directors and coordinators only
+    min_group_size: int = MIN_GROUP_SIZE
+
+    @property
+    def manages(self) -> bool:
+        return self.access == DASHBOARD_MANAGE
+
+    @property
+    def focus_weeks(self) -> list[DashboardWeek]:
+        """This week and the next, whose pairs a director needs to see by name."""
+        upcoming = [row for row in self.weeks if row.week.ends_on >= self.today]
+        return upcoming[:2]
+
+
+def _juniors_without_senior(
+    *, program: Program, weeks: list[ProgramWeek], active_pairs: list[Pair]
+) -> dict[int, list[Person]]:
+    """Per week, the program's juniors on service (Monday to Friday overlap) who have no
+    current pair that week — the flag a director acts on. Three queries in all."""
+    if not weeks:
+        return {}
+    first, last = weeks[0].starts_on, weeks[-1].starts_on + datetime.timedelta(days=4)
+    blocks = ServiceBlock.objects.filter(
+        program=program,
+        starts_on__lte=last,
+        ends_on__gte=first,
+        person__in=Enrollment.objects.filter(program=program, role=Role.JUNIOR).values("person"),
+    ).select_related("person")
+    if program.service_id:
+        blocks = blocks.filter(service_id=program.service_id)
+    paired = {(pair.week_id, pair.junior_id) for pair in active_pairs}
+    flagged: dict[int, dict[int, Person]] = {week.pk: {} for week in weeks}
+    blocks = list(blocks)
+    for week in weeks:
+        friday = week.starts_on + datetime.timedelta(days=4)
+        for block in blocks:
+            on_service = block.starts_on <= friday and block.ends_on >= week.starts_on
+            if on_service and (week.pk, block.person_id) not in paired:
+                flagged[week.pk][block.person_id] = block.person
+    return {
+        week_id: sorted(people.values(), key=lambda person: person.full_name)
+        for week_id, people in flagged.items()
+    }
+
+
+def program_dashboard(*, person: Person, program: Program, today: datetime.date) -> Dashboard:
+    """The program's page for its director, coordinator, faculty and researchers.
+
+    Directors and coordinators see the weeks, who is paired (schedule facts, not
+    performance), juniors without a senior and the email counts; faculty and
+    researchers see counts and participation aggregates only. Nobody sees any pair's or
+    any learner's progress here (rule 1). PermissionDenied for everyone else. The
+    number of queries does not grow with the program.
+    """
+    access = dashboard_access(person=person, program=program)
+    if access is None:
+        raise PermissionDenied(
+            "This page is for the program's directors, coordinators and faculty."
+        )
+    manages = access == DASHBOARD_MANAGE
+    weeks = list(
+        ProgramWeek.objects.filter(program=program)
+        .select_related("plan__curriculum_week")
+        .annotate(pairs_count=Count("pairs", filter=Q(pairs__is_removed=False)))
+        .order_by("starts_on")
+    )
+    participation = participation_summary(program=program, today=today)
+    pairs_by_week: dict[int, list[Pair]] = defaultdict(list)
+    flagged: dict[int, list[Person]] = {}
+    if manages:
+        active_pairs = list(
+            Pair.objects.filter(week__program=program, is_removed=False)
+            .select_related("junior", "senior")
+            .order_by("junior__full_name", "senior__full_name", "pk")
+        )
+        for pair in active_pairs:
+            pairs_by_week[pair.week_id].append(pair)
+        flagged = _juniors_without_senior(program=program, weeks=weeks, active_pairs=active_pairs)
+    rows = []
+    for week in weeks:
+        plan = getattr(week, "plan", None)
+        rows.append(
+            DashboardWeek(
+                week=week,
+                topic=plan.curriculum_week.topic if plan else None,
+                pairs_count=week.pairs_count,
+                participation=participation.weeks[week.pk],
+                is_current=week.starts_on <= today <= week.ends_on,
+                pairs=pairs_by_week.get(week.pk, []) if manages else None,
+                juniors_without_senior=flagged.get(week.pk, []) if manages else None,
+            )
+        )
+    return Dashboard(
+        program=program,
+        access=access,
+        today=today,
+        weeks=rows,
+        overall=participation.overall,
+        emails=_outbox_counts(program=program) if manages else None,
+    )
+
+
+# --- Reads for the REST API (medmentor.api) ------------------------------------------
+
+
+def program_weeks_with_topics(*, program: Program, viewer: Person) -> QuerySet[ProgramWeek]:
+    """The program's weeks in order, each with `curriculum_week_number` and `topic`
+    (None when no curriculum week is planned). Anyone enrolled may see them: a topic
+    says nothing about anyone's progress."""
+    if not roles_in_program(person=viewer, program=program):
+        raise PermissionDenied("Only people enrolled in the program may see its weeks.")
+    return (
+        ProgramWeek.objects.filter(program=program)
+        .annotate(
+            curriculum_week_number=F("plan__curriculum_week__number"),
+            topic=F("plan__curriculum_week__topic"),
+        )
+        .order_by("starts_on")
+    )
+
+
+def week_cases_for(
+    *, program_week: ProgramWeek, viewer: Person, today: datetime.date | None = None
+) -> list[Case]:
+    """The cases a week teaches (images and questions prefetched, answers included) for
+    whoever may open them: directors and coordinators always; a junior or senior only in
+    a week they are paired in, and from its Monday on (in the program's time zone), when
+    the weekly email announces them. Faculty and researchers: PermissionDenied, as on the
+    pages. Nobody's progress is read here."""
+    program = program_week.program
+    roles = roles_in_program(person=viewer, program=program)
+    if not roles & set(STAFF_ROLES):
+        if not roles & {Role.JUNIOR, Role.SENIOR}:
+            raise PermissionDenied(
+                "Faculty and researchers see program-level aggregates only, not the cases."
+            )
+        paired = Pair.objects.filter(
+            Q(junior=viewer) | Q(senior=viewer), week=program_week, is_removed=False
+        ).exists()
+        if not paired:
+            raise PermissionDenied(
+                "Only the juniors and seniors paired in this week see its cases."
+            )
+        if today is None:
+            today = datetime.datetime.now(program.zone).date()
+        if today < program_week.starts_on:
+            raise PermissionDenied(
+                f"This week's cases open on {program_week.starts_on:%A %d %B %Y}."
+            )
+    content = week_content(program_week=program_week)
+    return content.cases if content is not None else []
