@@ -200,6 +200,11 @@ DEFAULT_FROM_EMAIL = env_text("DEFAULT_FROM_EMAIL", "medmentor <medmentor@localh
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # The worker retries a failed send this many times, waiting longer each time.
 OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 6)
+# What `medmentor worker` runs (each called with now=) before each delivery pass, as
+# dotted paths, so messaging never imports the apps that write its mail.
+MEDMENTOR_WORKER_HOOKS = env_list(
+    "MEDMENTOR_WORKER_HOOKS", "medmentor.curriculum.weekly_email.weekly_emails_enqueue_due"
+)
 
 TASKS = {
     "default": {

@@ -1,14 +1,45 @@
-"""Every write to the outbox. Callers hand over rendered messages; messaging knows only people."""
+"""Every write to the outbox. Callers hand over rendered messages; messaging knows only people.
 
+Delivery follows healthchecks' sendalerts: a worker claims rows with a conditional
+UPDATE, so several workers (on several machines) never send one row twice, and each
+row is marked sent right after the server accepted it. The one window left is
+between the server's "250 accepted" and our UPDATE: a worker killed exactly there
+sends that one message again after the claim's lease runs out. The Message-ID is
+derived from the outbox key, so the second copy carries the same Message-ID and a
+receiving system can drop it.
+"""
+
+import contextlib
 import datetime
+import hashlib
+import logging
+import secrets
+import smtplib
+from collections.abc import Callable
 from dataclasses import dataclass
+from email.utils import parseaddr
 
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
+from django.db import connection as db_connection
 from django.db import transaction
+from django.db.models import Case, Q, Value, When
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from medmentor.messaging.models import OutboxMessage
+from medmentor.messaging.models import OutboxMessage, OutboxStatus
 from medmentor.people.models import Person
+
+logger = logging.getLogger(__name__)
+
+# A row claimed by a worker that has not finished with it after this long is taken
+# to belong to a dead worker and is claimed again. It must outlast a batch: a worker
+# stops sending from a claim once half of the lease has passed (see outbox_deliver).
+OUTBOX_LEASE = datetime.timedelta(minutes=10)
+# Back-off after the n-th failed attempt: 1, 2, 4, 8 ... minutes, at most this.
+OUTBOX_RETRY_BASE = datetime.timedelta(minutes=1)
+OUTBOX_RETRY_CAP = datetime.timedelta(hours=2)
 
 
 @dataclass(frozen=True)
@@ -74,3 +105,276 @@ def sign_in_link_send(*, person: Person, url: str) -> None:
             topic="sign-in",
         )
     )
+
+
+# --- Delivery -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DeliveryStats:
+    """What one delivery run did with the rows it claimed."""
+
+    sent: int = 0
+    failed: int = 0
+    gave_up: int = 0
+    # Claimed but handed back unsent (shutdown, or the claim grew too old).
+    released: int = 0
+
+    @property
+    def claimed(self) -> int:
+        return self.sent + self.failed + self.gave_up + self.released
+
+    def __add__(self, other: "DeliveryStats") -> "DeliveryStats":
+        return DeliveryStats(
+            sent=self.sent + other.sent,
+            failed=self.failed + other.failed,
+            gave_up=self.gave_up + other.gave_up,
+            released=self.released + other.released,
+        )
+
+
+def message_id_for_key(key: str) -> str:
+    """The Message-ID of the outbox row with `key`: the same on every attempt, so a
+    receiving system can recognise a copy sent twice."""
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "medmentor.localhost"
+    digest = hashlib.sha256(key.encode()).hexdigest()[:40]
+    return f"<{digest}@{domain}>"
+
+
+def outbox_email_message(
+    *, message: OutboxMessage, connection: BaseEmailBackend | None = None
+) -> EmailMultiAlternatives:
+    """The email exactly as the worker sends it: text part, HTML part when there is one."""
+    email = EmailMultiAlternatives(
+        subject=message.subject,
+        body=message.text_body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[message.to_email],
+        headers={"Message-ID": message_id_for_key(message.key)},
+        connection=connection,
+    )
+    if message.html_body:
+        email.attach_alternative(message.html_body, "text/html")
+    return email
+
+
+def _due_rows(*, now: datetime.datetime, lease: datetime.timedelta) -> Q:
+    waiting = Q(status__in=[OutboxStatus.QUEUED, OutboxStatus.FAILED], send_after__lte=now)
+    abandoned = Q(status=OutboxStatus.SENDING, claimed_at__lt=now - lease)
+    return waiting | abandoned
+
+
+def outbox_claim(
+    *,
+    worker_name: str,
+    batch_size: int,
+    now: datetime.datetime | None = None,
+    lease: datetime.timedelta = OUTBOX_LEASE,
+) -> list[OutboxMessage]:
+    """Claim up to `batch_size` due rows for this worker and return them.
+
+    The UPDATE repeats the "due" condition, so a row another worker claimed between
+    our SELECT and our UPDATE is not taken twice; on PostgreSQL the SELECT also locks
+    the chosen rows and skips rows another worker has locked, so concurrent workers
+    take different rows instead of waiting on each other. Every claim carries a fresh
+    token, and only rows carrying it are returned.
+    """
+    now = now or timezone.now()
+    token = f"{worker_name[:40]}:{secrets.token_hex(8)}"
+    due = _due_rows(now=now, lease=lease)
+    with transaction.atomic():
+        candidates = OutboxMessage.objects.filter(due).order_by("send_after", "id")
+        if db_connection.features.has_select_for_update_skip_locked:
+            candidates = candidates.select_for_update(skip_locked=True)
+        ids = list(candidates.values_list("id", flat=True)[:batch_size])
+        if not ids:
+            return []
+        OutboxMessage.objects.filter(due, id__in=ids).update(
+            status=OutboxStatus.SENDING, claimed_by=token, claimed_at=now
+        )
+    return list(
+        OutboxMessage.objects.filter(claimed_by=token, status=OutboxStatus.SENDING).order_by(
+            "send_after", "id"
+        )
+    )
+
+
+def outbox_retry_delay(*, attempts: int) -> datetime.timedelta:
+    """How long to wait after the `attempts`-th failed attempt: 1, 2, 4 ... minutes."""
+    return min(OUTBOX_RETRY_BASE * 2 ** max(attempts - 1, 0), OUTBOX_RETRY_CAP)
+
+
+def _is_connection_error(error: Exception) -> bool:
+    """True when the SMTP connection, not this message, failed (refused, dropped, timed
+    out, greeting or login refused): the connection is opened afresh for the next row."""
+    connection_level = (
+        smtplib.SMTPServerDisconnected,
+        smtplib.SMTPConnectError,
+        smtplib.SMTPHeloError,
+        smtplib.SMTPAuthenticationError,
+        smtplib.SMTPNotSupportedError,
+    )
+    if isinstance(error, connection_level):
+        return True
+    # smtplib's own errors subclass OSError; the others here are socket errors.
+    return isinstance(error, OSError) and not isinstance(error, smtplib.SMTPException)
+
+
+def _is_permanent(error: Exception) -> bool:
+    """True when this message can never be sent as it is, so retrying is pointless: a
+    5xx refusal of the recipient or the message, or a message Django cannot build
+    (e.g. an address it rejects)."""
+    if _is_connection_error(error):
+        return False
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _ in error.recipients.values())
+    if isinstance(error, smtplib.SMTPResponseException):
+        return error.smtp_code >= 500
+    return not isinstance(error, OSError)
+
+
+def _describe(error: Exception) -> str:
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        refusals = "; ".join(
+            f"{address}: {code} {reply.decode(errors='replace')}"
+            for address, (code, reply) in error.recipients.items()
+        )
+        return f"Recipient refused: {refusals}"
+    if isinstance(error, smtplib.SMTPResponseException):
+        reply = error.smtp_error
+        text = reply.decode(errors="replace") if isinstance(reply, bytes) else str(reply)
+        return f"SMTP server replied {error.smtp_code}: {text}"
+    return f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+
+
+def _record_failure(
+    *, message: OutboxMessage, token: str, error: Exception, now: datetime.datetime
+) -> str:
+    """Write down a failed attempt; returns the row's new status (failed or gave_up)."""
+    attempts = message.attempts + 1
+    gives_up = attempts >= settings.OUTBOX_MAX_ATTEMPTS or _is_permanent(error)
+    status = OutboxStatus.GAVE_UP if gives_up else OutboxStatus.FAILED
+    OutboxMessage.objects.filter(pk=message.pk, claimed_by=token).update(
+        status=status,
+        attempts=attempts,
+        last_error=_describe(error)[:2000],
+        send_after=now if gives_up else now + outbox_retry_delay(attempts=attempts),
+    )
+    return status
+
+
+def _release(*, token: str) -> int:
+    """Hand back this claim's unsent rows as they were: waiting, or failed if tried before."""
+    return OutboxMessage.objects.filter(claimed_by=token, status=OutboxStatus.SENDING).update(
+        status=Case(
+            When(attempts=0, then=Value(OutboxStatus.QUEUED)),
+            default=Value(OutboxStatus.FAILED),
+        ),
+        claimed_by="",
+        claimed_at=None,
+    )
+
+
+def _close_quietly(smtp: BaseEmailBackend) -> None:
+    # Closing a connection that already broke can fail again; Django's backend has
+    # dropped it either way, and the next open() starts afresh.
+    with contextlib.suppress(smtplib.SMTPException, OSError):
+        smtp.close()
+
+
+class _Tally:
+    def __init__(self) -> None:
+        self.sent = self.failed = self.gave_up = 0
+
+    def count_failure(self, status: str) -> None:
+        if status == OutboxStatus.GAVE_UP:
+            self.gave_up += 1
+        else:
+            self.failed += 1
+
+
+def outbox_deliver(
+    *,
+    worker_name: str,
+    batch_size: int = 100,
+    connection: BaseEmailBackend | None = None,
+    lease: datetime.timedelta = OUTBOX_LEASE,
+    should_stop: Callable[[], bool] | None = None,
+) -> DeliveryStats:
+    """Claim one batch of due rows and send it over one SMTP connection.
+
+    Each row is marked sent as soon as the server accepted it, so a worker killed
+    mid-batch leaves every accepted row marked. A failed row records the error, its
+    attempt count and when to try again (exponential back-off), or gives up after
+    OUTBOX_MAX_ATTEMPTS (at once for a permanent 5xx refusal). When the connection
+    breaks mid-batch it is opened again for the next row; when it cannot be opened,
+    each row left in the batch is marked failed — never lost, never marked sent.
+
+    Deliberately not one transaction: each row's new state is committed the moment
+    its send ends, because that is what makes a killed worker harmless.
+
+    `connection` is the caller's SMTP backend, opened here if needed and left open
+    for the caller to reuse and close; without one, this opens and closes its own.
+    `should_stop` is asked between messages: once it answers True, the rest of the
+    claim is handed back unsent for the next pass.
+    """
+    started = timezone.now()
+    rows = outbox_claim(worker_name=worker_name, batch_size=batch_size, now=started, lease=lease)
+    if not rows:
+        return DeliveryStats()
+    token = rows[0].claimed_by
+    smtp = connection or get_connection(fail_silently=False)
+    tally = _Tally()
+    # A claim older than half its lease could soon be taken by another worker as
+    # abandoned; stop sending from it well before that and hand the rest back.
+    send_until = started + lease / 2
+    try:
+        for index, message in enumerate(rows):
+            if (should_stop is not None and should_stop()) or timezone.now() >= send_until:
+                break
+            try:
+                smtp.open()
+                smtp.send_messages([outbox_email_message(message=message, connection=smtp)])
+            except Exception as error:
+                now = timezone.now()
+                tally.count_failure(
+                    _record_failure(message=message, token=token, error=error, now=now)
+                )
+                logger.warning("Outbox %s to %s failed: %s", message.key, message.to_email, error)
+                if not _is_connection_error(error):
+                    continue
+                _close_quietly(smtp)
+                try:
+                    smtp.open()
+                except OSError as open_error:
+                    # The server is unreachable: every row left in this claim would
+                    # fail the same way; each is tried again after its back-off.
+                    for rest in rows[index + 1 :]:
+                        tally.count_failure(
+                            _record_failure(message=rest, token=token, error=open_error, now=now)
+                        )
+                    break
+                continue
+            OutboxMessage.objects.filter(pk=message.pk, claimed_by=token).update(
+                status=OutboxStatus.SENT, sent_at=timezone.now(), last_error=""
+            )
+            tally.sent += 1
+    finally:
+        released = _release(token=token)
+        if connection is None:
+            _close_quietly(smtp)
+    return DeliveryStats(
+        sent=tally.sent, failed=tally.failed, gave_up=tally.gave_up, released=released
+    )
+
+
+def outbox_retry(*, message: OutboxMessage) -> bool:
+    """Send a failed or given-up message again at the next worker pass.
+
+    Keeps its attempt count for the record; a message that gave up gets one more
+    attempt before giving up again. Returns False when the message was not failed."""
+    now = timezone.now()
+    updated = OutboxMessage.objects.filter(
+        pk=message.pk, status__in=[OutboxStatus.FAILED, OutboxStatus.GAVE_UP]
+    ).update(status=OutboxStatus.QUEUED, send_after=now, claimed_by="", claimed_at=None)
+    return updated == 1

@@ -1,0 +1,118 @@
+"""`medmentor worker`: the long-running sender of the outbox.
+
+Each pass first runs the hooks in settings.MEDMENTOR_WORKER_HOOKS (the weekly emails
+that have come due are enqueued there), then sends batches until nothing is due.
+Start as many workers as you like, on as many machines: each claims its own rows.
+SIGTERM or SIGINT lets the current message finish, hands the rest of the claimed
+batch back, and exits.
+"""
+
+import contextlib
+import datetime
+import logging
+import os
+import signal
+import socket
+import time
+
+from django.conf import settings
+from django.core.mail import get_connection
+from django.core.management.base import BaseCommand
+from django.db import close_old_connections
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from medmentor.messaging.services import OUTBOX_LEASE, DeliveryStats, outbox_deliver
+
+logger = logging.getLogger("medmentor.worker")
+
+
+class Command(BaseCommand):
+    help = "Send the outbox: run the worker hooks, then send every due email; repeat."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--once", action="store_true", help="Run one pass, then exit.")
+        parser.add_argument(
+            "--batch-size", type=int, default=100, help="Rows claimed at a time (default 100)."
+        )
+        parser.add_argument(
+            "--interval", type=float, default=10.0, help="Seconds between passes (default 10)."
+        )
+        parser.add_argument(
+            "--name", default="", help="This worker's name in claims (default host:pid)."
+        )
+        parser.add_argument(
+            "--lease-seconds",
+            type=float,
+            default=OUTBOX_LEASE.total_seconds(),
+            help="After this long a claimed, unsent row counts as abandoned by a dead "
+            "worker and is claimed again (default 600). Shorten it only when no other "
+            "worker can be running.",
+        )
+
+    def handle(self, *args, **options) -> None:
+        self.stopping = False
+        signal.signal(signal.SIGTERM, self._on_signal)
+        signal.signal(signal.SIGINT, self._on_signal)
+        name = options["name"] or f"{socket.gethostname()}:{os.getpid()}"
+        lease = datetime.timedelta(seconds=options["lease_seconds"])
+        logger.info("Worker %s started.", name)
+        while not self.stopping:
+            self._pass(name=name, batch_size=options["batch_size"], lease=lease)
+            if options["once"]:
+                break
+            deadline = time.monotonic() + options["interval"]
+            while not self.stopping and time.monotonic() < deadline:
+                time.sleep(min(0.2, options["interval"]))
+        logger.info("Worker %s stopped.", name)
+
+    def _on_signal(self, signum, frame) -> None:
+        logger.info("%s: finishing the current message, then stopping.", signal.strsignal(signum))
+        self.stopping = True
+
+    def _pass(self, *, name: str, batch_size: int, lease: datetime.timedelta) -> None:
+        started = time.monotonic()
+        # A long-running process must not keep a connection the database dropped.
+        close_old_connections()
+        enqueued = 0
+        for path in settings.MEDMENTOR_WORKER_HOOKS:
+            try:
+                enqueued += import_string(path)(now=timezone.now()) or 0
+            except Exception:
+                # A failing hook must not stop the mail that is already waiting.
+                logger.exception("Worker hook %s failed.", path)
+        total = DeliveryStats()
+        connection = get_connection(fail_silently=False)
+        try:
+            while not self.stopping:
+                stats = outbox_deliver(
+                    worker_name=name,
+                    batch_size=batch_size,
+                    connection=connection,
+                    lease=lease,
+                    should_stop=lambda: self.stopping,
+                )
+                total += stats
+                if stats.claimed == 0:
+                    break
+                if stats.sent == 0 and stats.failed + stats.gave_up:
+                    # Nothing got through: the server is likely down. Wait for the
+                    # next pass instead of trying every due row now.
+                    break
+        finally:
+            # Closing a connection that broke can fail again; it is gone either way.
+            with contextlib.suppress(OSError):
+                connection.close()
+        level = logging.INFO if enqueued or total.claimed else logging.DEBUG
+        logger.log(
+            level,
+            "Worker %s pass: enqueued %d, sent %d, failed %d, gave up %d, handed back %d "
+            "in %.1f s.",
+            name,
+            enqueued,
+            total.sent,
+            total.failed,
+            total.gave_up,
+            total.released,
+            time.monotonic() - started,
+        )
