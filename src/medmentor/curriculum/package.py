@@ -291,6 +291,14 @@ def _load_yaml(data: bytes) -> object:
         raise CurriculumPackageError(
             [f"{YAML_NAME}: YAML syntax error at {where}: {what}."]
         ) from None
+    except yaml.reader.ReaderError as error:
+        line = text[: error.position].count("\n") + 1
+        raise CurriculumPackageError(
+            [
+                f"{YAML_NAME}: line {line} holds the control character "
+                f"U+{error.character:04X}, which YAML does not allow."
+            ]
+        ) from None
     except yaml.YAMLError as error:
         raise CurriculumPackageError([f"{YAML_NAME}: cannot be read as YAML: {error}."]) from None
 
