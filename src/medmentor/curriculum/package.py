@@ -42,9 +42,9 @@ from medmentor.curriculum.models import (
     Question,
     Reading,
     ServiceDay,
-    WeekPlan,
 )
-from medmentor.programs.models import Program, ProgramWeek
+from medmentor.curriculum.services import week_plans_assign
+from medmentor.programs.models import Program
 
 logger = logging.getLogger(__name__)
 
@@ -771,7 +771,8 @@ def curriculum_package_import(
                 )
                 existing.delete()
             curriculum = _write(program=program, package=package, written=written)
-            _week_plans_assign(program=program)
+            # The old curriculum's week plans went with it: every program week gets one again.
+            week_plans_assign(program=program)
             # Old image files go only once the new curriculum is safely in.
             transaction.on_commit(lambda: _delete_files(old_files))
     except BaseException:
@@ -835,28 +836,6 @@ def _write(*, program: Program, package: CurriculumPackage, written: list[str]) 
                 written.append(image.image.name)
                 image.save()
     return curriculum
-
-
-def _week_plans_assign(*, program: Program) -> None:
-    """Point each program week at its curriculum week, cycling through the curriculum.
-
-    TODO(curriculum.services): this is the contract of
-    `curriculum.services.week_plans_assign`; call that once it exists, so the rule
-    lives in one place.
-    """
-    curriculum_weeks = list(
-        CurriculumWeek.objects.filter(curriculum__program=program).order_by("number")
-    )
-    if not curriculum_weeks:
-        return
-    for program_week in ProgramWeek.objects.filter(
-        program=program, starts_on__gte=program.starts_on
-    ):
-        index = (program_week.starts_on - program.starts_on).days // 7
-        WeekPlan.objects.update_or_create(
-            program_week=program_week,
-            defaults={"curriculum_week": curriculum_weeks[index % len(curriculum_weeks)]},
-        )
 
 
 # --- Exporting --------------------------------------------------------------------------
