@@ -1,0 +1,77 @@
+"""`medmentor import-roster PROGRAM_SLUG FILE [--dry-run]`: people and their program roles."""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from medmentor.programs import services
+from medmentor.programs.importing import ImportResult
+from medmentor.programs.models import Program
+
+
+class ImportCommand(BaseCommand):
+    """Shared by the roster and schedule imports: same arguments, preview and exit codes."""
+
+    what = "file"
+
+    def run_import(self, *, program: Program, file_name: str, content: bytes, apply: bool):
+        raise NotImplementedError
+
+    def add_arguments(self, parser):
+        parser.add_argument("program", help="The program's short name (slug).")
+        parser.add_argument("file", help="A .csv or .xlsx file; see docs/data-formats.md.")
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="Show the preview and any problems, and write nothing.",
+        )
+
+    def handle(self, *args, program: str, file: str, dry_run: bool, **options):
+        found = Program.objects.filter(slug=program).first()
+        if found is None:
+            known = ", ".join(Program.objects.order_by("slug").values_list("slug", flat=True))
+            raise CommandError(f"No program called “{program}”. Programs: {known or 'none yet'}.")
+        path = Path(file)
+        try:
+            content = path.read_bytes()
+        except OSError as error:
+            raise CommandError(f"Cannot read {file}: {error.strerror or error}.") from error
+        result = self.run_import(
+            program=found, file_name=path.name, content=content, apply=not dry_run
+        )
+        self.print_preview(result)
+        if result.errors:
+            for error in result.errors:
+                self.stderr.write(str(error))
+            raise CommandError(
+                f"{path.name} has {len(result.errors)} problem(s); nothing was imported."
+            )
+        counts = result.counts
+        summary = (
+            f"{counts['create']} to create, {counts['update']} to update, "
+            f"{counts['unchanged']} unchanged."
+        )
+        if dry_run:
+            self.stdout.write(f"Dry run: {summary} Nothing was written.")
+        else:
+            self.stdout.write(self.style.SUCCESS(f"Imported {self.what}: {summary}"))
+        for note in result.notes:
+            self.stdout.write(note)
+
+    def print_preview(self, result: ImportResult) -> None:
+        key = result.columns[0] if result.columns else "email"
+        for row in result.rows:
+            line = f"row {row.row:>4}  {row.action:<9}  {row.values.get(key, '')}"
+            if row.changes:
+                line += "  (" + "; ".join(str(change) for change in row.changes) + ")"
+            self.stdout.write(line)
+
+
+class Command(ImportCommand):
+    help = "Import (or with --dry-run, preview) a program's roster from a .csv or .xlsx file."
+    what = "the roster"
+
+    def run_import(self, *, program, file_name, content, apply):
+        return services.roster_import(
+            program=program, file_name=file_name, content=content, apply=apply
+        )
