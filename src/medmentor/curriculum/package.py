@@ -15,17 +15,23 @@ The checks are our own code: zipfile and PyYAML know nothing of our schema, and 
 schema library would not give the place-by-place messages a director needs.
 """
 
+import contextlib
 import datetime
+import hashlib
 import io
 import logging
 import posixpath
 import re
+import secrets
+import time
 import warnings
 import zipfile
 import zlib
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import yaml
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -972,3 +978,58 @@ def _add_member(archive: zipfile.ZipFile, name: str, data: bytes, compression: i
     info.compress_type = compression
     info.external_attr = 0o644 << 16
     archive.writestr(info, data)
+
+
+# --- Uploads kept between the preview and the confirmation -----------------------------
+
+_UPLOAD_NAME = re.compile(r"^[0-9a-f]{64}$")
+UPLOAD_MAX_AGE = datetime.timedelta(hours=24)
+
+
+def _upload_folder() -> Path:
+    # Under the private data folder, never MEDIA_ROOT: an unchecked upload must not be
+    # reachable from the web.
+    return Path(settings.DATA_DIR) / "uploads" / "curriculum-packages"
+
+
+def package_upload_keep(*, content: bytes) -> str:
+    """Keep an uploaded package until the director confirms it; returns its SHA-256.
+
+    The digest names the file, so the confirmation finds exactly the bytes that were
+    previewed. Uploads older than a day are removed on the way.
+    """
+    folder = _upload_folder()
+    folder.mkdir(parents=True, exist_ok=True)
+    cutoff = time.time() - UPLOAD_MAX_AGE.total_seconds()
+    for old in folder.glob("*.zip"):
+        with contextlib.suppress(OSError):
+            if old.stat().st_mtime < cutoff:
+                old.unlink()
+    digest = hashlib.sha256(content).hexdigest()
+    target = folder / f"{digest}.zip"
+    partial = folder / f"{digest}.{secrets.token_hex(8)}.part"
+    partial.write_bytes(content)
+    partial.replace(target)
+    return digest
+
+
+def package_upload_fetch(*, digest: str) -> bytes | None:
+    """The kept upload with this digest, or None when it is gone or does not match."""
+    if not _UPLOAD_NAME.match(digest or ""):
+        return None
+    try:
+        content = (_upload_folder() / f"{digest}.zip").read_bytes()
+    except OSError:
+        return None
+    return content if hashlib.sha256(content).hexdigest() == digest else None
+
+
+def package_upload_discard(*, digest: str) -> None:
+    if _UPLOAD_NAME.match(digest or ""):
+        with contextlib.suppress(OSError):
+            (_upload_folder() / f"{digest}.zip").unlink()
+
+
+def curriculum_of(*, program: Program) -> Curriculum | None:
+    """`program`'s curriculum row alone (no content), or None."""
+    return Curriculum.objects.filter(program=program).first()
