@@ -687,6 +687,17 @@ def _image_format(data: bytes) -> "str | _NotAnImage":
     return image_format
 
 
+def image_refusal(data: bytes) -> str | None:
+    """Why `data` cannot be a case image ("is not an image …"), or None when it can.
+
+    The admin's image upload uses the same check as the package import.
+    """
+    if len(data) > MAX_IMAGE_BYTES:
+        return f"is larger than the limit of {MAX_IMAGE_BYTES // 1024 // 1024} MB for one image"
+    result = _image_format(data)
+    return result.reason if isinstance(result, _NotAnImage) else None
+
+
 def _kind(value: object) -> str:
     if value is None:
         return "nothing"
