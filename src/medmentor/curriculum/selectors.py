@@ -160,6 +160,7 @@ def week_content(*, program_week: ProgramWeek) -> WeekContent | None:
 @dataclass(frozen=True)
 class QuestionView:
     question: Question
+    number: int
     answer_visible: bool
     # A junior going in blind reveals answers one at a time; True once this one is shown.
     revealed: bool = False
@@ -194,6 +195,14 @@ class CaseView:
     @property
     def day_name(self) -> str:
         return ServiceDay(self.case.day).label
+
+    @property
+    def teaching_points_visible(self) -> bool:
+        # Teaching points give the answers away: a junior going in blind sees them
+        # once every answer is revealed.
+        return all(question.answer_visible for question in self.questions) and (
+            not self.as_junior or self.style is not None
+        )
 
     @property
     def images(self):
@@ -254,14 +263,17 @@ def _case_views(
     for case in cases:
         style = styles.get(case.pk) if as_junior else None
         questions = []
-        for question in case.questions.all():
+        for number, question in enumerate(case.questions.all(), start=1):
             if not as_junior:
-                questions.append(QuestionView(question=question, answer_visible=True))
+                questions.append(
+                    QuestionView(question=question, number=number, answer_visible=True)
+                )
                 continue
             is_revealed = question.pk in revealed
             questions.append(
                 QuestionView(
                     question=question,
+                    number=number,
                     answer_visible=style == "read_first" or (style == "blind" and is_revealed),
                     revealed=is_revealed,
                     can_reveal=style == "blind" and not is_revealed,
