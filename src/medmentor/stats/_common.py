@@ -1,0 +1,141 @@
+"""Input checks and number formatting shared by the statistics modules (private).
+
+Every public function in ``medmentor.stats`` accepts plain Python lists or numpy arrays,
+treats ``None`` and ``NaN`` as "no answer", and raises ``ValueError`` with a sentence that
+names the offending position when the input cannot be used.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+
+ALTERNATIVES = ("two-sided", "greater", "less")
+
+
+def as_float_vector(values, *, name: str) -> np.ndarray:
+    """Return a 1-D float array; ``None`` becomes NaN; non-numbers raise ``ValueError``."""
+    array = _as_float_array(values, name=name)
+    if array.ndim != 1:
+        raise ValueError(
+            f"{name} must be a flat list of numbers, not an array of shape {array.shape}."
+        )
+    return array
+
+
+def as_float_matrix(values, *, name: str) -> np.ndarray:
+    """Return a 2-D float array (rows are respondents, columns are items)."""
+    array = _as_float_array(values, name=name)
+    if array.ndim == 1:
+        array = array[:, None]
+    if array.ndim != 2:
+        raise ValueError(
+            f"{name} must be a table of rows (respondents) and columns (items), "
+            f"not an array of shape {array.shape}."
+        )
+    return array
+
+
+def _as_float_array(values, *, name: str) -> np.ndarray:
+    try:
+        array = np.asarray(values, dtype=float)
+    except (TypeError, ValueError):
+        _raise_first_non_number(values, name=name)
+        raise
+    if np.isinf(array).any():
+        position = tuple(int(i) + 1 for i in np.argwhere(np.isinf(array))[0])
+        raise ValueError(f"{name}: value at position {_position(position)} is infinite.")
+    return array
+
+
+def _raise_first_non_number(values, *, name: str, prefix: tuple[int, ...] = ()) -> None:
+    if isinstance(values, str | bytes):
+        raise ValueError(
+            f"{name}: value {values!r} at position {_position(prefix)} is not a number."
+        )
+    if isinstance(values, Sequence | np.ndarray):
+        for index, value in enumerate(values):
+            _raise_first_non_number(value, name=name, prefix=(*prefix, index + 1))
+        return
+    if values is None:
+        return
+    try:
+        float(values)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"{name}: value {values!r} at position {_position(prefix)} is not a number."
+        ) from None
+
+
+def _position(position: tuple[int, ...]) -> str:
+    if len(position) == 2:
+        return f"row {position[0]}, column {position[1]}"
+    return ", ".join(str(p) for p in position) or "1"
+
+
+def paired_complete(pre, post) -> tuple[np.ndarray, np.ndarray, int]:
+    """Drop pairs where either wave is missing; return (pre, post, number dropped)."""
+    before = as_float_vector(pre, name="pre")
+    after = as_float_vector(post, name="post")
+    if before.shape != after.shape:
+        raise ValueError(
+            f"pre and post must hold one value per respondent in the same order; "
+            f"got {before.size} pre values and {after.size} post values."
+        )
+    complete = ~(np.isnan(before) | np.isnan(after))
+    return before[complete], after[complete], int(before.size - complete.sum())
+
+
+def round_differences(differences: np.ndarray) -> np.ndarray:
+    """Round to 12 significant digits so floating-point noise does not split tied values.
+
+    ``4.4 - 3.1`` and ``1.9 - 0.6`` are both 1.3 on paper but differ in the last bit as
+    floats; ranking them apart would silently turn a tie into two ranks.
+    """
+    if differences.size == 0:
+        return differences
+    largest = float(np.max(np.abs(differences)))
+    if largest == 0.0:
+        return differences
+    magnitude = 10.0 ** math.floor(math.log10(largest))
+    return np.round(differences / magnitude, 12) * magnitude
+
+
+def check_alternative(alternative: str) -> str:
+    if alternative not in ALTERNATIVES:
+        raise ValueError(
+            f"alternative must be one of {', '.join(ALTERNATIVES)}; got {alternative!r}."
+        )
+    return alternative
+
+
+def check_confidence(confidence: float) -> float:
+    if not 0.0 < confidence < 1.0:
+        raise ValueError(f"confidence must be between 0 and 1 (e.g. 0.95); got {confidence!r}.")
+    return float(confidence)
+
+
+def fmt(value: float, decimals: int = 3) -> str:
+    """Format a number for a sentence: 0.03125 -> '0.031', 0.5 -> '0.5', 12.0 -> '12'."""
+    if value is None or math.isnan(value):
+        return "not available"
+    text = f"{value:.{decimals}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def fmt_p(p: float) -> str:
+    """Format a p-value the way reports print it: three decimals, '<0.001' below that."""
+    if p is None or math.isnan(p):
+        return "not available"
+    if p < 0.001:
+        return "<0.001"
+    return f"{p:.3f}"
+
+
+def plural(count: int, singular: str, plural_form: str | None = None) -> str:
+    word = singular if count == 1 else (plural_form or singular + "s")
+    return f"{count} {word}"
