@@ -170,6 +170,17 @@ class CurriculumPackage:
     def image_count(self) -> int:
         return sum(len(case.images) for week in self.weeks for case in week.cases)
 
+    def summary(self) -> str:
+        """What importing creates, in words: "6 weeks, 12 readings, 30 cases, …"."""
+        counts = [
+            (len(self.weeks), "week"),
+            (self.reading_count, "reading"),
+            (self.case_count, "case"),
+            (self.question_count, "question"),
+            (self.image_count, "image"),
+        ]
+        return ", ".join(f"{count} {noun}{'' if count == 1 else 's'}" for count, noun in counts)
+
     @property
     def image_bytes(self) -> int:
         return sum(
@@ -769,6 +780,13 @@ def curriculum_package_import(
     their curriculum weeks again.
     """
     package = curriculum_package_read(content=content)
+    return curriculum_package_write(program=program, package=package, replace=replace)
+
+
+def curriculum_package_write(
+    *, program: Program, package: CurriculumPackage, replace: bool = False
+) -> Curriculum:
+    """Write a package that `curriculum_package_read` checked; see curriculum_package_import."""
     if not replace and Curriculum.objects.filter(program=program).exists():
         raise CurriculumPackageError([_already_has_curriculum(program)])
     written: list[str] = []
