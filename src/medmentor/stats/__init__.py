@@ -50,6 +50,7 @@ from medmentor.stats.scales import (
     CronbachAlpha,
     ScaleScores,
     cronbach_alpha,
+    feldt_interval,
     reverse_items,
     scale_scores,
 )
@@ -83,6 +84,7 @@ __all__ = [
     "coincidence_matrix",
     "cronbach_alpha",
     "describe",
+    "feldt_interval",
     "krippendorff_alpha",
     "mann_whitney_sample_size_warning",
     "mann_whitney_u",

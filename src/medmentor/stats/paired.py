@@ -728,7 +728,14 @@ def _noncentrality_limit(t_observed: float, df: int, target: float) -> float:
     """The noncentrality λ with P(T_{df,λ} <= t_observed) = target (cdf falls as λ grows)."""
 
     def gap(ncp: float) -> float:
-        return scipy_stats.nct.cdf(t_observed, df, ncp) - target
+        cdf = scipy_stats.nct.cdf(t_observed, df, ncp)
+        if math.isnan(cdf):
+            # scipy's noncentral t can fail far in the tails (tiny df, large |λ|); use the
+            # reflection P(T_λ <= t) = 1 - P(T_-λ <= -t), and failing that the limit value.
+            cdf = 1 - scipy_stats.nct.cdf(-t_observed, df, -ncp)
+        if math.isnan(cdf):
+            cdf = 1.0 if ncp < t_observed else 0.0
+        return cdf - target
 
     step = max(1.0, abs(t_observed) * 0.5)
     low, high = t_observed - step, t_observed + step

@@ -14,6 +14,7 @@ __all__ = [
     "CronbachAlpha",
     "ScaleScores",
     "cronbach_alpha",
+    "feldt_interval",
     "reverse_items",
     "scale_scores",
 ]
@@ -326,10 +327,7 @@ def cronbach_alpha(items, *, confidence: float = 0.95) -> CronbachAlpha:
         return _alpha_result(nan, nan, nan, confidence, n, n_excluded, n_items, warnings)
     alpha = n_items / (n_items - 1) * (1 - item_variances.sum() / total_variance)
 
-    gamma = 1 - confidence
-    df1, df2 = n - 1, (n - 1) * (n_items - 1)
-    ci_low = 1 - (1 - alpha) * scipy_stats.f.ppf(1 - gamma / 2, df1, df2)
-    ci_high = 1 - (1 - alpha) * scipy_stats.f.ppf(gamma / 2, df1, df2)
+    ci_low, ci_high = feldt_interval(alpha, n_items=n_items, n_respondents=n, confidence=confidence)
 
     if alpha < 0:
         warnings.append(
@@ -345,6 +343,50 @@ def cronbach_alpha(items, *, confidence: float = 0.95) -> CronbachAlpha:
     return _alpha_result(
         float(alpha), float(ci_low), float(ci_high), confidence, n, n_excluded, n_items, warnings
     )
+
+
+def feldt_interval(
+    alpha: float, *, n_items: int, n_respondents: int, confidence: float = 0.95
+) -> tuple[float, float]:
+    r"""Feldt's confidence interval for a coefficient alpha computed elsewhere.
+
+    Parameters
+    ----------
+    alpha : float
+        The estimated alpha.
+    n_items : int
+        Number of items :math:`k` (at least 2).
+    n_respondents : int
+        Number of respondents :math:`n` behind the estimate (at least 2).
+    confidence : float, default 0.95
+
+    Returns
+    -------
+    (low, high) : tuple of float
+
+    Notes
+    -----
+    .. math::
+
+        L = 1 - (1-\hat\alpha)\,F_{1-\gamma/2}(n-1, (n-1)(k-1)), \qquad
+        U = 1 - (1-\hat\alpha)\,F_{\gamma/2}(n-1, (n-1)(k-1))
+
+    (Feldt, Woodruff & Salih 1987, formulas 6 and 7).
+
+    Examples
+    --------
+    >>> low, high = feldt_interval(0.85, n_items=7, n_respondents=89)
+    >>> round(low, 3), round(high, 3)
+    (0.797, 0.893)
+    """
+    check_confidence(confidence)
+    if n_items < 2 or n_respondents < 2:
+        raise ValueError("Feldt's interval needs at least 2 items and 2 respondents.")
+    gamma = 1 - confidence
+    df1, df2 = n_respondents - 1, (n_respondents - 1) * (n_items - 1)
+    low = 1 - (1 - alpha) * scipy_stats.f.ppf(1 - gamma / 2, df1, df2)
+    high = 1 - (1 - alpha) * scipy_stats.f.ppf(gamma / 2, df1, df2)
+    return float(low), float(high)
 
 
 def _alpha_result(alpha, low, high, confidence, n, n_excluded, n_items, warnings):
