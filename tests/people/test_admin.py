@@ -1,0 +1,109 @@
+"""The admin: staff only, every program table reachable, people keyed by email."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from medmentor.people.models import Person
+from medmentor.programs.models import EmailTemplate, Pair, ServiceBlock
+from medmentor.programs.services import pairs_derive, program_weeks_ensure
+from tests.conftest import PASSWORD, make_person
+
+MODELS = [
+    "people_institution",
+    "people_service",
+    "people_person",
+    "programs_program",
+    "programs_enrollment",
+    "programs_serviceblock",
+    "programs_programweek",
+    "programs_pair",
+    "programs_emailtemplate",
+]
+
+
+@pytest.fixture
+def admin_person(db):
+    return Person.objects.create_superuser(
+        email="admin@lakeside.test", password=PASSWORD, full_name="Ada Admin"
+    )
+
+
+@pytest.fixture
+def program_data(program, junior, senior):
+    for person in (junior, senior):
+        ServiceBlock.objects.create(
+            program=program,
+            person=person,
+            service=program.service,
+            starts_on=datetime.date(2026, 11, 2),
+            ends_on=datetime.date(2026, 11, 6),
+        )
+    week = program_weeks_ensure(program=program, until=datetime.date(2026, 11, 2))[0]
+    pairs_derive(program=program, week=week)
+    EmailTemplate.objects.create(
+        program=program, key="weekly", subject="Welcome", text_body="Hi", html_body="<p>Hi</p>"
+    )
+    return program
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_staff_see_every_program_table_list_and_search(client, admin_person, program_data, model):
+    client.force_login(admin_person)
+    url = reverse(f"admin:{model}_changelist")
+    assert client.get(url).status_code == 200
+    assert client.get(url, {"q": "junior"}).status_code == 200
+
+
+def test_staff_open_a_person_and_a_pair(client, admin_person, program_data, junior):
+    client.force_login(admin_person)
+    page = client.get(reverse("admin:people_person_change", args=[junior.pk]))
+    assert page.status_code == 200
+    assert junior.password.split("$")[-1] not in page.content.decode()  # the hash stays hidden
+    pair = Pair.objects.get()
+    assert client.get(reverse("admin:programs_pair_change", args=[pair.pk])).status_code == 200
+
+
+def test_staff_add_a_person_by_email(client, admin_person, program):
+    client.force_login(admin_person)
+    response = client.post(
+        reverse("admin:people_person_add"),
+        {
+            "email": "New.Person@Lakeside.test",
+            "full_name": "Nova Person",
+            "training_level": "R2",
+            "usable_password": "false",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    person = Person.objects.get(email="new.person@lakeside.test")
+    assert not person.has_usable_password()
+
+    again = client.post(
+        reverse("admin:people_person_add"),
+        {"email": "NEW.person@lakeside.test", "full_name": "Dup", "usable_password": "false"},
+    )
+    assert again.status_code == 200
+    assert "already exists" in again.content.decode()
+
+
+def test_people_who_are_not_staff_are_sent_to_the_admin_sign_in(client, director):
+    client.force_login(director)  # directs a program, but is not staff
+    response = client.get(reverse("admin:programs_pair_changelist"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))
+
+
+def test_anonymous_people_are_sent_to_the_admin_sign_in(client, db):
+    response = client.get(reverse("admin:people_person_changelist"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))
+
+
+def test_staff_without_permissions_cannot_open_program_tables(client, program, institution):
+    clerk = make_person("clerk@lakeside.test", "Cal Clerk", "other", institution)
+    clerk.is_staff = True
+    clerk.save()
+    client.force_login(clerk)
+    assert client.get(reverse("admin:programs_pair_changelist")).status_code == 403
