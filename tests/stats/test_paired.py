@@ -141,9 +141,7 @@ def test_pratt_zero_handling_matches_scipy_normal_approximation():
     pre = rng.integers(1, 6, size=60)
     post = np.clip(pre + rng.integers(-1, 3, size=60), 1, 5)
     ours = wilcoxon_signed_rank(pre, post, zero_method="pratt", method="approx")
-    theirs = scipy.stats.wilcoxon(
-        post - pre, zero_method="pratt", correction=True, method="approx"
-    )
+    theirs = scipy.stats.wilcoxon(post - pre, zero_method="pratt", correction=True, method="approx")
     assert ours.p_value == pytest.approx(theirs.pvalue, rel=1e-9)
     assert "Pratt's method" in ours.method
 
