@@ -20,7 +20,7 @@ from medmentor.programs.models import Pair, Program
 
 
 def _program(slug: str) -> Program:
-    return get_object_or_404(Program, slug=slug)
+    return get_object_or_404(Program.objects.select_related("institution", "service"), slug=slug)
 
 
 def _today(program: Program):

@@ -1,0 +1,138 @@
+"""The busy pages use the same number of database queries with 10 people or hundreds.
+
+Issue 2, item 11: the workspace and the director's program page must not run one query
+per person, pair or week. Each size is built fast with bulk_create; the counts are
+pinned, so a change that adds a query per row (or any query) shows up here.
+"""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from medmentor.curriculum.models import AnswerReveal, CaseLearningStyle, CaseReview, WeekPlan
+from medmentor.messaging.models import OutboxMessage
+from medmentor.people.models import Person
+from medmentor.programs.models import Enrollment, Pair, ProgramWeek, Role, ServiceBlock
+from tests.conftest import sign_in
+
+# Every signed-in page: session, person, program; at the end the session is saved in a
+# savepoint (SESSION_SAVE_EVERY_REQUEST): 3 + 3.
+PER_REQUEST = 6
+# Roles, this week, the pairs, the week's content (plan, readings, cases, images,
+# questions), the junior's styles and reveals, the pair's marks.
+WORKSPACE_QUERIES = PER_REQUEST + 11
+# The case with images and questions (3), the viewer's pairs of its weeks, their marks.
+CASE_PAGE_QUERIES = PER_REQUEST + 5
+# Roles, weeks, participation (weeks, cases, people per week, people in two roles,
+# reviewed, people overall), all current pairs, juniors on service, outbox counts.
+DASHBOARD_QUERIES = PER_REQUEST + 11
+
+
+def _grow(program, service, case_week, people: int) -> None:
+    """Add `people` learners (half juniors, half seniors), paired this week and in four
+    past weeks, on service, with marks, styles, reveals and weekly emails — all in bulk."""
+    half = people // 2
+    learners = Person.objects.bulk_create(
+        Person(email=f"learner{index}@lakeside.test", full_name=f"Learner {index:04}")
+        for index in range(2 * half)
+    )
+    juniors, seniors = learners[:half], learners[half:]
+    Enrollment.objects.bulk_create(
+        [Enrollment(program=program, person=person, role=Role.JUNIOR) for person in juniors]
+        + [Enrollment(program=program, person=person, role=Role.SENIOR) for person in seniors]
+    )
+    weeks = [case_week.week] + ProgramWeek.objects.bulk_create(
+        ProgramWeek(
+            program=program, starts_on=case_week.week.starts_on - datetime.timedelta(weeks=ago)
+        )
+        for ago in range(1, 5)
+    )
+    WeekPlan.objects.bulk_create(
+        WeekPlan(program_week=week, curriculum_week=case_week.curriculum_week) for week in weeks[1:]
+    )
+    pairs = Pair.objects.bulk_create(
+        Pair(week=week, junior=junior, senior=senior)
+        for week in weeks
+        for junior, senior in zip(juniors, seniors, strict=True)
+    )
+    ServiceBlock.objects.bulk_create(
+        ServiceBlock(
+            program=program,
+            person=person,
+            service=service,
+            starts_on=weeks[-1].starts_on,
+            ends_on=case_week.week.ends_on,
+        )
+        for person in learners
+    )
+    CaseReview.objects.bulk_create(
+        CaseReview(pair=pair, case=case, status="reviewed", marked_by=pair.junior)
+        for pair in pairs
+        for case in case_week.cases[:2]
+    )
+    CaseLearningStyle.objects.bulk_create(
+        CaseLearningStyle(junior=junior, case=case, style="blind")
+        for junior in juniors
+        for case in case_week.cases
+    )
+    AnswerReveal.objects.bulk_create(
+        AnswerReveal(junior=junior, question=case.questions.first())
+        for junior in juniors
+        for case in case_week.cases
+    )
+    OutboxMessage.objects.bulk_create(
+        OutboxMessage(
+            key=f"weekly:{person.pk}",
+            to_email=person.email,
+            subject="This week",
+            text_body=".",
+            topic=f"program:{program.pk}",
+        )
+        for person in learners
+    )
+
+
+@pytest.fixture(params=[10, 300], ids=["10-people", "300-people"])
+def sized_program(request, program, service, case_week, junior):
+    # The fixture's own four learners (two pairs), plus the rest.
+    _grow(program, service, case_week, request.param - 4)
+    # The viewer's own progress, so their page reads it.
+    CaseLearningStyle.objects.create(junior=junior, case=case_week.cases[0], style="blind")
+    AnswerReveal.objects.create(junior=junior, question=case_week.cases[0].questions.first())
+    CaseReview.objects.create(
+        pair=case_week.pair, case=case_week.cases[0], status="skipped", marked_by=junior
+    )
+    learners = Enrollment.objects.filter(program=program, role__in=[Role.JUNIOR, Role.SENIOR])
+    assert learners.count() == request.param
+    return program
+
+
+def test_the_workspace_query_count_does_not_grow_with_the_program(
+    client, sized_program, junior, django_assert_num_queries
+):
+    sign_in(client, junior)
+    url = reverse("workspace", kwargs={"slug": sized_program.slug})
+    with django_assert_num_queries(WORKSPACE_QUERIES):
+        response = client.get(url)
+    assert response.status_code == 200
+
+
+def test_the_case_page_query_count_does_not_grow_with_the_program(
+    client, sized_program, case_week, senior, django_assert_num_queries
+):
+    sign_in(client, senior)
+    url = reverse("case", kwargs={"slug": sized_program.slug, "case_id": case_week.cases[0].pk})
+    with django_assert_num_queries(CASE_PAGE_QUERIES):
+        response = client.get(url)
+    assert response.status_code == 200
+
+
+def test_the_dashboard_query_count_does_not_grow_with_the_program(
+    client, sized_program, director, django_assert_num_queries
+):
+    sign_in(client, director)
+    url = reverse("program-detail", kwargs={"slug": sized_program.slug})
+    with django_assert_num_queries(DASHBOARD_QUERIES):
+        response = client.get(url)
+    assert response.status_code == 200
