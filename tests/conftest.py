@@ -186,3 +186,34 @@ def sign_in(client, person) -> None:
 
 
 assert settings.AUTH_USER_MODEL == "people.Person"
+
+
+# --- A real SMTP server, and a test database other processes can open ------------------
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """On SQLite, put the test database in a file instead of memory, so that a
+    `medmentor worker` started as a subprocess by a test opens the same database."""
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3" and not database["TEST"].get("NAME"):
+        database["TEST"]["NAME"] = str(tmp_path_factory.mktemp("database") / "test.sqlite3")
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server (aiosmtpd, in a thread) on a free loopback port, with Django's
+    email settings pointed at it. `smtp_server.messages` are the messages it accepted,
+    parsed by the email package; `smtp_server.sink` is its MailSink (hooks, counts)."""
+    from medmentor.messaging.smtp_sink import MailSink, MailSinkServer
+
+    server = MailSinkServer(MailSink(), host="127.0.0.1", port=0)
+    server.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = server.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_TIMEOUT = 10
+    yield server
+    server.stop()

@@ -158,18 +158,14 @@ def outbox_email_message(
     return email
 
 
-def _due_rows(*, now: datetime.datetime, lease: datetime.timedelta) -> Q:
+def _due_rows(*, now: datetime.datetime) -> Q:
     waiting = Q(status__in=[OutboxStatus.QUEUED, OutboxStatus.FAILED], send_after__lte=now)
-    abandoned = Q(status=OutboxStatus.SENDING, claimed_at__lt=now - lease)
+    abandoned = Q(status=OutboxStatus.SENDING, claimed_at__lt=now - OUTBOX_LEASE)
     return waiting | abandoned
 
 
 def outbox_claim(
-    *,
-    worker_name: str,
-    batch_size: int,
-    now: datetime.datetime | None = None,
-    lease: datetime.timedelta = OUTBOX_LEASE,
+    *, worker_name: str, batch_size: int, now: datetime.datetime | None = None
 ) -> list[OutboxMessage]:
     """Claim up to `batch_size` due rows for this worker and return them.
 
@@ -181,7 +177,7 @@ def outbox_claim(
     """
     now = now or timezone.now()
     token = f"{worker_name[:40]}:{secrets.token_hex(8)}"
-    due = _due_rows(now=now, lease=lease)
+    due = _due_rows(now=now)
     with transaction.atomic():
         candidates = OutboxMessage.objects.filter(due).order_by("send_after", "id")
         if db_connection.features.has_select_for_update_skip_locked:
@@ -298,7 +294,6 @@ def outbox_deliver(
     worker_name: str,
     batch_size: int = 100,
     connection: BaseEmailBackend | None = None,
-    lease: datetime.timedelta = OUTBOX_LEASE,
     should_stop: Callable[[], bool] | None = None,
 ) -> DeliveryStats:
     """Claim one batch of due rows and send it over one SMTP connection.
@@ -319,7 +314,7 @@ def outbox_deliver(
     claim is handed back unsent for the next pass.
     """
     started = timezone.now()
-    rows = outbox_claim(worker_name=worker_name, batch_size=batch_size, now=started, lease=lease)
+    rows = outbox_claim(worker_name=worker_name, batch_size=batch_size, now=started)
     if not rows:
         return DeliveryStats()
     token = rows[0].claimed_by
@@ -327,7 +322,7 @@ def outbox_deliver(
     tally = _Tally()
     # A claim older than half its lease could soon be taken by another worker as
     # abandoned; stop sending from it well before that and hand the rest back.
-    send_until = started + lease / 2
+    send_until = started + OUTBOX_LEASE / 2
     try:
         for index, message in enumerate(rows):
             if (should_stop is not None and should_stop()) or timezone.now() >= send_until:

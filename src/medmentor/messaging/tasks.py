@@ -25,7 +25,9 @@ def deliver_outbox_task(batch_size: int = 100) -> dict[str, int]:
         while True:
             stats = outbox_deliver(worker_name=name, batch_size=batch_size, connection=connection)
             total += stats
-            if stats.claimed == 0 or (stats.sent == 0 and stats.failed + stats.gave_up):
+            if stats.claimed == stats.released or (
+                stats.sent == 0 and stats.failed + stats.gave_up
+            ):
                 break
     finally:
         with contextlib.suppress(OSError):

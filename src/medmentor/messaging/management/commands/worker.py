@@ -8,7 +8,6 @@ batch back, and exits.
 """
 
 import contextlib
-import datetime
 import logging
 import os
 import signal
@@ -22,7 +21,7 @@ from django.db import close_old_connections
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from medmentor.messaging.services import OUTBOX_LEASE, DeliveryStats, outbox_deliver
+from medmentor.messaging.services import DeliveryStats, outbox_deliver
 
 logger = logging.getLogger("medmentor.worker")
 
@@ -41,24 +40,15 @@ class Command(BaseCommand):
         parser.add_argument(
             "--name", default="", help="This worker's name in claims (default host:pid)."
         )
-        parser.add_argument(
-            "--lease-seconds",
-            type=float,
-            default=OUTBOX_LEASE.total_seconds(),
-            help="After this long a claimed, unsent row counts as abandoned by a dead "
-            "worker and is claimed again (default 600). Shorten it only when no other "
-            "worker can be running.",
-        )
 
     def handle(self, *args, **options) -> None:
         self.stopping = False
         signal.signal(signal.SIGTERM, self._on_signal)
         signal.signal(signal.SIGINT, self._on_signal)
         name = options["name"] or f"{socket.gethostname()}:{os.getpid()}"
-        lease = datetime.timedelta(seconds=options["lease_seconds"])
         logger.info("Worker %s started.", name)
         while not self.stopping:
-            self._pass(name=name, batch_size=options["batch_size"], lease=lease)
+            self._pass(name=name, batch_size=options["batch_size"])
             if options["once"]:
                 break
             deadline = time.monotonic() + options["interval"]
@@ -70,7 +60,7 @@ class Command(BaseCommand):
         logger.info("%s: finishing the current message, then stopping.", signal.strsignal(signum))
         self.stopping = True
 
-    def _pass(self, *, name: str, batch_size: int, lease: datetime.timedelta) -> None:
+    def _pass(self, *, name: str, batch_size: int) -> None:
         started = time.monotonic()
         # A long-running process must not keep a connection the database dropped.
         close_old_connections()
@@ -89,11 +79,11 @@ class Command(BaseCommand):
                     worker_name=name,
                     batch_size=batch_size,
                     connection=connection,
-                    lease=lease,
                     should_stop=lambda: self.stopping,
                 )
                 total += stats
-                if stats.claimed == 0:
+                if stats.claimed == stats.released:
+                    # Nothing due, or stopping: the claim was handed back untouched.
                     break
                 if stats.sent == 0 and stats.failed + stats.gave_up:
                     # Nothing got through: the server is likely down. Wait for the
