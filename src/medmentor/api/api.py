@@ -14,7 +14,23 @@ from ninja.errors import AuthenticationError, ValidationError
 from medmentor.api.auth import api_auth
 from medmentor.api.routers import curriculum, people, programs
 
-api = NinjaAPI(
+
+class MedmentorAPI(NinjaAPI):
+    def validation_error_from_error_contexts(self, error_contexts) -> ValidationError:
+        # ninja drops the value the caller sent; keep it (as short text) so the message
+        # can name it, as every bad-input message here does.
+        error = super().validation_error_from_error_contexts(error_contexts)
+        sent = [
+            item.get("input")
+            for context in error_contexts
+            for item in context.pydantic_validation_error.errors(include_url=False)
+        ]
+        for item, value in zip(error.errors, sent, strict=False):
+            item["input"] = value
+        return error
+
+
+api = MedmentorAPI(
     title="medmentor API",
     version="1",
     description=(
@@ -48,6 +64,15 @@ def _place(location: tuple) -> str:
     return ".".join(parts)
 
 
+def _given(item: dict) -> str:
+    # Name the value the caller sent, shortened: "offset (query): … (got “-3”)".
+    value = item.get("input")
+    if value is None or isinstance(value, dict | list):
+        return ""
+    text = str(value)
+    return f" (got “{text[:40]}{'…' if len(text) > 40 else ''}”)"
+
+
 @api.exception_handler(ValidationError)
 def _bad_input(request: HttpRequest, error: ValidationError) -> HttpResponse:
     errors = [
@@ -58,7 +83,10 @@ def _bad_input(request: HttpRequest, error: ValidationError) -> HttpResponse:
         }
         for item in error.errors
     ]
-    described = "; ".join(f"{_place(tuple(e['loc']))}: {e['msg']}" for e in errors)
+    described = "; ".join(
+        f"{_place(tuple(e['loc']))}: {e['msg']}{_given(item)}"
+        for e, item in zip(errors, error.errors, strict=True)
+    )
     return api.create_response(
         request, {"detail": f"Bad input — {described}", "errors": errors}, status=422
     )
