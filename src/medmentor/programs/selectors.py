@@ -147,6 +147,18 @@ def pair_in_week(*, week: ProgramWeek, pair_id: int, viewer: Person) -> Pair:
     return pair
 
 
+def person_in_program_for_staff(*, program: Program, person_id: int, viewer: Person) -> Person:
+    """A person enrolled in `program`, looked up by id for the staff who pair people;
+    PermissionDenied for anyone else (no probing who is enrolled), Person.DoesNotExist
+    when nobody with that id is enrolled."""
+    if not roles_in_program(person=viewer, program=program) & set(STAFF_ROLES):
+        raise PermissionDenied("Only the program's directors and coordinators may change pairs.")
+    person = Person.objects.filter(pk=person_id, enrollments__program=program).first()
+    if person is None:
+        raise Person.DoesNotExist(f"Nobody with id {person_id} is enrolled in {program.name}.")
+    return person
+
+
 # --- The service schedule, weeks and pairs -------------------------------------------
 
 
