@@ -21,6 +21,14 @@ def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture
+def fast_passwords(settings):
+    """Opt-in (`pytest.mark.usefixtures("fast_passwords")`, before the people are
+    made): hash test passwords with MD5, not Argon2, for modules that make many people
+    per test. Sign-in tests keep Argon2."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def make_person(email: str, name: str, level: str, institution=None) -> Person:
     return Person.objects.create_user(
         email=email,

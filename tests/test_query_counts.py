@@ -16,6 +16,8 @@ from medmentor.people.models import Person
 from medmentor.programs.models import Enrollment, Pair, ProgramWeek, Role, ServiceBlock
 from tests.conftest import sign_in
 
+pytestmark = pytest.mark.usefixtures("fast_passwords")
+
 # Every signed-in page: session, person, program; at the end the session is saved in a
 # savepoint (SESSION_SAVE_EVERY_REQUEST): 3 + 3.
 PER_REQUEST = 6

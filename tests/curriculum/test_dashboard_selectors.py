@@ -11,6 +11,8 @@ from medmentor.messaging.models import OutboxMessage
 from medmentor.people.models import Person
 from medmentor.programs.models import Enrollment, Pair, ProgramWeek, Role, ServiceBlock
 
+pytestmark = pytest.mark.usefixtures("fast_passwords")
+
 
 def _people(program, role, count, prefix):
     people = Person.objects.bulk_create(

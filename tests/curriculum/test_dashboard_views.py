@@ -11,6 +11,8 @@ from medmentor.people.models import Person
 from medmentor.programs.models import Enrollment, Pair, ProgramWeek, Role, ServiceBlock
 from tests.conftest import sign_in
 
+pytestmark = pytest.mark.usefixtures("fast_passwords")
+
 
 def _url(program):
     return reverse("program-detail", kwargs={"slug": program.slug})

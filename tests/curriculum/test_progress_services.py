@@ -16,6 +16,8 @@ from medmentor.curriculum.models import (
 from medmentor.programs.models import Pair, ProgramWeek
 from tests.conftest import make_curriculum_week
 
+pytestmark = pytest.mark.usefixtures("fast_passwords")
+
 
 def _weeks(program, count):
     return [

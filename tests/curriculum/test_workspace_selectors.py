@@ -9,6 +9,8 @@ from medmentor.curriculum import selectors, services
 from medmentor.curriculum.models import Case, CaseImage, WeekPlan
 from medmentor.programs.models import Pair, ProgramWeek
 
+pytestmark = pytest.mark.usefixtures("fast_passwords")
+
 
 def _day(case_week, weekday: int) -> datetime.date:
     return case_week.week.starts_on + datetime.timedelta(days=weekday)

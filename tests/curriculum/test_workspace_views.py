@@ -7,6 +7,8 @@ from medmentor.curriculum.models import AnswerReveal, CaseLearningStyle, CaseRev
 from medmentor.curriculum.services import answer_reveal, case_learning_style_choose
 from tests.conftest import sign_in
 
+pytestmark = pytest.mark.usefixtures("fast_passwords")
+
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
