@@ -153,14 +153,17 @@ def describe(data, *, names=None, levels=None) -> Descriptives:
     mean = np.where(n > 0, mean, np.nan)
     sd = np.where(n > 1, sd, np.nan)
 
-    quantiles = _quantiles(values, answered, n)
-    minimum, q1, median, q3, maximum = quantiles
-
     level_array = counts = outside = None
     if levels is not None:
         level_array = np.asarray(list(levels), dtype=float)
         counts = np.stack([(values == level).sum(axis=0) for level in level_array], axis=1)
         outside = n - counts.sum(axis=1)
+
+    if counts is not None and not outside.any() and np.all(np.diff(level_array) > 0):
+        quantiles = _quantiles_from_counts(level_array, counts, n)
+    else:
+        quantiles = _quantiles(values, answered, n)
+    minimum, q1, median, q3, maximum = quantiles
 
     warnings = _warnings(column_names, n, outside, level_array)
     return Descriptives(
@@ -188,17 +191,47 @@ def describe(data, *, names=None, levels=None) -> Descriptives:
     )
 
 
+_PROBABILITIES = np.array([0.0, 0.25, 0.5, 0.75, 1.0])
+
+
 def _quantiles(values: np.ndarray, answered: np.ndarray, n: np.ndarray) -> np.ndarray:
-    probabilities = np.array([0.0, 0.25, 0.5, 0.75, 1.0])
-    result = np.full((probabilities.size, values.shape[1]), np.nan)
-    if values.shape[0] == 0:
+    """Type-7 quantiles of every column, missing values left out, from one sort.
+
+    ``np.sort`` puts NaN last, so the answered values of column j are its first n[j] sorted
+    entries and order statistic h sits at row h.
+    """
+    result = np.full((_PROBABILITIES.size, values.shape[1]), np.nan)
+    if values.shape[0] == 0 or not n.any():
         return result
     if answered.all():
-        # One vectorised call when nothing is missing (the common case for scale scores).
-        return np.quantile(values, probabilities, axis=0, method=_QUANTILE_METHOD)
+        return np.quantile(values, _PROBABILITIES, axis=0, method=_QUANTILE_METHOD)
+    ordered = np.sort(values, axis=0)
+    has = n > 0
+    positions = (n[has] - 1) * _PROBABILITIES[:, None]
+    below = np.floor(positions).astype(np.int64)
+    above = np.minimum(below + 1, n[has] - 1)
+    columns = np.flatnonzero(has)
+    low = ordered[below, columns]
+    high = ordered[above, columns]
+    result[:, has] = low + (positions - below) * (high - low)
+    return result
+
+
+def _quantiles_from_counts(levels: np.ndarray, counts: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """Type-7 quantiles read off the level counts (every answer lies on a declared level).
+
+    The order statistic h (0-based) is the first level whose cumulative count exceeds h;
+    this replaces a sort of every column by a search in a handful of cumulative counts.
+    """
+    result = np.full((_PROBABILITIES.size, counts.shape[0]), np.nan)
     for column in np.flatnonzero(n):
-        present = values[answered[:, column], column]
-        result[:, column] = np.quantile(present, probabilities, method=_QUANTILE_METHOD)
+        cumulative = np.cumsum(counts[column])
+        positions = (n[column] - 1) * _PROBABILITIES
+        below = np.floor(positions).astype(np.int64)
+        above = np.minimum(below + 1, n[column] - 1)
+        low = levels[np.searchsorted(cumulative, below, side="right")]
+        high = levels[np.searchsorted(cumulative, above, side="right")]
+        result[:, column] = low + (positions - below) * (high - low)
     return result
 
 
