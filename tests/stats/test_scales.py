@@ -79,8 +79,8 @@ def test_missing_items_are_prorated_up_to_the_limit_and_unscored_beyond():
     assert np.isnan(result.scores[2])
     assert (result.n_scored, result.n_unscored, result.n_prorated) == (2, 1, 1)
     assert result.warnings == [
-        "1 respondent of 3 missed more than 1 of the 4 items of approachability and have no score.",
-        "1 score of approachability were prorated from fewer than all 4 items.",
+        "1 respondent of 3 missed more than 1 of the 4 items of approachability and has no score.",
+        "1 score of approachability was prorated from fewer than all 4 items.",
     ]
 
 

@@ -43,7 +43,9 @@ def _as_float_array(values, *, name: str) -> np.ndarray:
         array = np.asarray(values, dtype=float)
     except (TypeError, ValueError):
         _raise_first_non_number(values, name=name)
-        raise
+        raise ValueError(
+            f"{name} must be a rectangular table of numbers (every row the same length)."
+        ) from None
     if np.isinf(array).any():
         position = tuple(int(i) + 1 for i in np.argwhere(np.isinf(array))[0])
         raise ValueError(f"{name}: value at position {_position(position)} is infinite.")
@@ -139,3 +141,8 @@ def fmt_p(p: float) -> str:
 def plural(count: int, singular: str, plural_form: str | None = None) -> str:
     word = singular if count == 1 else (plural_form or singular + "s")
     return f"{count} {word}"
+
+
+def verb(count: int, singular: str, plural_form: str) -> str:
+    """'was'/'were', 'has'/'have'... agreeing with count."""
+    return singular if count == 1 else plural_form

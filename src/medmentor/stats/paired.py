@@ -22,6 +22,7 @@ from medmentor.stats._common import (
     paired_complete,
     plural,
     round_differences,
+    verb,
 )
 from medmentor.stats.warnings import paired_t_sample_size_warning, wilcoxon_sample_size_warning
 
@@ -276,7 +277,11 @@ def wilcoxon_signed_rank(
             )
         )
     if n_used == 0:
-        warnings.append("No pair changed, so the test has nothing to rank; p = 1.")
+        warnings.append(
+            "No respondent answered both waves, so there is nothing to compare; p = 1."
+            if n_pairs == 0
+            else "No pair changed, so the test has nothing to rank; p = 1."
+        )
         return SignedRankTest(
             0.0, 0.0, n_pairs, n_zero, 0, False, None, 1.0, alternative,
             "Wilcoxon signed-rank test: no non-zero differences." + zero_note, warnings,
@@ -294,7 +299,7 @@ def wilcoxon_signed_rank(
             )
         else:
             description = (
-                f"Wilcoxon signed-rank test, exact p-value from all 2^{n_used} = {2**n_used} "
+                f"Wilcoxon signed-rank test, exact p-value from all {_patterns(n_used)} "
                 "equally likely sign patterns of the ranks (no ties"
                 + (", no zero differences)." if not n_zero else ").")
             )
@@ -477,8 +482,9 @@ def rank_biserial_paired(
     )
     nan = float("nan")
     if n == 0:
+        reason = "No pair changed" if test.n_pairs else "There are no complete pairs"
         return EffectSize(name, nan, nan, nan, confidence, 0, method,
-                          ["No pair changed, so the correlation is undefined."])  # fmt: skip
+                          [f"{reason}, so the correlation is undefined."])  # fmt: skip
     estimate = (test.statistic - test.t_minus) / (test.statistic + test.t_minus)
     max_sum = n * (n + 1) / 2
     se = math.sqrt((2 * n**3 + 3 * n**2 + n) / 6) / max_sum
@@ -629,7 +635,7 @@ def paired_comparison(
     if n_incomplete:
         warnings.append(
             f"{plural(n_incomplete, 'respondent')} answered only one wave of {name} and "
-            "were left out of the paired comparison."
+            f"{verb(n_incomplete, 'was', 'were')} left out of the paired comparison."
         )
     for part in (wilcoxon, t_test, rank_biserial, dz):
         for warning in part.warnings:
@@ -651,6 +657,10 @@ def paired_comparison(
         ),
         warnings=warnings,
     )
+
+
+def _patterns(n: int) -> str:
+    return f"2^{n} = {2**n:,}" if n <= 20 else f"2^{n}"
 
 
 def _summary(values: np.ndarray) -> WaveSummary:

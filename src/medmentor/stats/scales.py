@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import stats as scipy_stats
 
-from medmentor.stats._common import as_float_matrix, check_confidence, fmt, plural
+from medmentor.stats._common import as_float_matrix, check_confidence, fmt, plural, verb
 
 __all__ = [
     "CronbachAlpha",
@@ -214,11 +214,13 @@ def scale_scores(
     if n_rows - n_scored:
         warnings.append(
             f"{plural(n_rows - n_scored, 'respondent')} of {n_rows} missed more than "
-            f"{max_missing} of the {n_items} items of {name} and have no score."
+            f"{max_missing} of the {n_items} items of {name} and "
+            f"{verb(n_rows - n_scored, 'has', 'have')} no score."
         )
     if n_prorated:
         warnings.append(
-            f"{plural(n_prorated, 'score')} of {name} were prorated from fewer than all "
+            f"{plural(n_prorated, 'score')} of {name} {verb(n_prorated, 'was', 'were')} "
+            "prorated from fewer than all "
             f"{n_items} items."
         )
     method = (
