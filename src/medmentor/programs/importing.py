@@ -47,6 +47,11 @@ class RowError:
     value: str
     reason: str
 
+    @property
+    def short_reason(self) -> str:
+        """The reason without its advice, to fit in a table cell on a phone."""
+        return self.reason.split(";")[0].split(". ")[0]
+
     def __str__(self) -> str:
         if self.row is None:
             return self.reason
