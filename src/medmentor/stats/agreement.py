@@ -141,6 +141,14 @@ def percent_agreement(ratings) -> PercentAgreement:
     --------
     >>> percent_agreement([["a", "a", "b", "b"], ["a", "b", "b", "b"]]).proportion
     0.75
+
+    References
+    ----------
+    Krippendorff, K. (2011). *Computing Krippendorff's Alpha-Reliability*, section C (the
+    pairing of values within units that this average follows).
+
+    O'Connor, C. & Joffe, H. (2020). Intercoder reliability in qualitative research:
+    debates and practical guidelines. *International Journal of Qualitative Methods*, 19.
     """
     codes, _ = _encode(ratings)
     counts = _unit_counts(codes)
@@ -244,15 +252,38 @@ def cohens_kappa(coder_a, coder_b, *, confidence: float = 0.95) -> CohensKappa:
 
 
 def cohens_kappa_from_table(table, *, categories=None, confidence: float = 0.95) -> CohensKappa:
-    """Cohen's kappa from a square agreement table (coder A rows, coder B columns).
+    r"""Cohen's kappa from a square agreement table (coder A rows, coder B columns).
 
-    See :func:`cohens_kappa` for the formulas.
+    Parameters
+    ----------
+    table : array_like, shape (categories, categories)
+        Counts of units; cell (i, j) = coder A chose category i and coder B category j.
+    categories : sequence, optional
+        Category names in table order.
+    confidence : float, default 0.95
+
+    Returns
+    -------
+    CohensKappa
+
+    Notes
+    -----
+    :math:`\kappa = (p_o - p_e)/(1 - p_e)` with :math:`p_o = \sum_i p_{ii}` and
+    :math:`p_e = \sum_i p_{i\cdot}p_{\cdot i}`; standard errors as in :func:`cohens_kappa`.
 
     Examples
     --------
     >>> result = cohens_kappa_from_table([[20, 5], [10, 15]])
     >>> round(result.kappa, 3), round(result.observed_agreement, 2)
     (0.4, 0.7)
+
+    References
+    ----------
+    Cohen, J. (1960). A coefficient of agreement for nominal scales. *Educational and
+    Psychological Measurement*, 20, 37–46.
+
+    Fleiss, J. L., Levin, B. & Paik, M. C. (2003). *Statistical Methods for Rates and
+    Proportions*, 3rd ed., chapter 18. Wiley.
     """
     check_confidence(confidence)
     counts = np.asarray(table, dtype=float)
@@ -303,7 +334,7 @@ def cohens_kappa_from_table(table, *, categories=None, confidence: float = 0.95)
         )
     if n < 30:
         warnings.append(
-            f"Kappa from {plural(n, 'unit')} is imprecise (95% interval "
+            f"Kappa from {plural(n, 'unit')} is imprecise ({fmt(confidence * 100, 0)}% interval "
             f"{fmt(kappa - z_crit * se, 2)} to {fmt(kappa + z_crit * se, 2)}); the normal "
             "approximation behind the interval and the p-value "
             f"({fmt_p(p_value)}) needs more units to be accurate."
@@ -342,11 +373,22 @@ def coincidence_matrix(ratings) -> tuple[list, np.ndarray]:
         :math:`o_{ck} = \sum_u \frac{n_{uc}(n_{uk} - [c = k])}{m_u - 1}` over units with
         :math:`m_u \ge 2` values; its total is the number of pairable values :math:`n`.
 
+    Notes
+    -----
+    Each unit with :math:`m_u` values contributes :math:`m_u(m_u-1)` ordered pairs of values
+    from different coders, weighted by :math:`1/(m_u-1)` so that every pairable value counts
+    once. Units with fewer than two values are left out.
+
     Examples
     --------
     >>> categories, matrix = coincidence_matrix([[1, 1, 2], [1, 2, 2]])
     >>> categories, matrix.tolist()
     ([1, 2], [[2.0, 1.0], [1.0, 2.0]])
+
+    References
+    ----------
+    Krippendorff, K. (2011). *Computing Krippendorff's Alpha-Reliability*, sections A-C.
+    Annenberg School for Communication, University of Pennsylvania.
     """
     codes, categories = _encode(ratings)
     counts = _unit_counts(codes)
@@ -489,6 +531,15 @@ def code_agreement(presence, *, codes=None, drop_uncoded_units: bool = True) -> 
     >>> rows = code_agreement(presence, codes=["support", "power gradient"])
     >>> [(row.code, row.n_units, row.percent_agreement) for row in rows]
     [('support', 2, 0.5), ('power gradient', 2, 1.0), ('all codes (pooled)', 4, 0.75)]
+
+    References
+    ----------
+    Krippendorff, K. (2019). *Content Analysis: An Introduction to Its Methodology*, 4th
+    ed., chapter 12 (reliability of coding given units). Sage.
+
+    MacPhail, C., Khoza, N., Abler, L. & Ranganathan, M. (2016). Process guidelines for
+    establishing intercoder reliability in qualitative studies. *Qualitative Research*,
+    16(2), 198–212.
     """
     array = np.asarray(presence, dtype=float)
     if array.ndim != 3:

@@ -612,6 +612,23 @@ def paired_comparison(
     PairedComparison
         ``warnings`` collects every warning of the parts, without repeats.
 
+    Notes
+    -----
+    Both waves are summarised over the complete pairs only (median with Q1-Q3, mean with
+    SD), so the medians in the row describe the same people the tests compare. Reporting the
+    rank test and the t-test side by side, each with its effect size and interval, follows
+    the advice for small paired samples in Fagerland (2012); see
+    :func:`wilcoxon_signed_rank`, :func:`paired_t_test`, :func:`rank_biserial_paired` and
+    :func:`cohens_dz` for the formulas.
+
+    References
+    ----------
+    Fagerland, M. W. (2012). t-tests, non-parametric tests, and large studies: a paradox
+    of statistical practice? *BMC Medical Research Methodology*, 12, 78.
+
+    Lakens, D. (2013). Calculating and reporting effect sizes to facilitate cumulative
+    science. *Frontiers in Psychology*, 4, 863.
+
     Examples
     --------
     >>> row = paired_comparison([21, 20, 23, 19, 22, 21], [31, 30, 29, 28, 33, 31],

@@ -102,10 +102,21 @@ def reverse_items(items, *, columns, item_min: float, item_max: float) -> np.nda
     ndarray
         A copy of ``items`` with the chosen columns reversed; missing stays missing.
 
+    Notes
+    -----
+    Reverse scoring maps the highest answer to the lowest and keeps the spacing, so a
+    negatively worded item ("I avoid giving feedback to seniors") points the same way as
+    the others before items are summed or alpha is computed.
+
     Examples
     --------
     >>> reverse_items([[1, 5], [2, 4]], columns=[1], item_min=1, item_max=5).tolist()
     [[1.0, 1.0], [2.0, 2.0]]
+
+    References
+    ----------
+    DeVellis, R. F. (2017). *Scale Development: Theory and Applications*, 4th ed.,
+    chapter 5. Sage.
     """
     values = as_float_matrix(items, name="items").copy()
     mask = _column_mask(columns, values.shape[1])
@@ -380,6 +391,11 @@ def feldt_interval(
     >>> low, high = feldt_interval(0.85, n_items=7, n_respondents=89)
     >>> round(low, 3), round(high, 3)
     (0.797, 0.893)
+
+    References
+    ----------
+    Feldt, L. S., Woodruff, D. J. & Salih, F. A. (1987). Statistical inference for
+    coefficient alpha. *Applied Psychological Measurement*, 11, 93–103.
     """
     check_confidence(confidence)
     if n_items < 2 or n_respondents < 2:

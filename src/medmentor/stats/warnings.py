@@ -34,6 +34,18 @@ _FEW_PAIRS_FOR_T = 10
 def min_exact_wilcoxon_p(n_pairs: int, alternative: str = "two-sided") -> float:
     r"""Smallest p-value an exact Wilcoxon signed-rank test can give with ``n_pairs``.
 
+    Parameters
+    ----------
+    n_pairs : int
+        Number of non-zero differences that enter the ranking.
+    alternative : {"two-sided", "greater", "less"}
+
+    Returns
+    -------
+    float
+
+    Notes
+    -----
     The most extreme outcome is every difference having the same sign. Under the null
     hypothesis each of the :math:`2^n` sign patterns is equally likely, and exactly one
     pattern puts all ranks on one side, so
@@ -45,16 +57,6 @@ def min_exact_wilcoxon_p(n_pairs: int, alternative: str = "two-sided") -> float:
 
     This holds with tied absolute differences too (mid-ranks are all positive, so the
     all-positive pattern is still the single largest sum).
-
-    Parameters
-    ----------
-    n_pairs : int
-        Number of non-zero differences that enter the ranking.
-    alternative : {"two-sided", "greater", "less"}
-
-    Returns
-    -------
-    float
 
     Examples
     --------
@@ -78,6 +80,8 @@ def min_exact_wilcoxon_p(n_pairs: int, alternative: str = "two-sided") -> float:
 def min_exact_mann_whitney_p(n1: int, n2: int, alternative: str = "two-sided") -> float:
     r"""Smallest p-value an exact Mann–Whitney U test can give with groups of n1 and n2.
 
+    Notes
+    -----
     The most extreme outcome is complete separation of the two groups; it is one of
     :math:`\binom{n_1+n_2}{n_1}` equally likely arrangements, so
     :math:`p_{\min} = 1/\binom{n_1+n_2}{n_1}` one-sided and twice that two-sided.
@@ -106,6 +110,18 @@ def wilcoxon_sample_size_warning(
 ) -> str | None:
     """A sentence about what an exact Wilcoxon test can show with ``n_pairs``, or None.
 
+    Notes
+    -----
+    The floor is :func:`min_exact_wilcoxon_p`. If it is at or above ``significance`` the
+    sentence says the test cannot reach significance; below 10 pairs it says that a
+    non-significant result carries little information (the test has too few possible
+    outcomes to detect anything but a unanimous change).
+
+    References
+    ----------
+    Hollander, M., Wolfe, D. A. & Chicken, E. (2014). *Nonparametric Statistical Methods*,
+    3rd ed., table A.4 (critical values of the signed-rank statistic). Wiley.
+
     Examples
     --------
     >>> print(wilcoxon_sample_size_warning(6))
@@ -132,6 +148,16 @@ def mann_whitney_sample_size_warning(
 ) -> str | None:
     """A sentence about what an exact Mann–Whitney test can show with these groups, or None.
 
+    Notes
+    -----
+    The floor is :func:`min_exact_mann_whitney_p`; a sentence is returned while it is above
+    0.001.
+
+    References
+    ----------
+    Hollander, M., Wolfe, D. A. & Chicken, E. (2014). *Nonparametric Statistical Methods*,
+    3rd ed., chapter 4. Wiley.
+
     Examples
     --------
     >>> print(mann_whitney_sample_size_warning(3, 3))
@@ -150,6 +176,17 @@ def mann_whitney_sample_size_warning(
 
 def paired_t_sample_size_warning(n_pairs: int) -> str | None:
     """A sentence about the paired t-test's normality assumption in small samples, or None.
+
+    Notes
+    -----
+    The t-test's p-value is exact only for normally distributed differences; with fewer
+    than 10 pairs neither a plot nor a test can check that, so the rank test should be read
+    beside it.
+
+    References
+    ----------
+    Fagerland, M. W. (2012). t-tests, non-parametric tests, and large studies: a paradox
+    of statistical practice? *BMC Medical Research Methodology*, 12, 78.
 
     Examples
     --------
