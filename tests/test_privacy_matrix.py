@@ -1,0 +1,370 @@
+"""Privacy rule 1 (docs/privacy.md), checked role × page for the case-review program.
+
+Two kinds of checks:
+
+1. Status: every role gets the expected answer from every page, action and API
+   endpoint that shows the program's data (200, 302 after an action, 403, 404, or the
+   sign-in page for anonymous visitors).
+2. No leaks: for each private fact (the junior's learning style and revealed answers;
+   the pair's reviewed/skipped marks), every page is fetched by every role that does
+   not own the fact twice — once with the fact one way, once the other way — and the
+   two responses must be identical. The owners' pages must differ, which shows the
+   check can see a difference at all.
+
+A test at the end fails when a program page is added without a row here.
+"""
+
+import datetime
+import io
+import re
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+
+import pytest
+from django.urls import get_resolver, reverse
+
+from medmentor.curriculum import services
+from medmentor.curriculum.models import AnswerReveal, CaseLearningStyle, CaseReview, WeekPlan
+from medmentor.programs.models import Pair, ProgramWeek
+from tests.conftest import sign_in
+
+pytestmark = pytest.mark.usefixtures("fast_passwords")
+
+# Each role is a named test person (tests/conftest.py); `peer` and `peer_senior` are the
+# other pair of the same week, `outsider` is enrolled in another program.
+ROLE_PEOPLE = {
+    "director": "director",
+    "coordinator": "coordinator",
+    "faculty": "faculty",
+    "researcher": "researcher",
+    "senior": "senior",
+    "junior": "junior",
+    "peer": "other_junior",
+    "peer_senior": "other_senior",
+    "outsider": "outsider",
+    "anonymous": None,
+}
+ROLES = list(ROLE_PEOPLE)
+SIGN_IN = "sign-in"  # expected: a redirect to the sign-in page
+
+STAFF = ("director", "coordinator")
+LEARNERS = ("junior", "senior", "peer", "peer_senior")
+
+
+def _expect(allowed: dict[str, int], *, denied: int = 403, anonymous=SIGN_IN, outsider=None):
+    """Everyone not in `allowed` is `denied`; anonymous visitors and the outsider as given."""
+    table = {role: allowed.get(role, denied) for role in ROLES}
+    table["anonymous"] = anonymous
+    table["outsider"] = outsider if outsider is not None else allowed.get("outsider", denied)
+    return table
+
+
+LEARNER_PAGE = _expect(dict.fromkeys(LEARNERS, 200))
+DASHBOARD = _expect(dict.fromkeys((*STAFF, "faculty", "researcher"), 200))
+STAFF_PAGE = _expect(dict.fromkeys(STAFF, 200))
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    name: str
+    url: Callable[[SimpleNamespace], str]
+    expected: dict[str, int | str]
+    method: str = "get"
+    data: Callable[[SimpleNamespace], dict] = field(default=lambda world: {})
+
+    def call(self, client, world):
+        url = self.url(world)
+        if self.method == "post":
+            return client.post(url, self.data(world))
+        return client.get(url)
+
+
+def _page(name: str, **kwargs) -> Callable[[SimpleNamespace], str]:
+    def build(world):
+        values = {key: value(world) if callable(value) else value for key, value in kwargs.items()}
+        return reverse(name, kwargs={"slug": world.program.slug, **values})
+
+    return build
+
+
+def _case(world):
+    return world.case.pk
+
+
+def _question(world):
+    return world.case.questions.first().pk
+
+
+def _today(world):
+    return world.today.isoformat()
+
+
+def _api(path: str) -> Callable[[SimpleNamespace], str]:
+    return lambda world: "/api/" + path.format(slug=world.program.slug, day=_today(world))
+
+
+PAGES = [
+    # The pair's workspace and the case page (this part).
+    Endpoint("workspace", _page("workspace"), LEARNER_PAGE),
+    Endpoint("case", _page("case", case_id=_case), LEARNER_PAGE),
+    # The director's program page: aggregates for faculty and researchers too.
+    Endpoint("program-detail", _page("program-detail"), DASHBOARD),
+    # The director's and coordinator's pages of the other parts.
+    Endpoint("roster-import", _page("roster-import"), STAFF_PAGE),
+    Endpoint("schedule-import", _page("schedule-import"), STAFF_PAGE),
+    Endpoint("program-weeks", _page("program-weeks"), STAFF_PAGE),
+    Endpoint("curriculum-overview", _page("curriculum-overview"), STAFF_PAGE),
+    Endpoint("curriculum-export", _page("curriculum-export"), STAFF_PAGE),
+    Endpoint("curriculum-import", _page("curriculum-import"), STAFF_PAGE),
+]
+API = [
+    Endpoint("api me", _api("me"), _expect(dict.fromkeys(ROLES, 200), anonymous=401)),
+    Endpoint(
+        "api programs",
+        _api("programs"),
+        _expect(dict.fromkeys(ROLES, 200), anonymous=401),
+    ),
+    Endpoint(
+        "api program",
+        _api("programs/{slug}"),
+        _expect(dict.fromkeys(ROLES, 200), anonymous=401, outsider=404),
+    ),
+    Endpoint(
+        "api program people",
+        _api("programs/{slug}/people"),
+        _expect(dict.fromkeys(STAFF, 200), anonymous=401, outsider=404),
+    ),
+    Endpoint(
+        "api weeks",
+        _api("programs/{slug}/weeks"),
+        _expect(dict.fromkeys(ROLES, 200), anonymous=401, outsider=404),
+    ),
+    Endpoint(
+        "api week pairs",
+        _api("programs/{slug}/weeks/{day}/pairs"),
+        _expect(dict.fromkeys((*STAFF, *LEARNERS), 200), anonymous=401, outsider=404),
+    ),
+    Endpoint(
+        "api week cases",
+        _api("programs/{slug}/weeks/{day}/cases"),
+        _expect(dict.fromkeys((*STAFF, *LEARNERS), 200), anonymous=401, outsider=404),
+    ),
+]
+ACTIONS = [
+    # The junior's own choices: any junior paired this week (junior, peer) for their own.
+    Endpoint(
+        "choose style",
+        _page("case-style", case_id=_case),
+        _expect({"junior": 302, "peer": 302}),
+        method="post",
+        data=lambda world: {"style": "blind"},
+    ),
+    Endpoint(
+        "reveal answer",
+        _page("answer-reveal", question_id=_question),
+        _expect({"junior": 302, "peer": 302}),
+        method="post",
+    ),
+    # The pair's mark: only the junior and the senior of that pair.
+    Endpoint(
+        "mark reviewed",
+        _page("case-review", case_id=_case),
+        _expect({"junior": 302, "senior": 302}),
+        method="post",
+        data=lambda world: {"pair": world.pair.pk, "status": "reviewed"},
+    ),
+]
+# Program pages that show no data: writes whose forms live on pages above.
+NOT_DATA_PAGES = {"pair-add", "pair-remove"}
+
+
+@pytest.fixture
+def world(case_week, program, director, coordinator, faculty, researcher, outsider):
+    """The case_week program, plus last week taught by the same curriculum week to the
+    same two pairs (so last week is over, with four people: too few to show)."""
+    last_week = ProgramWeek.objects.create(
+        program=program, starts_on=case_week.week.starts_on - datetime.timedelta(weeks=1)
+    )
+    WeekPlan.objects.create(program_week=last_week, curriculum_week=case_week.curriculum_week)
+    last_pairs = [
+        Pair.objects.create(week=last_week, junior=pair.junior, senior=pair.senior)
+        for pair in (case_week.pair, case_week.other_pair)
+    ]
+    return SimpleNamespace(
+        program=program,
+        today=case_week.today,
+        case=case_week.cases[0],
+        cases=case_week.cases,
+        pair=case_week.pair,
+        junior_pairs=[case_week.pair, last_pairs[0]],
+        junior=case_week.pair.junior,
+    )
+
+
+def _sign_in_as(client, request, role):
+    client.logout()
+    if ROLE_PEOPLE[role] is not None:
+        sign_in(client, request.getfixturevalue(ROLE_PEOPLE[role]))
+
+
+# --- 1. status --------------------------------------------------------------------------
+
+
+def _matrix(endpoints):
+    return [
+        pytest.param(endpoint, role, id=f"{endpoint.name}-{role}")
+        for endpoint in endpoints
+        for role in ROLES
+    ]
+
+
+@pytest.mark.parametrize(("endpoint", "role"), _matrix(PAGES + API + ACTIONS))
+def test_each_role_gets_the_expected_answer(client, world, request, endpoint, role):
+    _sign_in_as(client, request, role)
+    response = endpoint.call(client, world)
+    expected = endpoint.expected[role]
+    if expected == SIGN_IN:
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("sign-in"))
+    else:
+        assert response.status_code == expected
+        if expected == 302:
+            assert not response["Location"].startswith(reverse("sign-in"))
+
+
+# --- 2. no leaks -------------------------------------------------------------------------
+
+
+def _style_one_way(world):
+    for case in world.cases:
+        services.case_learning_style_choose(junior=world.junior, case=case, style="blind")
+        services.answer_reveal(junior=world.junior, question=case.questions.first())
+
+
+def _style_other_way(world):
+    AnswerReveal.objects.filter(junior=world.junior).delete()
+    for case in world.cases:
+        services.case_learning_style_choose(junior=world.junior, case=case, style="read_first")
+    assert not AnswerReveal.objects.exists()
+    assert set(CaseLearningStyle.objects.values_list("style", flat=True)) == {"read_first"}
+
+
+def _marks(status):
+    def apply(world):
+        for pair in world.junior_pairs:
+            for case in world.cases:
+                services.case_review_mark(pair=pair, case=case, status=status, by=world.junior)
+        assert set(CaseReview.objects.values_list("status", flat=True)) == {status}
+
+    return apply
+
+
+@dataclass(frozen=True)
+class PrivateFact:
+    name: str
+    owners: tuple[str, ...]
+    one_way: Callable
+    other_way: Callable
+
+
+FACTS = [
+    PrivateFact("learning style and reveals", ("junior",), _style_one_way, _style_other_way),
+    PrivateFact("reviewed or skipped", ("junior", "senior"), _marks("reviewed"), _marks("skipped")),
+]
+
+_CSRF = [
+    re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]+'),
+    re.compile(r'("X-CSRFToken": ")[^"]+'),
+]
+
+
+def _content(response) -> object:
+    """What the person sees: the body with per-request CSRF tokens masked, or for a zip
+    the names and contents of its files (zip headers carry the time of writing)."""
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    if body[:2] == b"PK":
+        with zipfile.ZipFile(io.BytesIO(body)) as archive:
+            return {name: archive.read(name) for name in archive.namelist()}
+    text = body.decode()
+    for pattern in _CSRF:
+        text = pattern.sub(r"\1…", text)
+    return (response.status_code, text)
+
+
+def _snapshot(client, request, world, endpoints, roles):
+    seen = {}
+    for role in roles:
+        _sign_in_as(client, request, role)
+        for endpoint in endpoints:
+            seen[(role, endpoint.name)] = _content(endpoint.call(client, world))
+    return seen
+
+
+@pytest.mark.parametrize("fact", FACTS, ids=lambda fact: fact.name)
+@pytest.mark.parametrize(
+    "endpoints",
+    [pytest.param(PAGES, id="pages"), pytest.param(API, id="api")],
+)
+def test_private_facts_never_reach_anyone_but_their_owners(client, world, request, fact, endpoints):
+    fact.one_way(world)
+    before = _snapshot(client, request, world, endpoints, ROLES)
+    fact.other_way(world)
+    after = _snapshot(client, request, world, endpoints, ROLES)
+
+    leaks = [
+        f"{endpoint} shows {role} the {fact.name}"
+        for (role, endpoint), content in before.items()
+        if role not in fact.owners and content != after[(role, endpoint)]
+    ]
+    assert leaks == []
+    if endpoints is PAGES:
+        # The owners do see their own fact, so the comparison can tell a difference.
+        for owner in fact.owners:
+            assert before[(owner, "workspace")] != after[(owner, "workspace")]
+            assert before[(owner, "case")] != after[(owner, "case")]
+
+
+# --- 3. coverage --------------------------------------------------------------------------
+
+
+def _route_names(patterns, prefix=""):
+    for pattern in patterns:
+        if hasattr(pattern, "url_patterns"):
+            yield from _route_names(pattern.url_patterns, prefix + str(pattern.pattern))
+        elif pattern.name:
+            yield prefix + str(pattern.pattern), pattern.name
+
+
+def test_every_program_page_is_in_the_matrix():
+    covered = {endpoint.name for endpoint in PAGES} | NOT_DATA_PAGES
+    covered |= {"case-style", "answer-reveal", "case-review"}
+    program_routes = {
+        name
+        for route, name in _route_names(get_resolver().url_patterns)
+        if route.startswith("programs/<slug:slug>/")
+    }
+    assert program_routes - covered == set()
+
+
+# API writes (the director's pair changes): no data shown, checked by the API's tests.
+NOT_DATA_API = {
+    ("post", "/api/programs/{slug}/weeks/{day}/pairs"),
+    ("delete", "/api/programs/{slug}/weeks/{day}/pairs/{pair_id}"),
+}
+
+
+def test_every_api_endpoint_is_in_the_matrix():
+    from medmentor.api.api import api
+
+    operations = {
+        (method, path)
+        for path, methods in api.get_openapi_schema()["paths"].items()
+        for method in methods
+    }
+    placeholders = SimpleNamespace(
+        program=SimpleNamespace(slug="{slug}"), today=SimpleNamespace(isoformat=lambda: "{day}")
+    )
+    covered = {("get", endpoint.url(placeholders)) for endpoint in API} | NOT_DATA_API
+    assert operations - covered == set()
