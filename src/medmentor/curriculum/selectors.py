@@ -28,7 +28,7 @@ from medmentor.curriculum.models import (
     WeekPlan,
     case_date,
 )
-from medmentor.messaging.models import OutboxMessage
+from medmentor.messaging.selectors import outbox_summary
 from medmentor.people.models import Person
 from medmentor.programs.models import (
     STAFF_ROLES,
@@ -533,16 +533,8 @@ class EmailCounts:
 
 
 def _outbox_counts(*, program: Program) -> EmailCounts:
-    """Emails of the program sent, failed and waiting.
-
-    Adapter: reads the outbox directly until messaging.selectors.outbox_summary lands.
-    """
-    summary = dict(
-        OutboxMessage.objects.filter(topic=f"program:{program.pk}")
-        .values("status")
-        .annotate(n=Count("id"))
-        .values_list("status", "n")
-    )
+    """Emails of the program sent, failed (retrying or given up) and waiting."""
+    summary = outbox_summary(topic=f"program:{program.pk}")
     return EmailCounts(
         sent=summary.get("sent", 0),
         failed=summary.get("failed", 0) + summary.get("gave_up", 0),
