@@ -600,9 +600,10 @@ class Market:
             other. ``None``: mentors accept everyone who lists them, all tied.
         capacity : list of int
         score : "rank" or array
-            ``"rank"``: score = -(mentee rank) - (mentor rank), so the
-            optimal objective minimises the total rank. Or one score per
-            entry of the flattened ``mentee_prefs``.
+            ``"rank"``: a Borda count, ``2 * (L + 1) - mentee rank - mentor
+            rank`` with L the largest rank, so maximising the total score
+            minimises the total rank among matchings of the same size. Or
+            one score per entry of the flattened ``mentee_prefs``.
 
         Returns
         -------
@@ -666,7 +667,10 @@ class Market:
             if score_a is not None:
                 score_a = score_a[keep]
         if score_a is None:
-            score_a = -(mentee_rank.astype(np.float64) + mentor_rank)
+            # Borda count: each side gives (longest list - rank) points, so a
+            # higher score means better ranks on both sides, always positive
+            top = int(max(mentee_rank.max(initial=0), mentor_rank.max(initial=0))) + 1
+            score_a = (2.0 * top) - mentee_rank - mentor_rank
         # _flatten_lists emits rows in (mentee, rank) order: already CSR order
         counts = np.bincount(mentee_idx, minlength=n)
         indptr = np.zeros(n + 1, dtype=np.int64)
