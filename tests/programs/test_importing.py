@@ -153,3 +153,13 @@ def test_bad_dates_are_refused_with_the_reason(cell, words):
     with pytest.raises(ValueError) as refused:
         date_from_cell(cell)
     assert words in str(refused.value)
+
+
+def test_workbook_that_unpacks_to_far_too_much_is_refused(monkeypatch):
+    from medmentor.programs import importing
+
+    monkeypatch.setattr(importing, "MAX_UNPACKED_BYTES", 1000)
+    content = xlsx_bytes([["email"], ["a@x.test"]])
+    with pytest.raises(ImportFileError) as refused:
+        sheet_read(file_name="roster.xlsx", content=content)
+    assert "far more than a roster or schedule needs" in str(refused.value)

@@ -310,3 +310,13 @@ def test_pairs_of_another_program_cannot_be_removed(client, program, director, a
 def test_pair_pages_refuse_get(client, program, director, a_pair):
     client.force_login(director)
     assert client.get(reverse("pair-add", args=[program.slug])).status_code == 405
+
+
+def test_cancel_drops_the_waiting_preview(client, program, director):
+    client.force_login(director)
+    url = reverse("roster-import", args=[program.slug])
+    response = preview(client, url, GOOD_ROSTER)
+    client.post(url, {"action": "cancel"})
+    late = client.post(url, {"action": "apply", "digest": response.context["digest"]}, follow=True)
+    assert "no longer waiting" in late.content.decode()
+    assert not Person.objects.filter(email="ana@lakeside.test").exists()

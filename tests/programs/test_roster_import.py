@@ -149,6 +149,10 @@ def test_optional_columns_institution_specialty_and_dates(program):
         ),
         (["x@lakeside.test", "", "R1", "junior"], "Row 3, column full_name: missing full name"),
         (
+            ["x" * 250 + "@lakeside.test", "Long", "R1", "junior"],
+            "Row 3, column email: longer than 254 characters",
+        ),
+        (
             ["x@lakeside.test", "Xi", "R9", "junior"],
             "Row 3, column training_level: unknown training level “R9”; use one of MS1, MS2",
         ),

@@ -154,3 +154,25 @@ def test_missing_date_column_is_named(program, junior):
     assert messages_of(result)[0].startswith(
         "Row 1, column end_date: missing required column “end_date”"
     )
+
+
+def test_reimport_derives_pairs_again_for_weeks_of_unchanged_rows(program, junior, senior):
+    from medmentor.programs.services import roster_import
+    from tests.programs.files import roster
+
+    content = schedule(
+        [junior.email, "", "2026-11-02", "2026-11-06"],
+        [senior.email, "", "2026-11-02", "2026-11-06"],
+    )
+    schedule_import(program=program, file_name="s.csv", content=content, apply=True)
+    # The senior becomes a junior on the roster; the same schedule, imported again,
+    # now pairs nobody that week.
+    roster_import(
+        program=program,
+        file_name="r.csv",
+        content=roster([senior.email, senior.full_name, "R3", "junior"]),
+        apply=True,
+    )
+    again = schedule_import(program=program, file_name="s.csv", content=content, apply=True)
+    assert [row.action for row in again.rows] == ["unchanged", "unchanged"]
+    assert not Pair.objects.exists()

@@ -11,6 +11,7 @@ import csv
 import datetime
 import io
 import re
+import zipfile
 from dataclasses import dataclass, field
 
 import openpyxl
@@ -19,6 +20,8 @@ SUPPORTED_TYPES = ".csv or .xlsx"
 # A roster or a schedule is hundreds of rows; the cap keeps a runaway file (or a
 # spreadsheet with a million formatted empty rows) from tying up a web process.
 MAX_ROWS = 20_000
+# Uncompressed size allowed for a workbook's parts; a 20,000-row sheet is far smaller.
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024
 ZIP_MAGIC = b"PK\x03\x04"
 # Old .xls workbooks and password-protected .xlsx files are OLE2 compound files.
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -348,6 +351,15 @@ def _xlsx_rows(file_name: str, content: bytes) -> list[tuple[int, list[object]]]
     rows: list[tuple[int, list[object]]] = []
     workbook = None
     try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            unpacked = sum(member.file_size for member in archive.infolist())
+        if unpacked > MAX_UNPACKED_BYTES:
+            # openpyxl reads shared strings whole; a small file that unpacks to
+            # gigabytes would exhaust the web process's memory.
+            raise ImportFileError(
+                f"“{file_name}” unpacks to {unpacked // 1024 // 1024:,} MB, far more than a "
+                "roster or schedule needs. Save just the data as a new workbook."
+            )
         workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
         if not workbook.worksheets:
             raise ImportFileError(f"“{file_name}” has no worksheet.")

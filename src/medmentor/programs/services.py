@@ -180,6 +180,9 @@ def _checked_email(problems: _RowProblems, seen: dict[str, int] | None = None) -
     except ValidationError:
         problems.add("email", email, f"“{email}” is not an email address")
         return ""
+    if len(email) > 254:
+        problems.add("email", email[:40] + "…", "longer than 254 characters")
+        return ""
     if seen is not None:
         if email in seen:
             problems.add(
@@ -681,13 +684,18 @@ def _schedule_apply(program: Program, parsed_rows: list[_ScheduleRow]) -> list[s
     ServiceBlock.objects.bulk_create(new_blocks)
     notes = [f"{len(new_blocks)} blocks added, {len(replaced)} replaced."]
 
-    # Pairs follow the schedule: derive them again for every week whose service
-    # days the new blocks or the replaced ones touch.
+    # Pairs follow the schedule: derive them again for every week the file covers
+    # (its unchanged rows too: roles may have changed since) and every week a
+    # replaced block covered.
     if program.service_id is None:
         return notes
     touched = [
+        (parsed.starts_on, parsed.ends_on)
+        for parsed in parsed_rows
+        if parsed.service.id == program.service_id
+    ] + [
         (block.starts_on, block.ends_on)
-        for block in [*new_blocks, *replaced.values()]
+        for block in replaced.values()
         if block.service_id == program.service_id
     ]
     if not touched:

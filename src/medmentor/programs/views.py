@@ -112,6 +112,10 @@ def _import_page(request, slug: str, page: _ImportPage):
     context = {"program": program, "page": page, "form": form, "result": None}
     status = 200
 
+    if request.method == "POST" and request.POST.get("action") == "cancel":
+        request.session.pop(key, None)
+        messages.info(request, "Nothing was imported.")
+        return redirect(page.url_name, slug=program.slug)
     if request.method == "POST" and request.POST.get("action") == "apply":
         # Apply exactly the bytes the director previewed: they wait in the session,
         # and the digest in the confirm form must match them.
