@@ -38,3 +38,9 @@ def outbox_message(*, topic: str, message_id: int) -> OutboxMessage:
     """One message of `topic`, with its bodies; OutboxMessage.DoesNotExist otherwise
     (a message of another topic is as unknown as a missing one)."""
     return OutboxMessage.objects.get(topic=topic, pk=message_id)
+
+
+def outbox_keys_with_prefix(*, prefix: str) -> set[str]:
+    """The keys already in the outbox that start with `prefix` (queued in any state),
+    so a caller renders only the messages it has not queued before."""
+    return set(OutboxMessage.objects.filter(key__startswith=prefix).values_list("key", flat=True))

@@ -363,6 +363,37 @@ def outbox_deliver(
     )
 
 
+def outbox_deliver_due(
+    *,
+    worker_name: str,
+    batch_size: int = 100,
+    should_stop: Callable[[], bool] | None = None,
+) -> DeliveryStats:
+    """Send batch after batch over one SMTP connection until nothing is due.
+
+    Stops early when a whole batch failed (the server is likely down: the rows wait
+    for their back-off instead of all being tried now) or when `should_stop` says so.
+    """
+    total = DeliveryStats()
+    connection = get_connection(fail_silently=False)
+    try:
+        while should_stop is None or not should_stop():
+            stats = outbox_deliver(
+                worker_name=worker_name,
+                batch_size=batch_size,
+                connection=connection,
+                should_stop=should_stop,
+            )
+            total += stats
+            if stats.claimed == stats.released:
+                break  # nothing was due, or the claim was handed back untouched
+            if stats.sent == 0 and stats.failed + stats.gave_up:
+                break
+    finally:
+        _close_quietly(connection)
+    return total
+
+
 def outbox_retry(*, message: OutboxMessage) -> bool:
     """Send a failed or given-up message again at the next worker pass.
 

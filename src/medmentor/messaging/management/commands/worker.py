@@ -7,7 +7,6 @@ SIGTERM or SIGINT lets the current message finish, hands the rest of the claimed
 batch back, and exits.
 """
 
-import contextlib
 import logging
 import os
 import signal
@@ -15,13 +14,12 @@ import socket
 import time
 
 from django.conf import settings
-from django.core.mail import get_connection
 from django.core.management.base import BaseCommand
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from medmentor.messaging.services import DeliveryStats, outbox_deliver
+from medmentor.messaging.services import outbox_deliver_due
 
 logger = logging.getLogger("medmentor.worker")
 
@@ -63,7 +61,10 @@ class Command(BaseCommand):
     def _pass(self, *, name: str, batch_size: int) -> None:
         started = time.monotonic()
         # A long-running process must not keep a connection the database dropped.
-        close_old_connections()
+        # (Not inside a transaction: a caller's, e.g. a test's, stays as it is, as
+        # Django's test client does for requests.)
+        if not connection.in_atomic_block:
+            close_old_connections()
         enqueued = 0
         for path in settings.MEDMENTOR_WORKER_HOOKS:
             try:
@@ -71,28 +72,9 @@ class Command(BaseCommand):
             except Exception:
                 # A failing hook must not stop the mail that is already waiting.
                 logger.exception("Worker hook %s failed.", path)
-        total = DeliveryStats()
-        connection = get_connection(fail_silently=False)
-        try:
-            while not self.stopping:
-                stats = outbox_deliver(
-                    worker_name=name,
-                    batch_size=batch_size,
-                    connection=connection,
-                    should_stop=lambda: self.stopping,
-                )
-                total += stats
-                if stats.claimed == stats.released:
-                    # Nothing due, or stopping: the claim was handed back untouched.
-                    break
-                if stats.sent == 0 and stats.failed + stats.gave_up:
-                    # Nothing got through: the server is likely down. Wait for the
-                    # next pass instead of trying every due row now.
-                    break
-        finally:
-            # Closing a connection that broke can fail again; it is gone either way.
-            with contextlib.suppress(OSError):
-                connection.close()
+        total = outbox_deliver_due(
+            worker_name=name, batch_size=batch_size, should_stop=lambda: self.stopping
+        )
         level = logging.INFO if enqueued or total.claimed else logging.DEBUG
         logger.log(
             level,

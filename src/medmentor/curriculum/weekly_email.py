@@ -1,0 +1,449 @@
+"""The weekly email from the director to everyone on the service.
+
+Each program has one editable template (programs.EmailTemplate, key "weekly"): a
+subject, a plain-text and an HTML part in Django template syntax. Without one, the
+defaults shipped in templates/curriculum/weekly_email_default.* are used.
+
+A director's template is rendered by a restricted engine: only harmless built-in tags
+and filters, no {% load %}, {% include %}, {% extends %} or {% debug %}, and a
+context of plain values (strings, dates, lists) — never model instances, so a
+template cannot walk from a person to their private progress, their sign-in links
+or the settings. A template that does not compile, or fails while rendering, raises
+WeeklyEmailTemplateError with a message fit for the editor.
+
+`weekly_emails_enqueue_due` is the worker hook (settings.MEDMENTOR_WORKER_HOOKS):
+once the program's send time of the current week has passed, it queues one email
+per junior and senior on service, under a key per person and week, so any number of
+runs queue each email once.
+"""
+
+import datetime
+import logging
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.db import transaction
+from django.template import (
+    Context,
+    Engine,
+    Library,
+    Template,
+    TemplateSyntaxError,
+    defaultfilters,
+    defaulttags,
+)
+from django.urls import NoReverseMatch, reverse
+
+from medmentor.curriculum.models import ServiceDay
+from medmentor.curriculum.selectors import week_content
+from medmentor.messaging.selectors import outbox_keys_with_prefix
+from medmentor.messaging.services import RenderedEmail, outbox_enqueue, outbox_enqueue_many
+from medmentor.people.models import Person
+from medmentor.people.services import sign_in_link_create
+from medmentor.programs.models import (
+    EmailTemplate,
+    EmailTemplateKey,
+    Enrollment,
+    Program,
+    ProgramKind,
+    ProgramWeek,
+    Role,
+)
+from medmentor.programs.selectors import on_service_by_week, pairs_for_week
+
+logger = logging.getLogger(__name__)
+
+WEEKLY = EmailTemplateKey.WEEKLY
+DEFAULT_TEMPLATE_DIR = Path(__file__).parent / "templates" / "curriculum"
+
+# What a director's template may use. Left out: tags that reach beyond the template
+# (load, include, extends, url, csrf_token, querystring), that dump internals (debug),
+# and filters whose argument can blow one value up to gigabytes (ljust, rjust,
+# center, stringformat, floatformat with a huge width or precision).
+ALLOWED_TAGS = {
+    "autoescape",
+    "comment",
+    "cycle",
+    "filter",
+    "firstof",
+    "for",
+    "if",
+    "ifchanged",
+    "now",
+    "regroup",
+    "resetcycle",
+    "spaceless",
+    "templatetag",
+    "verbatim",
+    "with",
+}
+BLOCKED_FILTERS = {"center", "ljust", "rjust", "stringformat", "floatformat", "pprint"}
+
+
+class WeeklyEmailTemplateError(ValueError):
+    """A template that cannot be used; the message names the part and, when known, the line."""
+
+
+@cache
+def _engine() -> Engine:
+    library = Library()
+    library.tags = {
+        name: tag for name, tag in defaulttags.register.tags.items() if name in ALLOWED_TAGS
+    }
+    library.filters = {
+        name: function
+        for name, function in defaultfilters.register.filters.items()
+        if name not in BLOCKED_FILTERS
+    }
+    # debug=True only makes syntax errors carry their line number for the editor.
+    engine = Engine(loaders=[], libraries={}, debug=True, autoescape=True)
+    engine.template_builtins = [library]
+    return engine
+
+
+@dataclass(frozen=True)
+class EmailParts:
+    """The three sources of a weekly email template."""
+
+    subject: str
+    text_body: str
+    html_body: str
+
+
+PART_NAMES = {"subject": "Subject", "text_body": "Plain-text part", "html_body": "HTML part"}
+
+
+@dataclass(frozen=True)
+class CompiledEmail:
+    subject: Template
+    text_body: Template
+    html_body: Template
+
+
+def email_template_default() -> EmailParts:
+    """The weekly email medmentor ships, used until the director saves their own."""
+    return EmailParts(
+        subject=(DEFAULT_TEMPLATE_DIR / "weekly_email_default.subject").read_text().strip(),
+        text_body=(DEFAULT_TEMPLATE_DIR / "weekly_email_default.txt").read_text(),
+        html_body=(DEFAULT_TEMPLATE_DIR / "weekly_email_default.html").read_text(),
+    )
+
+
+def email_template_get_or_default(*, program: Program) -> EmailParts:
+    """The program's saved weekly template, or the default one."""
+    saved = EmailTemplate.objects.filter(program=program, key=WEEKLY).first()
+    if saved is None:
+        return email_template_default()
+    return EmailParts(subject=saved.subject, text_body=saved.text_body, html_body=saved.html_body)
+
+
+def email_template_is_custom(*, program: Program) -> bool:
+    return EmailTemplate.objects.filter(program=program, key=WEEKLY).exists()
+
+
+def email_template_compile(*, parts: EmailParts) -> CompiledEmail:
+    """Compile the three parts; WeeklyEmailTemplateError names the first part that fails."""
+    compiled = {}
+    for field, label in PART_NAMES.items():
+        source = getattr(parts, field)
+        try:
+            compiled[field] = Template(source, engine=_engine())
+        except TemplateSyntaxError as error:
+            line = getattr(error, "template_debug", {}).get("line")
+            where = f"{label}, line {line}" if line else label
+            raise WeeklyEmailTemplateError(f"{where}: {error}") from error
+    return CompiledEmail(**compiled)
+
+
+def email_template_save(*, program: Program, parts: EmailParts) -> EmailTemplate:
+    """Save the director's template after checking that every part compiles."""
+    email_template_compile(parts=parts)
+    if not parts.subject.strip():
+        raise WeeklyEmailTemplateError("Subject: write a subject line.")
+    with transaction.atomic():
+        template, _ = EmailTemplate.objects.update_or_create(
+            program=program,
+            key=WEEKLY,
+            defaults={
+                "subject": parts.subject.strip(),
+                "text_body": parts.text_body,
+                "html_body": parts.html_body,
+            },
+        )
+    return template
+
+
+def email_template_reset(*, program: Program) -> None:
+    """Go back to the default template."""
+    with transaction.atomic():
+        EmailTemplate.objects.filter(program=program, key=WEEKLY).delete()
+
+
+# --- What a weekly email says -----------------------------------------------------------
+
+
+def workspace_path(*, program: Program) -> str:
+    try:
+        return reverse("workspace", kwargs={"slug": program.slug})
+    except NoReverseMatch:
+        return f"/programs/{program.slug}/this-week/"
+
+
+def workspace_sign_in_link(*, program: Program, person: Person) -> str:
+    """A one-time sign-in link for `person` that lands on the program's workspace."""
+    url = sign_in_link_create(person=person)
+    return f"{url}?{urlencode({'next': workspace_path(program=program)})}"
+
+
+def workspace_preview_link(*, program: Program) -> str:
+    """Stands in for the personal sign-in link in previews: it signs nobody in."""
+    return settings.SITE_URL + workspace_path(program=program)
+
+
+def _person_values(person: Person) -> dict:
+    return {
+        "name": person.full_name,
+        "first_name": person.get_short_name(),
+        "email": person.email,
+        "training_level": person.get_training_level_display(),
+    }
+
+
+@dataclass
+class WeeklyEmailPlan:
+    """Everything one program week's emails share, read once for all of them."""
+
+    program: Program
+    week: ProgramWeek
+    compiled: CompiledEmail
+    shared: dict
+    juniors: set[int]
+    seniors: set[int]
+    partners: dict[int, list[Person]]
+    has_content: bool
+
+    @property
+    def recipients_role(self) -> dict[int, str]:
+        roles = dict.fromkeys(self.seniors, Role.SENIOR)
+        roles.update(dict.fromkeys(self.juniors, Role.JUNIOR))
+        return roles
+
+
+def weekly_email_plan(
+    *, program: Program, week: ProgramWeek, parts: EmailParts | None = None
+) -> WeeklyEmailPlan:
+    """Read and compile what a week's emails share: the template, the program, the
+    week's topic, readings and cases, who is on service and who is paired with whom.
+    A fixed number of queries, however many people are on service."""
+    compiled = email_template_compile(parts=parts or email_template_get_or_default(program=program))
+    content = week_content(program_week=week)
+    directors = list(
+        Enrollment.objects.filter(program=program, role=Role.DIRECTOR)
+        .select_related("person")
+        .order_by("person__full_name")
+    )
+    service = program.service.name if program.service_id else "the service"
+    day_names = dict(ServiceDay.choices)
+    week_values = {
+        "starts_on": week.starts_on,
+        "ends_on": week.ends_on,
+        "friday": week.starts_on + datetime.timedelta(days=4),
+        "topic": content.topic if content else "",
+        "summary": content.summary if content else "",
+        "readings": [
+            {"citation": reading.citation, "url": reading.url}
+            for reading in (content.readings if content else [])
+        ],
+        "cases": [
+            {"day": day_names.get(case.day, ""), "date": content.date_of(case), "title": case.title}
+            for case in (content.cases if content else [])
+        ],
+    }
+    shared = {
+        "program": {
+            "name": program.name,
+            "description": program.description,
+            "service": service,
+            "institution": program.institution.name,
+            "directors": ", ".join(e.person.full_name for e in directors),
+        },
+        "week": week_values,
+        "site_name": settings.SITE_NAME,
+        "site_url": settings.SITE_URL,
+        "link_valid_days": max(1, settings.SIGN_IN_LINK_MAX_AGE // 86400),
+    }
+    on_service = on_service_by_week(program=program, weeks=[week])[week.id]
+    partners: dict[int, list[Person]] = {}
+    for pair in pairs_for_week(week=week):
+        partners.setdefault(pair.junior_id, []).append(pair.senior)
+        partners.setdefault(pair.senior_id, []).append(pair.junior)
+    return WeeklyEmailPlan(
+        program=program,
+        week=week,
+        compiled=compiled,
+        shared=shared,
+        juniors={person.id for person in on_service.juniors},
+        seniors={person.id for person in on_service.seniors},
+        partners=partners,
+        has_content=content is not None,
+    )
+
+
+def weekly_email_key(*, program: Program, week: ProgramWeek, person: Person) -> str:
+    return f"weekly:{program.id}:{week.starts_on.isoformat()}:{person.id}"
+
+
+def weekly_email_topic(*, program: Program) -> str:
+    return f"program:{program.id}"
+
+
+def weekly_email_render_planned(
+    *, plan: WeeklyEmailPlan, person: Person, workspace_url: str | None = None
+) -> RenderedEmail:
+    """One person's email from a plan. `workspace_url` defaults to a new one-time
+    sign-in link for `person`; previews pass a link that signs nobody in."""
+    role = plan.recipients_role.get(person.id)
+    if role is None:
+        # Not on service that week (a preview for someone else): their enrolled role.
+        roles = set(
+            Enrollment.objects.filter(program=plan.program, person=person).values_list(
+                "role", flat=True
+            )
+        )
+        role = Role.JUNIOR if Role.JUNIOR in roles or Role.SENIOR not in roles else Role.SENIOR
+    if workspace_url is None:
+        workspace_url = workspace_sign_in_link(program=plan.program, person=person)
+    context = {
+        **plan.shared,
+        "person": _person_values(person),
+        "role": Role(role).label,
+        "is_junior": role == Role.JUNIOR,
+        "is_senior": role == Role.SENIOR,
+        "partners": [
+            _person_values(partner)
+            for partner in sorted(plan.partners.get(person.id, []), key=lambda p: p.full_name)
+        ],
+        "workspace_url": workspace_url,
+    }
+    try:
+        subject = plan.compiled.subject.render(Context(context, autoescape=False))
+        text_body = plan.compiled.text_body.render(Context(context, autoescape=False))
+        html_body = plan.compiled.html_body.render(Context(context, autoescape=True))
+    except Exception as error:
+        # Anything a template can do wrong while rendering (a bad filter argument,
+        # looping over a number) is the template's problem, reported to its editor.
+        raise WeeklyEmailTemplateError(f"The template failed while rendering: {error}") from error
+    return RenderedEmail(
+        key=weekly_email_key(program=plan.program, week=plan.week, person=person),
+        to_email=person.email,
+        subject=" ".join(subject.split())[:300],
+        text_body=text_body.strip() + "\n",
+        html_body=html_body.strip(),
+        person_id=person.id,
+        topic=weekly_email_topic(program=plan.program),
+    )
+
+
+def weekly_email_render(
+    *,
+    program: Program,
+    week: ProgramWeek,
+    person: Person,
+    parts: EmailParts | None = None,
+    workspace_url: str | None = None,
+) -> RenderedEmail:
+    """The weekly email of `person` for `week`, from the program's template (or
+    `parts`, a draft being previewed). Creates a one-time sign-in link for `person`
+    unless `workspace_url` is given."""
+    plan = weekly_email_plan(program=program, week=week, parts=parts)
+    return weekly_email_render_planned(plan=plan, person=person, workspace_url=workspace_url)
+
+
+# --- Queueing the week's emails -------------------------------------------------------------
+
+
+def weekly_email_send_at(*, program: Program, week_starts_on: datetime.date) -> datetime.datetime:
+    """When the program's email for the week starting `week_starts_on` is due."""
+    day = week_starts_on + datetime.timedelta(days=program.weekly_email_weekday)
+    return datetime.datetime.combine(day, program.weekly_email_time, tzinfo=program.zone)
+
+
+def weekly_emails_enqueue(*, program: Program, week: ProgramWeek) -> int:
+    """Queue the week's email for each junior and senior on service who has none yet.
+
+    One transaction per program week; the program row is locked (PostgreSQL) or the
+    database is (SQLite), so two workers running this at once do not both render.
+    """
+    with transaction.atomic():
+        Program.objects.select_for_update().filter(pk=program.pk).first()
+        plan = weekly_email_plan(program=program, week=week)
+        if not plan.has_content:
+            logger.warning(
+                "%s: no curriculum week planned for the week of %s; no weekly email sent.",
+                program.name,
+                week.starts_on,
+            )
+            return 0
+        recipients = plan.juniors | plan.seniors
+        prefix = f"weekly:{program.id}:{week.starts_on.isoformat()}:"
+        already = {int(key.removeprefix(prefix)) for key in outbox_keys_with_prefix(prefix=prefix)}
+        people = Person.objects.filter(id__in=recipients - already, is_active=True).order_by("id")
+        emails = [weekly_email_render_planned(plan=plan, person=person) for person in people]
+        return outbox_enqueue_many(emails=emails)
+
+
+def weekly_emails_enqueue_due(*, now: datetime.datetime) -> int:
+    """The worker hook: queue each case-review program's weekly email once its send
+    time this week has passed (in the program's time zone). Returns how many were queued."""
+    queued = 0
+    for program in Program.objects.filter(kind=ProgramKind.CASE_REVIEW).select_related(
+        "service", "institution"
+    ):
+        local = now.astimezone(program.zone)
+        monday = local.date() - datetime.timedelta(days=local.weekday())
+        if local < weekly_email_send_at(program=program, week_starts_on=monday):
+            continue
+        week = ProgramWeek.objects.filter(program=program, starts_on=monday).first()
+        if week is None:
+            continue
+        try:
+            queued += weekly_emails_enqueue(program=program, week=week)
+        except WeeklyEmailTemplateError as error:
+            # One program's broken template must not hold up the others' mail.
+            logger.error("%s: the weekly email template cannot be used: %s", program.name, error)
+    return queued
+
+
+def weekly_email_test_send(
+    *,
+    program: Program,
+    week: ProgramWeek,
+    person: Person,
+    parts: EmailParts,
+    to: Person,
+    now: datetime.datetime,
+) -> RenderedEmail:
+    """Queue a test of the weekly email, as `person` would get it for `week`, to `to`
+    (the director pressing "Send me a test"). The worker sends it like any other.
+
+    The link in it is a sign-in link for `to`, never for `person`: a test must not
+    let its reader sign in as someone else.
+    """
+    plan = weekly_email_plan(program=program, week=week, parts=parts)
+    rendered = weekly_email_render_planned(
+        plan=plan, person=person, workspace_url=workspace_sign_in_link(program=program, person=to)
+    )
+    test = RenderedEmail(
+        key=f"weekly-test:{program.id}:{to.id}:{now.strftime('%Y%m%dT%H%M%S.%f')}",
+        to_email=to.email,
+        subject=f"[Test] {rendered.subject}"[:300],
+        text_body=rendered.text_body,
+        html_body=rendered.html_body,
+        person_id=to.id,
+        topic=weekly_email_topic(program=program),
+    )
+    outbox_enqueue(email=test)
+    return test
