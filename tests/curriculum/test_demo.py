@@ -1,0 +1,236 @@
+"""`medmentor load-demo`: the seed's program, loaded through the real imports, idempotent."""
+
+import datetime
+import io
+
+import pytest
+from django.core.management import call_command
+from django.db.models import Count
+from PIL import Image
+
+from medmentor.curriculum import demo
+from medmentor.curriculum.models import (
+    Case,
+    CaseImage,
+    Curriculum,
+    CurriculumWeek,
+    Question,
+    Reading,
+    WeekPlan,
+)
+from medmentor.people.models import Institution, Person, Service
+from medmentor.programs.models import (
+    Enrollment,
+    Pair,
+    Program,
+    ProgramWeek,
+    Role,
+    ServiceBlock,
+)
+from medmentor.programs.selectors import on_service_by_week
+
+pytestmark = pytest.mark.usefixtures("fast_passwords")
+
+TODAY = datetime.date(2026, 11, 27)  # a Friday
+MODELS = (
+    Institution,
+    Service,
+    Person,
+    Program,
+    Enrollment,
+    ServiceBlock,
+    ProgramWeek,
+    Pair,
+    Curriculum,
+    CurriculumWeek,
+    Reading,
+    Case,
+    CaseImage,
+    Question,
+    WeekPlan,
+)
+
+
+def load(today=TODAY) -> str:
+    out = io.StringIO()
+    call_command("load_demo", "--today", today.isoformat(), stdout=out)
+    return out.getvalue()
+
+
+def snapshot() -> dict[str, list[tuple]]:
+    """Every row of every table the demo writes (but sign-in times), to compare runs."""
+    return {
+        model.__name__: sorted(
+            tuple(sorted((key, str(value)) for key, value in row.items() if key != "last_login"))
+            for row in model.objects.values()
+        )
+        for model in MODELS
+    }
+
+
+@pytest.fixture
+def demo_program(db):
+    load()
+    return Program.objects.get(slug=demo.PROGRAM_SLUG)
+
+
+def test_loading_twice_changes_nothing(db):
+    first_output = load()
+    before = snapshot()
+
+    second_output = load()
+
+    assert snapshot() == before
+    assert "Created the program" in first_output
+    assert "is already loaded and current" in second_output
+    assert "Roster: 0 people added, 0 updated." in second_output
+    assert "Schedule: 0 blocks added, 0 replaced." in second_output
+
+
+def test_another_day_of_the_same_week_changes_nothing(demo_program):
+    before = snapshot()
+
+    load(TODAY - datetime.timedelta(days=3))  # the Tuesday
+
+    assert snapshot() == before
+
+
+def test_the_demo_has_the_seeds_people(demo_program):
+    roles = dict(
+        Enrollment.objects.filter(program=demo_program)
+        .values_list("role")
+        .annotate(count=Count("id"))
+    )
+
+    assert roles == {
+        Role.DIRECTOR: 1,
+        Role.COORDINATOR: 1,
+        Role.FACULTY: 1,
+        Role.RESEARCHER: 1,
+        Role.JUNIOR: 4,
+        Role.SENIOR: 10,
+    }
+    juniors = Person.objects.filter(enrollments__program=demo_program, enrollments__role="junior")
+    seniors = Person.objects.filter(enrollments__program=demo_program, enrollments__role="senior")
+    assert set(juniors.values_list("training_level", flat=True)) == {"R1"}
+    assert sorted(seniors.values_list("training_level", flat=True)) == sorted(
+        ["R3", "R3", "R3", "R4", "R4", "R4", "R5", "R5", "fellow", "fellow"]
+    )
+    assert demo_program.service.name == "Nuclear Medicine"
+    assert Institution.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "email",
+    ["director@demo.medmentor.test", "junior1@demo.medmentor.test", "senior10@demo.medmentor.test"],
+)
+def test_demo_people_sign_in_with_the_demo_password(client, demo_program, email):
+    assert client.login(username=email, password="medmentor-demo")
+
+
+def test_the_output_shows_how_to_sign_in_as_each_role(db):
+    output = load()
+
+    for email in (
+        "director@demo.medmentor.test",
+        "coordinator@demo.medmentor.test",
+        "faculty@demo.medmentor.test",
+        "researcher@demo.medmentor.test",
+        "junior4@demo.medmentor.test",
+        "senior10@demo.medmentor.test",
+    ):
+        line = next(line for line in output.splitlines() if email in line)
+        assert line.rstrip().endswith("medmentor-demo")
+    assert "role         name" in output
+
+
+def test_today_is_in_the_programs_fourth_week_and_the_next_weeks_follow(demo_program):
+    monday = TODAY - datetime.timedelta(days=TODAY.weekday())
+    weeks = list(ProgramWeek.objects.filter(program=demo_program).order_by("starts_on"))
+
+    assert demo_program.starts_on == monday - datetime.timedelta(weeks=3)
+    assert demo_program.starts_on.weekday() == 0
+    assert [week.starts_on for week in weeks] == [
+        demo_program.starts_on + datetime.timedelta(weeks=n) for n in range(8)
+    ]
+    for week in weeks[3:6]:  # this week and the next two have pairs and a curriculum week
+        assert Pair.objects.filter(week=week).exists()
+        assert WeekPlan.objects.filter(program_week=week).exists()
+
+
+def test_each_junior_has_a_four_week_rotation_with_seniors_and_one_week_flags_a_gap(
+    demo_program,
+):
+    weeks = list(ProgramWeek.objects.filter(program=demo_program).order_by("starts_on"))
+    on_service = on_service_by_week(program=demo_program, weeks=weeks)
+
+    weeks_on = {}
+    for week in weeks:
+        for junior in on_service[week.id].juniors:
+            weeks_on.setdefault(junior.email, []).append(week.starts_on)
+    assert sorted(len(dates) for dates in weeks_on.values()) == [4, 4, 4, 4]
+    seniors_per_week = [len(on_service[week.id].seniors) for week in weeks]
+    assert seniors_per_week[:7] == [2, 3, 2, 3, 3, 2, 3]
+    assert seniors_per_week[7] == 0
+    assert [junior.email for junior in on_service[weeks[7].id].juniors] == [
+        "junior4@demo.medmentor.test"
+    ]
+    assert not Pair.objects.filter(week=weeks[7]).exists()
+
+
+def test_the_curriculum_has_six_weeks_of_five_cases_with_questions_and_images(demo_program):
+    curriculum = Curriculum.objects.get(program=demo_program)
+    weeks = list(curriculum.weeks.all())
+
+    assert len(weeks) == 6
+    for week in weeks:
+        cases = list(week.cases.all())
+        assert [case.day for case in cases] == [0, 1, 2, 3, 4]
+        assert all(case.questions.count() >= 2 for case in cases)
+        assert 2 <= week.readings.count() <= 3
+        assert CaseImage.objects.filter(case__week=week).exists()
+    assert curriculum.source.startswith("medmentor demo program")
+
+
+def test_the_demo_images_are_small_labelled_illustrations():
+    images = sorted((demo.CURRICULUM_FOLDER / "images").rglob("*.png"))
+
+    assert len(images) >= 6
+    for path in images:
+        assert path.stat().st_size < 30 * 1024
+        with Image.open(path) as picture:
+            # The dark banner that reads "ILLUSTRATION · synthetic drawing, not patient data".
+            assert picture.convert("L").getpixel((2, 2)) < 60
+
+
+def test_the_demo_curriculum_source_is_a_package_the_importer_accepts():
+    from medmentor.curriculum.package import curriculum_package_read
+
+    package = curriculum_package_read(content=demo.demo_curriculum_package())
+
+    assert package.summary().startswith("6 weeks, 18 readings, 30 cases")
+
+
+def test_the_program_weeks_teach_the_curriculum_in_turn(demo_program):
+    taught = list(
+        WeekPlan.objects.filter(program_week__program=demo_program)
+        .order_by("program_week__starts_on")
+        .values_list("curriculum_week__number", flat=True)
+    )
+
+    assert taught == [1, 2, 3, 4, 5, 6, 1, 2]
+
+
+def test_loading_in_a_later_week_moves_the_demo_to_stay_current(demo_program):
+    later = TODAY + datetime.timedelta(weeks=5)
+
+    output = load(later)
+
+    program = Program.objects.get(pk=demo_program.pk)
+    assert "Moved the program" in output
+    assert program.starts_on == demo_program.starts_on + datetime.timedelta(weeks=5)
+    assert ProgramWeek.objects.filter(program=program).count() == 8
+    assert ServiceBlock.objects.filter(program=program).count() == 14
+    assert min(ServiceBlock.objects.values_list("starts_on", flat=True)) == program.starts_on
+    assert WeekPlan.objects.filter(program_week__program=program).count() == 8
+    assert Person.objects.count() == 18
