@@ -105,7 +105,7 @@ def stable_matching(market: Market, *, seed: int = 0) -> Assignment:
     ...     mentor_prefs=[[2, 0, 1], [1, 0]],
     ...     capacity=[1, 1])
     >>> stable_matching(m).mentor_of.tolist()
-    [1, -1, 0]
+    [-1, 1, 0]
 
     Notes
     -----
