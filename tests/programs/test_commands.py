@@ -41,10 +41,10 @@ def test_import_roster_dry_run_prints_the_preview_and_writes_nothing(program, ro
 
 def test_import_roster_imports_and_a_second_run_is_unchanged(program, roster_file):
     out, _ = run("import_roster", program.slug, str(roster_file))
-    assert "Imported the roster: 2 to create" in out
+    assert "Imported the roster: 2 created, 0 updated, 0 unchanged." in out
     assert Enrollment.objects.filter(program=program).count() == 2
     out, _ = run("import_roster", program.slug, str(roster_file))
-    assert "0 to create, 0 to update, 2 unchanged" in out
+    assert "Imported the roster: 0 created, 0 updated, 2 unchanged." in out
 
 
 def test_import_roster_with_bad_rows_exits_non_zero_and_names_each_problem(program, tmp_path):
@@ -98,8 +98,8 @@ def test_import_schedule_imports_blocks_and_derives_pairs(program, junior, senio
         )
     )
     out, _ = run("import_schedule", program.slug, str(path))
-    assert "Imported the service schedule: 2 to create" in out
-    assert "Pairs derived again for 1 weeks." in out
+    assert "Imported the service schedule: 2 created" in out
+    assert "Pairs derived again for 1 week." in out
     assert ServiceBlock.objects.count() == 2
     assert Pair.objects.filter(junior=junior, senior=senior).count() == 1
 
@@ -126,13 +126,13 @@ def test_derive_pairs_prints_pairs_and_juniors_without_senior(
             ends_on=datetime.date(2026, 11, ends_on),
         )
     out, _ = run("derive_pairs", program.slug)
-    assert "Week of 02 Nov 2026: 2 pairs (+2 −0)" in out
+    assert "Week of 02 Nov 2026: 2 pair(s) (2 added, 0 removed)" in out
     assert "Jo Junior with Sam Senior" in out
-    assert "Week of 09 Nov 2026: 0 pairs" in out
+    assert "Week of 09 Nov 2026: 0 pair(s)" in out
     assert "Jo Junior has no senior on service this week." in out
 
     out, _ = run("derive_pairs", program.slug, "--week", "2026-11-04")
-    assert out.splitlines()[0] == "Week of 02 Nov 2026: 2 pairs (+0 −0)"
+    assert out.splitlines()[0] == "Week of 02 Nov 2026: 2 pair(s) (0 added, 0 removed)"
 
 
 def test_derive_pairs_refuses_a_bad_week(program):

@@ -441,7 +441,6 @@ def _roster_check_directors_remain(program: Program, parsed_rows: list[_RosterRo
 
 
 def _roster_apply(program: Program, parsed_rows: list[_RosterRow]) -> list[str]:
-    created = updated = 0
     for parsed in parsed_rows:
         if parsed.preview.action == "unchanged":
             continue
@@ -454,7 +453,6 @@ def _roster_apply(program: Program, parsed_rows: list[_RosterRow]) -> list[str]:
                 institution=parsed.institution or program.institution,
                 specialty=parsed.specialty or "",
             )
-            created += 1
         else:
             person.full_name = parsed.full_name
             person.training_level = parsed.training_level
@@ -463,7 +461,6 @@ def _roster_apply(program: Program, parsed_rows: list[_RosterRow]) -> list[str]:
             if parsed.specialty is not None:
                 person.specialty = parsed.specialty
             person.save(update_fields=["full_name", "training_level", "institution", "specialty"])
-            updated += 1
         gone = [role for role in parsed.enrollments if role not in parsed.roles]
         Enrollment.objects.filter(program=program, person=person, role__in=gone).delete()
         for role in parsed.roles:
@@ -475,7 +472,7 @@ def _roster_apply(program: Program, parsed_rows: list[_RosterRow]) -> list[str]:
             if parsed.left_on is not None:
                 enrollment.left_on = parsed.left_on
             enrollment.save()
-    return [f"{created} people added, {updated} updated."]
+    return []
 
 
 # --- Service schedule import -----------------------------------------------------------
@@ -707,17 +704,21 @@ def _schedule_apply(program: Program, parsed_rows: list[_ScheduleRow]) -> list[s
         for week in program_weeks_ensure(program=program, until=last_day)
         if week.ends_on >= first_day
     ]
-    without_senior = 0
+    weeks_with_lone_junior = 0
     for week in weeks:
-        derivation = pairs_derive(program=program, week=week)
-        without_senior += len(derivation.juniors_without_senior)
-    notes.append(f"Pairs derived again for {len(weeks)} weeks.")
-    if without_senior:
+        if pairs_derive(program=program, week=week).juniors_without_senior:
+            weeks_with_lone_junior += 1
+    notes.append(f"Pairs derived again for {_count(len(weeks), 'week')}.")
+    if weeks_with_lone_junior:
         notes.append(
-            f"{without_senior} times a junior has no senior on service that week; "
+            f"In {_count(weeks_with_lone_junior, 'week')} a junior has no senior on service; "
             "see the weeks and pairs page."
         )
     return notes
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 # --- Program weeks and pairs ---------------------------------------------------------------

@@ -135,12 +135,11 @@ def _import_page(request, slug: str, page: _ImportPage):
         if result.applied:
             del request.session[key]
             counts = result.counts
-            messages.success(
-                request,
+            summary = (
                 f"Imported “{pending['file_name']}”: {counts['create']} created, "
-                f"{counts['update']} updated, {counts['unchanged']} unchanged. "
-                + " ".join(result.notes),
+                f"{counts['update']} updated, {counts['unchanged']} unchanged."
             )
+            messages.success(request, " ".join([summary, *result.notes]))
             return redirect(page.done_url_name, slug=program.slug)
         # The data changed between preview and confirm; show why nothing was written.
         context.update(result=result, file_name=pending["file_name"])

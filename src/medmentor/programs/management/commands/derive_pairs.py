@@ -55,8 +55,8 @@ class Command(BaseCommand):
         for program_week in weeks:
             derivation = services.pairs_derive(program=found, week=program_week)
             self.stdout.write(
-                f"{program_week}: {len(derivation.pairs)} pairs "
-                f"(+{derivation.added} −{derivation.removed})"
+                f"{program_week}: {len(derivation.pairs)} pair(s) "
+                f"({derivation.added} added, {derivation.removed} removed)"
             )
             for pair in derivation.pairs:
                 self.stdout.write(f"  {pair.junior.full_name} with {pair.senior.full_name}")

@@ -47,14 +47,18 @@ class ImportCommand(BaseCommand):
                 f"{path.name} has {len(result.errors)} problem(s); nothing was imported."
             )
         counts = result.counts
-        summary = (
-            f"{counts['create']} to create, {counts['update']} to update, "
-            f"{counts['unchanged']} unchanged."
-        )
         if dry_run:
-            self.stdout.write(f"Dry run: {summary} Nothing was written.")
+            self.stdout.write(
+                f"Dry run: {counts['create']} to create, {counts['update']} to update, "
+                f"{counts['unchanged']} unchanged. Nothing was written."
+            )
         else:
-            self.stdout.write(self.style.SUCCESS(f"Imported {self.what}: {summary}"))
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Imported {self.what}: {counts['create']} created, {counts['update']} "
+                    f"updated, {counts['unchanged']} unchanged."
+                )
+            )
         for note in result.notes:
             self.stdout.write(note)
 
