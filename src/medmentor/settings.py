@@ -69,7 +69,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS") or [
 CSRF_TRUSTED_ORIGINS = [f"{_site.scheme}://{_site.netloc}"]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "medmentor.apps.MedmentorAdminConfig",  # django.contrib.admin on our site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

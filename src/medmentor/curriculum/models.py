@@ -129,6 +129,9 @@ class LearningStyle(models.TextChoices):
 class CaseLearningStyle(models.Model):
     """PRIVATE to the junior: how they chose to meet one case."""
 
+    # Never in the admin, not even counted on a delete page (medmentor/admin_site.py).
+    private_to_owner = True
+
     junior = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="case_learning_styles"
     )
@@ -144,6 +147,9 @@ class CaseLearningStyle(models.Model):
 
 class AnswerReveal(models.Model):
     """PRIVATE to the junior: an answer they revealed while going in blind."""
+
+    # Never in the admin, not even counted on a delete page (medmentor/admin_site.py).
+    private_to_owner = True
 
     junior = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="answer_reveals"
@@ -164,6 +170,9 @@ class ReviewStatus(models.TextChoices):
 
 class CaseReview(models.Model):
     """PRIVATE to the pair: whether they reviewed or skipped one case."""
+
+    # Never in the admin, not even counted on a delete page (medmentor/admin_site.py).
+    private_to_owner = True
 
     pair = models.ForeignKey("programs.Pair", on_delete=models.CASCADE, related_name="+")
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
