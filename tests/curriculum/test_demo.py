@@ -83,8 +83,8 @@ def test_loading_twice_changes_nothing(db):
     assert snapshot() == before
     assert "Created the program" in first_output
     assert "is already loaded and current" in second_output
-    assert "Roster: 0 people added, 0 updated." in second_output
-    assert "Schedule: 0 blocks added, 0 replaced." in second_output
+    assert "Roster: 0 people added, 0 updated, 18 unchanged." in second_output
+    assert "Schedule: 0 rotation blocks added, 0 replaced, 14 unchanged." in second_output
 
 
 def test_another_day_of_the_same_week_changes_nothing(demo_program):

@@ -112,11 +112,16 @@ def demo_curriculum_package() -> bytes:
     return buffer.getvalue()
 
 
-def _check(result, file_name: str) -> list[str]:
-    if result.errors:
+def _check(result, file_name: str, nouns: tuple[str, str, str]) -> str:
+    """The import's outcome in one line, from its row counts; raise when it was refused."""
+    if result.errors or not result.applied:
         problems = "; ".join(str(error) for error in result.errors[:5])
-        raise DemoError(f"The demo's {file_name} was refused: {problems}")
-    return list(result.notes)
+        raise DemoError(f"The demo's {file_name} was refused: {problems or 'not applied'}")
+    counts = result.counts
+    added, changed, kept = nouns
+    return (
+        f"{counts['create']} {added}, {counts['update']} {changed}, {counts['unchanged']} {kept}."
+    )
 
 
 def _move_program(program: Program, starts_on: datetime.date) -> None:
@@ -167,7 +172,9 @@ def demo_load(*, today: datetime.date) -> DemoLoad:
             content=ROSTER_FILE.read_bytes(),
             apply=True,
         )
-        lines += [f"Roster: {note}" for note in _check(roster, ROSTER_FILE.name)]
+        lines.append(
+            "Roster: " + _check(roster, ROSTER_FILE.name, ("people added", "updated", "unchanged"))
+        )
         people = _demo_people(program)
         lines.append(_set_passwords([person for _, person in people]))
 
@@ -177,8 +184,12 @@ def demo_load(*, today: datetime.date) -> DemoLoad:
             content=demo_schedule(starts_on=starts_on),
             apply=True,
         )
-        # The first note counts the blocks; pairs and flags are summed up below.
-        lines.append(f"Schedule: {_check(schedule, SCHEDULE_FILE.name)[0]}")
+        lines.append(
+            "Schedule: "
+            + _check(
+                schedule, SCHEDULE_FILE.name, ("rotation blocks added", "replaced", "unchanged")
+            )
+        )
 
         last_day = max(
             ServiceBlock.objects.filter(program=program).values_list("ends_on", flat=True)
