@@ -2,12 +2,15 @@
 
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from ninja import Field, Path, Router, Schema
 from ninja.pagination import paginate
+from ninja.responses import Status
 
-from medmentor.api.schemas import MAX_ID, READ_ERRORS, Pages
-from medmentor.programs import selectors
+from medmentor.api.schemas import MAX_ID, READ_ERRORS, ErrorOut, Pages
+from medmentor.people.models import Person
+from medmentor.programs import selectors, services
 from medmentor.programs.models import Pair, Program
 
 router = Router(tags=["programs"])
@@ -109,3 +112,60 @@ def week_pairs(request: HttpRequest, slug: str = SLUG, day: datetime.date = DAY)
     program = selectors.program_of_person(person=request.auth, slug=slug)
     week = selectors.program_week_containing(program=program, day=day)
     return selectors.pairs_visible_to(week=week, viewer=request.auth)
+
+
+@router.post(
+    "/programs/{slug}/weeks/{day}/pairs",
+    response={201: PairOut, 400: ErrorOut, **READ_ERRORS},
+    operation_id="week_pair_add",
+    summary="Pair a junior with a senior for the week (director override)",
+    description=(
+        "Directors and coordinators pair a junior with a senior for the week holding "
+        "`day`. The pair is kept when the pairs are derived again from the schedule; "
+        "adding a pair removed earlier brings it back. 422 when either person is not "
+        "enrolled in the program in that role; 403 for everyone but the staff."
+    ),
+)
+def week_pair_add(
+    request: HttpRequest, payload: PairIn, slug: str = SLUG, day: datetime.date = DAY
+):
+    program = selectors.program_of_person(person=request.auth, slug=slug)
+    week = selectors.program_week_containing(program=program, day=day)
+    try:
+        junior = selectors.person_in_program_for_staff(
+            program=program, person_id=payload.junior_id, viewer=request.auth
+        )
+        senior = selectors.person_in_program_for_staff(
+            program=program, person_id=payload.senior_id, viewer=request.auth
+        )
+    except Person.DoesNotExist as unknown:
+        raise ValidationError(str(unknown)) from unknown
+    try:
+        pair = services.pair_add(week=week, junior=junior, senior=senior, by=request.auth)
+    except services.PairError as refused:
+        raise ValidationError(str(refused)) from refused
+    return Status(201, pair)
+
+
+@router.delete(
+    "/programs/{slug}/weeks/{day}/pairs/{pair_id}",
+    response={204: None, **READ_ERRORS},
+    operation_id="week_pair_remove",
+    summary="End a pair for the week (director override)",
+    description=(
+        "Directors and coordinators end a pair of the week holding `day`. The pair is "
+        "kept as removed, so deriving the pairs again does not bring it back. 404 when "
+        "the week has no such current pair; 403 for everyone but the staff."
+    ),
+)
+def week_pair_remove(
+    request: HttpRequest,
+    slug: str = SLUG,
+    day: datetime.date = DAY,
+    pair_id: int = Path(..., ge=1, le=MAX_ID, description="The pair's id."),
+):
+    program = selectors.program_of_person(person=request.auth, slug=slug)
+    week = selectors.program_week_containing(program=program, day=day)
+    pair = selectors.pair_in_week(week=week, pair_id=pair_id, viewer=request.auth)
+    services.pair_remove(pair=pair, by=request.auth)
+    return Status(204, None)
