@@ -5,6 +5,7 @@ in one transaction or nothing at all. The preview (apply=False) and the import
 (apply=True) run the same code, so what the director confirmed is what is written.
 """
 
+import contextlib
 import datetime
 import re
 from collections.abc import Callable
@@ -12,7 +13,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email, validate_slug
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 from django.utils.text import slugify
 
@@ -137,21 +138,39 @@ def _run_import(
         return ImportResult(columns=columns, rows=[], errors=missing)
     shown = tuple(name for name in columns if name in sheet.columns)
     # Read, check and write inside one transaction: the checks see the same data the
-    # writes change, and any failure leaves the database as it was.
-    with transaction.atomic():
-        result_plan = plan(sheet)
-        for row in result_plan.rows:
-            row.columns = shown
-        errors = [error for row in result_plan.rows for error in row.errors]
-        result = ImportResult(
+    # writes change, and any failure leaves the database as it was. A preview only
+    # reads, so it takes no write lock (SQLite here begins transactions IMMEDIATE).
+    try:
+        with transaction.atomic() if apply else contextlib.nullcontext():
+            result_plan = plan(sheet)
+            for row in result_plan.rows:
+                row.columns = shown
+            errors = [error for row in result_plan.rows for error in row.errors]
+            result = ImportResult(
+                columns=shown,
+                rows=result_plan.rows,
+                errors=errors,
+                notes=_unused_columns_note(sheet, columns),
+            )
+            if apply and not errors:
+                result.notes.extend(result_plan.apply())
+                result.applied = True
+    except IntegrityError:
+        # Someone else wrote the same people or blocks between our checks and our
+        # writes (two imports at once); ours was rolled back whole.
+        return ImportResult(
             columns=shown,
-            rows=result_plan.rows,
-            errors=errors,
-            notes=_unused_columns_note(sheet, columns),
+            rows=[],
+            errors=[
+                RowError(
+                    row=None,
+                    column="",
+                    value="",
+                    reason="The data changed while this file was being imported (another "
+                    "import at the same moment?). Nothing was imported; preview the file again.",
+                )
+            ],
         )
-        if apply and not errors:
-            result.notes.extend(result_plan.apply())
-            result.applied = True
     return result
 
 
@@ -341,7 +360,7 @@ def _roster_read_row(
     return parsed
 
 
-def _roster_changes(program: Program, parsed: _RosterRow) -> list[Change]:
+def _roster_changes(parsed: _RosterRow) -> list[Change]:
     person = parsed.person
     if person is None:
         return []
@@ -393,7 +412,7 @@ def _roster_plan(program: Program, sheet: Sheet) -> _Plan:
         if parsed.preview.errors:
             parsed.preview.action = "error"
             continue
-        parsed.preview.changes = _roster_changes(program, parsed)
+        parsed.preview.changes = _roster_changes(parsed)
         if parsed.person is None:
             parsed.preview.action = "create"
         else:
