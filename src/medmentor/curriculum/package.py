@@ -300,7 +300,7 @@ def _load_yaml(data: bytes) -> object:
     try:
         # safe_load builds only plain data (dicts, lists, strings, numbers): a package
         # can never make Python objects.
-        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506
+        return yaml.safe_load(text)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "somewhere"
@@ -896,7 +896,7 @@ def _with_content(curricula):
 
 
 class _PackageDumper(yaml.SafeDumper):
-    """safe_dump, writing multi-line text as readable `|` blocks."""
+    """yaml.safe_dump's dumper (plain data only), writing multi-line text as `|` blocks."""
 
 
 def _represent_text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
