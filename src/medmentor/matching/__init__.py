@@ -10,6 +10,8 @@ Typical use::
 
     built = build_market(mentees, mentors, HardRules(min_level_gap=2), Weights.default())
     draft = stable_matching(built.market, seed=7)       # or optimal_matching(...)
+    again = rematch(built.market, existing_pairs, unlocked=[...])
+    groups = form_groups(ids, columns, GroupSpec(similar=..., diverse=...), seed=7)
     report = assess(built.market, draft)                # feasible? blocking pairs? score?
     words = explain_matching(built, draft, mentees, mentors, weights, rules)
 """
@@ -35,6 +37,15 @@ from .explain import (
     explain_pair,
     explain_unmatched,
 )
+from .groups import (
+    Grouping,
+    GroupingReport,
+    GroupSpec,
+    check_grouping,
+    explain_grouping,
+    form_groups,
+    group_similarity,
+)
 from .model import (
     Assignment,
     Criterion,
@@ -52,6 +63,7 @@ from .optimal import (
     optimal_matching,
     optimality_certificate,
 )
+from .rematch import RematchResult, rematch, residual_market
 from .scoring import Contribution, PairScores, attribute_match, pair_contributions, score_pairs
 from .stable import stable_matching, tie_break_orders
 
@@ -62,6 +74,9 @@ __all__ = [
     "Criterion",
     "Diagnostics",
     "GroupExplanation",
+    "GroupSpec",
+    "Grouping",
+    "GroupingReport",
     "HardRules",
     "Market",
     "MarketBuild",
@@ -73,18 +88,23 @@ __all__ = [
     "OptimalityCertificate",
     "PairExplanation",
     "PairScores",
+    "RematchResult",
     "UnmatchedExplanation",
     "Weights",
     "assess",
     "attribute_match",
     "blocking_pairs",
     "build_market",
+    "check_grouping",
     "edges_of",
     "explain_group",
+    "explain_grouping",
     "explain_matching",
     "explain_pair",
     "explain_unmatched",
     "feasibility_problems",
+    "form_groups",
+    "group_similarity",
     "integer_weights",
     "is_feasible",
     "is_stable",
@@ -92,6 +112,8 @@ __all__ = [
     "optimality_certificate",
     "pair_contributions",
     "preference_tiers",
+    "rematch",
+    "residual_market",
     "score_pairs",
     "stable_matching",
     "tie_break_orders",
