@@ -84,7 +84,12 @@ BLOCKED_FILTERS = {"center", "ljust", "rjust", "stringformat", "floatformat", "p
 
 
 class WeeklyEmailTemplateError(ValueError):
-    """A template that cannot be used; the message names the part and, when known, the line."""
+    """A template that cannot be used; the message names the part and, when known, the
+    line. `field` is the part at fault (subject, text_body, html_body) or None."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 @cache
@@ -154,7 +159,7 @@ def email_template_compile(*, parts: EmailParts) -> CompiledEmail:
         except TemplateSyntaxError as error:
             line = getattr(error, "template_debug", {}).get("line")
             where = f"{label}, line {line}" if line else label
-            raise WeeklyEmailTemplateError(f"{where}: {error}") from error
+            raise WeeklyEmailTemplateError(f"{where}: {error}", field=field) from error
     return CompiledEmail(**compiled)
 
 
@@ -162,7 +167,7 @@ def email_template_save(*, program: Program, parts: EmailParts) -> EmailTemplate
     """Save the director's template after checking that every part compiles."""
     email_template_compile(parts=parts)
     if not parts.subject.strip():
-        raise WeeklyEmailTemplateError("Subject: write a subject line.")
+        raise WeeklyEmailTemplateError("Subject: write a subject line.", field="subject")
     with transaction.atomic():
         template, _ = EmailTemplate.objects.update_or_create(
             program=program,
@@ -328,20 +333,24 @@ def weekly_email_render_planned(
         ],
         "workspace_url": workspace_url,
     }
-    try:
-        subject = plan.compiled.subject.render(Context(context, autoescape=False))
-        text_body = plan.compiled.text_body.render(Context(context, autoescape=False))
-        html_body = plan.compiled.html_body.render(Context(context, autoescape=True))
-    except Exception as error:
-        # Anything a template can do wrong while rendering (a bad filter argument,
-        # looping over a number) is the template's problem, reported to its editor.
-        raise WeeklyEmailTemplateError(f"The template failed while rendering: {error}") from error
+    rendered = {}
+    for field, autoescape in (("subject", False), ("text_body", False), ("html_body", True)):
+        try:
+            rendered[field] = getattr(plan.compiled, field).render(
+                Context(context, autoescape=autoescape)
+            )
+        except Exception as error:
+            # Anything a template can do wrong while rendering (a bad filter argument,
+            # looping over a number) is the template's problem, told to its editor.
+            raise WeeklyEmailTemplateError(
+                f"{PART_NAMES[field]}: it failed while rendering: {error}", field=field
+            ) from error
     return RenderedEmail(
         key=weekly_email_key(program=plan.program, week=plan.week, person=person),
         to_email=person.email,
-        subject=" ".join(subject.split())[:300],
-        text_body=text_body.strip() + "\n",
-        html_body=html_body.strip(),
+        subject=" ".join(rendered["subject"].split())[:300],
+        text_body=rendered["text_body"].strip() + "\n",
+        html_body=rendered["html_body"].strip(),
         person_id=person.id,
         topic=weekly_email_topic(program=plan.program),
     )
@@ -447,3 +456,52 @@ def weekly_email_test_send(
     )
     outbox_enqueue(email=test)
     return test
+
+
+# --- What the editor offers ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PreviewChoices:
+    """The weeks and people the editor can preview, and the chosen ones."""
+
+    weeks: list[ProgramWeek]
+    week: ProgramWeek | None
+    people: list[Person]
+    person: Person | None
+
+
+def weekly_email_preview_choices(
+    *,
+    program: Program,
+    viewer: Person,
+    today: datetime.date,
+    week_id: int | None = None,
+    person_id: int | None = None,
+) -> PreviewChoices:
+    """The weeks of the program, and the people to preview the email for in the chosen
+    week (those on service; else the program's juniors and seniors; else the viewer)."""
+    weeks = list(ProgramWeek.objects.filter(program=program).order_by("starts_on"))
+    week = next((w for w in weeks if w.id == week_id), None)
+    if week is None and weeks:
+        upcoming = [w for w in weeks if w.ends_on >= today]
+        week = upcoming[0] if upcoming else weeks[-1]
+    people: list[Person] = []
+    if week is not None:
+        on_service = on_service_by_week(program=program, weeks=[week])[week.id]
+        people = sorted(
+            {p.id: p for p in on_service.juniors + on_service.seniors}.values(),
+            key=lambda p: (p.full_name.lower(), p.email),
+        )
+    if not people:
+        people = list(
+            Person.objects.filter(
+                enrollments__program=program, enrollments__role__in=[Role.JUNIOR, Role.SENIOR]
+            )
+            .distinct()
+            .order_by("full_name", "email")[:200]
+        )
+    if not people:
+        people = [viewer]
+    person = next((p for p in people if p.id == person_id), people[0])
+    return PreviewChoices(weeks=weeks, week=week, people=people, person=person)

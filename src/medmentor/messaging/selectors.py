@@ -1,8 +1,21 @@
-"""Reads of the outbox that pages show: a program's mail, by topic, as it was sent."""
+"""Reads of the outbox that pages show: a program's mail, by topic, as it was sent.
+
+One thing is never shown: the token of a personal sign-in link. A weekly email
+carries one for its recipient, and whoever could read it on the outbox page could
+sign in as that learner and see their private workspace (docs/privacy.md, rule 1).
+"""
+
+import re
+from dataclasses import dataclass
+from functools import cache
 
 from django.db.models import Count, QuerySet
+from django.urls import reverse
 
 from medmentor.messaging.models import OutboxMessage, OutboxStatus
+from medmentor.messaging.services import message_id_for_key
+
+SIGN_IN_LINK_PLACEHOLDER = "personal-link-hidden"
 
 
 def outbox_summary(*, topic: str) -> dict[str, int]:
@@ -34,10 +47,42 @@ def outbox_messages(*, topic: str, status: str | None = None) -> QuerySet[Outbox
     return messages
 
 
-def outbox_message(*, topic: str, message_id: int) -> OutboxMessage:
-    """One message of `topic`, with its bodies; OutboxMessage.DoesNotExist otherwise
-    (a message of another topic is as unknown as a missing one)."""
-    return OutboxMessage.objects.get(topic=topic, pk=message_id)
+@cache
+def _sign_in_link_prefix() -> str:
+    marker = "TOKEN"
+    return reverse("sign-in-link", kwargs={"token": marker}).split(marker)[0]
+
+
+def sign_in_tokens_hide(text: str) -> str:
+    """`text` with the token of every sign-in link replaced by a placeholder."""
+    prefix = _sign_in_link_prefix()
+    return re.sub(re.escape(prefix) + r"[^/\s\"'<>?&]+", prefix + SIGN_IN_LINK_PLACEHOLDER, text)
+
+
+@dataclass(frozen=True)
+class SentMessage:
+    """An outbox message as its recipient got it, sign-in tokens hidden."""
+
+    message: OutboxMessage
+    message_id: str
+    text_body: str
+    html_body: str
+
+    @property
+    def can_retry(self) -> bool:
+        return self.message.status in (OutboxStatus.FAILED, OutboxStatus.GAVE_UP)
+
+
+def outbox_message(*, topic: str, message_id: int) -> SentMessage:
+    """One message of `topic` as sent; OutboxMessage.DoesNotExist otherwise (a message
+    of another topic is as unknown as a missing one)."""
+    message = OutboxMessage.objects.select_related("person").get(topic=topic, pk=message_id)
+    return SentMessage(
+        message=message,
+        message_id=message_id_for_key(message.key),
+        text_body=sign_in_tokens_hide(message.text_body),
+        html_body=sign_in_tokens_hide(message.html_body),
+    )
 
 
 def outbox_keys_with_prefix(*, prefix: str) -> set[str]:
