@@ -120,7 +120,8 @@ def test_htmx_actions_return_only_the_changed_part(client, case_week, junior, pr
         **HTMX,
     ).content.decode()
     assert body.lstrip().startswith(f'<div id="case-body-{case.pk}">')
-    assert "<html" not in body and "autofocus" in body
+    assert "<html" not in body
+    assert f'id="style-blind-{case.pk}"\n                  aria-pressed="true"' in body
 
     body = client.post(
         reverse("answer-reveal", kwargs={"slug": program.slug, "question_id": first.pk}),
@@ -212,6 +213,19 @@ def test_only_the_junior_may_choose_or_reveal(client, case_week, program, reques
     )
     assert (style.status_code, reveal.status_code) == (403, 403)
     assert not CaseLearningStyle.objects.exists() and not AnswerReveal.objects.exists()
+
+
+def test_htmx_parts_send_the_user_back_to_the_page_they_are_on(client, case_week, junior, program):
+    workspace = reverse("workspace", kwargs={"slug": program.slug})
+    sign_in(client, junior)
+    body = client.post(
+        reverse("case-style", kwargs={"slug": program.slug, "case_id": case_week.cases[0].pk}),
+        {"style": "blind"},
+        HTTP_HX_CURRENT_URL=f"http://testserver{workspace}",
+        **HTMX,
+    ).content.decode()
+    assert f'name="next" value="{workspace}"' in body
+    assert "/style/" not in body.split('name="next"')[1].split(">")[0]
 
 
 def test_redirects_never_leave_the_site(client, case_week, junior, program):

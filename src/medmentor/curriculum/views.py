@@ -91,7 +91,7 @@ def case_style(request, slug: str, case_id: int):
         return render(
             request,
             "curriculum/_case_body.html",
-            {"program": program, "view": view, "focus_status": True},
+            {"program": program, "view": view},
         )
     default = reverse("case", kwargs={"slug": slug, "case_id": case_id})
     return _back(request, default, f"case-{case_id}")
