@@ -19,7 +19,7 @@ from medmentor.messaging.models import OutboxMessage, OutboxStatus
 from medmentor.people.models import SignInLink
 from medmentor.programs.models import EmailTemplate, ServiceBlock
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_passwords")]
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from medmentor.messaging.services import RenderedEmail, outbox_deliver, outbox_e
 from medmentor.programs.models import EmailTemplate, ServiceBlock
 from tests.conftest import sign_in
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_passwords")]
 
 
 @pytest.fixture
