@@ -48,7 +48,8 @@ class PairExplanation:
     mentee_id, mentor_id : hashable
     score : float
     reasons : list of str
-        One line per criterion that counted, largest first, e.g.
+        One line per criterion that counted, largest first (equal points
+        in the order of the weights), e.g.
         ``"shared specialty: surgery (+3)"``.
     unmet : list of str
         Concordance the mentee asked for that this mentor cannot give.

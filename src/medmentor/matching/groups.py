@@ -354,6 +354,12 @@ def form_groups(
 
     # --- deal each bin into its groups
     for members in bins:
+        if not _splittable(members.size, spec.min_size, spec.max_size):
+            raise MatchingInputError(
+                f"{members.size} people cannot be split into groups of {spec.min_size} to "
+                f"{spec.max_size}" + (" beside the locked groups." if labels else ".")
+            )
+    for members in bins:
         if members.size == 0:
             continue
         count = -(-members.size // spec.max_size)

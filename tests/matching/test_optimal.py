@@ -1,0 +1,124 @@
+"""Optimal matching: the brute-force optimum, lexicographic goals, an LP second opinion."""
+
+import numpy as np
+import pytest
+from hypothesis import given
+
+from medmentor.matching import (
+    Assignment,
+    Market,
+    MatchingInputError,
+    integer_weights,
+    is_feasible,
+    optimal_matching,
+    optimality_certificate,
+    stable_matching,
+    total_score,
+)
+
+from .strategies import PROPERTY, all_matchings, markets
+
+
+def _best(market, prefer):
+    best = None
+    for mentor_of in all_matchings(market):
+        a = Assignment(mentor_of)
+        key = (round(total_score(market, a), 9), a.n_matched)
+        key = key if prefer == "score" else key[::-1]
+        best = key if best is None or key > best else best
+    return best
+
+
+@PROPERTY
+@given(markets(max_mentees=6, max_mentors=3))
+def test_optimal_matching_equals_the_brute_force_optimum_score_first(market):
+    assignment = optimal_matching(market, prefer="score")
+    assert is_feasible(market, assignment)
+    got = (round(total_score(market, assignment), 9), assignment.n_matched)
+    assert got == _best(market, "score")
+
+
+@PROPERTY
+@given(markets(max_mentees=6, max_mentors=3))
+def test_optimal_matching_equals_the_brute_force_optimum_most_matched_first(market):
+    assignment = optimal_matching(market, prefer="matched")
+    assert is_feasible(market, assignment)
+    got = (assignment.n_matched, round(total_score(market, assignment), 9))
+    assert got == _best(market, "matched")
+
+
+@PROPERTY
+@given(markets(max_mentees=10, max_mentors=5))
+def test_linear_programming_certificate_agrees_the_optimum_is_optimal(market):
+    for prefer in ("score", "matched"):
+        assignment = optimal_matching(market, prefer=prefer)
+        assert optimality_certificate(market, assignment, prefer=prefer).optimal
+
+
+def test_most_people_matched_breaks_ties_between_equal_scores():
+    # {0-A} and {0-B, 1-A} both score 2: the tie-breaker takes the second
+    market = Market.from_edges(
+        n_mentees=2,
+        n_mentors=2,
+        capacity=[1, 1],
+        mentee=[0, 0, 1],
+        mentor=[0, 1, 0],
+        score=[2.0, 1.0, 1.0],
+    )
+    assert optimal_matching(market).mentor_of.tolist() == [1, 0]
+
+
+def test_score_first_can_leave_someone_unmatched_and_matched_first_does_not():
+    market = Market.from_edges(
+        n_mentees=2,
+        n_mentors=2,
+        capacity=[1, 1],
+        mentee=[0, 0, 1],
+        mentor=[0, 1, 0],
+        score=[10.0, 1.0, 1.0],
+    )
+    assert optimal_matching(market, prefer="score").mentor_of.tolist() == [0, -1]
+    assert optimal_matching(market, prefer="matched").mentor_of.tolist() == [1, 0]
+
+
+def test_a_suboptimal_matching_fails_the_certificate():
+    market = Market.from_edges(
+        n_mentees=2, n_mentors=1, capacity=[1], mentee=[0, 1], mentor=[0, 0], score=[1.0, 3.0]
+    )
+    assert not optimality_certificate(market, Assignment(np.array([0, -1]))).optimal
+
+
+def test_fractional_scores_are_compared_after_rounding_to_the_resolution():
+    market = Market.from_edges(
+        n_mentees=2,
+        n_mentors=1,
+        capacity=[1],
+        mentee=[0, 1],
+        mentor=[0, 0],
+        score=[0.1234567, 0.1234561],
+    )
+    assert optimal_matching(market).mentor_of.tolist() == [0, -1]
+    weights, quantum = integer_weights(market)
+    assert quantum == 1e-6 and weights[0] > weights[1]
+
+
+def test_optimum_scores_at_least_the_stable_matching():
+    rng = np.random.default_rng(4)
+    ii, jj = np.nonzero(rng.random((60, 20)) < 0.3)
+    market = Market.from_edges(
+        n_mentees=60,
+        n_mentors=20,
+        capacity=rng.integers(1, 4, 20),
+        mentee=ii,
+        mentor=jj,
+        score=rng.integers(0, 10, ii.size).astype(float),
+    )
+    assert total_score(market, optimal_matching(market)) >= total_score(
+        market, stable_matching(market)
+    )
+
+
+def test_unknown_priority_is_a_clear_error():
+    market = Market.from_preference_lists([[0]], None, [1])
+    with pytest.raises(MatchingInputError, match="prefer must be"):
+        optimal_matching(market, prefer="fairness")
