@@ -27,6 +27,7 @@ from django.urls import get_resolver, reverse
 
 from medmentor.curriculum import services
 from medmentor.curriculum.models import AnswerReveal, CaseLearningStyle, CaseReview, WeekPlan
+from medmentor.messaging.models import OutboxMessage
 from medmentor.programs.models import Pair, ProgramWeek
 from tests.conftest import sign_in
 
@@ -118,6 +119,31 @@ PAGES = [
     Endpoint("curriculum-overview", _page("curriculum-overview"), STAFF_PAGE),
     Endpoint("curriculum-export", _page("curriculum-export"), STAFF_PAGE),
     Endpoint("curriculum-import", _page("curriculum-import"), STAFF_PAGE),
+    # The weekly email editor, its preview rendered for the junior, and the outbox.
+    Endpoint(
+        "email-template",
+        lambda world: (
+            _page("email-template")(world) + f"?week={world.week.pk}&person={world.junior.pk}"
+        ),
+        STAFF_PAGE,
+    ),
+    Endpoint(
+        "email-preview",
+        _page("email-preview"),
+        STAFF_PAGE,
+        method="post",
+        data=lambda world: {
+            "week": world.week.pk,
+            "person": world.junior.pk,
+            "subject": "This week",
+            "text_body": "Hello",
+            "html_body": "<p>Hello</p>",
+        },
+    ),
+    Endpoint("outbox", _page("outbox"), STAFF_PAGE),
+    Endpoint(
+        "outbox-message", _page("outbox-message", message_id=lambda w: w.email.pk), STAFF_PAGE
+    ),
 ]
 API = [
     Endpoint("api me", _api("me"), _expect(dict.fromkeys(ROLES, 200), anonymous=401)),
@@ -177,7 +203,7 @@ ACTIONS = [
     ),
 ]
 # Program pages that show no data: writes whose forms live on pages above.
-NOT_DATA_PAGES = {"pair-add", "pair-remove"}
+NOT_DATA_PAGES = {"pair-add", "pair-remove", "email-test", "outbox-retry"}
 
 
 @pytest.fixture
@@ -192,9 +218,19 @@ def world(case_week, program, director, coordinator, faculty, researcher, outsid
         Pair.objects.create(week=last_week, junior=pair.junior, senior=pair.senior)
         for pair in (case_week.pair, case_week.other_pair)
     ]
+    email = OutboxMessage.objects.create(
+        key="weekly:matrix",
+        to_email=case_week.pair.junior.email,
+        person=case_week.pair.junior,
+        subject="Welcome to Nuclear Medicine",
+        text_body="This week: thyroid scintigraphy.",
+        topic=f"program:{program.pk}",
+    )
     return SimpleNamespace(
         program=program,
         today=case_week.today,
+        week=case_week.week,
+        email=email,
         case=case_week.cases[0],
         cases=case_week.cases,
         pair=case_week.pair,
