@@ -120,3 +120,14 @@ def test_the_senior_sees_every_answer_and_the_pages_pass_axe(
     assert page.get_by_role("heading", level=1).inner_text() == case_week.cases[0].title
     assert _fits_the_phone(page)
     assert_accessible(page)
+
+
+@pytest.mark.parametrize("person_name", ["director", "faculty"])
+def test_the_program_page_passes_axe_on_a_phone(
+    signed_in, live_server, program, case_week, request, person_name
+):
+    page = signed_in(request.getfixturevalue(person_name), viewport=PHONE)
+    page.goto(live_server.url + reverse("program-detail", args=[program.slug]))
+    assert page.get_by_role("heading", level=1).inner_text() == program.name
+    assert page.get_by_text("shown when the week is over").count() == 1
+    assert_accessible(page)
