@@ -712,3 +712,16 @@ def week_cases_for(
             )
     content = week_content(program_week=program_week)
     return content.cases if content is not None else []
+
+
+def participation_visible_to(
+    *, program: Program, viewer: Person, today: datetime.date | None = None
+) -> ParticipationSummary:
+    """The program-level participation figures, for those the dashboard shows them to
+    (directors, coordinators, faculty, researchers); PermissionDenied for learners. The
+    figures themselves keep rule 1 (see `participation_summary`)."""
+    if dashboard_access(person=viewer, program=program) is None:
+        raise PermissionDenied(
+            "Participation figures are for the program's staff, faculty and researchers."
+        )
+    return participation_summary(program=program, today=today)
