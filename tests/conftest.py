@@ -6,9 +6,11 @@ another program. Every privacy test asks each of them in turn.
 """
 
 import datetime
+import functools
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 
 from medmentor.people.models import Institution, Person, Service
 from medmentor.programs.models import Enrollment, Program, ProgramKind, Role
@@ -29,14 +31,20 @@ def fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@functools.cache
+def _password_hash(hashers: tuple[str, ...]) -> str:
+    return make_password(PASSWORD)
+
+
 def make_person(email: str, name: str, level: str, institution=None) -> Person:
-    return Person.objects.create_user(
-        email=email,
-        password=PASSWORD,
-        full_name=name,
-        training_level=level,
-        institution=institution,
+    # Argon2 is slow on purpose; hash the shared test password once per hasher setting
+    # and give every test person that same real hash.
+    person = Person.objects.create_user(
+        email=email, full_name=name, training_level=level, institution=institution
     )
+    person.password = _password_hash(tuple(settings.PASSWORD_HASHERS))
+    person.save(update_fields=["password"])
+    return person
 
 
 @pytest.fixture
