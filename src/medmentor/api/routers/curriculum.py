@@ -115,3 +115,63 @@ def week_cases(request: HttpRequest, slug: str = SLUG, day: datetime.date = DAY)
     week = program_selectors.program_week_containing(program=program, day=day)
     request.week_starts_on = week.starts_on
     return selectors.week_cases_for(program_week=week, viewer=request.auth)
+
+
+class FigureOut(Schema):
+    people: int = Field(description="Distinct juniors and seniors behind the figure.")
+    shown: bool = Field(
+        description="False when fewer than `min_group_size` people, or the week is not over."
+    )
+    reviewed_percent: int | None = Field(
+        description="Share of case slots (cases × pairs) marked reviewed; null unless shown."
+    )
+    pending: bool = Field(description="The week is not over yet.")
+    has_cases: bool = Field(description="False when no curriculum week or no pair gave cases.")
+
+
+class WeekFigureOut(FigureOut):
+    starts_on: datetime.date
+
+
+class ParticipationOut(Schema):
+    min_group_size: int = Field(description="The smallest group a figure may describe.")
+    overall: FigureOut
+    weeks: list[WeekFigureOut]
+
+
+@router.get(
+    "/programs/{slug}/participation",
+    response={200: ParticipationOut, **READ_ERRORS},
+    operation_id="program_participation",
+    summary="Program-level participation (aggregates only)",
+    description=(
+        "For directors, coordinators, faculty and researchers: per week and overall, the "
+        "share of case slots the pairs marked reviewed — only over groups of at least "
+        "`min_group_size` people and only once a week is over; otherwise `shown` is false "
+        'and the figure null ("too few to show"). Skips, learning styles and revealed '
+        "answers are never reported. Learners get 403. Not paginated: one row per week."
+    ),
+)
+def program_participation(request: HttpRequest, slug: str = SLUG):
+    program = program_selectors.program_of_person(person=request.auth, slug=slug)
+    summary = selectors.participation_visible_to(program=program, viewer=request.auth)
+    weeks = selectors.program_weeks_with_topics(program=program, viewer=request.auth)
+    starts_on = {week.pk: week.starts_on for week in weeks}
+    return {
+        "min_group_size": summary.min_group_size,
+        "overall": _figure(summary.overall),
+        "weeks": [
+            {**_figure(row), "starts_on": starts_on[week_id]}
+            for week_id, row in sorted(summary.weeks.items(), key=lambda item: starts_on[item[0]])
+        ],
+    }
+
+
+def _figure(row) -> dict:
+    return {
+        "people": row.people,
+        "shown": row.shown,
+        "reviewed_percent": row.reviewed_percent,
+        "pending": row.pending,
+        "has_cases": row.has_cases,
+    }
