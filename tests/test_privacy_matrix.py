@@ -173,6 +173,11 @@ API = [
         _expect(dict.fromkeys((*STAFF, *LEARNERS), 200), anonymous=401, outsider=404),
     ),
     Endpoint(
+        "api participation",
+        _api("programs/{slug}/participation"),
+        _expect(dict.fromkeys((*STAFF, "faculty", "researcher"), 200), anonymous=401, outsider=404),
+    ),
+    Endpoint(
         "api week cases",
         _api("programs/{slug}/weeks/{day}/cases"),
         _expect(dict.fromkeys((*STAFF, *LEARNERS), 200), anonymous=401, outsider=404),
