@@ -1,9 +1,10 @@
 """People: who the caller is, and who is enrolled in a program (staff only)."""
 
 from django.http import HttpRequest
-from ninja import Field, Path, Router, Schema
+from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
+from medmentor.api.routers.programs import SLUG
 from medmentor.api.schemas import READ_ERRORS, Pages
 from medmentor.people.models import Person
 from medmentor.programs import selectors as program_selectors
@@ -56,7 +57,7 @@ def me(request: HttpRequest):
 @paginate(Pages)
 def program_people(
     request: HttpRequest,
-    slug: str = Path(..., max_length=80, description="The program's slug."),
+    slug: str = SLUG,
 ):
     program = program_selectors.program_of_person(person=request.auth, slug=slug)
     return program_selectors.program_people(program=program, viewer=request.auth)

@@ -15,13 +15,19 @@ from medmentor.programs.models import Pair, Program
 
 router = Router(tags=["programs"])
 
-SLUG = Path(..., max_length=80, description="The program's slug, e.g. `nm-must-see`.")
+SLUG = Path(
+    ...,
+    max_length=80,
+    description="The program's slug, e.g. `nm-must-see`.",
+    example="nm-must-see",
+)
 DAY = Path(
     ...,
     description=(
         "Any date in the week, as YYYY-MM-DD; the week runs Monday to Sunday, so its "
         "Monday is the usual choice."
     ),
+    example="2026-11-02",
 )
 
 
