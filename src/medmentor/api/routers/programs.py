@@ -18,6 +18,9 @@ router = Router(tags=["programs"])
 SLUG = Path(
     ...,
     max_length=80,
+    # A slug's own characters only: anything else (a NUL byte, say, which PostgreSQL
+    # refuses outright) is a clear 422 before it reaches the database.
+    pattern=r"^[-a-zA-Z0-9_]+$",
     description="The program's slug, e.g. `nm-must-see`.",
     example="nm-must-see",
 )
