@@ -58,3 +58,20 @@ def test_switched_off_account_gets_no_token(director):
     director.save()
     with pytest.raises(CommandError, match="switched off"):
         _create(director.email, "export")
+
+
+def test_revoke_api_token_switches_the_token_off(client, director):
+    token, _ = _create(director.email, "weekly export")
+    out = io.StringIO()
+    call_command("revoke_api_token", director.email, "weekly export", stdout=out)
+    assert "Revoked 1 API token" in out.getvalue()
+    response = client.get("/api/me", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 401
+    assert "revoked" in response.json()["detail"]
+
+
+def test_revoking_an_unknown_token_name_says_so(director):
+    _create(director.email, "weekly export")
+    with pytest.raises(CommandError, match="no active API token named “nightly”"):
+        call_command("revoke_api_token", director.email, "nightly")
+    assert not ApiToken.objects.filter(revoked_at__isnull=False).exists()
