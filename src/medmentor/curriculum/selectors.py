@@ -89,10 +89,6 @@ def _pairs_planning_case(*, person: Person, case: Case) -> list[Pair]:
     )
 
 
-def case_allowed(*, person: Person, case: Case) -> bool:
-    return bool(_pairs_planning_case(person=person, case=case))
-
-
 def case_allowed_as_junior(*, person: Person, case: Case) -> bool:
     return any(
         pair.junior_id == person.pk for pair in _pairs_planning_case(person=person, case=case)
