@@ -158,3 +158,11 @@ def test_a_bad_pair_id_is_a_422(call, people, pairs, pair_id):
 def test_ending_an_ended_pair_is_404(call, people, pairs):
     call(people["director"], "DELETE", f"{PAIRS}/{pairs[0].pk}")
     assert call(people["director"], "DELETE", f"{PAIRS}/{pairs[0].pk}").status_code == 404
+
+
+def test_a_null_body_names_the_missing_fields(call, people, pairs):
+    response = call(people["director"], "POST", PAIRS, data="null", content_type="application/json")
+    assert response.status_code == 422
+    detail = response.json()["detail"]
+    assert "junior_id (body): Field required" in detail
+    assert "got" not in detail

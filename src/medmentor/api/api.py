@@ -66,8 +66,9 @@ def _place(location: tuple) -> str:
 
 def _given(item: dict) -> str:
     # Name the value the caller sent, shortened: "offset (query): … (got “-3”)".
+    # A missing field has no value, and a whole body is too big to quote.
     value = item.get("input")
-    if value is None or isinstance(value, dict | list):
+    if item.get("type") == "missing" or not isinstance(value, str | int | float):
         return ""
     text = str(value)
     return f" (got “{text[:40]}{'…' if len(text) > 40 else ''}”)"
