@@ -10,13 +10,6 @@ from medmentor.programs.models import Pair, PairOrigin, ProgramWeek
 WEEK_START = datetime.date(2026, 11, 2)
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # The shared fixtures give every test person a password; Argon2 on each of them
-    # would spend most of these tests' time hashing. Sign-in tests keep the real one.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def week(program):
     return ProgramWeek.objects.create(program=program, starts_on=WEEK_START)
