@@ -136,3 +136,27 @@ def load_average() -> str:
         return Path("/proc/loadavg").read_text().split()[0]
     except OSError:
         return "?"
+
+
+def _status_kb(field: str) -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    return 0
+
+
+def peak_rss_mb(fn: Callable[[], Any]) -> float | None:
+    """Peak resident memory added while ``fn`` runs, native libraries included, in MB.
+
+    Resets the kernel's high-water mark (``/proc/self/clear_refs``, Linux)
+    and reads ``VmHWM`` after the run, minus the resident size before.
+    None where the kernel does not allow the reset.
+    """
+    gc.collect()
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        return None
+    before = _status_kb("VmRSS")
+    fn()
+    return (_status_kb("VmHWM") - before) / 1e3

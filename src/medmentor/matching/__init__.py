@@ -27,6 +27,7 @@ from .checks import (
     total_score,
 )
 from .constraints import STAGES, Diagnostics, MarketBuild, build_market
+from .dense import stable_matching_dense
 from .explain import (
     GroupExplanation,
     MatchingExplanation,
@@ -116,6 +117,7 @@ __all__ = [
     "residual_market",
     "score_pairs",
     "stable_matching",
+    "stable_matching_dense",
     "tie_break_orders",
     "total_score",
 ]
