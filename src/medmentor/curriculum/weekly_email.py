@@ -26,6 +26,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.template import (
     Context,
     Engine,
@@ -47,6 +48,7 @@ from medmentor.programs.models import (
     EmailTemplate,
     EmailTemplateKey,
     Enrollment,
+    Pair,
     Program,
     ProgramKind,
     ProgramWeek,
@@ -225,24 +227,26 @@ class WeeklyEmailPlan:
     week: ProgramWeek
     compiled: CompiledEmail
     shared: dict
-    juniors: set[int]
-    seniors: set[int]
+    roles: dict[int, str]  # person id -> Role.JUNIOR or Role.SENIOR: who gets an email
+    people: dict[int, Person]  # those people
     partners: dict[int, list[Person]]
     has_content: bool
 
-    @property
-    def recipients_role(self) -> dict[int, str]:
-        roles = dict.fromkeys(self.seniors, Role.SENIOR)
-        roles.update(dict.fromkeys(self.juniors, Role.JUNIOR))
-        return roles
-
 
 def weekly_email_plan(
-    *, program: Program, week: ProgramWeek, parts: EmailParts | None = None
+    *,
+    program: Program,
+    week: ProgramWeek,
+    parts: EmailParts | None = None,
+    person: Person | None = None,
 ) -> WeeklyEmailPlan:
     """Read and compile what a week's emails share: the template, the program, the
     week's topic, readings and cases, who is on service and who is paired with whom.
-    A fixed number of queries, however many people are on service."""
+    A fixed number of queries, however many people are on service.
+
+    With `person`, the plan covers that one person (their role in the program and
+    their own pairs) and reads nothing about anyone else: a preview or a single email
+    costs the same in a program of 10 or of 10,000."""
     compiled = email_template_compile(parts=parts or email_template_get_or_default(program=program))
     content = week_content(program_week=week)
     directors = list(
@@ -280,9 +284,28 @@ def weekly_email_plan(
         "site_url": settings.SITE_URL,
         "link_valid_days": max(1, settings.SIGN_IN_LINK_MAX_AGE // 86400),
     }
-    on_service = on_service_by_week(program=program, weeks=[week])[week.id]
+    if person is None:
+        on_service = on_service_by_week(program=program, weeks=[week])[week.id]
+        juniors = {junior.id for junior in on_service.juniors}
+        seniors = {senior.id for senior in on_service.seniors}
+        people = {p.id: p for p in on_service.juniors + on_service.seniors}
+        pairs = pairs_for_week(week=week)
+    else:
+        roles = set(
+            Enrollment.objects.filter(program=program, person=person).values_list("role", flat=True)
+        )
+        juniors = {person.id} if Role.JUNIOR in roles else set()
+        seniors = {person.id} if Role.SENIOR in roles else set()
+        people = {person.id: person} if juniors | seniors else {}
+        pairs = list(
+            Pair.objects.filter(week=week, is_removed=False)
+            .filter(Q(junior=person) | Q(senior=person))
+            .select_related("junior", "senior")
+        )
+    # A person enrolled as both reads the junior's version.
+    roles = dict.fromkeys(seniors, Role.SENIOR) | dict.fromkeys(juniors, Role.JUNIOR)
     partners: dict[int, list[Person]] = {}
-    for pair in pairs_for_week(week=week):
+    for pair in pairs:
         partners.setdefault(pair.junior_id, []).append(pair.senior)
         partners.setdefault(pair.senior_id, []).append(pair.junior)
     return WeeklyEmailPlan(
@@ -290,8 +313,8 @@ def weekly_email_plan(
         week=week,
         compiled=compiled,
         shared=shared,
-        juniors={person.id for person in on_service.juniors},
-        seniors={person.id for person in on_service.seniors},
+        roles=roles,
+        people=people,
         partners=partners,
         has_content=content is not None,
     )
@@ -310,15 +333,9 @@ def weekly_email_render_planned(
 ) -> RenderedEmail:
     """One person's email from a plan. `workspace_url` defaults to a new one-time
     sign-in link for `person`; previews pass a link that signs nobody in."""
-    role = plan.recipients_role.get(person.id)
-    if role is None:
-        # Not on service that week (a preview for someone else): their enrolled role.
-        roles = set(
-            Enrollment.objects.filter(program=plan.program, person=person).values_list(
-                "role", flat=True
-            )
-        )
-        role = Role.JUNIOR if Role.JUNIOR in roles or Role.SENIOR not in roles else Role.SENIOR
+    # Someone who is neither junior nor senior (the director previewing as a stand-in
+    # in a program with no learners yet) reads the junior's version.
+    role = plan.roles.get(person.id, Role.JUNIOR)
     if workspace_url is None:
         workspace_url = workspace_sign_in_link(program=plan.program, person=person)
     context = {
@@ -367,7 +384,7 @@ def weekly_email_render(
     """The weekly email of `person` for `week`, from the program's template (or
     `parts`, a draft being previewed). Creates a one-time sign-in link for `person`
     unless `workspace_url` is given."""
-    plan = weekly_email_plan(program=program, week=week, parts=parts)
+    plan = weekly_email_plan(program=program, week=week, parts=parts, person=person)
     return weekly_email_render_planned(plan=plan, person=person, workspace_url=workspace_url)
 
 
@@ -396,11 +413,13 @@ def weekly_emails_enqueue(*, program: Program, week: ProgramWeek) -> int:
                 week.starts_on,
             )
             return 0
-        recipients = plan.juniors | plan.seniors
         prefix = f"weekly:{program.id}:{week.starts_on.isoformat()}:"
         already = {int(key.removeprefix(prefix)) for key in outbox_keys_with_prefix(prefix=prefix)}
-        people = Person.objects.filter(id__in=recipients - already, is_active=True).order_by("id")
-        emails = [weekly_email_render_planned(plan=plan, person=person) for person in people]
+        emails = [
+            weekly_email_render_planned(plan=plan, person=person)
+            for person_id, person in sorted(plan.people.items())
+            if person_id not in already and person.is_active
+        ]
         return outbox_enqueue_many(emails=emails)
 
 
@@ -441,7 +460,7 @@ def weekly_email_test_send(
     The link in it is a sign-in link for `to`, never for `person`: a test must not
     let its reader sign in as someone else.
     """
-    plan = weekly_email_plan(program=program, week=week, parts=parts)
+    plan = weekly_email_plan(program=program, week=week, parts=parts, person=person)
     rendered = weekly_email_render_planned(
         plan=plan, person=person, workspace_url=workspace_sign_in_link(program=program, person=to)
     )
