@@ -6,12 +6,14 @@ import socket
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from medmentor.messaging.models import OutboxMessage, OutboxStatus
 from medmentor.messaging.services import RenderedEmail, outbox_deliver, outbox_enqueue_many
-from medmentor.programs.models import EmailTemplate, ServiceBlock
-from tests.conftest import sign_in
+from medmentor.programs.models import EmailTemplate, Enrollment, Pair, Role, ServiceBlock
+from tests.conftest import make_person, sign_in
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_passwords")]
 
@@ -383,3 +385,35 @@ def test_retry_of_a_message_that_did_not_fail_changes_nothing(client, program, d
 
     assert "Only a failed message can be retried" in response.content.decode()
     assert OutboxMessage.objects.get(pk=sent_mail[0].pk).status == OutboxStatus.QUEUED
+
+
+def _queries_for_preview(client, program, week, person) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.post(
+            reverse("email-preview", kwargs={"slug": program.slug}),
+            {**draft(), "week": week.id, "person": person.id},
+        )
+    assert response.status_code == 200
+    return len(captured)
+
+
+def test_the_preview_costs_the_same_queries_in_a_program_of_any_size(
+    client, program, director, junior, on_service
+):
+    sign_in(client, director)
+    small = _queries_for_preview(client, program, on_service.week, junior)
+    for n in range(30):
+        junior_n = make_person(f"j{n}@lakeside.test", f"Junior {n}", "R1")
+        senior_n = make_person(f"s{n}@lakeside.test", f"Senior {n}", "R3")
+        for person, role in ((junior_n, Role.JUNIOR), (senior_n, Role.SENIOR)):
+            Enrollment.objects.create(program=program, person=person, role=role)
+            ServiceBlock.objects.create(
+                program=program,
+                person=person,
+                service=program.service,
+                starts_on=on_service.week.starts_on,
+                ends_on=on_service.week.ends_on,
+            )
+        Pair.objects.create(week=on_service.week, junior=junior_n, senior=senior_n)
+
+    assert _queries_for_preview(client, program, on_service.week, junior) == small
