@@ -20,7 +20,7 @@ runs queue each email once.
 import datetime
 import logging
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -37,6 +37,7 @@ from django.template import (
     defaulttags,
 )
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import get_language
 
 from medmentor.curriculum.models import ServiceDay
 from medmentor.curriculum.selectors import week_content
@@ -94,6 +95,20 @@ class WeeklyEmailTemplateError(ValueError):
         self.field = field
 
 
+@lru_cache(maxsize=4096)
+def _date_formatted(value, arg, language: str) -> str:
+    return defaultfilters.date(value, arg)
+
+
+def _date_filter(value, arg=None):
+    # The same dozen dates (the week's days) are formatted for every one of 10,000
+    # emails; Django's date filter costs ~30 us a call, so remember each result.
+    try:
+        return _date_formatted(value, arg, get_language())
+    except TypeError:  # an unhashable value: format it afresh
+        return defaultfilters.date(value, arg)
+
+
 @cache
 def _engine() -> Engine:
     library = Library()
@@ -105,6 +120,7 @@ def _engine() -> Engine:
         for name, function in defaultfilters.register.filters.items()
         if name not in BLOCKED_FILTERS
     }
+    library.filter("date", _date_filter, expects_localtime=True, is_safe=False)
     # debug=True only makes syntax errors carry their line number for the editor.
     engine = Engine(loaders=[], libraries={}, debug=True, autoescape=True)
     engine.template_builtins = [library]
@@ -199,10 +215,13 @@ def workspace_path(*, program: Program) -> str:
         return f"/programs/{program.slug}/this-week/"
 
 
-def workspace_sign_in_link(*, program: Program, person: Person) -> str:
-    """A one-time sign-in link for `person` that lands on the program's workspace."""
+def workspace_sign_in_link(
+    *, program: Program, person: Person, next_path: str | None = None
+) -> str:
+    """A one-time sign-in link for `person` that lands on the program's workspace
+    (`next_path`, when the caller has it already)."""
     url = sign_in_link_create(person=person)
-    return f"{url}?{urlencode({'next': workspace_path(program=program)})}"
+    return f"{url}?{urlencode({'next': next_path or workspace_path(program=program)})}"
 
 
 def workspace_preview_link(*, program: Program) -> str:
@@ -227,6 +246,7 @@ class WeeklyEmailPlan:
     week: ProgramWeek
     compiled: CompiledEmail
     shared: dict
+    workspace_path: str
     roles: dict[int, str]  # person id -> Role.JUNIOR or Role.SENIOR: who gets an email
     people: dict[int, Person]  # those people
     partners: dict[int, list[Person]]
@@ -313,6 +333,7 @@ def weekly_email_plan(
         week=week,
         compiled=compiled,
         shared=shared,
+        workspace_path=workspace_path(program=program),
         roles=roles,
         people=people,
         partners=partners,
@@ -337,7 +358,9 @@ def weekly_email_render_planned(
     # in a program with no learners yet) reads the junior's version.
     role = plan.roles.get(person.id, Role.JUNIOR)
     if workspace_url is None:
-        workspace_url = workspace_sign_in_link(program=plan.program, person=person)
+        workspace_url = workspace_sign_in_link(
+            program=plan.program, person=person, next_path=plan.workspace_path
+        )
     context = {
         **plan.shared,
         "person": _person_values(person),
