@@ -6,6 +6,7 @@ import re
 import pytest
 from django.core.management import call_command
 
+from medmentor.curriculum import weekly_email
 from medmentor.curriculum.weekly_email import (
     EmailParts,
     WeeklyEmailTemplateError,
@@ -17,7 +18,8 @@ from medmentor.curriculum.weekly_email import (
 )
 from medmentor.messaging.models import OutboxMessage, OutboxStatus
 from medmentor.people.models import SignInLink
-from medmentor.programs.models import EmailTemplate, ServiceBlock
+from medmentor.programs.models import EmailTemplate, Enrollment, Role, ServiceBlock
+from tests.conftest import make_person
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_passwords")]
 
@@ -236,3 +238,44 @@ def test_the_default_template_compiles_and_says_what_the_seed_asks():
     assert "Skipping is fine" in default.text_body
     assert "Clinical work always comes first" in default.text_body
     assert "safe learning space" in default.html_body
+
+
+def test_someone_added_to_the_schedule_mid_week_gets_the_weeks_email_at_the_next_pass(
+    on_service, program, service
+):
+    due = send_time(program, on_service.week)
+    assert weekly_emails_enqueue_due(now=due) == 4
+    newcomer = make_person("newcomer@lakeside.test", "Nia Newcomer", "R1")
+    Enrollment.objects.create(program=program, person=newcomer, role=Role.JUNIOR)
+    ServiceBlock.objects.create(
+        program=program,
+        person=newcomer,
+        service=service,
+        starts_on=on_service.week.starts_on + datetime.timedelta(days=2),
+        ends_on=on_service.week.starts_on + datetime.timedelta(days=4),
+    )
+
+    assert weekly_emails_enqueue_due(now=due + datetime.timedelta(days=2)) == 1
+    assert OutboxMessage.objects.filter(to_email="newcomer@lakeside.test").count() == 1
+
+
+def test_a_template_that_fails_while_rendering_is_logged_and_stops_nothing_else(
+    on_service, program, caplog
+):
+    weekly_email._reported.clear()  # what this process already said, in earlier tests
+    EmailTemplate.objects.create(
+        program=program,
+        key="weekly",
+        subject="s",
+        text_body="{% for day in link_valid_days %}{% endfor %}",
+        html_body="",
+    )
+    due = send_time(program, on_service.week)
+
+    assert weekly_emails_enqueue_due(now=due) == 0
+    assert weekly_emails_enqueue_due(now=due + datetime.timedelta(minutes=1)) == 0
+
+    assert not OutboxMessage.objects.exists()
+    problems = [record.getMessage() for record in caplog.records if record.levelname == "WARNING"]
+    assert len(problems) == 1  # said once, not at every pass
+    assert "the weekly email template cannot be used: Plain-text part" in problems[0]

@@ -420,24 +420,43 @@ def weekly_email_send_at(*, program: Program, week_starts_on: datetime.date) -> 
     return datetime.datetime.combine(day, program.weekly_email_time, tzinfo=program.zone)
 
 
+# Problems already logged by this process, so a worker passing every few seconds
+# says once, not thousands of times a week, that a program's week cannot be mailed.
+_reported: set[tuple[int, datetime.date, str]] = set()
+
+
+def _report_once(program: Program, week: ProgramWeek, message: str) -> None:
+    if (program.id, week.starts_on, message) not in _reported:
+        _reported.add((program.id, week.starts_on, message))
+        logger.warning("%s, week of %s: %s", program.name, week.starts_on, message)
+
+
+def _weekly_keys_queued(*, program: Program, week: ProgramWeek) -> set[int]:
+    """The people whose email for `week` is in the outbox already (in any state)."""
+    prefix = f"weekly:{program.id}:{week.starts_on.isoformat()}:"
+    return {int(key.removeprefix(prefix)) for key in outbox_keys_with_prefix(prefix=prefix)}
+
+
 def weekly_emails_enqueue(*, program: Program, week: ProgramWeek) -> int:
     """Queue the week's email for each junior and senior on service who has none yet.
 
-    One transaction per program week; the program row is locked (PostgreSQL) or the
-    database is (SQLite), so two workers running this at once do not both render.
+    Cheap when there is nothing to do (who is on service, and which keys are queued:
+    three queries), as the worker asks every few seconds all week; someone added to
+    the schedule mid-week gets the week's email at the next pass. The queueing itself
+    is one transaction holding the program row (PostgreSQL) or the database (SQLite),
+    so two workers doing this at once do not both render.
     """
+    on_service = on_service_by_week(program=program, weeks=[week])[week.id]
+    wanted = {person.id for person in on_service.juniors + on_service.seniors if person.is_active}
+    if not wanted - _weekly_keys_queued(program=program, week=week):
+        return 0
     with transaction.atomic():
         Program.objects.select_for_update().filter(pk=program.pk).first()
         plan = weekly_email_plan(program=program, week=week)
         if not plan.has_content:
-            logger.warning(
-                "%s: no curriculum week planned for the week of %s; no weekly email sent.",
-                program.name,
-                week.starts_on,
-            )
+            _report_once(program, week, "no curriculum week is planned; no weekly email sent.")
             return 0
-        prefix = f"weekly:{program.id}:{week.starts_on.isoformat()}:"
-        already = {int(key.removeprefix(prefix)) for key in outbox_keys_with_prefix(prefix=prefix)}
+        already = _weekly_keys_queued(program=program, week=week)
         emails = [
             weekly_email_render_planned(plan=plan, person=person)
             for person_id, person in sorted(plan.people.items())
@@ -464,7 +483,7 @@ def weekly_emails_enqueue_due(*, now: datetime.datetime) -> int:
             queued += weekly_emails_enqueue(program=program, week=week)
         except WeeklyEmailTemplateError as error:
             # One program's broken template must not hold up the others' mail.
-            logger.error("%s: the weekly email template cannot be used: %s", program.name, error)
+            _report_once(program, week, f"the weekly email template cannot be used: {error}")
     return queued
 
 
