@@ -283,6 +283,29 @@ def _mark_sent(*, message_id: int, token: str) -> None:
         )
 
 
+@contextlib.contextmanager
+def _commits_without_waiting_for_disk():
+    """While sending a batch on PostgreSQL, let each mark's commit return before its
+    WAL reaches the disk (measured: ~0.4 ms a message here, a quarter of the send).
+
+    A mark is still visible to every other worker the moment it commits, and still
+    survives this worker being killed. Only a crash of the database server itself
+    within a fraction of a second could lose one; that message would then go out once
+    more after the lease, with the same Message-ID. Reset when the batch ends, so the
+    connection's other work keeps the server's setting.
+    """
+    if db_connection.vendor != "postgresql" or db_connection.in_atomic_block:
+        yield
+        return
+    with db_connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit TO OFF")
+    try:
+        yield
+    finally:
+        with db_connection.cursor() as cursor:
+            cursor.execute("RESET synchronous_commit")
+
+
 def _close_quietly(smtp: BaseEmailBackend) -> None:
     # Closing a connection that already broke can fail again; Django's backend has
     # dropped it either way, and the next open() starts afresh.
@@ -299,6 +322,44 @@ class _Tally:
             self.gave_up += 1
         else:
             self.failed += 1
+
+
+def _send_claimed(
+    *,
+    rows: list[OutboxMessage],
+    token: str,
+    smtp: BaseEmailBackend,
+    tally: _Tally,
+    should_stop: Callable[[], bool] | None,
+    send_until: datetime.datetime,
+) -> None:
+    """Send a claim's rows in order, marking each as its send ends (see outbox_deliver)."""
+    for index, message in enumerate(rows):
+        if (should_stop is not None and should_stop()) or timezone.now() >= send_until:
+            break
+        try:
+            smtp.open()
+            smtp.send_messages([outbox_email_message(message=message, connection=smtp)])
+        except Exception as error:
+            now = timezone.now()
+            tally.count_failure(_record_failure(message=message, token=token, error=error, now=now))
+            logger.warning("Outbox %s to %s failed: %s", message.key, message.to_email, error)
+            if not _is_connection_error(error):
+                continue
+            _close_quietly(smtp)
+            try:
+                smtp.open()
+            except OSError as open_error:
+                # The server is unreachable: every row left in this claim would
+                # fail the same way; each is tried again after its back-off.
+                for rest in rows[index + 1 :]:
+                    tally.count_failure(
+                        _record_failure(message=rest, token=token, error=open_error, now=now)
+                    )
+                break
+            continue
+        _mark_sent(message_id=message.pk, token=token)
+        tally.sent += 1
 
 
 def outbox_deliver(
@@ -336,34 +397,15 @@ def outbox_deliver(
     # abandoned; stop sending from it well before that and hand the rest back.
     send_until = started + OUTBOX_LEASE / 2
     try:
-        for index, message in enumerate(rows):
-            if (should_stop is not None and should_stop()) or timezone.now() >= send_until:
-                break
-            try:
-                smtp.open()
-                smtp.send_messages([outbox_email_message(message=message, connection=smtp)])
-            except Exception as error:
-                now = timezone.now()
-                tally.count_failure(
-                    _record_failure(message=message, token=token, error=error, now=now)
-                )
-                logger.warning("Outbox %s to %s failed: %s", message.key, message.to_email, error)
-                if not _is_connection_error(error):
-                    continue
-                _close_quietly(smtp)
-                try:
-                    smtp.open()
-                except OSError as open_error:
-                    # The server is unreachable: every row left in this claim would
-                    # fail the same way; each is tried again after its back-off.
-                    for rest in rows[index + 1 :]:
-                        tally.count_failure(
-                            _record_failure(message=rest, token=token, error=open_error, now=now)
-                        )
-                    break
-                continue
-            _mark_sent(message_id=message.pk, token=token)
-            tally.sent += 1
+        with _commits_without_waiting_for_disk():
+            _send_claimed(
+                rows=rows,
+                token=token,
+                smtp=smtp,
+                tally=tally,
+                should_stop=should_stop,
+                send_until=send_until,
+            )
     finally:
         released = _release(token=token)
         if connection is None:
