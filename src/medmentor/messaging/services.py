@@ -6,7 +6,9 @@ row is marked sent right after the server accepted it. The one window left is
 between the server's "250 accepted" and our UPDATE: a worker killed exactly there
 sends that one message again after the claim's lease runs out. The Message-ID is
 derived from the outbox key, so the second copy carries the same Message-ID and a
-receiving system can drop it.
+receiving system can drop it. (On PostgreSQL the marks of a batch do not wait for the
+disk, so a crash of the database server itself, in that same instant, widens the
+window to the last few marks; see _commits_without_waiting_for_disk.)
 """
 
 import contextlib
