@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from medmentor.messaging.models import OutboxMessage
 from medmentor.programs.models import ServiceBlock
-from tests.browser.conftest import PHONE, assert_accessible, browser, signed_in  # noqa: F401
+from tests.browser.conftest import PHONE, assert_accessible
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("fast_passwords")]
 
