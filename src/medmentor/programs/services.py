@@ -1743,3 +1743,37 @@ def _matching_emails(*, run: MatchingRun, pairs: list[MatchingPair]) -> list[Ren
             )
         )
     return emails
+
+
+def matching_conflict_add(
+    *, program: Program, mentor: Person, mentee: Person, reason: str, by: Person | None
+) -> MatchingConflict:
+    """Forbid a mentor–mentee pair in every future run (evaluates, supervises, declared)."""
+    _require_matching_staff(program=program, by=by)
+    if reason not in MatchingConflict.Reason.values:
+        raise MatchingError(
+            f"“{str(reason)[:40]}” is not a reason; use "
+            f"{', '.join(MatchingConflict.Reason.values)}."
+        )
+    roles = {
+        person.pk: selectors.roles_in_program(person=person, program=program)
+        for person in (mentor, mentee)
+    }
+    if Role.SENIOR not in roles[mentor.pk]:
+        raise MatchingError(f"{mentor.full_name} is not a mentor in {program.name}.")
+    if Role.JUNIOR not in roles[mentee.pk]:
+        raise MatchingError(f"{mentee.full_name} is not a mentee in {program.name}.")
+    with transaction.atomic():
+        conflict, _ = MatchingConflict.objects.update_or_create(
+            program=program,
+            mentor=mentor,
+            mentee=mentee,
+            defaults={"reason": reason, "created_by": by},
+        )
+    return conflict
+
+
+def matching_conflict_remove(*, conflict: MatchingConflict, by: Person | None) -> None:
+    _require_matching_staff(program=conflict.program, by=by)
+    with transaction.atomic():
+        conflict.delete()
