@@ -11,19 +11,24 @@ disk, so a crash of the database server itself, in that same instant, widens the
 window to the last few marks; see _commits_without_waiting_for_disk.)
 """
 
+import base64
+import binascii
 import contextlib
 import datetime
 import hashlib
 import logging
+import re
 import secrets
 import smtplib
 from collections.abc import Callable
 from dataclasses import dataclass
-from email.utils import parseaddr
+from email.utils import formatdate, parseaddr
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail import BadHeaderError, EmailMultiAlternatives, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
+from django.core.mail.backends.smtp import EmailBackend as SmtpEmailBackend
+from django.core.mail.message import sanitize_address
 from django.db import connection as db_connection
 from django.db import transaction
 from django.db.models import Case, Q, Value, When
@@ -138,9 +143,12 @@ class DeliveryStats:
 def message_id_for_key(key: str) -> str:
     """The Message-ID of the outbox row with `key`: the same on every attempt, so a
     receiving system can recognise a copy sent twice."""
-    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "medmentor.localhost"
     digest = hashlib.sha256(key.encode()).hexdigest()[:40]
-    return f"<{digest}@{domain}>"
+    return f"<{digest}@{_message_id_domain()}>"
+
+
+def _message_id_domain() -> str:
+    return parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "medmentor.localhost"
 
 
 def outbox_email_message(
@@ -158,6 +166,163 @@ def outbox_email_message(
     if message.html_body:
         email.attach_alternative(message.html_body, "text/html")
     return email
+
+
+# --- The message as bytes -------------------------------------------------------------
+#
+# Why not EmailMultiAlternatives for every message: profiled at ~0.75 ms a message
+# (the standard library's compat32 header folding, a regex compiled per message for
+# the random boundary, address parsing), about half of what the worker spends per
+# message, while the weekly email always has the same simple shape: two text parts
+# in utf-8. So the worker writes that shape directly (~0.03 ms). It stays
+# standards-correct: headers that are not short printable ASCII become RFC 2047
+# encoded-words, long ones are folded at spaces, a body that is not plain ASCII with
+# lines of at most 998 characters is quoted-printable, and the boundary (derived from
+# the key, so a resent copy is byte-for-byte the same apart from its Date) is checked
+# against the bodies. tests/messaging/test_outbox_mime.py parses what a real SMTP
+# server received and compares it with what Django builds for the same row. A
+# backend that is not Django's SMTP backend still gets outbox_email_message().
+
+# An address Django's sanitize_address would hand back unchanged: plain ASCII
+# local part and domain, nothing to quote or encode. Anything else goes through it.
+_PLAIN_ADDRESS = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@[A-Za-z0-9.-]+\Z")
+_HEADER_LINE = 78  # RFC 5322's "should"; 998 is the "must"
+# 39 bytes of UTF-8 -> 52 base64 characters: an encoded-word of 64 characters, so
+# every line holding one stays within RFC 2047's 76.
+_ENCODED_WORD_BYTES = 39
+
+
+def _recipient(address: str) -> str:
+    """The address as Django would put it in the To header and the envelope."""
+    if _PLAIN_ADDRESS.match(address):
+        return address
+    if "\n" in address or "\r" in address:
+        raise BadHeaderError(f"Header values can't contain newlines (got {address!r})")
+    return sanitize_address(address, "utf-8")  # raises ValueError for a broken address
+
+
+def _encoded_words(value: str) -> list[str]:
+    words, chunk, size = [], [], 0
+    for character in value:
+        length = len(character.encode())
+        if size + length > _ENCODED_WORD_BYTES:
+            words.append("".join(chunk))
+            chunk, size = [], 0
+        chunk.append(character)
+        size += length
+    words.append("".join(chunk))
+    return [f"=?utf-8?b?{base64.b64encode(word.encode()).decode()}?=" for word in words]
+
+
+def _header(name: str, value: str) -> str:
+    """One header as lines joined by CRLF (folded where it is long)."""
+    if "\n" in value or "\r" in value:
+        raise BadHeaderError(f"Header values can't contain newlines (got {value!r} for {name!r})")
+    first = f"{name}: "
+    # Parsers drop the whitespace around a header's value, and decode anything that
+    # looks like an encoded-word: such values are sent as encoded-words themselves.
+    plain = value.isascii() and value.isprintable() and "=?" not in value
+    if plain and value == value.strip(" "):
+        if len(first) + len(value) <= _HEADER_LINE:
+            return first + value
+        # Fold before a space that precedes a word: unfolding gives the value back.
+        lines, line = [], first
+        for token in re.findall(r" *[^ ]+| +$", value):
+            if len(line) + len(token) > _HEADER_LINE and line != first and token[0] == " ":
+                lines.append(line)
+                line = token
+            else:
+                line += token
+        lines.append(line)
+        if max(map(len, lines)) <= 998:
+            return "\r\n".join(lines)
+    return first + "\r\n ".join(_encoded_words(value))
+
+
+def _body(text: str) -> tuple[str, bytes]:
+    """(Content-Transfer-Encoding, encoded body with CRLF line ends)."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if text.isascii() and "\0" not in text and max(map(len, text.split("\n"))) <= 998:
+        return "7bit", text.replace("\n", "\r\n").encode("ascii")
+    encoded = binascii.b2a_qp(text.encode(), istext=True)
+    return "quoted-printable", encoded.replace(b"\n", b"\r\n")
+
+
+def _part(content_type: str, text: str) -> tuple[bytes, bytes]:
+    encoding, body = _body(text)
+    head = (
+        f'Content-Type: {content_type}; charset="utf-8"\r\n'
+        f"Content-Transfer-Encoding: {encoding}\r\n\r\n"
+    ).encode()
+    return head, body
+
+
+@dataclass(frozen=True)
+class _Sender:
+    """What every message of a delivery run shares: the From header and envelope
+    sender (Django's sanitize_address, once), the Message-ID domain, the Date style."""
+
+    from_address: str
+    from_header: str
+    message_id_domain: str
+    localtime: bool
+
+    @classmethod
+    def from_settings(cls) -> "_Sender":
+        from_address = sanitize_address(settings.DEFAULT_FROM_EMAIL, "utf-8")
+        return cls(
+            from_address=from_address,
+            # Already encoded by sanitize_address where it needs to be.
+            from_header=f"From: {from_address}",
+            message_id_domain=_message_id_domain(),
+            localtime=settings.EMAIL_USE_LOCALTIME,
+        )
+
+
+def outbox_message_bytes(*, message: OutboxMessage, sender: "_Sender | None" = None) -> bytes:
+    """The outbox row as the worker sends it over SMTP: CRLF line ends, 7-bit clean."""
+    sender = sender or _Sender.from_settings()
+    to = _recipient(message.to_email)
+    digest = hashlib.sha256(message.key.encode()).hexdigest()
+    headers = [
+        "MIME-Version: 1.0",
+        _header("Subject", message.subject),
+        sender.from_header,
+        f"To: {to}",
+        f"Date: {formatdate(localtime=sender.localtime)}",
+        f"Message-ID: <{digest[:40]}@{sender.message_id_domain}>",
+    ]
+    text_head, text = _part("text/plain", message.text_body)
+    if not message.html_body:
+        return "\r\n".join(headers).encode() + b"\r\n" + text_head + text
+    html_head, html = _part("text/html", message.html_body)
+    boundary = f"=_{digest[40:]}"
+    while f"--{boundary}".encode() in text or f"--{boundary}".encode() in html:
+        boundary += "_"
+    headers.insert(0, f'Content-Type: multipart/alternative; boundary="{boundary}"')
+    delimiter = f"\r\n--{boundary}\r\n".encode()
+    return b"".join(
+        [
+            "\r\n".join(headers).encode(),
+            b"\r\n\r\n",  # the blank line that ends the headers
+            delimiter[2:],
+            text_head,
+            text,
+            delimiter,
+            html_head,
+            html,
+            f"\r\n--{boundary}--\r\n".encode(),
+        ]
+    )
+
+
+def _send_one(*, smtp: BaseEmailBackend, message: OutboxMessage, sender: _Sender | None) -> None:
+    """Send one row over the open connection `smtp`; raises what smtplib raises."""
+    if sender is None or not isinstance(smtp, SmtpEmailBackend) or smtp.connection is None:
+        smtp.send_messages([outbox_email_message(message=message, connection=smtp)])
+        return
+    data = outbox_message_bytes(message=message, sender=sender)
+    smtp.connection.sendmail(sender.from_address, [_recipient(message.to_email)], data)
 
 
 def _due_rows(*, now: datetime.datetime) -> Q:
@@ -336,12 +501,13 @@ def _send_claimed(
     send_until: datetime.datetime,
 ) -> None:
     """Send a claim's rows in order, marking each as its send ends (see outbox_deliver)."""
+    sender = _Sender.from_settings() if isinstance(smtp, SmtpEmailBackend) else None
     for index, message in enumerate(rows):
         if (should_stop is not None and should_stop()) or timezone.now() >= send_until:
             break
         try:
             smtp.open()
-            smtp.send_messages([outbox_email_message(message=message, connection=smtp)])
+            _send_one(smtp=smtp, message=message, sender=sender)
         except Exception as error:
             now = timezone.now()
             tally.count_failure(_record_failure(message=message, token=token, error=error, now=now))
