@@ -28,7 +28,15 @@ from django.urls import get_resolver, reverse
 from medmentor.curriculum import services
 from medmentor.curriculum.models import AnswerReveal, CaseLearningStyle, CaseReview, WeekPlan
 from medmentor.messaging.models import OutboxMessage
-from medmentor.programs.models import Pair, ProgramWeek
+from medmentor.programs.models import (
+    Enrollment,
+    MatchingConflict,
+    Pair,
+    Program,
+    ProgramKind,
+    ProgramWeek,
+)
+from medmentor.programs.services import MATCHING_DEFAULT_WEIGHTS, matching_run_create
 from tests.conftest import sign_in
 
 pytestmark = pytest.mark.usefixtures("fast_passwords")
@@ -102,6 +110,18 @@ def _today(world):
     return world.today.isoformat()
 
 
+def _matching(name: str, **kwargs) -> Callable[[SimpleNamespace], str]:
+    def build(world):
+        values = {key: value(world) for key, value in kwargs.items()}
+        return reverse(name, kwargs={"slug": world.matching_program.slug, **values})
+
+    return build
+
+
+def _run(world):
+    return world.matching_run.pk
+
+
 def _api(path: str) -> Callable[[SimpleNamespace], str]:
     return lambda world: "/api/" + path.format(slug=world.program.slug, day=_today(world))
 
@@ -144,6 +164,9 @@ PAGES = [
     Endpoint(
         "outbox-message", _page("outbox-message", message_id=lambda w: w.email.pk), STAFF_PAGE
     ),
+    # One-to-one matching, on the same people's one-to-one program.
+    Endpoint("matching", _matching("matching"), STAFF_PAGE),
+    Endpoint("matching-run", _matching("matching-run", run_id=_run), STAFF_PAGE),
 ]
 API = [
     Endpoint("api me", _api("me"), _expect(dict.fromkeys(ROLES, 200), anonymous=401)),
@@ -182,6 +205,13 @@ API = [
         _api("programs/{slug}/weeks/{day}/cases"),
         _expect(dict.fromkeys((*STAFF, *LEARNERS), 200), anonymous=401, outsider=404),
     ),
+    Endpoint(
+        "api matching run",
+        lambda world: (
+            f"/api/programs/{world.matching_program.slug}/matching/runs/{world.matching_run.pk}"
+        ),
+        _expect(dict.fromkeys(STAFF, 200), anonymous=401, outsider=404),
+    ),
 ]
 ACTIONS = [
     # The junior's own choices: any junior paired this week (junior, peer) for their own.
@@ -206,9 +236,72 @@ ACTIONS = [
         method="post",
         data=lambda world: {"pair": world.pair.pk, "status": "reviewed"},
     ),
+    # The director's matching actions (one-to-one program): staff only.
+    Endpoint(
+        "matching run",
+        _matching("matching"),
+        _expect(dict.fromkeys(STAFF, 302)),
+        method="post",
+        data=lambda world: {
+            "objective": "stable",
+            **{f"weight_{name}": "1" for name in MATCHING_DEFAULT_WEIGHTS},
+            "min_level_gap": "2",
+        },
+    ),
+    Endpoint(
+        "matching lock",
+        _matching("matching-pair-lock", run_id=_run, pair_id=lambda w: w.matching_pairs[0].pk),
+        _expect(dict.fromkeys(STAFF, 302)),
+        method="post",
+        data=lambda world: {"locked": "1"},
+    ),
+    Endpoint(
+        "matching swap",
+        _matching("matching-swap", run_id=_run),
+        _expect(dict.fromkeys(STAFF, 302)),
+        method="post",
+        data=lambda world: {
+            "first": world.matching_pairs[0].pk,
+            "second": world.matching_pairs[1].pk,
+        },
+    ),
+    Endpoint(
+        "matching publish",
+        _matching("matching-publish", run_id=_run),
+        _expect(dict.fromkeys(STAFF, 302)),
+        method="post",
+    ),
+    Endpoint(
+        "matching conflict add",
+        _matching("matching-conflict-add"),
+        _expect(dict.fromkeys(STAFF, 302)),
+        method="post",
+        data=lambda world: {
+            "mentor": world.matching_pairs[0].mentor_id,
+            "mentee": world.matching_pairs[1].mentee_id,
+            "reason": "declared",
+        },
+    ),
+    Endpoint(
+        "matching conflict remove",
+        _matching("matching-conflict-remove", conflict_id=lambda w: w.matching_conflict.pk),
+        _expect(dict.fromkeys(STAFF, 302)),
+        method="post",
+    ),
 ]
 # Program pages that show no data: writes whose forms live on pages above.
-NOT_DATA_PAGES = {"pair-add", "pair-remove", "email-test", "outbox-retry"}
+NOT_DATA_PAGES = {
+    "pair-add",
+    "pair-remove",
+    "email-test",
+    "outbox-retry",
+    # matching writes, in ACTIONS above
+    "matching-pair-lock",
+    "matching-swap",
+    "matching-publish",
+    "matching-conflict-add",
+    "matching-conflict-remove",
+}
 
 
 @pytest.fixture
@@ -231,7 +324,9 @@ def world(case_week, program, director, coordinator, faculty, researcher, outsid
         text_body="This week: thyroid scintigraphy.",
         topic=f"program:{program.pk}",
     )
+    matching = _one_to_one_program(program, director)
     return SimpleNamespace(
+        **matching,
         program=program,
         today=case_week.today,
         week=case_week.week,
@@ -242,6 +337,33 @@ def world(case_week, program, director, coordinator, faculty, researcher, outsid
         junior_pairs=[case_week.pair, last_pairs[0]],
         junior=case_week.pair.junior,
     )
+
+
+def _one_to_one_program(program, director):
+    """A one-to-one program with the same people in the same roles, and a draft run
+    pairing its two juniors with its two seniors."""
+    matching_program = Program.objects.create(
+        name="Near-peer mentoring",
+        slug="near-peer",
+        kind=ProgramKind.ONE_TO_ONE,
+        institution=program.institution,
+        starts_on=program.starts_on,
+    )
+    Enrollment.objects.bulk_create(
+        Enrollment(program=matching_program, person_id=person_id, role=role)
+        for person_id, role in program.enrollments.values_list("person_id", "role")
+    )
+    run = matching_run_create(program=matching_program, objective="stable", by=director)
+    pairs = list(run.pairs.order_by("pk"))
+    conflict = MatchingConflict.objects.create(
+        program=matching_program, mentor=pairs[1].mentor, mentee=pairs[0].mentee
+    )
+    return {
+        "matching_program": matching_program,
+        "matching_run": run,
+        "matching_pairs": pairs,
+        "matching_conflict": conflict,
+    }
 
 
 def _sign_in_as(client, request, role):
@@ -391,6 +513,8 @@ def test_every_program_page_is_in_the_matrix():
 
 # API writes (the director's pair changes): no data shown, checked by the API's tests.
 NOT_DATA_API = {
+    ("post", "/api/programs/{slug}/matching/runs"),
+    ("post", "/api/programs/{slug}/matching/runs/{run_id}/publish"),
     ("post", "/api/programs/{slug}/weeks/{day}/pairs"),
     ("delete", "/api/programs/{slug}/weeks/{day}/pairs/{pair_id}"),
 }
@@ -405,7 +529,10 @@ def test_every_api_endpoint_is_in_the_matrix():
         for method in methods
     }
     placeholders = SimpleNamespace(
-        program=SimpleNamespace(slug="{slug}"), today=SimpleNamespace(isoformat=lambda: "{day}")
+        program=SimpleNamespace(slug="{slug}"),
+        today=SimpleNamespace(isoformat=lambda: "{day}"),
+        matching_program=SimpleNamespace(slug="{slug}"),
+        matching_run=SimpleNamespace(pk="{run_id}"),
     )
     covered = {("get", endpoint.url(placeholders)) for endpoint in API} | NOT_DATA_API
     assert operations - covered == set()

@@ -12,7 +12,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
 
 from medmentor.api.auth import api_auth
-from medmentor.api.routers import curriculum, people, programs
+from medmentor.api.routers import curriculum, matching, people, programs
 
 
 class MedmentorAPI(NinjaAPI):
@@ -119,3 +119,4 @@ def _no_such_path(request: HttpRequest, error: Http404) -> HttpResponse:
 api.add_router("/", people.router)
 api.add_router("/", programs.router)
 api.add_router("/", curriculum.router)
+api.add_router("/", matching.router)
