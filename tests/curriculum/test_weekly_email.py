@@ -279,3 +279,27 @@ def test_a_template_that_fails_while_rendering_is_logged_and_stops_nothing_else(
     problems = [record.getMessage() for record in caplog.records if record.levelname == "WARNING"]
     assert len(problems) == 1  # said once, not at every pass
     assert "the weekly email template cannot be used: Plain-text part" in problems[0]
+
+
+def test_each_weekly_email_carries_its_own_link_that_signs_in_its_person_once(
+    on_service, program, client, settings, junior, senior, other_junior, other_senior
+):
+    now = send_time(program, on_service.week) + datetime.timedelta(hours=1)
+    weekly_emails_enqueue_due(now=now)
+
+    paths = {
+        message.person_id: link_path(message.text_body)
+        for message in OutboxMessage.objects.filter(key__startswith="weekly:")
+    }
+    assert len(set(paths.values())) == 4
+    assert SignInLink.objects.filter(used_at__isnull=True).count() == 4
+    for person in (junior, senior, other_junior, other_senior):
+        response = client.post(paths[person.id])
+        assert response.status_code == 302
+        assert client.session["_auth_user_id"] == str(person.pk)
+        client.logout()
+        response = client.post(paths[person.id], follow=True)
+        assert "already been used" in response.content.decode()
+        assert "_auth_user_id" not in client.session
+    lifetimes = {link.expires_at - link.created_at for link in SignInLink.objects.all()}
+    assert lifetimes == {datetime.timedelta(seconds=settings.SIGN_IN_LINK_MAX_AGE)}

@@ -44,7 +44,7 @@ from medmentor.curriculum.selectors import week_content
 from medmentor.messaging.selectors import outbox_keys_with_prefix
 from medmentor.messaging.services import RenderedEmail, outbox_enqueue, outbox_enqueue_many
 from medmentor.people.models import Person
-from medmentor.people.services import sign_in_link_create
+from medmentor.people.services import sign_in_link_create, sign_in_links_create_many
 from medmentor.programs.models import (
     EmailTemplate,
     EmailTemplateKey,
@@ -457,10 +457,19 @@ def weekly_emails_enqueue(*, program: Program, week: ProgramWeek) -> int:
             _report_once(program, week, "no curriculum week is planned; no weekly email sent.")
             return 0
         already = _weekly_keys_queued(program=program, week=week)
-        emails = [
-            weekly_email_render_planned(plan=plan, person=person)
+        recipients = [
+            person
             for person_id, person in sorted(plan.people.items())
             if person_id not in already and person.is_active
+        ]
+        # Everyone's one-time sign-in link in a few INSERTs, not one each.
+        links = sign_in_links_create_many(people=recipients)
+        to_workspace = "?" + urlencode({"next": plan.workspace_path})
+        emails = [
+            weekly_email_render_planned(
+                plan=plan, person=person, workspace_url=links[person.id] + to_workspace
+            )
+            for person in recipients
         ]
         return outbox_enqueue_many(emails=emails)
 
