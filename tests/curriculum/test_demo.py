@@ -233,4 +233,4 @@ def test_loading_in_a_later_week_moves_the_demo_to_stay_current(demo_program):
     assert ServiceBlock.objects.filter(program=program).count() == 14
     assert min(ServiceBlock.objects.values_list("starts_on", flat=True)) == program.starts_on
     assert WeekPlan.objects.filter(program_week__program=program).count() == 8
-    assert Person.objects.count() == 18
+    assert Person.objects.count() == 18 + 36  # and the near-peer program's 12 mentors, 24 students

@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.urls import reverse
 
 from medmentor.curriculum import demo
+from medmentor.programs import demo as near_peer_demo
 
 
 def _date(text: str) -> datetime.date:
@@ -38,9 +39,17 @@ class Command(BaseCommand):
         today = today or demo.demo_today()
         try:
             loaded = demo.demo_load(today=today)
-        except demo.DemoError as error:
+            # The second program, one-to-one near-peer mentoring (seed 004), for the
+            # same director to match on its Matching page.
+            near_peer = near_peer_demo.near_peer_demo_load(
+                starts_on=loaded.program.starts_on,
+                institution_name=demo.INSTITUTION,
+                time_zone=demo.TIME_ZONE,
+                password=demo.PASSWORD,
+            )
+        except (demo.DemoError, near_peer_demo.NearPeerDemoError) as error:
             raise CommandError(str(error)) from error
-        for line in loaded.lines:
+        for line in [*loaded.lines, *near_peer.lines]:
             self.stdout.write(line)
         slug = loaded.program.slug
         self.stdout.write("")
@@ -50,6 +59,10 @@ class Command(BaseCommand):
         rows = [("role", "name", "email", "password")]
         rows += [
             (role, person.full_name, person.email, demo.PASSWORD) for role, person in loaded.people
+        ]
+        rows += [
+            ("mentor", near_peer.mentors[0].full_name, near_peer.mentors[0].email, demo.PASSWORD),
+            ("mentee", near_peer.mentees[0].full_name, near_peer.mentees[0].email, demo.PASSWORD),
         ]
         widths = [max(len(row[column]) for row in rows) for column in range(4)]
         for index, row in enumerate(rows):
@@ -66,4 +79,11 @@ class Command(BaseCommand):
             f"the director and coordinator {reverse('program-detail', kwargs={'slug': slug})} "
             f"and {reverse('curriculum-overview', kwargs={'slug': slug})}; the director "
             f"also {reverse('admin:index')}."
+        )
+        self.stdout.write(
+            f"Near-peer program: the director matches its {len(near_peer.mentees)} incoming "
+            f"students with {len(near_peer.mentors)} mentors at "
+            f"{reverse('matching', kwargs={'slug': near_peer.program.slug})}; mentor1–"
+            f"{len(near_peer.mentors)} and mentee1–{len(near_peer.mentees)}"
+            "@demo.medmentor.test sign in with the same password."
         )
