@@ -1,0 +1,71 @@
+"""The director matches a one-to-one program on a phone: run, review, lock, swap, publish."""
+
+import pytest
+from django.urls import reverse
+
+from medmentor.messaging.models import OutboxMessage
+from medmentor.programs.models import MatchingRun, Mentorship, Role
+from tests.browser.conftest import PHONE, assert_accessible
+from tests.programs.matching_cohort import SLUG, one_to_one_program
+
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("fast_passwords")]
+
+
+def fits_the_phone(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_director_runs_reviews_and_publishes_on_a_phone(
+    signed_in, live_server, institution, director
+):
+    cohort = one_to_one_program(institution, staff=[(director, Role.DIRECTOR)])
+    page = signed_in(director, viewport=PHONE)
+    page.goto(live_server.url + reverse("matching", kwargs={"slug": SLUG}))
+    assert page.get_by_role("heading", level=1).inner_text() == "Matching"
+    assert page.get_by_role("link", name="Matching").get_attribute("aria-current") == "page"
+    assert_accessible(page)
+    assert fits_the_phone(page)
+
+    page.get_by_label("Same site required").check()
+    page.get_by_label("Same site required").uncheck()
+    page.get_by_label("Shared interests").fill("4")
+    page.get_by_role("button", name="Run matching").click()
+
+    page.locator("#tradeoff").wait_for()
+    run = MatchingRun.objects.get()
+    assert run.weights["interests"] == 4
+    assert "Matched 3 of 3 mentees" in page.locator(".messages").inner_text()
+    tradeoff = page.locator("#tradeoff").inner_text()
+    assert "Stable" in tradeoff and "Optimal" in tradeoff
+    assert "blocking pair" in page.locator("#tradeoff-words").inner_text()
+    ana = page.get_by_role("article", name="Ana Mentee with Mara Mentor")
+    assert "same gender (asked by mentee): woman (+2)" in ana.inner_text()
+    assert "No mentee at least 2 training levels below" in page.locator("#unmatched").inner_text()
+    assert_accessible(page)
+    assert fits_the_phone(page)
+
+    page.get_by_role("button", name="Lock Cy Mentee with Mara Mentor").click()
+    page.get_by_role("button", name="Unlock Cy Mentee with Mara Mentor").wait_for()
+    assert run.pairs.get(mentee=cohort.cy).locked
+
+    page.get_by_label("Swap the mentee of").select_option(label="Mara Mentor – Ana Mentee")
+    page.get_by_label("with the mentee of").select_option(label="Nate Mentor – Ben Mentee")
+    page.get_by_role("button", name="Swap", exact=True).click()
+    page.get_by_role("article", name="Ana Mentee with Nate Mentor").wait_for()
+    assert "Swapped" in page.locator(".messages").inner_text()
+
+    page.get_by_role("button", name="Publish 3 pairs and email everyone").click()
+    page.get_by_text("Published: 3 mentorships in force").wait_for()
+    assert page.get_by_role("heading", name="Status: published").is_visible()
+    assert_accessible(page)
+    assert Mentorship.objects.filter(program=cohort.program).count() == 3
+    assert OutboxMessage.objects.filter(key__startswith=f"matching:{run.pk}:").count() == 5
+
+
+def test_a_learner_gets_403_in_the_browser(signed_in, live_server, institution, director):
+    cohort = one_to_one_program(institution, staff=[(director, Role.DIRECTOR)])
+    page = signed_in(cohort.ana, viewport=PHONE)
+
+    response = page.goto(live_server.url + reverse("matching", kwargs={"slug": SLUG}))
+
+    assert response.status == 403
