@@ -1,6 +1,8 @@
 """The matching API: run, draft with explanations, publish — staff only, JSON errors."""
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from medmentor.messaging.models import OutboxMessage
 from medmentor.programs.models import MatchingRun, Mentorship, Role
@@ -126,3 +128,29 @@ def test_an_unknown_run_is_a_404(call, cohort, director):
 
     assert response.status_code == 404
     assert response.json()["detail"] == "Near-peer mentoring has no matching run 999999."
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    body=st.dictionaries(
+        st.sampled_from(["objective", "weights", "rules", "other"]),
+        st.one_of(
+            st.none(),
+            st.booleans(),
+            st.integers(-(2**70), 2**70),
+            st.floats(allow_nan=True),
+            st.text(max_size=20),
+            st.dictionaries(
+                st.sampled_from(
+                    ["site", "urim", "min_level_gap", "same_site", "charm", "specialty"]
+                ),
+                st.one_of(st.none(), st.booleans(), st.integers(-50, 50), st.text(max_size=5)),
+            ),
+        ),
+    )
+)
+def test_no_body_makes_a_server_error_on_a_real_one_to_one_program(call, cohort, director, body):
+    response = call(("token", director), "post", RUNS, json=body)
+
+    assert response.status_code in (201, 422), response.content
+    assert response.headers["Content-Type"].startswith("application/json")
