@@ -1,0 +1,38 @@
+"""The admin shows matching data to staff: profiles, conflicts, runs (read-only), mentorships."""
+
+import pytest
+from django.urls import reverse
+
+from medmentor.programs.models import MatchingConflict, Role
+from medmentor.programs.services import matching_run_create, matching_run_publish
+from tests.conftest import sign_in
+from tests.programs.matching_cohort import one_to_one_program
+
+pytestmark = pytest.mark.usefixtures("fast_passwords")
+
+
+@pytest.mark.parametrize(
+    "model", ["matchingprofile", "matchingconflict", "matchingrun", "mentorship"]
+)
+def test_staff_open_every_matching_admin_page(client, institution, director, model):
+    cohort = one_to_one_program(institution, staff=[(director, Role.DIRECTOR)])
+    MatchingConflict.objects.create(program=cohort.program, mentor=cohort.nate, mentee=cohort.cy)
+    run = matching_run_create(program=cohort.program, objective="stable", by=director)
+    matching_run_publish(run=run, by=director)
+    director.is_staff = director.is_superuser = True
+    director.save()
+    sign_in(client, director)
+
+    changelist = client.get(reverse(f"admin:programs_{model}_changelist"))
+
+    assert changelist.status_code == 200
+    first = changelist.context["cl"].result_list[0]
+    assert client.get(reverse(f"admin:programs_{model}_change", args=[first.pk])).status_code == 200
+
+
+def test_runs_are_not_added_by_hand(client, director):
+    director.is_staff = director.is_superuser = True
+    director.save()
+    sign_in(client, director)
+
+    assert client.get(reverse("admin:programs_matchingrun_add")).status_code == 403
