@@ -1148,9 +1148,6 @@ class MatchingCohort:
     weights: Weights
     conflicts: dict[tuple[str, str], str]
 
-    def label_of(self, person: Person) -> str:
-        return next(label for label, known in self.people.items() if known.pk == person.pk)
-
 
 def _matching_weights(raw: dict[str, float]) -> Weights:
     return Weights(
@@ -1462,6 +1459,7 @@ def _matching_solve(run: MatchingRun, cohort: MatchingCohort) -> None:
     kept = set(chosen.kept)
     market = build.market
     mentor_of = chosen.assignment.mentor_of
+    mentee_index = {label: i for i, label in enumerate(market.mentee_ids)}
     pairs = []
     for i, j in chosen.assignment.pairs():
         mentee_label, mentor_label = market.mentee_ids[i], market.mentor_ids[j]
@@ -1491,7 +1489,7 @@ def _matching_solve(run: MatchingRun, cohort: MatchingCohort) -> None:
         )
         # a kept pair that no longer passes the rules is not an acceptable edge, but the
         # mentee is matched all the same (and warned about)
-        if not (item.side == "mentee" and mentor_of[market.mentee_ids.index(item.person_id)] >= 0)
+        if not (item.side == "mentee" and mentor_of[mentee_index[item.person_id]] >= 0)
     ]
     MatchingUnmatched.objects.bulk_create(unmatched)
     run.mentees = len(cohort.mentees)
