@@ -11,12 +11,18 @@ Both talk to the same local aiosmtpd server (`medmentor smtp-sink --discard`) ru
 in its own process, so the server's work does not share this process's interpreter.
 The database is a fresh SQLite file in a temporary folder (or --database-url).
 
+A second row, labelled as such: the same week queued again (rendered anew, in one
+process: queueing holds the program's lock) and delivered by two worker processes at
+once against the same outbox (claims are exclusive), as a deployment with two
+workers would. The single-process row is the headline.
+
 Prints the ratio first, then messages per second of each way, then the machine.
 
-Run: .venv/bin/python benchmarks/weekly_email.py [--people 10000] [--naive 1000]
+Run: .venv/bin/python benchmarks/weekly_email.py [--people 10000] [--naive 1000] [--workers 2]
 """
 
 import argparse
+import multiprocessing
 import os
 import platform
 import shutil
@@ -169,6 +175,40 @@ def build_program(people: int):
     return program, week, everyone
 
 
+def _deliver_in_child(name: str, batch_size: int, start, results) -> None:
+    """One worker process: wait for the start signal, deliver until nothing is due."""
+    from medmentor.messaging.services import outbox_deliver_due
+
+    start.wait()
+    results.put(outbox_deliver_due(worker_name=name, batch_size=batch_size).sent)
+
+
+def deliver_with_workers(workers: int, batch_size: int) -> tuple[float, list[int]]:
+    """Deliver the outbox with `workers` forked processes at once; returns the wall time
+    from the start signal until the last one finished, and how many each sent."""
+    from django.db import connections
+
+    connections.close_all()  # each process opens its own database connection
+    context = multiprocessing.get_context("fork")
+    start, results = context.Event(), context.Queue()
+    processes = [
+        context.Process(target=_deliver_in_child, args=(f"bench-{n}", batch_size, start, results))
+        for n in range(workers)
+    ]
+    for process in processes:
+        process.start()
+    time.sleep(1)  # let every child reach the start line
+    started = time.perf_counter()
+    start.set()
+    sent = [results.get(timeout=600) for _ in processes]
+    seconds = time.perf_counter() - started
+    for process in processes:
+        process.join()
+        if process.exitcode != 0:
+            raise SystemExit(f"A worker process failed (exit code {process.exitcode}).")
+    return seconds, sent
+
+
 def machine_note(database: str) -> str:
     cpu = "unknown CPU"
     try:
@@ -190,6 +230,9 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=10_000)
     parser.add_argument("--naive", type=int, default=1_000, help="Messages sent the naive way.")
     parser.add_argument("--batch-size", type=int, default=100)
+    parser.add_argument(
+        "--workers", type=int, default=2, help="Worker processes of the second row (0: none)."
+    )
     parser.add_argument(
         "--database-url", default=None, help="An empty database (default: a fresh SQLite file)."
     )
@@ -225,6 +268,17 @@ def main() -> None:
         if not queued == sent == stats.sent == args.people:
             errors = OutboxMessage.objects.exclude(last_error="").values_list("last_error")
             raise SystemExit(f"Not all sent: {queued=} {sent=} {stats}; {errors[:3]}")
+
+        # The second row: the same week queued again, delivered by several workers.
+        if args.workers:
+            OutboxMessage.objects.all().delete()
+            started = time.perf_counter()
+            requeued = weekly_emails_enqueue(program=program, week=week)
+            render_again_seconds = time.perf_counter() - started
+            parallel_seconds, parallel_sent = deliver_with_workers(args.workers, args.batch_size)
+            sent = OutboxMessage.objects.filter(status=OutboxStatus.SENT).count()
+            if not requeued == sent == sum(parallel_sent) == args.people:
+                raise SystemExit(f"Workers sent {parallel_sent}: {requeued=} {sent=}")
 
         # The naive way, on a subset: render one person's email (a handful of queries
         # for that person alone), send_mail it over a new connection.
@@ -271,7 +325,7 @@ def main() -> None:
         accepted = stop_sink(sink)
         shutil.rmtree(folder, ignore_errors=True)
 
-    expected = args.people + 3 * args.naive
+    expected = args.people * (2 if args.workers else 1) + 3 * args.naive
     if accepted != expected:
         raise SystemExit(f"The SMTP server accepted {accepted} messages, not {expected}.")
 
@@ -294,6 +348,15 @@ def main() -> None:
         f"(about {args.people / naive:,.0f} s for {args.people:,}); send_mail alone "
         f"{naive_send_rate:,.0f} msgs/s"
     )
+    if args.workers:
+        together = args.people / (render_again_seconds + parallel_seconds)
+        print(
+            f"{args.workers} workers: {together / naive:.1f}x the naive way, "
+            f"{together:,.0f} msgs/s end to end: render and queue "
+            f"{args.people / render_again_seconds:,.0f} msgs/s "
+            f"(one process), deliver {args.people / parallel_seconds:,.0f} msgs/s with "
+            f"{args.workers} worker processes at once (sent {' + '.join(map(str, parallel_sent))})"
+        )
     print(
         f"ceiling:   {ceiling:,.0f} msgs/s: the same messages pre-built, one connection, "
         "no database (what smtplib and the aiosmtpd server allow here)"
