@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "medmentor.programs",
     "medmentor.curriculum",
     "medmentor.messaging",
+    "medmentor.qualitative",
     "medmentor.api",
 ]
 

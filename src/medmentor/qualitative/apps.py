@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class QualitativeConfig(AppConfig):
+    name = "medmentor.qualitative"
+    label = "qualitative"
+    verbose_name = "Qualitative analysis"
