@@ -23,7 +23,7 @@ router = Router(tags=["matching"])
 RUN_ID = Path(..., ge=1, le=MAX_ID, description="The matching run's id.")
 
 
-class WeightsIn(Schema):
+class MatchingWeightsIn(Schema):
     specialty: float | None = Field(None, ge=0, le=10)
     interests: float | None = Field(None, ge=0, le=10)
     site: float | None = Field(None, ge=0, le=10)
@@ -35,7 +35,7 @@ class WeightsIn(Schema):
     )
 
 
-class RulesIn(Schema):
+class MatchingRulesIn(Schema):
     min_level_gap: int | None = Field(
         2,
         ge=0,
@@ -46,16 +46,16 @@ class RulesIn(Schema):
     shared_availability: bool = False
 
 
-class RunIn(Schema):
+class MatchingRunIn(Schema):
     objective: Literal["stable", "optimal"] = Field(
         "stable",
         description="`stable`: no blocking pair (mentee-proposing deferred acceptance); "
         "`optimal`: maximum total score, then most people matched.",
     )
-    weights: WeightsIn | None = Field(
+    weights: MatchingWeightsIn | None = Field(
         None, description="Criterion weights, 0–10; omitted: defaults."
     )
-    rules: RulesIn | None = Field(None, description="Hard rules; omitted: the defaults.")
+    rules: MatchingRulesIn | None = Field(None, description="Hard rules; omitted: the defaults.")
 
     @field_validator("weights", "rules", mode="before")
     @classmethod
@@ -66,16 +66,16 @@ class RunIn(Schema):
         return value
 
 
-class PersonOut(Schema):
+class MatchingPersonOut(Schema):
     id: int
     full_name: str
     email: str
 
 
-class PairOut(Schema):
+class MatchingPairOut(Schema):
     id: int
-    mentee: PersonOut
-    mentor: PersonOut
+    mentee: MatchingPersonOut
+    mentor: MatchingPersonOut
     score: float
     locked: bool
     kept: bool = Field(description="An existing pair (published or locked) the run kept.")
@@ -101,21 +101,21 @@ class PairOut(Schema):
         return str(pair.explanation.get("summary", ""))
 
 
-class UnmatchedOut(Schema):
-    person: PersonOut
+class MatchingUnmatchedOut(Schema):
+    person: MatchingPersonOut
     side: str = Field(description="`mentee` or `mentor`.")
     code: str
     reason: str = Field(description="The constraint that left them without a partner, in words.")
 
 
-class ObjectiveNumbers(Schema):
+class MatchingObjectiveNumbers(Schema):
     matched: int
     unmatched: int
     total_score: float
     blocking_pairs: int
 
 
-class RunOut(Schema):
+class MatchingRunOut(Schema):
     id: int
     program: str
     objective: str
@@ -131,12 +131,12 @@ class RunOut(Schema):
     unmatched: int
     total_score: float
     blocking_pairs: int
-    tradeoff: dict[str, ObjectiveNumbers] = Field(
+    tradeoff: dict[str, MatchingObjectiveNumbers] = Field(
         description="The same cohort under both objectives (the stable-vs-optimal trade-off)."
     )
     warnings: list[str]
-    pairs: list[PairOut]
-    unmatched_people: list[UnmatchedOut]
+    pairs: list[MatchingPairOut]
+    unmatched_people: list[MatchingUnmatchedOut]
 
 
 def _run_out(run: MatchingRun, viewer) -> dict:
@@ -177,7 +177,7 @@ def _staff_run(request: HttpRequest, slug: str, run_id: int) -> MatchingRun:
 
 @router.post(
     "/programs/{slug}/matching/runs",
-    response={201: RunOut, 400: ErrorOut, **READ_ERRORS},
+    response={201: MatchingRunOut, 400: ErrorOut, **READ_ERRORS},
     operation_id="matching_run_create",
     summary="Run matching (one-to-one programs)",
     description=(
@@ -189,7 +189,7 @@ def _staff_run(request: HttpRequest, slug: str, run_id: int) -> MatchingRun:
         "one-to-one; 403 for everyone but the staff."
     ),
 )
-def matching_run_create(request: HttpRequest, payload: RunIn, slug: str = SLUG):
+def matching_run_create(request: HttpRequest, payload: MatchingRunIn, slug: str = SLUG):
     program = selectors.program_of_person(person=request.auth, slug=slug)
     weights = payload.weights.model_dump(exclude_none=True) if payload.weights else None
     rules = payload.rules.model_dump() if payload.rules else None
@@ -208,7 +208,7 @@ def matching_run_create(request: HttpRequest, payload: RunIn, slug: str = SLUG):
 
 @router.get(
     "/programs/{slug}/matching/runs/{run_id}",
-    response={200: RunOut, **READ_ERRORS},
+    response={200: MatchingRunOut, **READ_ERRORS},
     operation_id="matching_run_detail",
     summary="A matching run: the draft with its explanations",
     description=(
@@ -223,7 +223,7 @@ def matching_run_detail(request: HttpRequest, slug: str = SLUG, run_id: int = RU
 
 @router.post(
     "/programs/{slug}/matching/runs/{run_id}/publish",
-    response={200: RunOut, **READ_ERRORS},
+    response={200: MatchingRunOut, **READ_ERRORS},
     operation_id="matching_run_publish",
     summary="Publish a draft: mentorships and an email to each matched person",
     description=(
