@@ -1,0 +1,162 @@
+"""Finding what identifies people in a transcript, and replacing it.
+
+Pure functions over plain data (no database): the service hands in the roster as
+(person id, full name, email) and gets back the spans to replace. Names match whole
+words, case-insensitively, longest first, so "Jo Junior" is one replacement, not two.
+"""
+
+import bisect
+import re
+from dataclasses import dataclass
+
+from medmentor.qualitative.transcripts import RawTurn
+
+EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+(?![\w-])")
+# North American and international numbers written with separators or as 10+ digits;
+# cue times (00:01:02) and years do not match: they have colons or too few digits.
+PHONE = re.compile(
+    r"(?<![\w+])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,4}\)\s?|\d{2,4}[\s.-])\d{3,4}[\s.-]\d{3,4}(?![\w])"
+    r"|(?<![\w+])\+?\d{10,13}(?!\w)"
+)
+# Speaker labels that name a role, not a person: left as written.
+GENERIC_SPEAKERS = re.compile(
+    r"^(?:interviewer|facilitator|moderator|host|note ?taker|unknown|unidentified|"
+    r"(?:speaker|participant|respondent|interviewee|p)\s*\d*[a-z]?)$",
+    re.IGNORECASE,
+)
+# Titles that are not a name by themselves.
+NOT_NAMES = {"dr", "dr.", "mr", "mr.", "mrs", "mrs.", "ms", "ms.", "prof", "prof."}
+
+
+@dataclass(frozen=True)
+class RosterEntry:
+    person_id: int
+    full_name: str
+    email: str
+
+
+@dataclass(frozen=True)
+class Candidate:
+    start: int
+    end: int
+    kind: str  # ReplacementKind value
+    value: str  # the words found (to encrypt; never stored in clear)
+    person_id: int | None = None
+
+
+@dataclass(frozen=True)
+class TurnSpan:
+    label: tuple[int, int] | None  # the speaker label, when there is one
+    body: tuple[int, int]
+    starts_at_ms: int | None
+    ends_at_ms: int | None
+
+
+def compose(turns: list[RawTurn]) -> tuple[str, list[TurnSpan]]:
+    """The plain text of a transcript — one line per turn, "Speaker: words" — and where
+    each turn's label and words sit in it."""
+    parts: list[str] = []
+    spans: list[TurnSpan] = []
+    position = 0
+    for turn in turns:
+        label = None
+        line = ""
+        if turn.speaker:
+            label = (position, position + len(turn.speaker))
+            line = f"{turn.speaker}: "
+        body_start = position + len(line)
+        line += turn.text
+        spans.append(
+            TurnSpan(label, (body_start, position + len(line)), turn.starts_at_ms, turn.ends_at_ms)
+        )
+        parts.append(line)
+        position += len(line) + 1  # the newline
+    return "\n".join(parts), spans
+
+
+def _name_variants(full_name: str) -> list[str]:
+    words = [word for word in full_name.split() if word.casefold() not in NOT_NAMES]
+    variants = {" ".join(words)} if words else set()
+    if len(words) >= 2:
+        variants |= {words[0], words[-1]}
+    return [variant for variant in variants if len(variant) >= 2]
+
+
+def candidates_find(
+    *, text: str, roster: list[RosterEntry], speaker_labels: list[tuple[int, int]]
+) -> list[Candidate]:
+    """Every span of `text` to replace, sorted and never overlapping."""
+    found: list[Candidate] = []
+    emails = {entry.email.casefold(): entry.person_id for entry in roster if entry.email}
+    for match in EMAIL.finditer(text):
+        found.append(
+            Candidate(
+                match.start(),
+                match.end(),
+                "email",
+                match.group(),
+                emails.get(match.group().casefold()),
+            )
+        )
+    for match in PHONE.finditer(text):
+        found.append(Candidate(match.start(), match.end(), "phone", match.group()))
+    by_variant: dict[str, int] = {}
+    # Full names first, then first and last names; a first name two people share goes to
+    # the first of them on the roster, which the researcher may correct in the review.
+    for entry in roster:
+        for variant in sorted(_name_variants(entry.full_name), key=len, reverse=True):
+            by_variant.setdefault(variant.casefold(), entry.person_id)
+    if by_variant:
+        alternatives = sorted(by_variant, key=len, reverse=True)
+        pattern = re.compile(
+            r"(?<!\w)(?:" + "|".join(re.escape(name) for name in alternatives) + r")(?!\w)",
+            re.IGNORECASE,
+        )
+        for match in pattern.finditer(text):
+            person_id = by_variant[match.group().casefold()]
+            found.append(Candidate(match.start(), match.end(), "name", match.group(), person_id))
+    kept = _without_overlaps(found)
+    covered = [(candidate.start, candidate.end) for candidate in kept]
+    for start, end in speaker_labels:
+        label = text[start:end]
+        if GENERIC_SPEAKERS.match(label.strip()):
+            continue
+        if any(s < end and start < e for s, e in covered):
+            continue  # the label holds a roster name, already replaced
+        kept.append(Candidate(start, end, "speaker", label))
+    return sorted(kept, key=lambda candidate: candidate.start)
+
+
+def _without_overlaps(found: list[Candidate]) -> list[Candidate]:
+    # Earliest first; of two starting together, the longest (an email beats the name in it).
+    kept: list[Candidate] = []
+    for candidate in sorted(found, key=lambda c: (c.start, -(c.end - c.start))):
+        if kept and candidate.start < kept[-1].end:
+            continue
+        kept.append(candidate)
+    return kept
+
+
+def apply(text: str, replacements: list[tuple[int, int, str]]):
+    """`text` with each (start, end, new words) replaced, and a function mapping a
+    position of `text` (outside any replaced span, or at its edges) to the new text."""
+    ordered = sorted(replacements)
+    pieces: list[str] = []
+    position = 0
+    ends: list[int] = []
+    shifts: list[int] = []
+    shift = 0
+    for start, end, new in ordered:
+        pieces.append(text[position:start])
+        pieces.append(new)
+        position = end
+        shift += len(new) - (end - start)
+        ends.append(end)
+        shifts.append(shift)
+    pieces.append(text[position:])
+
+    def moved(offset: int) -> int:
+        index = bisect.bisect_right(ends, offset) - 1
+        return offset + (shifts[index] if index >= 0 else 0)
+
+    return "".join(pieces), moved

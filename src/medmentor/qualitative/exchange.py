@@ -1,0 +1,951 @@
+"""Moving a program's qualitative work to and from NVivo, ATLAS.ti, MAXQDA and QualCoder:
+REFI-QDA projects (.qdpx) and codebooks (.qdc).
+
+`refi_qda` reads and writes the files (and checks them against the schemas); this module
+maps them onto our models. How the two models meet:
+
+| medmentor                         | REFI-QDA                                               |
+|-----------------------------------|--------------------------------------------------------|
+| coder, memo author (Person)       | User; GUID from the email (`person_guid`)              |
+| Code (parent, position, color)    | Code nested in Code, in order; isCodable; color        |
+| Code definition / when to use /   | the Code's Description, one labelled paragraph each    |
+|   when not to use / example       |   (`code_description` and `code_description_parse`)    |
+| Theme with its codes              | Set with MemberCode (and MemberNote for its memos)     |
+| Document (codable) + attributes   | TextSource, text in sources/<guid>.txt; Variables      |
+| Document kind                     | the Variable “Document kind”                           |
+| Highlight [start, end) + codes    | PlainTextSelection with one Coding per code, made by   |
+|                                   |   the coder; Coding GUID derived from both GUIDs        |
+| Highlight.is_agreed               | the selection's Description “Agreed coding …”         |
+| Memo on a code/document/theme/    | Note, referred to by NoteRef from the Code or          |
+|   program                         |   TextSource, by MemberNote from the theme's Set, or   |
+|                                   |   by the Project                                       |
+
+Imports are all or nothing: the file is validated against the schema first, then every
+reference and position is checked, and only then is anything written, in one transaction.
+What the file holds that medmentor has no place for (pictures, PDFs, audio, video, links,
+graphs, sets of sources) is listed in the result's `notices`, as the standard asks
+(section 7), never silently dropped.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import Prefetch
+
+from medmentor.programs.models import Program
+from medmentor.qualitative import refi_qda
+from medmentor.qualitative.models import (
+    Adjudication,
+    Code,
+    CoderAssignment,
+    CompetencyMapping,
+    Document,
+    DocumentKind,
+    DocumentStatus,
+    Highlight,
+    Memo,
+    SourceFormat,
+    SpeakerTurn,
+    Theme,
+)
+from medmentor.qualitative.refi_qda import RefiQdaError
+
+__all__ = [
+    "ExchangeResult",
+    "RefiQdaError",
+    "code_description",
+    "code_description_parse",
+    "person_guid",
+    "qdc_export",
+    "qdc_import",
+    "qdpx_export",
+    "qdpx_import",
+]
+
+# Fixed namespace for the GUIDs derived here (people, codings, split selections).
+GUID_NAMESPACE = uuid.UUID("6f1d6c2e-8f47-4b8e-9a34-2c0f0b7d5a11")
+# A coder named in an imported project who is nobody here gets an inactive account (no
+# password, cannot sign in) so their coding stays theirs and agreement can be measured.
+IMPORTED_CODER_DOMAIN = "imported-coders.invalid"
+IMPORTED_CODER_EMAIL = re.compile(
+    r"^coder-([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})@"
+    + re.escape(IMPORTED_CODER_DOMAIN)
+    + "$"
+)
+KIND_VARIABLE = "Document kind"
+AGREED_DESCRIPTION = "Agreed coding (adjudicated in medmentor)"
+DEFAULT_COLOR = "#1f77b4"
+DESCRIPTION_LABELS = (
+    ("when_to_use", "When to use"),
+    ("when_not_to_use", "When not to use"),
+    ("example", "Example"),
+)
+QUOTE_NAME_LENGTH = 60
+
+
+@dataclass
+class ExchangeResult:
+    """What an import wrote (or, on a dry run, would write) and what it could not keep."""
+
+    documents: int = 0
+    codes: int = 0
+    themes: int = 0
+    memos: int = 0
+    highlights: int = 0
+    coders: list[str] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+    applied: bool = False
+
+    def summary(self) -> str:
+        def count(number: int, word: str) -> str:
+            return f"{number} {word}{'' if number == 1 else 's'}"
+
+        return ", ".join(
+            [
+                count(self.documents, "document"),
+                count(self.codes, "code"),
+                count(self.themes, "theme"),
+                count(self.memos, "memo"),
+                count(self.highlights, "highlight"),
+                count(len(self.coders), "coder"),
+            ]
+        )
+
+
+# --- Shared mapping helpers -------------------------------------------------------------
+
+
+def person_guid(person) -> str:
+    """A coder's REFI-QDA User GUID: the same for the same email on every medmentor, and
+    for a coder who came from another tool, the GUID that tool gave them."""
+    match = IMPORTED_CODER_EMAIL.match(person.email)
+    if match:
+        return match.group(1)
+    return str(uuid.uuid5(GUID_NAMESPACE, "mailto:" + person.email.strip().lower()))
+
+
+def _coding_guid(highlight_guid, code_guid) -> str:
+    # Our highlights do not keep a GUID per code; deriving it keeps it stable across
+    # exports, so a tool that tracks codings sees the same coding each time.
+    return str(uuid.uuid5(GUID_NAMESPACE, f"coding:{highlight_guid}:{code_guid}"))
+
+
+def code_description(code: Code) -> str:
+    """The REFI-QDA Description of a code: its definition, then one labelled paragraph for
+    each of when to use, when not to use and an example (other tools show it as written)."""
+    parts = [code.definition.strip()] if code.definition.strip() else []
+    for attribute, label in DESCRIPTION_LABELS:
+        value = getattr(code, attribute).strip()
+        if value:
+            parts.append(f"{label}: {value}")
+    return "\n\n".join(parts)
+
+
+_LABELLED = re.compile(
+    r"(?:^|\n\n)(" + "|".join(re.escape(label) for _, label in DESCRIPTION_LABELS) + r"): "
+)
+
+
+def code_description_parse(description: str) -> dict[str, str]:
+    """The inverse of `code_description`; a description written by another tool, with no
+    labelled paragraphs, is all definition."""
+    fields = {"definition": "", "when_to_use": "", "when_not_to_use": "", "example": ""}
+    by_label = {label: attribute for attribute, label in DESCRIPTION_LABELS}
+    matches = list(_LABELLED.finditer(description))
+    fields["definition"] = description[: matches[0].start()] if matches else description
+    for index, match in enumerate(matches):
+        end = matches[index + 1].start() if index + 1 < len(matches) else len(description)
+        fields[by_label[match.group(1)]] = description[match.end() : end]
+    return {key: value.strip() for key, value in fields.items()}
+
+
+def _color(value: str) -> str:
+    value = (value or "").strip()
+    if re.fullmatch(r"#[0-9A-Fa-f]{3}", value):
+        return "#" + "".join(2 * digit for digit in value[1:]).lower()
+    if re.fullmatch(r"#[0-9A-Fa-f]{6}", value):
+        return value.lower()
+    return DEFAULT_COLOR
+
+
+def _quote_name(text: str) -> str:
+    quote = " ".join(text.split())
+    if len(quote) > QUOTE_NAME_LENGTH:
+        quote = quote[: QUOTE_NAME_LENGTH - 1].rstrip() + "…"
+    return quote
+
+
+def _attribute_value(value) -> refi_qda.VariableValue | None:
+    if isinstance(value, bool):
+        return refi_qda.VariableValue("", "Boolean", "true" if value else "false")
+    if isinstance(value, int):
+        return refi_qda.VariableValue("", "Integer", str(value))
+    if isinstance(value, float):
+        return refi_qda.VariableValue("", "Float", repr(value))
+    if value is None:
+        return None
+    return refi_qda.VariableValue("", "Text", str(value))
+
+
+def _attribute_parse(value: refi_qda.VariableValue):
+    try:
+        if value.type == "Boolean":
+            return value.value in ("true", "1")
+        if value.type == "Integer":
+            return int(value.value)
+        if value.type == "Float":
+            return float(value.value)
+    except ValueError:
+        pass
+    return value.value
+
+
+# --- Export -----------------------------------------------------------------------------
+
+
+def _codes_tree(codes: list[Code]) -> tuple[list[refi_qda.Code], dict[int, refi_qda.Code]]:
+    built = {
+        code.pk: refi_qda.Code(
+            guid=str(code.guid),
+            name=code.name,
+            is_codable=code.is_codable,
+            color=_color(code.color),
+            description=code_description(code),
+        )
+        for code in codes
+    }
+    roots = []
+    for code in codes:  # already in (position, name) order, so children keep their order
+        if code.parent_id is not None and code.parent_id in built:
+            built[code.parent_id].children.append(built[code.pk])
+        else:
+            roots.append(built[code.pk])
+    return roots, built
+
+
+def _program_codes(program: Program) -> list[Code]:
+    return list(Code.objects.filter(program=program).order_by("position", "name", "id"))
+
+
+def _program_themes(program: Program) -> list[Theme]:
+    return list(
+        Theme.objects.filter(program=program)
+        .order_by("position", "name", "id")
+        .prefetch_related(Prefetch("codes", queryset=Code.objects.order_by("position", "name")))
+    )
+
+
+def project_build(*, program: Program) -> refi_qda.Project:
+    """The program's qualitative work as REFI-QDA data: the codebook, the themes, every
+    document ready to code (documents still under de-identification review stay here:
+    their text is not yet safe to share), their highlights by every coder, and memos."""
+    codes = _program_codes(program)
+    roots, built = _codes_tree(codes)
+    themes = _program_themes(program)
+    documents = list(
+        Document.objects.filter(program=program, status=DocumentStatus.CODABLE)
+        .order_by("title", "id")
+        .prefetch_related(
+            Prefetch(
+                "highlights",
+                queryset=Highlight.objects.select_related("coder")
+                .prefetch_related("codes")
+                .order_by("start", "end", "id"),
+            ),
+            Prefetch("assignments", queryset=CoderAssignment.objects.select_related("coder")),
+        )
+    )
+    document_guids = {document.pk: str(document.guid) for document in documents}
+    memos = list(
+        Memo.objects.filter(program=program)
+        .select_related("author", "code", "theme", "document")
+        .order_by("created_at", "id")
+    )
+    people: dict[int, object] = {}
+    project = refi_qda.Project(name=program.name, codes=roots)
+
+    # Document attributes become Variables, one per attribute name, in first-seen order.
+    variables: dict[str, refi_qda.Variable] = {}
+
+    def variable(name: str, kind: str) -> refi_qda.Variable:
+        if name not in variables:
+            guid = str(uuid.uuid5(GUID_NAMESPACE, f"variable:{program.pk}:{name}"))
+            variables[name] = refi_qda.Variable(guid=guid, name=name, type=kind)
+        return variables[name]
+
+    sources: dict[int, refi_qda.TextSource] = {}
+    for document in documents:
+        source = refi_qda.TextSource(
+            guid=str(document.guid),
+            name=document.title,
+            text=document.text,
+            created=document.created_at,
+        )
+        if document.created_by is not None:
+            people[document.created_by_id] = document.created_by
+            source.creating_user = person_guid(document.created_by)
+        kind = refi_qda.VariableValue(
+            variable(KIND_VARIABLE, "Text").guid, "Text", document.get_kind_display()
+        )
+        source.variable_values.append(kind)
+        for name, value in (document.attributes or {}).items():
+            typed = _attribute_value(value)
+            if typed is None:
+                continue
+            typed.variable_guid = variable(str(name), typed.type).guid
+            source.variable_values.append(typed)
+        for assignment in document.assignments.all():
+            people[assignment.coder_id] = assignment.coder
+        for highlight in document.highlights.all():
+            people[highlight.coder_id] = highlight.coder
+            coder = person_guid(highlight.coder)
+            selection = refi_qda.Selection(
+                guid=str(highlight.guid),
+                start=highlight.start,
+                end=highlight.end,
+                name=_quote_name(document.text[highlight.start : highlight.end]),
+                description=AGREED_DESCRIPTION if highlight.is_agreed else "",
+                creating_user=coder,
+                created=highlight.created_at,
+            )
+            for code in sorted(highlight.codes.all(), key=lambda code: str(code.guid)):
+                selection.codings.append(
+                    refi_qda.Coding(
+                        guid=_coding_guid(highlight.guid, code.guid),
+                        code_guid=str(code.guid),
+                        creating_user=coder,
+                        created=highlight.created_at,
+                    )
+                )
+            source.selections.append(selection)
+        sources[document.pk] = source
+        project.sources.append(source)
+
+    theme_sets = {}
+    for theme in themes:
+        group = refi_qda.Set(
+            guid=str(theme.guid),
+            name=theme.name,
+            description=theme.description,
+            member_codes=[str(code.guid) for code in theme.codes.all()],
+        )
+        theme_sets[theme.pk] = group
+        project.sets.append(group)
+
+    for memo in memos:
+        note = refi_qda.Note(
+            guid=str(memo.guid), name=memo.title, text=memo.text, created=memo.created_at
+        )
+        if memo.author is not None:
+            people[memo.author_id] = memo.author
+            note.creating_user = person_guid(memo.author)
+        if memo.code_id is not None and memo.code_id in built:
+            built[memo.code_id].note_guids.append(note.guid)
+        elif memo.document_id is not None:
+            if memo.document_id not in document_guids:
+                continue  # a memo on a document under review stays with it
+            sources[memo.document_id].note_guids.append(note.guid)
+        elif memo.theme_id is not None:
+            theme_sets[memo.theme_id].member_notes.append(note.guid)
+        else:
+            project.note_guids.append(note.guid)
+        project.notes.append(note)
+
+    project.users = [
+        refi_qda.User(guid=person_guid(person), name=person.full_name)
+        for person in sorted(people.values(), key=lambda person: (person.full_name, person.pk))
+    ]
+    project.variables = list(variables.values())
+    return project
+
+
+def qdpx_export(*, program: Program) -> bytes:
+    """The program's qualitative project as a .qdpx (zip of project.qde and sources/),
+    validated against the REFI-QDA project schema."""
+    return refi_qda.qdpx_pack(project_build(program=program))
+
+
+def qdc_export(*, program: Program) -> bytes:
+    """The program's codebook alone (codes and themes) as a .qdc."""
+    codes = _program_codes(program)
+    if not codes:
+        raise RefiQdaError(["This program has no codes yet, so there is no codebook to export."])
+    roots, _built = _codes_tree(codes)
+    sets = [
+        refi_qda.Set(
+            guid=str(theme.guid),
+            name=theme.name,
+            description=theme.description,
+            member_codes=[str(code.guid) for code in theme.codes.all()],
+        )
+        for theme in _program_themes(program)
+    ]
+    return refi_qda.codebook_write(codes=roots, sets=sets)
+
+
+# --- Import -----------------------------------------------------------------------------
+
+
+def _program_has_work(program: Program) -> bool:
+    return (
+        Document.objects.filter(program=program).exists()
+        or Code.objects.filter(program=program).exists()
+        or Theme.objects.filter(program=program).exists()
+        or Memo.objects.filter(program=program).exists()
+    )
+
+
+class _Guids:
+    """GUIDs are unique across the whole database; one already used by another program's
+    row is renewed here (and said so), one free is kept as it came."""
+
+    def __init__(self, model, result: ExchangeResult, what: str):
+        self.model = model
+        self.result = result
+        self.what = what
+        self.renewed = 0
+
+    def take(self, guids: list[str]) -> dict[str, uuid.UUID]:
+        taken = set(
+            str(guid)
+            for guid in self.model.objects.filter(guid__in=guids).values_list("guid", flat=True)
+        )
+        chosen = {}
+        for guid in guids:
+            if guid in taken:
+                chosen[guid] = uuid.uuid4()
+                self.renewed += 1
+            else:
+                chosen[guid] = uuid.UUID(guid)
+        if self.renewed:
+            self.result.notices.append(
+                f"{self.renewed} {self.what} GUID(s) are already used elsewhere in medmentor "
+                "(another program holds the same work); those items got new GUIDs."
+            )
+        return chosen
+
+
+def _resolve_people(
+    project: refi_qda.Project, *, program: Program, by, result: ExchangeResult
+) -> dict[str, object]:
+    """Each REFI-QDA User → a person: the same person when the GUID is theirs (exported by
+    medmentor), else a person of the program with exactly that name, else an inactive
+    account for that coder (so two coders from another tool stay two coders)."""
+    Person = get_user_model()
+    people: dict[str, object] = {}
+    wanted = {user.guid: user for user in project.users}
+    if not wanted:
+        return people
+    by_guid = {}
+    for person in Person.objects.only("pk", "email", "full_name"):
+        by_guid[person_guid(person)] = person
+    enrolled = defaultdict(list)
+    for person in Person.objects.filter(enrollments__program=program).distinct():
+        enrolled[person.full_name.strip().casefold()].append(person)
+    for guid, user in wanted.items():
+        person = by_guid.get(guid)
+        if person is None and user.name.strip():
+            namesakes = enrolled.get(user.name.strip().casefold(), [])
+            if len(namesakes) == 1:
+                person = namesakes[0]
+        if person is None:
+            person = Person.objects.create_user(
+                email=f"coder-{guid}@{IMPORTED_CODER_DOMAIN}",
+                password=None,
+                full_name=(user.name.strip() or f"Imported coder {guid[:8]}")[:200],
+                is_active=False,
+            )
+            result.notices.append(
+                f"Coder “{person.full_name}” is not a medmentor user; their coding is kept "
+                "under an inactive account of that name."
+            )
+        people[guid] = person
+    return people
+
+
+def _unique_code_names(project: refi_qda.Project, result: ExchangeResult) -> dict[str, str]:
+    names: dict[str, str] = {}
+    used: set[str] = set()
+
+    def visit(code: refi_qda.Code, parent: refi_qda.Code | None):
+        name = code.name.strip()[:120] or "Unnamed code"
+        if name.casefold() in used and parent is not None:
+            name = f"{name} ({parent.name.strip()})"[:120]
+        base, number = name, 2
+        while name.casefold() in used:
+            name = f"{base[:114]} ({number})"
+            number += 1
+        if name != code.name:
+            result.notices.append(f"Code “{code.name}” is named “{name}” here (names are unique).")
+        used.add(name.casefold())
+        names[code.guid] = name
+        for child in code.children:
+            visit(child, code)
+
+    for code in project.codes:
+        visit(code, None)
+    return names
+
+
+def _write_codes(
+    codes: list[refi_qda.Code], *, program: Program, by, result: ExchangeResult, project
+) -> dict[str, Code]:
+    names = _unique_code_names(project, result)
+    guids = _Guids(Code, result, "code").take([code.guid for top in codes for code in top.walk()])
+    made: dict[str, Code] = {}
+
+    def create(code: refi_qda.Code, parent: Code | None, position: int):
+        row = Code.objects.create(
+            guid=guids[code.guid],
+            program=program,
+            parent=parent,
+            name=names[code.guid],
+            color=_color(code.color),
+            is_codable=code.is_codable,
+            position=position,
+            created_by=by,
+            **code_description_parse(code.description),
+        )
+        made[code.guid] = row
+        for index, child in enumerate(code.children):
+            create(child, row, index)
+
+    for index, code in enumerate(codes):
+        create(code, None, index)
+    result.codes = len(made)
+    return made
+
+
+def _write_themes(
+    sets: list[refi_qda.Set], *, program: Program, codes: dict[str, Code], result
+) -> dict[str, Theme]:
+    guids = _Guids(Theme, result, "theme").take([group.guid for group in sets])
+    themes: dict[str, Theme] = {}
+    used: set[str] = set()
+    for index, group in enumerate(sets):
+        name = group.name.strip()[:120] or "Unnamed theme"
+        base, number = name, 2
+        while name.casefold() in used:
+            name = f"{base[:114]} ({number})"
+            number += 1
+        used.add(name.casefold())
+        theme = Theme.objects.create(
+            guid=guids[group.guid],
+            program=program,
+            name=name,
+            description=group.description,
+            position=index,
+        )
+        theme.codes.set([codes[guid] for guid in group.member_codes if guid in codes])
+        themes[group.guid] = theme
+    result.themes = len(themes)
+    return themes
+
+
+def _turns_of(text: str) -> list[tuple[str, int, int]]:
+    """Speaker turns of an imported text: each non-blank line is a turn, and a line
+    starting “Speaker: ” names its speaker (as our own transcripts are written)."""
+    turns = []
+    position = 0
+    for line in text.split("\n"):
+        body = line.rstrip("\r")
+        stripped = body.strip()
+        if stripped:
+            start = position + (len(body) - len(body.lstrip()))
+            end = position + len(body.rstrip())
+            speaker = ""
+            match = re.match(r"([^:\n]{1,60}):\s+", body[start - position :])
+            if match and len(match.group(1).split()) <= 5:
+                speaker = match.group(1).strip()
+                start += match.end()
+            if end > start:
+                turns.append((speaker[:120], start, end))
+        position += len(line) + 1
+    return turns
+
+
+def _document_kind(label: str) -> str | None:
+    for value, display in DocumentKind.choices:
+        if label.strip().casefold() in (value, str(display).casefold()):
+            return value
+    return None
+
+
+def _write_documents(
+    project: refi_qda.Project,
+    *,
+    program: Program,
+    by,
+    codes: dict[str, Code],
+    people: dict[str, object],
+    result: ExchangeResult,
+) -> dict[str, Document]:
+    variables = {variable.guid: variable for variable in project.variables}
+    case_of: dict[str, str] = {}
+    for case in project.cases:
+        for guid in case.source_guids:
+            case_of.setdefault(guid, case.name)
+    guids = _Guids(Document, result, "document").take([source.guid for source in project.sources])
+    all_selections = [
+        selection.guid for source in project.sources for selection in source.selections
+    ]
+    selection_guids = _Guids(Highlight, result, "highlight").take(all_selections)
+    documents: dict[str, Document] = {}
+    uncoded = 0
+    for source in project.sources:
+        attributes = {}
+        kind = DocumentKind.FOCUS_GROUP
+        for value in source.variable_values:
+            variable = variables.get(value.variable_guid)
+            if variable is None:
+                continue
+            if variable.name == KIND_VARIABLE and _document_kind(value.value):
+                kind = _document_kind(value.value)
+                continue
+            attributes[variable.name] = _attribute_parse(value)
+        if source.guid in case_of and "Case" not in attributes:
+            attributes["Case"] = case_of[source.guid]
+        document = Document.objects.create(
+            guid=guids[source.guid],
+            program=program,
+            title=(source.name.strip() or "Untitled source")[:200],
+            kind=kind,
+            attributes=attributes,
+            source_format=SourceFormat.QDPX,
+            file_name=source.plain_text_path.removeprefix("internal://")[:255],
+            text=source.text,
+            status=DocumentStatus.CODABLE,
+            created_by=by,
+        )
+        SpeakerTurn.objects.bulk_create(
+            SpeakerTurn(document=document, index=index, speaker=speaker, start=start, end=end)
+            for index, (speaker, start, end) in enumerate(_turns_of(source.text))
+        )
+        documents[source.guid] = document
+        coders = set()
+        selections = list(source.selections)
+        if source.codings:
+            # A code applied to the whole source is a highlight over the whole text.
+            selections.append(
+                refi_qda.Selection(
+                    guid=str(uuid.uuid5(GUID_NAMESPACE, f"whole:{source.guid}")),
+                    start=0,
+                    end=len(source.text),
+                    codings=source.codings,
+                )
+            )
+            selection_guids.setdefault(selections[-1].guid, uuid.UUID(selections[-1].guid))
+        for selection in selections:
+            if not selection.codings:
+                uncoded += 1
+                continue
+            agreed = selection.description.strip() == AGREED_DESCRIPTION
+            by_coder: dict[str, list[refi_qda.Coding]] = defaultdict(list)
+            for coding in selection.codings:
+                by_coder[coding.creating_user or selection.creating_user].append(coding)
+            for number, (coder_guid, codings) in enumerate(by_coder.items()):
+                coder = people.get(coder_guid, by)
+                guid = selection_guids[selection.guid]
+                if number:
+                    # One REFI-QDA selection coded by several people is one highlight per
+                    # coder here; the second and later get GUIDs derived from the first.
+                    guid = uuid.uuid5(GUID_NAMESPACE, f"{guid}:{coder_guid}")
+                highlight = Highlight.objects.create(
+                    guid=guid,
+                    document=document,
+                    coder=coder,
+                    start=selection.start,
+                    end=selection.end,
+                    is_agreed=agreed,
+                )
+                highlight.codes.set({codes[coding.code_guid].pk for coding in codings})
+                result.highlights += 1
+                if agreed:
+                    Adjudication.objects.get_or_create(
+                        document=document, defaults={"decided_by": coder}
+                    )
+                else:
+                    coders.add(coder.pk)
+            if selection.description.strip() and not agreed:
+                quote = _quote_name(source.text[selection.start : selection.end])
+                Memo.objects.create(
+                    program=program,
+                    author=people.get(selection.creating_user, by),
+                    title=f"Comment on “{quote}”"[:200],
+                    text=selection.description,
+                    document=document,
+                )
+                result.memos += 1
+        CoderAssignment.objects.bulk_create(
+            CoderAssignment(document=document, coder_id=coder, assigned_by=by)
+            for coder in sorted(coders)
+        )
+    if uncoded:
+        result.notices.append(
+            f"{uncoded} selection(s) without any code were not kept (medmentor keeps coded "
+            "text; their comments, if any, became memos on the document)."
+        )
+    result.documents = len(documents)
+    return documents
+
+
+def _write_memos(
+    project: refi_qda.Project,
+    *,
+    program: Program,
+    by,
+    codes: dict[str, Code],
+    themes: dict[str, Theme],
+    documents: dict[str, Document],
+    people: dict[str, object],
+    result: ExchangeResult,
+):
+    attached: dict[str, dict] = {}
+
+    def attach(note_guid: str, **target):
+        attached.setdefault(note_guid, target)
+
+    for code in project.all_codes():
+        for guid in code.note_guids:
+            attach(guid, code=codes[code.guid])
+    for source in project.sources:
+        for guid in source.note_guids:
+            attach(guid, document=documents[source.guid])
+        for selection in source.selections:
+            for guid in selection.note_guids:
+                attach(guid, document=documents[source.guid])
+            for coding in selection.codings:
+                for guid in coding.note_guids:
+                    attach(guid, document=documents[source.guid])
+    for group in project.sets:
+        if group.guid in themes:
+            for guid in group.member_notes:
+                attach(guid, theme=themes[group.guid])
+    guids = _Guids(Memo, result, "memo").take([note.guid for note in project.notes])
+    for note in project.notes:
+        text = note.text
+        if note.description.strip() and note.description.strip() not in text:
+            text = f"{note.description.strip()}\n\n{text}" if text else note.description.strip()
+        Memo.objects.create(
+            guid=guids[note.guid],
+            program=program,
+            author=people.get(note.creating_user, by),
+            title=note.name.strip()[:200],
+            text=text,
+            **attached.get(note.guid, {}),
+        )
+        result.memos += 1
+
+
+def _skipped_sets(project: refi_qda.Project, result: ExchangeResult) -> list[refi_qda.Set]:
+    """Sets that group only codes (and notes) are themes; sets of sources have no place
+    here, and are said so."""
+    themes = []
+    for group in project.sets:
+        if group.member_sources:
+            result.notices.append(
+                f"Set “{group.name}” groups {len(group.member_sources)} source(s); medmentor "
+                "has no sets of documents, so that grouping was not kept"
+                + (" (its codes became a theme)." if group.member_codes else ".")
+            )
+            if group.member_codes:
+                themes.append(
+                    refi_qda.Set(
+                        guid=group.guid,
+                        name=group.name,
+                        description=group.description,
+                        member_codes=group.member_codes,
+                        member_notes=group.member_notes,
+                    )
+                )
+            continue
+        themes.append(group)
+    return themes
+
+
+def _keep_competencies(program: Program) -> list[tuple[str, str, str]]:
+    # Competency mappings are medmentor's own (REFI-QDA has no place for them); a
+    # replacing import keeps each one whose code or theme comes back with its GUID.
+    return [
+        (
+            mapping.competency,
+            "code" if mapping.code_id else "theme",
+            str(mapping.code.guid if mapping.code_id else mapping.theme.guid),
+        )
+        for mapping in CompetencyMapping.objects.filter(program=program).select_related(
+            "code", "theme"
+        )
+    ]
+
+
+def _restore_competencies(program, kept, codes: dict[str, Code], themes: dict[str, Theme]):
+    by_guid = {str(code.guid): code for code in codes.values()}
+    theme_by_guid = {str(theme.guid): theme for theme in themes.values()}
+    for competency, kind, guid in kept:
+        target = (by_guid if kind == "code" else theme_by_guid).get(guid)
+        if target is not None:
+            CompetencyMapping.objects.create(
+                program=program, competency=competency, **{kind: target}
+            )
+
+
+class _DryRun(Exception):
+    pass
+
+
+def qdpx_import(
+    *, program: Program, content: bytes, by, replace: bool = False, dry_run: bool = False
+) -> ExchangeResult:
+    """Import a .qdpx into `program`, all or nothing.
+
+    The project file is validated against the REFI-QDA schema before anything else (a file
+    that fails is refused with the schema's line and element); then every selection must
+    lie inside its text and every reference must resolve. A program that already holds
+    qualitative work is only overwritten with `replace=True` (its competency mappings are
+    kept for the codes and themes that come back). `dry_run` checks and counts everything,
+    writes nothing. Raises RefiQdaError with the problems; nothing is changed then.
+    """
+    project = refi_qda.qdpx_unpack(content)
+    if not replace and _program_has_work(program):
+        raise RefiQdaError(
+            [
+                f"{program.name} already has documents, codes or memos. Importing a project "
+                "replaces them: confirm the replacement (--replace) to go on."
+            ]
+        )
+    result = ExchangeResult()
+    result.notices.extend(f"Not kept: {item}." for item in project.skipped)
+    try:
+        with transaction.atomic():
+            kept = _keep_competencies(program) if replace else []
+            if replace:
+                Document.objects.filter(program=program).delete()
+                Memo.objects.filter(program=program).delete()
+                Theme.objects.filter(program=program).delete()
+                Code.objects.filter(program=program).delete()
+            people = _resolve_people(project, program=program, by=by, result=result)
+            codes = _write_codes(
+                project.codes, program=program, by=by, result=result, project=project
+            )
+            themes = _write_themes(
+                _skipped_sets(project, result), program=program, codes=codes, result=result
+            )
+            documents = _write_documents(
+                project, program=program, by=by, codes=codes, people=people, result=result
+            )
+            _write_memos(
+                project,
+                program=program,
+                by=by,
+                codes=codes,
+                themes=themes,
+                documents=documents,
+                people=people,
+                result=result,
+            )
+            _restore_competencies(program, kept, codes, themes)
+            result.coders = sorted(
+                {
+                    person.full_name
+                    for person in get_user_model()
+                    .objects.filter(highlights__document__program=program)
+                    .distinct()
+                }
+            )
+            if dry_run:
+                raise _DryRun
+    except _DryRun:
+        return result
+    result.applied = True
+    return result
+
+
+def qdc_import(*, program: Program, content: bytes, by, dry_run: bool = False) -> ExchangeResult:
+    """Import a codebook (.qdc, or the codebook of a project.qde) into `program`, all or
+    nothing: a code whose GUID the program already has is updated in place (name, color,
+    description, parent, order), others are added; code sets become themes the same way."""
+    codes, sets = refi_qda.codebook_read(content)
+    result = ExchangeResult()
+    project = refi_qda.Project(name="codebook", codes=codes, sets=sets)
+    existing = {str(code.guid): code for code in Code.objects.filter(program=program)}
+    incoming = {code.guid for code in project.all_codes()}
+    names = _unique_code_names(project, result)
+    clashes = [
+        f"The program already has a code named “{code.name}” (a different code); rename one "
+        "of them first."
+        for code in existing.values()
+        if str(code.guid) not in incoming
+        and code.name.casefold() in {name.casefold() for name in names.values()}
+    ]
+    if clashes:
+        raise RefiQdaError(clashes)
+    try:
+        with transaction.atomic():
+            made: dict[str, Code] = {}
+            new_guids = _Guids(Code, result, "code").take(
+                [guid for guid in incoming if guid not in existing]
+            )
+
+            def place(code: refi_qda.Code, parent: Code | None, position: int):
+                values = dict(
+                    parent=parent,
+                    name=names[code.guid],
+                    color=_color(code.color),
+                    is_codable=code.is_codable,
+                    position=position,
+                    **code_description_parse(code.description),
+                )
+                row = existing.get(code.guid)
+                if row is None:
+                    row = Code.objects.create(
+                        guid=new_guids[code.guid], program=program, created_by=by, **values
+                    )
+                else:
+                    for key, value in values.items():
+                        setattr(row, key, value)
+                    row.save()
+                made[code.guid] = row
+                for index, child in enumerate(code.children):
+                    place(child, row, index)
+
+            # Names are unique per program: park the updated codes' names first so a
+            # codebook that swaps two names does not collide with itself.
+            for guid, row in existing.items():
+                if guid in incoming:
+                    Code.objects.filter(pk=row.pk).update(name=f"…{row.pk}")
+            for index, code in enumerate(codes):
+                place(code, None, index)
+            result.codes = len(made)
+            themes = {str(theme.guid): theme for theme in Theme.objects.filter(program=program)}
+            theme_guids = _Guids(Theme, result, "theme").take(
+                [group.guid for group in sets if group.guid not in themes]
+            )
+            offset = Theme.objects.filter(program=program).count()
+            for index, group in enumerate(sets):
+                theme = themes.get(group.guid)
+                if theme is None:
+                    theme = Theme.objects.create(
+                        guid=theme_guids[group.guid],
+                        program=program,
+                        name=group.name.strip()[:120],
+                        description=group.description,
+                        position=offset + index,
+                    )
+                else:
+                    theme.name = group.name.strip()[:120]
+                    theme.description = group.description
+                    theme.save()
+                theme.codes.set([made[guid] for guid in group.member_codes if guid in made])
+                result.themes += 1
+            if dry_run:
+                raise _DryRun
+    except _DryRun:
+        return result
+    result.applied = True
+    return result
