@@ -40,6 +40,8 @@ class Command(BaseCommand):
                 [*command, "smtp-sink", "--port", str(settings.EMAIL_PORT)], env=environment
             ),
             subprocess.Popen([*command, "worker"], env=environment),
+            # Django Tasks (large matching runs) have their own worker.
+            subprocess.Popen([*command, "db-worker", "--no-reload"], env=environment),
         ]
 
         def stop_children(*_):
@@ -58,7 +60,7 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"\nmedmentor demo: http://{address}/\n"
                 f"Mail sink on 127.0.0.1:{settings.EMAIL_PORT} (nothing leaves this machine), "
-                f"worker running; emails are kept in {settings.DATA_DIR / 'mail-sink'}\n"
+                f"workers running; emails are kept in {settings.DATA_DIR / 'mail-sink'}\n"
                 "Press Ctrl-C to stop.\n"
             )
         )
