@@ -281,8 +281,20 @@ def _parse_and_validate(content: bytes, *, schema_path: Path, file_name: str):
         raise RefiQdaError(
             [f"{file_name} line {line}: not well-formed XML ({error.msg})."]
         ) from None
+    if root.getroottree().docinfo.internalDTD is not None:
+        # REFI-QDA files have no document type declaration; one can only carry entities
+        # (file reads, "billion laughs"), so it is refused outright.
+        raise RefiQdaError(
+            [f"{file_name} declares a DOCTYPE; REFI-QDA files have none, so it is refused."]
+        )
     schema = _schema(schema_path)
-    if not schema.validate(root):
+    try:
+        valid = schema.validate(root)
+    except etree.XMLSchemaValidateError as error:
+        raise RefiQdaError(
+            [f"{file_name} could not be checked against the schema: {error}."]
+        ) from None
+    if not valid:
         problems = _schema_problems(schema, root, file_name)
         raise RefiQdaError(
             [
@@ -891,8 +903,31 @@ def codebook_read(content: bytes) -> tuple[list[Code], list[Set]]:
     except etree.XMLSyntaxError as error:
         raise RefiQdaError([f"codebook.qdc: not well-formed XML ({error.msg})."]) from None
     if root.tag == _q("Project"):
-        project = project_read(content)
-        return project.codes, [group for group in project.sets if group.member_codes]
+        # Only the codebook and the code sets are wanted; sources are not read.
+        root = _parse_and_validate(content, schema_path=PROJECT_SCHEMA, file_name="project.qde")
+        project = Project(name=root.get("name"))
+        path = f"{_q('CodeBook')}/{_q('Codes')}/{_q('Code')}"
+        project.codes = [_code_read(code, PROJECT_NS) for code in root.iterfind(path)]
+        for group in root.iterfind(f"{_q('Sets')}/{_q('Set')}"):
+            if group.find(_q("MemberCode")) is not None:
+                project.sets.append(
+                    Set(
+                        guid=guid_normal(group.get("guid")),
+                        name=group.get("name"),
+                        description=_child_text(group, "Description"),
+                        member_codes=_ref_guids(group, "MemberCode"),
+                    )
+                )
+        for code in project.all_codes():
+            code.note_guids = []
+        problems = [
+            problem
+            for problem in _reference_problems(project)
+            if "not in the codebook" in problem or "used twice" in problem
+        ]
+        if problems:
+            raise RefiQdaError(problems)
+        return project.codes, project.sets
     root = _parse_and_validate(content, schema_path=CODEBOOK_SCHEMA, file_name="codebook.qdc")
     ns = CODEBOOK_NS
     codes = [_code_read(code, ns) for code in root.iterfind(f"{_q('Codes', ns)}/{_q('Code', ns)}")]
