@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "medmentor.programs",
     "medmentor.curriculum",
     "medmentor.messaging",
+    "medmentor.surveys",
     "medmentor.qualitative",
     "medmentor.api",
 ]
@@ -204,7 +205,9 @@ OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 6)
 # What `medmentor worker` runs (each called with now=) before each delivery pass, as
 # dotted paths, so messaging never imports the apps that write its mail.
 MEDMENTOR_WORKER_HOOKS = env_list(
-    "MEDMENTOR_WORKER_HOOKS", "medmentor.curriculum.weekly_email.weekly_emails_enqueue_due"
+    "MEDMENTOR_WORKER_HOOKS",
+    "medmentor.curriculum.weekly_email.weekly_emails_enqueue_due,"
+    "medmentor.surveys.invitations.survey_emails_enqueue_due",
 )
 
 TASKS = {

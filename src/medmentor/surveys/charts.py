@@ -1,0 +1,67 @@
+"""Charts of survey answers as inline SVG (matplotlib, one chart code for web and print)."""
+
+import io
+
+import matplotlib
+
+matplotlib.use("Agg")  # no display: pages and PDFs only
+import matplotlib.pyplot as plt  # noqa: E402
+
+# Colour-blind-safe diverging palette (ColorBrewer RdBu), disagree to agree.
+PALETTE = {
+    5: ["#ca0020", "#f4a582", "#d9d9d9", "#92c5de", "#0571b0"],
+    7: ["#b2182b", "#ef8a62", "#fddbc7", "#d9d9d9", "#d1e5f0", "#67a9cf", "#2166ac"],
+}
+
+
+def likert_diverging_svg(
+    *, rows: list[tuple[str, list[int]]], labels: list[str], title: str
+) -> str:
+    """A diverging stacked bar per row (e.g. a wave): disagreeing answers to the left of
+    zero, agreeing to the right, the middle point split across it. Percentages of the
+    row's answers; an empty row draws nothing."""
+    points = len(labels)
+    colours = PALETTE.get(points) or [plt.cm.RdBu(i / max(points - 1, 1)) for i in range(points)]
+    middle = points // 2 if points % 2 else None
+    figure, axes = plt.subplots(figsize=(7, 0.6 + 0.5 * len(rows)))
+    for y, (_, counts) in enumerate(rows):
+        total = sum(counts) or 1
+        shares = [100 * c / total for c in counts]
+        negative = sum(shares[: points // 2]) + (shares[middle] / 2 if middle is not None else 0)
+        left = -negative
+        for level, share in enumerate(shares):
+            axes.barh(
+                y,
+                share,
+                left=left,
+                color=colours[level],
+                edgecolor="white",
+                height=0.6,
+                label=labels[level] if y == 0 else None,
+            )
+            left += share
+    axes.axvline(0, color="#333333", linewidth=0.8)
+    axes.set_yticks(range(len(rows)), [name for name, _ in rows])
+    axes.set_xlim(-100, 100)
+    axes.set_xlabel("% of answers (disagree ← → agree)")
+    axes.invert_yaxis()
+    axes.set_title(title, fontsize=10, loc="left")
+    axes.legend(
+        ncol=min(points, 4),
+        fontsize=7,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.35),
+        frameon=False,
+    )
+    figure.tight_layout()
+    buffer = io.StringIO()
+    figure.savefig(buffer, format="svg")
+    plt.close(figure)
+    svg = buffer.getvalue()
+    # Drop the XML prolog so the SVG can sit inline in HTML; give it a text alternative.
+    svg = svg[svg.index("<svg") :]
+    return svg.replace("<svg ", f'<svg role="img" aria-label="{_attr(title)}" ', 1)
+
+
+def _attr(text: str) -> str:
+    return text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")

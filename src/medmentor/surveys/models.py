@@ -1,0 +1,282 @@
+"""Survey instruments, their items and scales, waves, invitations and responses.
+
+Privacy rule 2 (docs/privacy.md) is kept by the shape of these tables: an Invitation
+(who was asked, who still needs a reminder) has no column pointing at a Response, and
+a Response points at a person only in identified mode (a check constraint says so).
+In coded mode pre and post answers are paired by a self-generated code stored only as
+one salted hash per element. Invitations carry no time of answering, so the moment a
+response was submitted cannot be matched to the moment an invitation was marked done.
+"""
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class Anonymity(models.TextChoices):
+    IDENTIFIED = "identified", "Identified"
+    CODED = "coded", "Coded (self-generated code, no identity)"
+    ANONYMOUS = "anonymous", "Anonymous"
+
+
+# What each mode means, shown to respondents before they consent.
+ANONYMITY_IN_PLAIN_WORDS = {
+    Anonymity.IDENTIFIED: (
+        "Your answers are stored with your name. The program's directors and researchers "
+        "can see which answers are yours."
+    ),
+    Anonymity.CODED: (
+        "Your answers are stored without your name. You answer a few short questions that "
+        "make a private code, so your answers before and after the program can be compared. "
+        "Only scrambled (hashed) versions of the code are kept; nobody can tell from them "
+        "who you are, and your invitation is kept apart from your answers."
+    ),
+    Anonymity.ANONYMOUS: (
+        "Your answers are stored without your name or any code. Nobody, not even the "
+        "program's directors, can tell which answers are yours; your invitation is kept "
+        "apart from your answers."
+    ),
+}
+
+# The self-generated identification code: answers to stable questions that the same
+# person gives the same way months later. Published studies match 40-96 % exactly, so
+# pairing tolerates one or two differing elements (surveys.pairing).
+CODE_ELEMENTS = (
+    ("mother_initial", "The first letter of your mother's first name"),
+    ("birth_day", "The day of the month you were born (1–31)"),
+    ("older_siblings", "How many older brothers and sisters you have"),
+    ("street_initial", "The first letter of the street you grew up on"),
+)
+
+
+def new_code_salt() -> str:
+    return secrets.token_hex(16)
+
+
+class Instrument(models.Model):
+    program = models.ForeignKey(
+        "programs.Program", on_delete=models.CASCADE, related_name="instruments"
+    )
+    title = models.CharField(max_length=200)
+    introduction = models.TextField(blank=True, help_text="What the survey is about.")
+    consent_text = models.TextField(
+        help_text="The study information (e.g. the IRB-approved text) shown before consent."
+    )
+    anonymity = models.CharField(max_length=20, choices=Anonymity.choices, default=Anonymity.CODED)
+    code_salt = models.CharField(
+        max_length=64,
+        default=new_code_salt,
+        help_text="Salt of this instrument's identification-code hashes.",
+    )
+    max_reminders = models.PositiveSmallIntegerField(default=2)
+    reminder_every_days = models.PositiveSmallIntegerField(default=7)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def anonymity_in_plain_words(self) -> str:
+        return ANONYMITY_IN_PLAIN_WORDS[Anonymity(self.anonymity)]
+
+
+class ItemKind(models.TextChoices):
+    LIKERT = "likert", "Likert (5 or 7 points)"
+    NUMERIC = "numeric", "Number from 0 to n"
+    YES_NO = "yes_no", "Yes or no"
+    SINGLE = "single", "Single choice"
+    MULTIPLE = "multiple", "Multiple choice"
+    TEXT = "text", "Free text"
+
+
+class Item(models.Model):
+    """One question. Answers are stored as codes: Likert 1..points, numeric 0..max,
+    yes/no 1/0, choices by their code (several codes joined by "|"), text as written."""
+
+    instrument = models.ForeignKey(Instrument, on_delete=models.CASCADE, related_name="items")
+    order = models.PositiveIntegerField()
+    page = models.PositiveSmallIntegerField(default=1)
+    key = models.SlugField(max_length=26, help_text="Variable name in exports (REDCap field name).")
+    text = models.TextField()
+    kind = models.CharField(max_length=20, choices=ItemKind.choices)
+    required = models.BooleanField(default=False)
+    points = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Likert: 5 or 7 points."
+    )
+    anchors = models.JSONField(
+        default=list, blank=True, help_text="Likert: one label per point, lowest first."
+    )
+    numeric_max = models.PositiveIntegerField(null=True, blank=True)
+    choices = models.JSONField(
+        default=list, blank=True, help_text='Choices as [["1", "Label"], ...].'
+    )
+    show_if_item = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="dependents"
+    )
+    show_if_values = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Show this item when the earlier answer is one of these codes.",
+    )
+
+    class Meta:
+        ordering = ["order"]
+        constraints = [
+            models.UniqueConstraint(fields=["instrument", "key"], name="unique_item_key"),
+            models.UniqueConstraint(fields=["instrument", "order"], name="unique_item_order"),
+        ]
+
+    def __str__(self) -> str:
+        return self.key
+
+    def options(self) -> list[tuple[str, str]]:
+        """Codes and labels of a closed item, in order."""
+        if self.kind == ItemKind.LIKERT:
+            labels = list(self.anchors) + [""] * (self.points or 0)
+            return [(str(i + 1), labels[i] or str(i + 1)) for i in range(self.points or 0)]
+        if self.kind == ItemKind.YES_NO:
+            return [("1", "Yes"), ("0", "No")]
+        if self.kind in (ItemKind.SINGLE, ItemKind.MULTIPLE):
+            return [(str(code), str(label)) for code, label in self.choices]
+        return []
+
+
+class ScaleScoring(models.TextChoices):
+    SUM = "sum", "Sum of items"
+    MEAN = "mean", "Mean of items"
+
+
+class Scale(models.Model):
+    instrument = models.ForeignKey(Instrument, on_delete=models.CASCADE, related_name="scales")
+    name = models.CharField(max_length=200)
+    scoring = models.CharField(
+        max_length=10, choices=ScaleScoring.choices, default=ScaleScoring.SUM
+    )
+    item_min = models.FloatField(help_text="Lowest score of each item, e.g. 0.")
+    item_max = models.FloatField(help_text="Highest score of each item, e.g. 5.")
+    max_missing = models.PositiveSmallIntegerField(
+        default=0, help_text="A respondent missing at most this many items still gets a score."
+    )
+    offset = models.FloatField(
+        default=0,
+        help_text="Added to each stored answer code to give its score (Likert codes start at 1; "
+        "-1 scores a 6-point 1..6 item 0..5).",
+    )
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ScaleItem(models.Model):
+    scale = models.ForeignKey(Scale, on_delete=models.CASCADE, related_name="scale_items")
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="scale_items")
+    reverse = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["item__order"]
+        constraints = [models.UniqueConstraint(fields=["scale", "item"], name="unique_scale_item")]
+
+
+class WaveKind(models.TextChoices):
+    PRE = "pre", "Pre"
+    POST = "post", "Post"
+    FOLLOW_UP = "follow_up", "Follow-up"
+
+
+class Wave(models.Model):
+    instrument = models.ForeignKey(Instrument, on_delete=models.CASCADE, related_name="waves")
+    kind = models.CharField(max_length=20, choices=WaveKind.choices)
+    opens_at = models.DateTimeField()
+    closes_at = models.DateTimeField()
+    declined_count = models.PositiveIntegerField(
+        default=0, help_text="People who declined consent: a count, nothing else."
+    )
+
+    class Meta:
+        ordering = ["opens_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["instrument", "kind"], name="unique_wave_kind"),
+            models.CheckConstraint(
+                condition=Q(closes_at__gt=models.F("opens_at")), name="wave_closes_after_opening"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.instrument} — {self.get_kind_display()}"
+
+
+class Invitation(models.Model):
+    """Who was asked to answer a wave, and who still needs a reminder.
+
+    Never points at a Response. `is_done` turns true when the person submitted or
+    declined (one flag for both, so no decision is stored per person); it has no time.
+    """
+
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="invitations")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="survey_invitations"
+    )
+    nonce = models.CharField(max_length=32, default=new_code_salt)
+    token_digest = models.CharField(max_length=64, unique=True)
+    emails_sent = models.PositiveSmallIntegerField(default=0)
+    last_email_at = models.DateTimeField(null=True, blank=True)
+    is_done = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["wave", "person"], name="unique_invitation")]
+
+
+class Response(models.Model):
+    """One respondent's answers to one wave; a draft until `submitted_at` is set."""
+
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="responses")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="survey_responses",
+        help_text="Only in identified mode.",
+    )
+    anonymity = models.CharField(max_length=20, choices=Anonymity.choices)
+    code_hashes = models.JSONField(
+        default=list, blank=True, help_text="Coded mode: one salted hash per code element."
+    )
+    draft_token_digest = models.CharField(
+        max_length=64,
+        null=True,
+        blank=True,
+        unique=True,
+        help_text="Coded and anonymous drafts: digest of the browser's opaque draft token.",
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(anonymity=Anonymity.IDENTIFIED) | Q(person__isnull=True),
+                name="response_person_only_identified",
+            ),
+            models.UniqueConstraint(
+                fields=["wave", "person"],
+                condition=Q(person__isnull=False),
+                name="unique_identified_response",
+            ),
+        ]
+
+
+class Answer(models.Model):
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="answers")
+    value = models.TextField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["response", "item"], name="unique_answer")]

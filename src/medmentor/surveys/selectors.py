@@ -1,0 +1,289 @@
+"""Reads of the surveys app that pages and the API show; privacy rules are applied here.
+
+- Directors, coordinators, faculty and researchers see a program's surveys and response
+  rates: counts per wave, never who answered (faculty never see participation per
+  person; nobody does in coded or anonymous modes).
+- The report (answers, statistics, open-ended answers) and the exports are for
+  directors, coordinators and researchers.
+"""
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+
+from medmentor import stats
+from medmentor.people.models import Person
+from medmentor.programs.models import STAFF_ROLES, Program, Role
+from medmentor.programs.selectors import roles_in_program
+from medmentor.surveys.charts import likert_diverging_svg
+from medmentor.surveys.models import (
+    Anonymity,
+    Answer,
+    Instrument,
+    Item,
+    ItemKind,
+    Response,
+    Scale,
+    Wave,
+    WaveKind,
+)
+from medmentor.surveys.pairing import CodeMatch, codes_pair
+
+OVERVIEW_ROLES = {*STAFF_ROLES, Role.FACULTY, Role.RESEARCHER}
+REPORT_ROLES = {*STAFF_ROLES, Role.RESEARCHER}
+
+
+def survey_roles_check(*, person: Person, program: Program, allowed: set[str]) -> None:
+    if not roles_in_program(person=person, program=program) & set(allowed):
+        raise PermissionDenied("Your role in this program may not open this survey page.")
+
+
+def instrument_for_viewer(*, person: Person, program: Program, pk: int, report: bool) -> Instrument:
+    survey_roles_check(
+        person=person, program=program, allowed=REPORT_ROLES if report else OVERVIEW_ROLES
+    )
+    return Instrument.objects.get(program=program, pk=pk)
+
+
+@dataclass(frozen=True)
+class WaveCounts:
+    wave: Wave
+    invited: int
+    submitted: int
+    declined: int
+
+    @property
+    def rate(self) -> float | None:
+        return self.submitted / self.invited if self.invited else None
+
+
+def wave_counts(*, instrument: Instrument) -> list[WaveCounts]:
+    """Per wave: how many were invited, submitted, declined — counts only."""
+    waves = instrument.waves.annotate(
+        n_invited=Count("invitations", distinct=True),
+        n_submitted=Count(
+            "responses", filter=Q(responses__submitted_at__isnull=False), distinct=True
+        ),
+    )
+    return [
+        WaveCounts(wave=w, invited=w.n_invited, submitted=w.n_submitted, declined=w.declined_count)
+        for w in waves
+    ]
+
+
+def instruments_of_program(*, program: Program) -> list[tuple[Instrument, list[WaveCounts]]]:
+    return [
+        (instrument, wave_counts(instrument=instrument)) for instrument in program.instruments.all()
+    ]
+
+
+# --- The report ------------------------------------------------------------------------
+
+
+@dataclass
+class WaveData:
+    wave: Wave
+    responses: list[Response]
+    answers: dict[int, dict[int, str]]  # response id -> item id -> code
+
+    def column(self, item: Item) -> list[float]:
+        return [_number(self.answers[r.pk].get(item.pk)) for r in self.responses]
+
+
+def _number(code: str | None) -> float:
+    if code in (None, ""):
+        return math.nan
+    try:
+        return float(code)
+    except ValueError:
+        return math.nan
+
+
+def wave_data(*, wave: Wave) -> WaveData:
+    responses = list(wave.responses.filter(submitted_at__isnull=False).order_by("pk"))
+    answers: dict[int, dict[int, str]] = {r.pk: {} for r in responses}
+    for response_id, item_id, value in Answer.objects.filter(
+        response__wave=wave, response__submitted_at__isnull=False
+    ).values_list("response_id", "item_id", "value"):
+        answers[response_id][item_id] = value
+    return WaveData(wave=wave, responses=responses, answers=answers)
+
+
+@dataclass
+class ItemReport:
+    item: Item
+    counts_by_wave: list[tuple[str, list[int]]]
+    chart_svg: str
+
+
+@dataclass
+class ScaleReport:
+    scale: Scale
+    score_range: tuple[float, float]
+    alpha: stats.CronbachAlpha | None
+    comparison: stats.PairedComparison | None
+    unpaired: stats.MannWhitneyTest | None
+    pre_n: int
+    post_n: int
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class SurveyReport:
+    instrument: Instrument
+    counts: list[WaveCounts]
+    items: list[ItemReport]
+    scales: list[ScaleReport]
+    match: CodeMatch | None
+    pairing: str
+    open_answers: list[tuple[Item, list[tuple[str, str]]]]  # item, [(wave, text)]
+
+
+def scale_scores_for(*, scale: Scale, data: WaveData) -> stats.ScaleScores:
+    scale_items = list(scale.scale_items.select_related("item"))
+    matrix = np.array(
+        [[v + scale.offset for v in data.column(si.item)] for si in scale_items], dtype=float
+    ).T.reshape(len(data.responses), len(scale_items))
+    return stats.scale_scores(
+        matrix,
+        item_min=scale.item_min,
+        item_max=scale.item_max,
+        reverse=[i for i, si in enumerate(scale_items) if si.reverse],
+        scoring=scale.scoring,
+        max_missing=scale.max_missing,
+        name=scale.name,
+    )
+
+
+def _pairs(
+    instrument: Instrument, pre: WaveData, post: WaveData
+) -> tuple[list, CodeMatch | None, str]:
+    if instrument.anonymity == Anonymity.IDENTIFIED:
+        post_by_person = {r.person_id: j for j, r in enumerate(post.responses)}
+        pairs = [
+            (i, post_by_person[r.person_id])
+            for i, r in enumerate(pre.responses)
+            if r.person_id in post_by_person
+        ]
+        return pairs, None, "Pre and post answers paired by respondent (identified survey)."
+    if instrument.anonymity == Anonymity.CODED:
+        match = codes_pair(
+            [r.code_hashes for r in pre.responses],
+            [r.code_hashes for r in post.responses],
+            tolerance=1,
+        )
+        return (
+            match.pairs,
+            match,
+            (
+                "Pre and post answers paired by the self-generated code, exactly or with one "
+                "differing element; ambiguous codes left unpaired."
+            ),
+        )
+    return [], None, "Anonymous survey: waves compared as independent groups (Mann–Whitney U)."
+
+
+def survey_report(*, instrument: Instrument) -> SurveyReport:
+    waves = list(instrument.waves.all())
+    data = {wave.kind: wave_data(wave=wave) for wave in waves}
+    items = list(instrument.items.all())
+    item_reports = []
+    for item in items:
+        if item.kind != ItemKind.LIKERT:
+            continue
+        labels = [label for _, label in item.options()]
+        rows = []
+        for wave in waves:
+            codes = [data[wave.kind].answers[r.pk].get(item.pk) for r in data[wave.kind].responses]
+            rows.append(
+                (wave.get_kind_display(), [codes.count(str(p + 1)) for p in range(len(labels))])
+            )
+        svg = likert_diverging_svg(rows=rows, labels=labels, title=item.text)
+        item_reports.append(ItemReport(item=item, counts_by_wave=rows, chart_svg=svg))
+
+    pre, post = data.get(WaveKind.PRE), data.get(WaveKind.POST)
+    pairs, match, pairing = ([], None, "No pre and post waves to compare.")
+    if pre and post:
+        pairs, match, pairing = _pairs(instrument, pre, post)
+    scale_reports = []
+    for scale in instrument.scales.all():
+        n_items = scale.scale_items.count()
+        if scale.scoring == "sum":
+            score_range = (scale.item_min * n_items, scale.item_max * n_items)
+        else:
+            score_range = (scale.item_min, scale.item_max)
+        report = ScaleReport(
+            scale=scale,
+            score_range=score_range,
+            alpha=None,
+            comparison=None,
+            unpaired=None,
+            pre_n=0,
+            post_n=0,
+        )
+        try:
+            pre_scores = scale_scores_for(scale=scale, data=pre) if pre else None
+            post_scores = scale_scores_for(scale=scale, data=post) if post else None
+            first = pre_scores or post_scores
+            if first is not None and n_items >= 2:
+                source = pre if pre_scores is not None else post
+                items_matrix = np.array(
+                    [
+                        [v + scale.offset for v in source.column(si.item)]
+                        for si in scale.scale_items.select_related("item")
+                    ]
+                ).T
+                reversed_ = [i for i, si in enumerate(scale.scale_items.all()) if si.reverse]
+                if reversed_:
+                    items_matrix = stats.reverse_items(
+                        items_matrix, reversed_, item_min=scale.item_min, item_max=scale.item_max
+                    )
+                if len(items_matrix) >= 2:
+                    report.alpha = stats.cronbach_alpha(items_matrix)
+            if pre_scores is not None and post_scores is not None:
+                report.pre_n, report.post_n = pre_scores.n_scored, post_scores.n_scored
+                if pairs:
+                    before = [pre_scores.scores[i] for i, _ in pairs]
+                    after = [post_scores.scores[j] for _, j in pairs]
+                    report.comparison = stats.paired_comparison(before, after, name=scale.name)
+                elif instrument.anonymity == Anonymity.ANONYMOUS:
+                    report.unpaired = stats.mann_whitney_u(post_scores.scores, pre_scores.scores)
+                else:
+                    report.warnings.append("No pre and post answers could be paired yet.")
+        except ValueError as error:
+            report.warnings.append(str(error))
+        scale_reports.append(report)
+
+    open_answers = []
+    for item in items:
+        if item.kind != ItemKind.TEXT:
+            continue
+        texts = []
+        for wave in waves:
+            texts += [
+                (wave.get_kind_display(), data[wave.kind].answers[r.pk][item.pk])
+                for r in data[wave.kind].responses
+                if data[wave.kind].answers[r.pk].get(item.pk)
+            ]
+        open_answers.append((item, texts))
+    return SurveyReport(
+        instrument=instrument,
+        counts=wave_counts(instrument=instrument),
+        items=item_reports,
+        scales=scale_reports,
+        match=match,
+        pairing=pairing,
+        open_answers=open_answers,
+    )
+
+
+def answers_by_response(*, instrument: Instrument) -> list[tuple[Wave, Response, dict[int, str]]]:
+    """Submitted responses with their answers, for the exports (no person in them)."""
+    rows = []
+    for wave in instrument.waves.all():
+        data = wave_data(wave=wave)
+        rows += [(wave, r, data.answers[r.pk]) for r in data.responses]
+    return rows
