@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from medmentor.people.models import Person
-from medmentor.programs.models import Enrollment, Program, Role
+from medmentor.programs.models import Program, Role
 from medmentor.programs.selectors import roles_in_program
 from medmentor.qualitative import deidentify
 from medmentor.qualitative.crypto import decrypt_text, encrypt_text, pseudonym_digest
@@ -694,12 +694,3 @@ def adjudication_save(
             document=document, defaults={"decided_by": by, "note": note.strip()}
         )
         return adjudication
-
-
-def researchers_of(program: Program) -> list[Person]:
-    return [
-        enrollment.person
-        for enrollment in Enrollment.objects.filter(program=program, role=Role.RESEARCHER)
-        .select_related("person")
-        .order_by("person__full_name")
-    ]

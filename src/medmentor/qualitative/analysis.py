@@ -1,0 +1,166 @@
+"""Units, agreement, co-occurrence: plain data in, plain data out (no database).
+
+Agreement is computed by medmentor.stats.agreement.code_agreement (percent agreement,
+Cohen's kappa, Krippendorff's alpha); this module only turns highlights into its input:
+a (coders, units, codes) table of 1 = applied, 0 = not applied, NaN = the coder did not
+code that document at all.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from medmentor.stats.agreement import CodeAgreement, code_agreement
+
+SENTENCE = re.compile(r"[^.!?…]+(?:[.!?…]+[\"'”’)]*|$)")
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+    code_ids: frozenset[int]
+
+
+def units_of(*, text: str, turns: list[tuple[int, int]], unit: str) -> list[tuple[int, int]]:
+    """The units of a document, in order, never overlapping.
+
+    turn: each speaker turn's words (the speaker label is not a unit); a document
+    without turns (plain answers) uses its lines. sentence: each sentence inside a turn.
+    character: every character of the turns' words.
+    """
+    blocks = list(turns)
+    if not blocks:
+        position = 0
+        for line in text.split("\n"):
+            if line.strip():
+                blocks.append((position, position + len(line)))
+            position += len(line) + 1
+    if unit == "turn":
+        return blocks
+    if unit == "sentence":
+        units = []
+        for start, end in blocks:
+            for match in SENTENCE.finditer(text, start, end):
+                piece = match.group()
+                if piece.strip():
+                    left = start + (match.start() - start) + (len(piece) - len(piece.lstrip()))
+                    right = match.end() - (len(piece) - len(piece.rstrip()))
+                    units.append((left, right))
+        return units
+    if unit == "character":
+        return [(i, i + 1) for start, end in blocks for i in range(start, end)]
+    raise ValueError(f"Unknown unit {unit!r}; use turn, sentence or character.")
+
+
+def unit_hits(units: list[tuple[int, int]], start: int, end: int) -> range:
+    """Indexes of the units that [start, end) overlaps."""
+    if not units:
+        return range(0)
+    starts = np.fromiter((u[0] for u in units), dtype=np.int64, count=len(units))
+    ends = np.fromiter((u[1] for u in units), dtype=np.int64, count=len(units))
+    return _hits(starts, ends, start, end)
+
+
+def _hits(starts: np.ndarray, ends: np.ndarray, start: int, end: int) -> range:
+    first = int(np.searchsorted(ends, start, side="right"))
+    last = int(np.searchsorted(starts, end, side="left"))
+    return range(first, last)
+
+
+@dataclass
+class DocumentCoding:
+    """One document as agreement sees it."""
+
+    units: list[tuple[int, int]]
+    # coder id -> that coder's spans; a coder in the dict coded the document (possibly
+    # applying nothing); a coder absent did not code it.
+    by_coder: dict[int, list[Span]]
+
+
+def presence_table(
+    documents: list[DocumentCoding], *, coders: list[int], code_ids: list[int]
+) -> np.ndarray:
+    """(coders, units of all documents, codes) with 1, 0 or NaN (document not coded)."""
+    n_units = sum(len(doc.units) for doc in documents)
+    table = np.full((len(coders), n_units, len(code_ids)), np.nan)
+    coder_row = {coder: i for i, coder in enumerate(coders)}
+    code_col = {code: j for j, code in enumerate(code_ids)}
+    offset = 0
+    for doc in documents:
+        count = len(doc.units)
+        if count:
+            starts = np.fromiter((u[0] for u in doc.units), dtype=np.int64, count=count)
+            ends = np.fromiter((u[1] for u in doc.units), dtype=np.int64, count=count)
+            for coder, spans in doc.by_coder.items():
+                if coder not in coder_row:
+                    continue
+                row = coder_row[coder]
+                table[row, offset : offset + count, :] = 0.0
+                for span in spans:
+                    hit = _hits(starts, ends, span.start, span.end)
+                    for code in span.code_ids:
+                        if code in code_col:
+                            table[row, offset + hit.start : offset + hit.stop, code_col[code]] = 1.0
+        offset += count
+    return table
+
+
+@dataclass(frozen=True)
+class AgreementResult:
+    unit: str
+    n_units: int  # all units of the compared documents
+    n_uncoded: int  # units nobody coded: left out
+    coders: list[int]
+    rows: list[CodeAgreement] = field(default_factory=list)
+    problem: str = ""
+
+
+def agreement(
+    documents: list[DocumentCoding], *, unit: str, coders: list[int], codes: dict[int, str]
+) -> AgreementResult:
+    """Per code and pooled agreement over `documents`, units nobody coded left out."""
+    code_ids = list(codes)
+    n_units = sum(len(doc.units) for doc in documents)
+    if len(coders) < 2:
+        return AgreementResult(
+            unit, n_units, 0, coders, problem="Agreement needs at least two coders."
+        )
+    if not code_ids:
+        return AgreementResult(unit, n_units, 0, coders, problem="The codebook has no codes yet.")
+    table = presence_table(documents, coders=coders, code_ids=code_ids)
+    applied = np.nan_to_num(table, nan=0.0) > 0
+    if not applied.any():
+        return AgreementResult(unit, n_units, n_units, coders, problem="Nobody has coded yet.")
+    # Codes nobody applied anywhere say nothing about agreement; they are left out too.
+    used = applied.any(axis=(0, 1))
+    rows = code_agreement(
+        table[:, :, used], codes=[codes[c] for c, keep in zip(code_ids, used, strict=True) if keep]
+    )
+    n_uncoded = rows[0].n_uncoded_units_dropped if rows else 0
+    return AgreementResult(unit, n_units, n_uncoded, coders, rows=rows)
+
+
+def cooccurrence(
+    documents: list[tuple[list[tuple[int, int]], list[Span]]], code_ids: list[int]
+) -> np.ndarray:
+    """Codes × codes: in how many units (of each document's own units) both were
+    applied; the diagonal is the number of units each code was applied to."""
+    index = {code: i for i, code in enumerate(code_ids)}
+    matrix = np.zeros((len(code_ids), len(code_ids)), dtype=int)
+    for units, spans in documents:
+        if not units:
+            continue
+        starts = np.fromiter((u[0] for u in units), dtype=np.int64, count=len(units))
+        ends = np.fromiter((u[1] for u in units), dtype=np.int64, count=len(units))
+        per_unit: dict[int, set[int]] = {}
+        for span in spans:
+            for unit in _hits(starts, ends, span.start, span.end):
+                per_unit.setdefault(unit, set()).update(c for c in span.code_ids if c in index)
+        for applied in per_unit.values():
+            positions = [index[c] for c in applied]
+            for a in positions:
+                for b in positions:
+                    matrix[a, b] += 1
+    return matrix

@@ -1,0 +1,508 @@
+"""Reads of qualitative work for pages and the API, with its privacy rules applied here.
+
+Rules (docs/privacy.md, "Focus groups and interviews"):
+- What people said (document text, highlights, quotes, memos) is visible to the
+  program's researchers only. The director and coordinators see counts (how many
+  documents, codes, highlights), never the words. Everyone else: 403; a program the
+  viewer has no part in: 404 through the API.
+- Coders code blind: until a researcher opens a document's comparison, each coder sees
+  only their own highlights on it, and agreement, reports and the competency matrix
+  count only the viewer's own coding of that document.
+"""
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from medmentor.people.models import Person
+from medmentor.programs.models import STAFF_ROLES, Enrollment, Program, Role
+from medmentor.programs.selectors import roles_in_program
+from medmentor.qualitative import analysis
+from medmentor.qualitative.crypto import decrypt_text
+from medmentor.qualitative.models import (
+    Code,
+    CoderAssignment,
+    Competency,
+    CompetencyMapping,
+    Document,
+    DocumentStatus,
+    Highlight,
+    Memo,
+    QualitativeSettings,
+    Replacement,
+    Theme,
+)
+
+RESEARCHERS_ONLY = "Only the program's researchers may see what people said in its documents."
+
+
+def qualitative_role(*, person: Person, program: Program) -> str:
+    """ "researcher" (sees content), "staff" (sees counts) or raises PermissionDenied."""
+    roles = roles_in_program(person=person, program=program)
+    if Role.RESEARCHER in roles:
+        return "researcher"
+    if roles & set(STAFF_ROLES):
+        return "staff"
+    raise PermissionDenied(RESEARCHERS_ONLY)
+
+
+def require_researcher(*, person: Person, program: Program) -> None:
+    if Role.RESEARCHER not in roles_in_program(person=person, program=program):
+        raise PermissionDenied(RESEARCHERS_ONLY)
+
+
+def qualitative_settings(*, program: Program) -> QualitativeSettings:
+    return QualitativeSettings.objects.filter(program=program).first() or QualitativeSettings(
+        program=program
+    )
+
+
+@dataclass(frozen=True)
+class Counts:
+    documents: int
+    in_review: int
+    codable: int
+    codes: int
+    themes: int
+    highlights: int
+    coders: int
+
+
+def qualitative_counts(*, program: Program, viewer: Person) -> Counts:
+    """Numbers only: what the director sees of the qualitative work."""
+    qualitative_role(person=viewer, program=program)
+    by_status = dict(
+        Document.objects.filter(program=program)
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .values_list("status", "n")
+    )
+    return Counts(
+        documents=sum(by_status.values()),
+        in_review=by_status.get(DocumentStatus.REVIEW, 0),
+        codable=by_status.get(DocumentStatus.CODABLE, 0),
+        codes=Code.objects.filter(program=program).count(),
+        themes=Theme.objects.filter(program=program).count(),
+        highlights=Highlight.objects.filter(document__program=program, is_agreed=False).count(),
+        coders=CoderAssignment.objects.filter(document__program=program)
+        .values("coder")
+        .distinct()
+        .count(),
+    )
+
+
+def documents_for(*, program: Program, viewer: Person) -> QuerySet[Document]:
+    require_researcher(person=viewer, program=program)
+    return Document.objects.filter(program=program).annotate(
+        own_highlights=Count(
+            "highlights", filter=Q(highlights__coder=viewer, highlights__is_agreed=False)
+        )
+    )
+
+
+def document_for(*, program: Program, viewer: Person, document_id) -> Document:
+    """The document, for a researcher of its program; DoesNotExist when it is not one
+    of this program's (so another program's document cannot even be confirmed)."""
+    require_researcher(person=viewer, program=program)
+    return Document.objects.select_related("program").get(program=program, pk=document_id)
+
+
+def researchers_of(*, program: Program) -> list[Person]:
+    return [
+        enrollment.person
+        for enrollment in Enrollment.objects.filter(program=program, role=Role.RESEARCHER)
+        .select_related("person")
+        .order_by("person__full_name")
+    ]
+
+
+def codes_of(*, program: Program) -> list[Code]:
+    """The codebook in tree order (parents before children), each with `depth`."""
+    codes = list(Code.objects.filter(program=program).prefetch_related("competencies", "themes"))
+    children = defaultdict(list)
+    for code in codes:
+        children[code.parent_id].append(code)
+    ordered: list[Code] = []
+
+    def walk(parent_id, depth):
+        for code in children.get(parent_id, []):
+            code.depth = depth
+            ordered.append(code)
+            walk(code.pk, depth + 1)
+
+    walk(None, 0)
+    return ordered
+
+
+def themes_of(*, program: Program) -> list[Theme]:
+    return list(Theme.objects.filter(program=program).prefetch_related("codes", "competencies"))
+
+
+def memos_of(*, program: Program, viewer: Person, **about) -> QuerySet[Memo]:
+    require_researcher(person=viewer, program=program)
+    return Memo.objects.filter(program=program, **about).select_related("author")
+
+
+def replacements_for_review(*, document: Document, viewer: Person) -> list[dict]:
+    """Each proposed replacement with the original words and a little context, for the
+    researcher's review (the only page that ever shows the original)."""
+    require_researcher(person=viewer, program=document.program)
+    plain = decrypt_text(document.original_encrypted)
+    original = ""
+    if plain:
+        import json
+
+        original = json.loads(plain)["text"]
+    rows = []
+    for row in Replacement.objects.filter(document=document).order_by("start"):
+        words = decrypt_text(row.original_encrypted) or ""
+        rows.append(
+            {
+                "row": row,
+                "words": words,
+                "before": original[max(0, row.start - 40) : row.start] if original else "",
+                "after": original[row.end : row.end + 40] if original else "",
+            }
+        )
+    return rows
+
+
+# --- Highlights, blind until the comparison ---------------------------------------------
+
+
+def highlights_visible(*, document: Document, viewer: Person) -> QuerySet[Highlight]:
+    require_researcher(person=viewer, program=document.program)
+    highlights = Highlight.objects.filter(document=document).select_related("coder")
+    if document.comparison_opened_at is None:
+        highlights = highlights.filter(coder=viewer, is_agreed=False)
+    return highlights.prefetch_related("codes")
+
+
+def _spans(highlights) -> list[analysis.Span]:
+    return [
+        analysis.Span(h.start, h.end, frozenset(c.pk for c in h.codes.all())) for h in highlights
+    ]
+
+
+def _turn_spans(document: Document) -> list[tuple[int, int]]:
+    return [(turn.start, turn.end) for turn in document.turns.all()]
+
+
+def analysis_spans(*, document: Document, viewer: Person) -> list[analysis.Span]:
+    """The coding that reports count: the agreed coding once adjudicated; before that,
+    every coder's highlights once the comparison is open (identical spans once), and
+    only the viewer's own while coders are still blind."""
+    all_highlights = list(document.highlights.all())  # prefetched by the caller
+    agreed = [h for h in all_highlights if h.is_agreed]
+    if agreed:
+        chosen = agreed
+    elif document.comparison_opened_at is not None:
+        chosen = [h for h in all_highlights if not h.is_agreed]
+    else:
+        chosen = [h for h in all_highlights if h.coder_id == viewer.pk and not h.is_agreed]
+    seen = set()
+    spans = []
+    for span in _spans(chosen):
+        for code in span.code_ids:
+            key = (span.start, span.end, code)
+            if key not in seen:
+                seen.add(key)
+                spans.append(analysis.Span(span.start, span.end, frozenset([code])))
+    return spans
+
+
+def _documents_with_coding(program: Program) -> QuerySet[Document]:
+    return (
+        Document.objects.filter(program=program, status=DocumentStatus.CODABLE)
+        .prefetch_related(
+            "turns",
+            Prefetch("highlights", queryset=Highlight.objects.prefetch_related("codes")),
+            Prefetch("assignments", queryset=CoderAssignment.objects.select_related("coder")),
+        )
+        .order_by("title", "id")
+    )
+
+
+# --- Agreement and comparison -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AgreementPage:
+    result: analysis.AgreementResult | None
+    unit: str
+    unit_label: str
+    coders: list[Person]
+    compared: list[Document]
+    blind: list[Document]
+
+
+def agreement_for(
+    *, program: Program, viewer: Person, document: Document | None = None
+) -> AgreementPage:
+    """Agreement over the documents whose comparison is open (or one of them)."""
+    require_researcher(person=viewer, program=program)
+    settings = qualitative_settings(program=program)
+    documents = list(_documents_with_coding(program))
+    if document is not None:
+        documents = [d for d in documents if d.pk == document.pk]
+    compared = [d for d in documents if d.comparison_opened_at is not None]
+    blind = [d for d in documents if d.comparison_opened_at is None]
+    codings = []
+    coder_ids: set[int] = set()
+    people: dict[int, Person] = {}
+    for doc in compared:
+        by_coder: dict[int, list[analysis.Span]] = {}
+        for assignment in doc.assignments.all():
+            by_coder[assignment.coder_id] = []
+            people[assignment.coder_id] = assignment.coder
+        for highlight in doc.highlights.all():
+            if highlight.is_agreed:
+                continue
+            by_coder.setdefault(highlight.coder_id, []).extend(_spans([highlight]))
+        coder_ids |= set(by_coder)
+        codings.append(
+            analysis.DocumentCoding(
+                units=analysis.units_of(
+                    text=doc.text, turns=_turn_spans(doc), unit=settings.agreement_unit
+                ),
+                by_coder=by_coder,
+            )
+        )
+    missing = coder_ids - set(people)
+    if missing:
+        people.update({p.pk: p for p in Person.objects.filter(pk__in=missing)})
+    coders = sorted(coder_ids, key=lambda pk: people[pk].full_name)
+    codes = {code.pk: code.name for code in codes_of(program=program) if code.is_codable}
+    result = (
+        analysis.agreement(codings, unit=settings.agreement_unit, coders=coders, codes=codes)
+        if compared
+        else None
+    )
+    return AgreementPage(
+        result=result,
+        unit=settings.agreement_unit,
+        unit_label=settings.get_agreement_unit_display(),
+        coders=[people[pk] for pk in coders],
+        compared=compared,
+        blind=blind,
+    )
+
+
+@dataclass
+class ComparisonRow:
+    index: int
+    start: int
+    end: int
+    text: str
+    speaker: str
+    by_coder: list[list[Code]]  # in the order of the page's coders
+    agreed: list[Code]
+    differs: bool
+    majority: set[int] = field(default_factory=set)
+
+
+def comparison_for(*, document: Document, viewer: Person) -> tuple[list[Person], list]:
+    """Unit by unit (the program's unit; turns for characters, which are too many to
+    read), what each coder applied and whether they differ. Only once opened."""
+    require_researcher(person=viewer, program=document.program)
+    if document.comparison_opened_at is None:
+        raise PermissionDenied("The comparison of this document is not open yet.")
+    unit = qualitative_settings(program=document.program).agreement_unit
+    if unit == "character":
+        unit = "turn"
+    turns = list(document.turns.all())
+    units = analysis.units_of(
+        text=document.text, turns=[(t.start, t.end) for t in turns], unit=unit
+    )
+    codes = {code.pk: code for code in Code.objects.filter(program=document.program)}
+    highlights = list(
+        Highlight.objects.filter(document=document)
+        .prefetch_related("codes")
+        .select_related("coder")
+    )
+    coder_ids = set(document.assignments.values_list("coder_id", flat=True))
+    coder_ids |= {h.coder_id for h in highlights if not h.is_agreed}
+    coders = sorted(Person.objects.filter(pk__in=coder_ids), key=lambda p: p.full_name)
+    column = {coder.pk: i for i, coder in enumerate(coders)}
+    applied: list[list[set[int]]] = [[set() for _ in coders] for _ in units]
+    agreed: list[set[int]] = [set() for _ in units]
+    for highlight in highlights:
+        ids = {c.pk for c in highlight.codes.all()}
+        for index in analysis.unit_hits(units, highlight.start, highlight.end):
+            if highlight.is_agreed:
+                agreed[index] |= ids
+            else:
+                applied[index][column[highlight.coder_id]] |= ids
+    speakers = [(t.start, t.end, t.speaker) for t in turns]
+    rows = []
+    for index, (start, end) in enumerate(units):
+        sets = applied[index]
+        if not any(sets) and not agreed[index]:
+            continue
+        counts = Counter(code for codes_applied in sets for code in codes_applied)
+        speaker = next((s for ts, te, s in speakers if ts <= start < te or ts == start), "")
+        rows.append(
+            ComparisonRow(
+                index=index,
+                start=start,
+                end=end,
+                text=document.text[start:end],
+                speaker=speaker,
+                by_coder=[sorted((codes[c] for c in s), key=lambda c: c.name) for s in sets],
+                agreed=sorted((codes[c] for c in agreed[index]), key=lambda c: c.name),
+                differs=len({frozenset(s) for s in sets}) > 1,
+                majority={c for c, n in counts.items() if n * 2 > len(coders)},
+            )
+        )
+    return coders, rows
+
+
+# --- Competency map and reports ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MatrixCell:
+    count: int
+    quote: str
+    document: str
+
+
+@dataclass(frozen=True)
+class CompetencyMatrix:
+    competencies: list[tuple[str, str]]
+    rows: list[tuple[Theme, list[MatrixCell]]]
+
+
+def _quote(text: str, start: int, end: int, limit: int = 300) -> str:
+    words = " ".join(text[start:end].split())
+    return words if len(words) <= limit else words[: limit - 1].rstrip() + "…"
+
+
+def _segments(program: Program, viewer: Person):
+    """(document, span) of the analysis coding of every codable document."""
+    for document in _documents_with_coding(program):
+        for span in analysis_spans(document=document, viewer=viewer):
+            yield document, span
+
+
+def competency_matrix(*, program: Program, viewer: Person) -> CompetencyMatrix:
+    """Themes × the six competencies: the coded segments of each theme's codes that map
+    to the competency (through the code's own mapping, or the theme's), with one
+    exemplar quote per cell — the segment closest to 160 characters, a readable quote."""
+    require_researcher(person=viewer, program=program)
+    themes = themes_of(program=program)
+    mappings = list(CompetencyMapping.objects.filter(program=program))
+    code_comp = defaultdict(set)
+    theme_comp = defaultdict(set)
+    for mapping in mappings:
+        if mapping.code_id:
+            code_comp[mapping.code_id].add(mapping.competency)
+        else:
+            theme_comp[mapping.theme_id].add(mapping.competency)
+    cells: dict[tuple[int, str], list] = defaultdict(list)
+    theme_codes = {theme.pk: {code.pk for code in theme.codes.all()} for theme in themes}
+    for document, span in _segments(program, viewer):
+        (code_id,) = span.code_ids
+        for theme in themes:
+            if code_id not in theme_codes[theme.pk]:
+                continue
+            for competency in code_comp[code_id] | theme_comp[theme.pk]:
+                cells[(theme.pk, competency)].append((document, span))
+    rows = []
+    for theme in themes:
+        row = []
+        for value, _label in Competency.choices:
+            found = cells.get((theme.pk, value), [])
+            if found:
+                document, span = min(
+                    found, key=lambda item: abs((item[1].end - item[1].start) - 160)
+                )
+                row.append(
+                    MatrixCell(
+                        len(found), _quote(document.text, span.start, span.end), document.title
+                    )
+                )
+            else:
+                row.append(MatrixCell(0, "", ""))
+        rows.append((theme, row))
+    return CompetencyMatrix(competencies=list(Competency.choices), rows=rows)
+
+
+@dataclass(frozen=True)
+class Report:
+    codes: list[Code]
+    documents: list[Document]
+    by_document: list[tuple[Document, list[int]]]  # segments per code
+    attribute: str
+    attributes: list[str]
+    by_attribute: list[tuple[str, list[int]]]
+    cooccurrence: list[tuple[Code, list[int]]]
+    exemplars: list[tuple[Theme, list[tuple[str, str]]]]  # (quote, document title)
+
+
+def report_for(*, program: Program, viewer: Person, attribute: str = "") -> Report:
+    """Code frequencies by document and by a document attribute, the co-occurrence of
+    codes within speaker turns, and up to three exemplar quotes per theme."""
+    require_researcher(person=viewer, program=program)
+    codes = [code for code in codes_of(program=program)]
+    index = {code.pk: i for i, code in enumerate(codes)}
+    documents = list(_documents_with_coding(program))
+    attributes = sorted({name for d in documents for name in d.attributes})
+    if attribute not in attributes:
+        attribute = attributes[0] if attributes else ""
+    by_document = []
+    by_attribute: dict[str, list[int]] = {}
+    spans_of: dict[int, list[analysis.Span]] = {}
+    for document in documents:
+        spans = analysis_spans(document=document, viewer=viewer)
+        spans_of[document.pk] = spans
+        counts = [0] * len(codes)
+        for span in spans:
+            for code in span.code_ids:
+                if code in index:
+                    counts[index[code]] += 1
+        by_document.append((document, counts))
+        if attribute:
+            value = document.attributes.get(attribute, "(none)")
+            total = by_attribute.setdefault(value, [0] * len(codes))
+            for i, n in enumerate(counts):
+                total[i] += n
+    matrix = analysis.cooccurrence(
+        [
+            (
+                analysis.units_of(text=d.text, turns=_turn_spans(d), unit="turn"),
+                spans_of[d.pk],
+            )
+            for d in documents
+        ],
+        [code.pk for code in codes],
+    )
+    exemplars = []
+    texts = {d.pk: d for d in documents}
+    for theme in themes_of(program=program):
+        members = {code.pk for code in theme.codes.all()}
+        found = [
+            (texts[doc_id], span)
+            for doc_id, spans in spans_of.items()
+            for span in spans
+            if span.code_ids & members
+        ]
+        found.sort(key=lambda item: abs((item[1].end - item[1].start) - 160))
+        exemplars.append(
+            (
+                theme,
+                [(_quote(doc.text, s.start, s.end), doc.title) for doc, s in found[:3]],
+            )
+        )
+    return Report(
+        codes=codes,
+        documents=documents,
+        by_document=by_document,
+        attribute=attribute,
+        attributes=attributes,
+        by_attribute=sorted(by_attribute.items()),
+        cooccurrence=[(code, list(map(int, matrix[i]))) for i, code in enumerate(codes)],
+        exemplars=exemplars,
+    )
