@@ -621,7 +621,8 @@ def _write_documents(
             file_name=source.plain_text_path.removeprefix("internal://")[:255],
             text=source.text,
             status=DocumentStatus.CODABLE,
-            created_by=by,
+            # Who added the document in the other tool; unknown stays unknown.
+            created_by=people.get(source.creating_user),
         )
         SpeakerTurn.objects.bulk_create(
             SpeakerTurn(document=document, index=index, speaker=speaker, start=start, end=end)

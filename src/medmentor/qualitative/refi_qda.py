@@ -481,10 +481,9 @@ def codebook_write(*, codes: list[Code], sets: list[Set], origin: str = ORIGIN) 
     holder = _sub(root, "Codes", ns)
     for code in codes:
         _code_element(holder, code, ns, with_notes=False)
-    code_sets = [group for group in sets if group.member_codes]
-    if code_sets:
+    if sets:
         holder = _sub(root, "Sets", ns)
-        for group in code_sets:
+        for group in sets:
             element = _sub(holder, "Set", ns, guid=group.guid, name=_xml_safe(group.name))
             _text_element(element, "Description", ns, group.description)
             for guid in group.member_codes:
@@ -909,7 +908,7 @@ def codebook_read(content: bytes) -> tuple[list[Code], list[Set]]:
         path = f"{_q('CodeBook')}/{_q('Codes')}/{_q('Code')}"
         project.codes = [_code_read(code, PROJECT_NS) for code in root.iterfind(path)]
         for group in root.iterfind(f"{_q('Sets')}/{_q('Set')}"):
-            if group.find(_q("MemberCode")) is not None:
+            if group.find(_q("MemberSource")) is None:  # a set of codes, maybe empty
                 project.sets.append(
                     Set(
                         guid=guid_normal(group.get("guid")),
