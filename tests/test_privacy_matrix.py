@@ -38,6 +38,7 @@ from medmentor.programs.models import (
 )
 from medmentor.programs.services import MATCHING_DEFAULT_WEIGHTS, matching_run_create
 from tests.conftest import sign_in
+from tests.surveys.conftest import make_survey
 
 pytestmark = pytest.mark.usefixtures("fast_passwords")
 
@@ -110,6 +111,13 @@ def _today(world):
     return world.today.isoformat()
 
 
+def _survey(world):
+    return world.survey.pk
+
+
+SURVEY_REPORT = _expect(dict.fromkeys((*STAFF, "researcher"), 200))
+
+
 def _matching(name: str, **kwargs) -> Callable[[SimpleNamespace], str]:
     def build(world):
         values = {key: value(world) for key, value in kwargs.items()}
@@ -167,6 +175,16 @@ PAGES = [
     # One-to-one matching, on the same people's one-to-one program.
     Endpoint("matching", _matching("matching"), STAFF_PAGE),
     Endpoint("matching-run", _matching("matching-run", run_id=_run), STAFF_PAGE),
+    # Surveys: response counts for the dashboard roles; answers and exports for staff
+    # and researchers; never who answered (privacy rule 2, tests/surveys).
+    Endpoint("survey-list", _page("survey-list"), DASHBOARD),
+    Endpoint("survey-report", _page("survey-report", instrument_id=_survey), SURVEY_REPORT),
+    Endpoint(
+        "survey-export",
+        _page("survey-export", instrument_id=_survey, kind="long"),
+        SURVEY_REPORT,
+    ),
+    Endpoint("survey-redcap-import", _page("survey-redcap-import"), STAFF_PAGE),
 ]
 API = [
     Endpoint("api me", _api("me"), _expect(dict.fromkeys(ROLES, 200), anonymous=401)),
@@ -289,6 +307,14 @@ ACTIONS = [
         method="post",
     ),
 ]
+ACTIONS.append(
+    Endpoint(
+        "survey invite",
+        _page("survey-invite", instrument_id=_survey, wave_id=lambda w: w.survey_wave.pk),
+        _expect(dict.fromkeys(STAFF, 302)),
+        method="post",
+    )
+)
 # Program pages that show no data: writes whose forms live on pages above.
 NOT_DATA_PAGES = {
     "pair-add",
@@ -301,6 +327,8 @@ NOT_DATA_PAGES = {
     "matching-publish",
     "matching-conflict-add",
     "matching-conflict-remove",
+    # survey write, in ACTIONS above
+    "survey-invite",
 }
 
 
@@ -325,8 +353,11 @@ def world(case_week, program, director, coordinator, faculty, researcher, outsid
         topic=f"program:{program.pk}",
     )
     matching = _one_to_one_program(program, director)
+    survey = make_survey(program)
     return SimpleNamespace(
         **matching,
+        survey=survey,
+        survey_wave=survey.waves.get(kind="pre"),
         program=program,
         today=case_week.today,
         week=case_week.week,

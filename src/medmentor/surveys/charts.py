@@ -55,7 +55,10 @@ def likert_diverging_svg(
     )
     figure.tight_layout()
     buffer = io.StringIO()
-    figure.savefig(buffer, format="svg")
+    # Same answers, same bytes: fixed element ids and no creation date, so a page
+    # can be compared (privacy matrix) and cached.
+    with matplotlib.rc_context({"svg.hashsalt": "medmentor"}):
+        figure.savefig(buffer, format="svg", metadata={"Date": None})
     plt.close(figure)
     svg = buffer.getvalue()
     # Drop the XML prolog so the SVG can sit inline in HTML; give it a text alternative.
