@@ -7,6 +7,7 @@ the worker sends the weekly emails through it, and the web server listens on
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -14,6 +15,16 @@ import time
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+
+
+def wait_for_port(host: str, port: int, seconds: float = 15) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection((host, port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.2)
 
 
 class Command(BaseCommand):
@@ -35,10 +46,12 @@ class Command(BaseCommand):
             return
         command = [sys.executable, "-m", "medmentor"]
         environment = dict(os.environ)
+        sink = subprocess.Popen(
+            [*command, "smtp-sink", "--port", str(settings.EMAIL_PORT)], env=environment
+        )
+        wait_for_port(settings.EMAIL_HOST, settings.EMAIL_PORT)  # before the first send
         children = [
-            subprocess.Popen(
-                [*command, "smtp-sink", "--port", str(settings.EMAIL_PORT)], env=environment
-            ),
+            sink,
             subprocess.Popen([*command, "worker"], env=environment),
             # Django Tasks (large matching runs) have their own worker.
             subprocess.Popen([*command, "db-worker", "--no-reload"], env=environment),
@@ -55,7 +68,6 @@ class Command(BaseCommand):
                     child.kill()
 
         signal.signal(signal.SIGTERM, lambda *_: (stop_children(), sys.exit(0)))
-        time.sleep(1)  # let the sink bind its port before the first send
         self.stdout.write(
             self.style.SUCCESS(
                 f"\nmedmentor demo: http://{address}/\n"
