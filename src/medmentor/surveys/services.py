@@ -281,3 +281,46 @@ def invitations_create_for_learners(*, wave: Wave) -> int:
         enrollments__program=wave.instrument.program_id, enrollments__role__in=LEARNER_ROLES
     ).distinct()
     return invitations_create(wave=wave, people=list(people))
+
+
+def response_record(
+    *,
+    wave: Wave,
+    answers: dict[str, str],
+    code: list[str] | None = None,
+    person=None,
+) -> Response:
+    """A submitted response entered in one go (paper questionnaires, demo data): the
+    answers by item key, each checked as on the answering page; all or nothing."""
+    instrument = wave.instrument
+    if person is not None and instrument.anonymity != Anonymity.IDENTIFIED:
+        raise ValidationError("Only an identified survey stores who answered.")
+    items = {item.key: item for item in instrument.items.all()}
+    unknown = sorted(set(answers) - set(items))
+    if unknown:
+        raise ValidationError(f"“{unknown[0]}” is not an item of “{instrument.title}”.")
+    cleaned = {}
+    for key, value in answers.items():
+        try:
+            raw = value if isinstance(value, list) else [str(value)]
+            cleaned[items[key].pk] = answer_clean(item=items[key], raw=raw)
+        except ValidationError as error:
+            raise ValidationError(f"{key}: {' '.join(error.messages)}") from None
+    with transaction.atomic():
+        response = Response.objects.create(
+            wave=wave,
+            person=person,
+            anonymity=instrument.anonymity,
+            code_hashes=(
+                code_hashes(instrument=instrument, elements=code)
+                if code and instrument.anonymity == Anonymity.CODED
+                else []
+            ),
+            submitted_at=timezone.now(),
+        )
+        Answer.objects.bulk_create(
+            Answer(response=response, item_id=item_id, value=value)
+            for item_id, value in cleaned.items()
+            if value != ""
+        )
+    return response

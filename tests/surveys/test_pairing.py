@@ -1,0 +1,59 @@
+"""Pairing pre and post answers by self-generated codes that may differ in an element."""
+
+import pytest
+
+from medmentor.surveys.models import CODE_ELEMENTS
+from medmentor.surveys.pairing import codes_pair
+from medmentor.surveys.services import code_hashes, code_normalize
+
+
+def test_identical_codes_pair_exactly():
+    match = codes_pair([["a", "b", "c", "d"]], [["a", "b", "c", "d"]])
+    assert (match.pairs, match.exact, match.tolerant, match.unmatched_pre) == ([(0, 0)], 1, 0, 0)
+
+
+def test_one_differing_element_pairs_tolerantly_and_is_counted_apart():
+    match = codes_pair([["a", "b", "c", "d"]], [["a", "b", "x", "d"]], tolerance=1)
+    assert (match.pairs, match.exact, match.tolerant) == ([(0, 0)], 0, 1)
+
+
+def test_two_differing_elements_need_tolerance_two():
+    pre, post = [["a", "b", "c", "d"]], [["a", "y", "x", "d"]]
+    assert codes_pair(pre, post, tolerance=1).unmatched_pre == 1
+    assert codes_pair(pre, post, tolerance=2).tolerant == 1
+
+
+def test_a_code_within_reach_of_two_others_is_ambiguous_not_guessed():
+    match = codes_pair([["a", "b", "c", "d"]], [["a", "b", "c", "x"], ["a", "b", "c", "y"]])
+    assert (match.pairs, match.ambiguous, match.unmatched_post) == ([], 1, 2)
+
+
+def test_the_same_exact_code_twice_in_a_wave_is_ambiguous():
+    match = codes_pair([["a"] * 4, ["a"] * 4], [["a"] * 4])
+    assert (match.pairs, match.ambiguous) == ([], 2)
+
+
+def test_match_rate_counts_exact_and_tolerant_pairs_over_pre_codes():
+    match = codes_pair(
+        [["a", "b", "c", "d"], ["e", "f", "g", "h"], ["q", "q", "q", "q"]],
+        [["a", "b", "c", "d"], ["e", "f", "g", "z"]],
+    )
+    assert match.match_rate == pytest.approx(2 / 3)
+
+
+def test_code_elements_are_compared_after_normalising_case_spaces_and_zeros(survey):
+    first = code_hashes(instrument=survey, elements=["M", "07", "1", "k "])
+    second = code_hashes(instrument=survey, elements=["m", "7", "1", "K"])
+    assert first == second
+    assert code_normalize(" Élise ") == "elise"
+    assert len(first) == len(CODE_ELEMENTS) and all(len(h) == 64 for h in first)
+
+
+def test_hashes_of_one_answer_differ_between_elements_and_instruments(survey, program):
+    from tests.surveys.conftest import make_survey
+
+    other = make_survey(program)
+    same = ["1", "1", "1", "1"]
+    hashes = code_hashes(instrument=survey, elements=same)
+    assert len(set(hashes)) == 4
+    assert set(hashes).isdisjoint(code_hashes(instrument=other, elements=same))

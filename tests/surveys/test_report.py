@@ -1,0 +1,69 @@
+"""The survey report: response rates, the pre vs post table as in seed 002, Likert
+charts, open-ended answers; who may open it."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from medmentor.surveys.demo import survey_demo_load
+from medmentor.surveys.selectors import survey_report
+from tests.conftest import sign_in
+
+pytestmark = pytest.mark.usefixtures("fast_passwords")
+
+
+@pytest.fixture
+def demo_survey(program, junior, senior, other_junior, other_senior):
+    return survey_demo_load(program=program, today=datetime.date(2026, 11, 27))
+
+
+def test_pre_post_table_pairs_codes_and_reports_the_seed_002_figures(demo_survey):
+    report = survey_report(instrument=demo_survey)
+    assert (report.match.exact, report.match.tolerant, report.match.unmatched_pre) == (5, 1, 1)
+    row = report.scales[0]
+    assert row.score_range == (0, 35)
+    comparison = row.comparison
+    # Worked example of stats.paired_comparison (21 vs 30.5, exact p = 2/64).
+    assert comparison.n_pairs == 6
+    assert (comparison.pre.median, comparison.post.median) == (21.0, 30.5)
+    assert comparison.wilcoxon.p_value == pytest.approx(0.03125)
+    assert "exact" in comparison.wilcoxon.method
+    assert any("smallest possible" in warning for warning in comparison.warnings)
+    assert row.alpha is not None
+
+
+def test_report_page_shows_rates_table_charts_and_open_answers(client, demo_survey, researcher):
+    sign_in(client, researcher)
+    url = reverse(
+        "survey-report", kwargs={"slug": demo_survey.program.slug, "instrument_id": demo_survey.pk}
+    )
+    page = client.get(url).content.decode()
+    assert "Confidence giving feedback to seniors (0–35)" in page
+    assert "Wilcoxon signed-rank" in page and "0.031" in page
+    assert page.count('<svg role="img"') == 2  # the two Likert items
+    assert "A different perspective from the norm" in page
+    assert "Exact: 5 · tolerant (one element differs): 1" in page
+
+
+def test_faculty_sees_counts_but_no_person_and_no_report(client, demo_survey, faculty, junior):
+    sign_in(client, faculty)
+    slug = demo_survey.program.slug
+    page = client.get(reverse("survey-list", kwargs={"slug": slug})).content.decode()
+    assert "Reverse mentoring: before and after" in page
+    assert junior.full_name not in page and junior.email not in page
+    report = reverse("survey-report", kwargs={"slug": slug, "instrument_id": demo_survey.pk})
+    assert client.get(report).status_code == 403
+
+
+def test_learner_may_not_open_the_survey_pages(client, demo_survey, junior):
+    sign_in(client, junior)
+    assert (
+        client.get(reverse("survey-list", kwargs={"slug": demo_survey.program.slug})).status_code
+        == 403
+    )
+
+
+def test_demo_survey_loads_once(program, demo_survey):
+    assert survey_demo_load(program=program, today=datetime.date(2026, 11, 28)) == demo_survey
+    assert program.instruments.count() == 1
