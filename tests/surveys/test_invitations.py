@@ -1,0 +1,83 @@
+"""Invitations and reminders go out through the outbox and a real SMTP server."""
+
+import datetime
+import re
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from medmentor.surveys.invitations import survey_emails_enqueue_due
+from medmentor.surveys.models import Invitation, Wave
+from tests.conftest import sign_in
+
+pytestmark = pytest.mark.usefixtures("fast_passwords")
+
+HOOK = "medmentor.surveys.invitations.survey_emails_enqueue_due"
+
+
+def _invite(client, survey, director):
+    wave = survey.waves.get(kind="pre")
+    sign_in(client, director)
+    response = client.post(
+        reverse(
+            "survey-invite",
+            kwargs={"slug": survey.program.slug, "instrument_id": survey.pk, "wave_id": wave.pk},
+        )
+    )
+    assert response.status_code == 302
+    client.logout()
+    return wave
+
+
+def test_the_worker_emails_each_learner_a_link_that_opens_the_survey(
+    client, settings, smtp_server, survey, director, junior, senior, faculty
+):
+    settings.MEDMENTOR_WORKER_HOOKS = [HOOK]
+    _invite(client, survey, director)
+    call_command("worker", "--once")
+    received = {message["To"]: message for message in smtp_server.messages}
+    assert set(received) == {"junior@lakeside.test", "senior@lakeside.test"}
+    body = received["junior@lakeside.test"].get_payload(decode=True).decode()
+    assert "Taking part is voluntary." in body
+    path = "/" + re.search(r"https?://\S+/(surveys/answer/\S+/)", body).group(1)
+    assert "Do you agree to take part?" in client.get(path).content.decode()
+
+
+def test_reminders_go_only_to_those_not_done_and_stop_after_the_limit(
+    client, survey, director, junior, senior
+):
+    wave = _invite(client, survey, director)
+    Invitation.objects.filter(person=senior).update(is_done=True)
+    start = wave.opens_at + datetime.timedelta(hours=2)
+    assert survey_emails_enqueue_due(now=start) == 1  # the junior: the invitation
+    assert survey_emails_enqueue_due(now=start) == 0  # not yet time for a reminder
+    week = datetime.timedelta(days=survey.reminder_every_days)
+    assert survey_emails_enqueue_due(now=start + week) == 1
+    assert survey_emails_enqueue_due(now=start + 2 * week) == 1
+    assert survey_emails_enqueue_due(now=start + 5 * week) == 0  # the limit: 2 reminders
+    invitation = Invitation.objects.get(person=junior)
+    assert invitation.emails_sent == 1 + survey.max_reminders
+
+
+def test_no_email_for_a_closed_wave(client, survey, director, junior):
+    wave = _invite(client, survey, director)
+    Wave.objects.filter(pk=wave.pk).update(closes_at=wave.opens_at + datetime.timedelta(hours=1))
+    assert survey_emails_enqueue_due(now=wave.opens_at + datetime.timedelta(hours=2)) == 0
+
+
+def test_inviting_twice_makes_no_second_invitation(client, survey, director, junior, senior):
+    _invite(client, survey, director)
+    _invite(client, survey, director)
+    assert Invitation.objects.count() == 2
+
+
+def test_a_learner_may_not_send_invitations(client, survey, junior):
+    wave = survey.waves.get(kind="pre")
+    sign_in(client, junior)
+    url = reverse(
+        "survey-invite",
+        kwargs={"slug": survey.program.slug, "instrument_id": survey.pk, "wave_id": wave.pk},
+    )
+    assert client.post(url).status_code == 403
+    assert not Invitation.objects.exists()
