@@ -69,7 +69,7 @@ class Worker:
             self.process.wait()
             raise AssertionError(f"worker did not finish; its log:\n{self.output()}") from None
 
-    def wait_for_log(self, text: str, timeout: float = 60) -> None:
+    def wait_for_log(self, text: str, timeout: float = 180) -> None:
         deadline = time.monotonic() + timeout
         while text not in self.output():
             if self.process.poll() is not None or time.monotonic() > deadline:
