@@ -39,7 +39,7 @@ from django.db import transaction
 from django.db.models import Prefetch
 
 from medmentor.programs.models import Program
-from medmentor.qualitative import refi_qda
+from medmentor.qualitative import refi_qda, selectors
 from medmentor.qualitative.models import (
     Adjudication,
     Code,
@@ -241,15 +241,24 @@ def _program_themes(program: Program) -> list[Theme]:
     )
 
 
-def project_build(*, program: Program) -> refi_qda.Project:
+def project_build(*, program: Program, viewer=None) -> refi_qda.Project:
     """The program's qualitative work as REFI-QDA data: the codebook, the themes, every
     document ready to code (documents still under de-identification review stay here:
-    their text is not yet safe to share), their highlights by every coder, and memos."""
+    their text is not yet safe to share), their highlights, and memos.
+
+    With a `viewer` (a page's researcher), each document's highlights are those
+    `selectors.highlights_visible` shows them: every coder's once the document's
+    comparison is open, only their own while coders are still blind — a download must
+    not unblind anyone. Without one (the console, run by the operator), all of them.
+    """
+    if viewer is not None:
+        selectors.require_researcher(person=viewer, program=program)
     codes = _program_codes(program)
     roots, built = _codes_tree(codes)
     themes = _program_themes(program)
     documents = list(
         Document.objects.filter(program=program, status=DocumentStatus.CODABLE)
+        .select_related("program", "created_by")
         .order_by("title", "id")
         .prefetch_related(
             Prefetch(
@@ -302,7 +311,13 @@ def project_build(*, program: Program) -> refi_qda.Project:
             source.variable_values.append(typed)
         for assignment in document.assignments.all():
             people[assignment.coder_id] = assignment.coder
-        for highlight in document.highlights.all():
+        if viewer is None:
+            highlights = document.highlights.all()
+        else:
+            highlights = selectors.highlights_visible(document=document, viewer=viewer).order_by(
+                "start", "end", "id"
+            )
+        for highlight in highlights:
             people[highlight.coder_id] = highlight.coder
             coder = person_guid(highlight.coder)
             selection = refi_qda.Selection(
@@ -365,10 +380,11 @@ def project_build(*, program: Program) -> refi_qda.Project:
     return project
 
 
-def qdpx_export(*, program: Program) -> bytes:
+def qdpx_export(*, program: Program, viewer=None) -> bytes:
     """The program's qualitative project as a .qdpx (zip of project.qde and sources/),
-    validated against the REFI-QDA project schema."""
-    return refi_qda.qdpx_pack(project_build(program=program))
+    validated against the REFI-QDA project schema; highlights as `viewer` may see them
+    (see `project_build`)."""
+    return refi_qda.qdpx_pack(project_build(program=program, viewer=viewer))
 
 
 def qdc_export(*, program: Program) -> bytes:

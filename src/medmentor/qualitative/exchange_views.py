@@ -109,7 +109,7 @@ def _download(content: bytes, file_name: str, content_type: str) -> HttpResponse
 @require_GET
 def qdpx_download(request, slug: str):
     program = _researcher_program(request, slug)
-    content = exchange.qdpx_export(program=program)
+    content = exchange.qdpx_export(program=program, viewer=request.user)
     return _download(content, f"{program.slug}.qdpx", "application/zip")
 
 
