@@ -28,6 +28,12 @@ from .checks import (
 )
 from .constraints import STAGES, Diagnostics, MarketBuild, build_market
 from .dense import stable_matching_dense
+from .dense_optimal import (
+    DenseCertificate,
+    DenseOptimum,
+    dense_optimality_certificate,
+    optimal_matching_dense,
+)
 from .explain import (
     GroupExplanation,
     MatchingExplanation,
@@ -73,6 +79,8 @@ __all__ = [
     "Assignment",
     "Contribution",
     "Criterion",
+    "DenseCertificate",
+    "DenseOptimum",
     "Diagnostics",
     "GroupExplanation",
     "GroupSpec",
@@ -97,6 +105,7 @@ __all__ = [
     "blocking_pairs",
     "build_market",
     "check_grouping",
+    "dense_optimality_certificate",
     "edges_of",
     "explain_group",
     "explain_grouping",
@@ -110,6 +119,7 @@ __all__ = [
     "is_feasible",
     "is_stable",
     "optimal_matching",
+    "optimal_matching_dense",
     "optimality_certificate",
     "pair_contributions",
     "preference_tiers",
