@@ -1,0 +1,254 @@
+"""Surveys: instruments, waves with response counts, and the pre/post statistics.
+
+Same permissions as the pages: directors, coordinators, faculty and researchers see
+instruments and counts (never who answered); the statistics are for directors,
+coordinators and researchers; learners get 403, other programs 404.
+"""
+
+import datetime
+import math
+
+from django.http import HttpRequest
+from ninja import Field, Path, Router, Schema
+
+from medmentor.api.routers.programs import SLUG
+from medmentor.api.schemas import MAX_ID, READ_ERRORS
+from medmentor.programs import selectors as program_selectors
+from medmentor.surveys import selectors
+from medmentor.surveys.models import Instrument
+
+router = Router(tags=["surveys"])
+
+INSTRUMENT_ID = Path(..., ge=1, le=MAX_ID, description="The survey's id.")
+
+
+def _number(value) -> float | None:
+    # JSON has no NaN: a figure that cannot be computed is null (its warnings say why).
+    if value is None:
+        return None
+    value = float(value)
+    return None if math.isnan(value) or math.isinf(value) else value
+
+
+class WaveOut(Schema):
+    id: int
+    kind: str = Field(description="pre, post or follow_up.")
+    opens_at: datetime.datetime
+    closes_at: datetime.datetime
+    invited: int
+    answered: int
+    declined: int = Field(description="People who declined consent: a count only.")
+    response_rate: float | None
+
+
+class ItemOut(Schema):
+    key: str
+    text: str
+    kind: str
+    required: bool
+    page: int
+    choices: list[list[str]] = Field(description="[code, label] pairs of a closed item.")
+
+
+class InstrumentOut(Schema):
+    id: int
+    title: str
+    anonymity: str = Field(description="identified, coded or anonymous.")
+    anonymity_in_plain_words: str
+    waves: list[WaveOut]
+
+
+class InstrumentDetailOut(InstrumentOut):
+    items: list[ItemOut]
+
+
+class ComparisonOut(Schema):
+    scale: str
+    score_min: float
+    score_max: float
+    n_pairs: int | None
+    pre_median: float | None
+    post_median: float | None
+    pre_mean: float | None
+    post_mean: float | None
+    test: str
+    p_value: float | None
+    method: str
+    effect_size: str
+    effect: float | None
+    effect_ci_low: float | None
+    effect_ci_high: float | None
+    cronbach_alpha: float | None
+    warnings: list[str]
+
+
+class MatchOut(Schema):
+    exact: int
+    tolerant: int
+    ambiguous: int
+    unmatched_pre: int
+    unmatched_post: int
+
+
+class StatisticsOut(Schema):
+    pairing: str
+    code_match: MatchOut | None
+    scales: list[ComparisonOut]
+
+
+def _waves(instrument: Instrument) -> list[dict]:
+    return [
+        {
+            "id": row.wave.pk,
+            "kind": row.wave.kind,
+            "opens_at": row.wave.opens_at,
+            "closes_at": row.wave.closes_at,
+            "invited": row.invited,
+            "answered": row.submitted,
+            "declined": row.declined,
+            "response_rate": row.rate,
+        }
+        for row in selectors.wave_counts(instrument=instrument)
+    ]
+
+
+def _instrument_out(instrument: Instrument) -> dict:
+    return {
+        "id": instrument.pk,
+        "title": instrument.title,
+        "anonymity": instrument.anonymity,
+        "anonymity_in_plain_words": instrument.anonymity_in_plain_words,
+        "waves": _waves(instrument),
+    }
+
+
+def _instrument(request, slug: str, instrument_id: int, *, report: bool) -> Instrument:
+    program = program_selectors.program_of_person(person=request.auth, slug=slug)
+    try:
+        return selectors.instrument_for_viewer(
+            person=request.auth, program=program, pk=instrument_id, report=report
+        )
+    except Instrument.DoesNotExist:
+        raise Instrument.DoesNotExist(f"No survey {instrument_id} in “{slug}”.") from None
+
+
+@router.get(
+    "/programs/{slug}/surveys",
+    response={200: list[InstrumentOut], **READ_ERRORS},
+    operation_id="program_surveys",
+    summary="The program's surveys with response counts per wave",
+    description=(
+        "For directors, coordinators, faculty and researchers: each survey and, per wave, "
+        "how many were invited, answered and declined — never who. Learners get 403."
+    ),
+)
+def program_surveys(request: HttpRequest, slug: str = SLUG):
+    program = program_selectors.program_of_person(person=request.auth, slug=slug)
+    selectors.survey_roles_check(
+        person=request.auth, program=program, allowed=selectors.OVERVIEW_ROLES
+    )
+    return [_instrument_out(i) for i, _ in selectors.instruments_of_program(program=program)]
+
+
+@router.get(
+    "/programs/{slug}/surveys/{instrument_id}",
+    response={200: InstrumentDetailOut, **READ_ERRORS},
+    operation_id="survey_detail",
+    summary="One survey: its items and waves with counts",
+)
+def survey_detail(request: HttpRequest, slug: str = SLUG, instrument_id: int = INSTRUMENT_ID):
+    instrument = _instrument(request, slug, instrument_id, report=False)
+    return {
+        **_instrument_out(instrument),
+        "items": [
+            {
+                "key": item.key,
+                "text": item.text,
+                "kind": item.kind,
+                "required": item.required,
+                "page": item.page,
+                "choices": [list(option) for option in item.options()],
+            }
+            for item in instrument.items.all()
+        ],
+    }
+
+
+@router.get(
+    "/programs/{slug}/surveys/{instrument_id}/statistics",
+    response={200: StatisticsOut, **READ_ERRORS},
+    operation_id="survey_statistics",
+    summary="Pre vs post per scale: test, p, effect size with CI, method, warnings",
+    description=(
+        "For directors, coordinators and researchers. Paired (Wilcoxon signed-rank with "
+        "the matched-pairs rank-biserial correlation) when pre and post answers can be "
+        "paired — by person in identified surveys, by the self-generated code in coded "
+        "ones — else Mann–Whitney U for anonymous surveys."
+    ),
+)
+def survey_statistics(request: HttpRequest, slug: str = SLUG, instrument_id: int = INSTRUMENT_ID):
+    instrument = _instrument(request, slug, instrument_id, report=True)
+    report = selectors.survey_report(instrument=instrument)
+    scales = []
+    for row in report.scales:
+        entry = {
+            "scale": row.scale.name,
+            "score_min": row.score_range[0],
+            "score_max": row.score_range[1],
+            "n_pairs": None,
+            "pre_median": None,
+            "post_median": None,
+            "pre_mean": None,
+            "post_mean": None,
+            "test": "none",
+            "p_value": None,
+            "method": "",
+            "effect_size": "",
+            "effect": None,
+            "effect_ci_low": None,
+            "effect_ci_high": None,
+            "cronbach_alpha": _number(row.alpha.alpha) if row.alpha else None,
+            "warnings": list(row.warnings),
+        }
+        if row.comparison:
+            c = row.comparison
+            entry.update(
+                n_pairs=c.n_pairs,
+                pre_median=_number(c.pre.median),
+                post_median=_number(c.post.median),
+                pre_mean=_number(c.pre.mean),
+                post_mean=_number(c.post.mean),
+                test="Wilcoxon signed-rank",
+                p_value=_number(c.wilcoxon.p_value),
+                method=c.wilcoxon.method,
+                effect_size=c.rank_biserial.name,
+                effect=_number(c.rank_biserial.estimate),
+                effect_ci_low=_number(c.rank_biserial.ci_low),
+                effect_ci_high=_number(c.rank_biserial.ci_high),
+                warnings=list(c.warnings),
+            )
+        elif row.unpaired:
+            u = row.unpaired
+            entry.update(
+                test="Mann–Whitney U",
+                p_value=_number(u.p_value),
+                method=u.method,
+                warnings=[*row.warnings, *u.warnings],
+            )
+        scales.append(entry)
+    match = report.match
+    return {
+        "pairing": report.pairing,
+        "code_match": (
+            {
+                "exact": match.exact,
+                "tolerant": match.tolerant,
+                "ambiguous": match.ambiguous,
+                "unmatched_pre": match.unmatched_pre,
+                "unmatched_post": match.unmatched_post,
+            }
+            if match
+            else None
+        ),
+        "scales": scales,
+    }
