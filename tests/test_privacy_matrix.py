@@ -74,6 +74,7 @@ def _expect(allowed: dict[str, int], *, denied: int = 403, anonymous=SIGN_IN, ou
 LEARNER_PAGE = _expect(dict.fromkeys(LEARNERS, 200))
 DASHBOARD = _expect(dict.fromkeys((*STAFF, "faculty", "researcher"), 200))
 STAFF_PAGE = _expect(dict.fromkeys(STAFF, 200))
+RESEARCHER_ONLY = _expect({"researcher": 200})
 
 
 @dataclass(frozen=True)
@@ -185,6 +186,11 @@ PAGES = [
         SURVEY_REPORT,
     ),
     Endpoint("survey-redcap-import", _page("survey-redcap-import"), STAFF_PAGE),
+    # REFI-QDA exchange: focus-group content, the program's researchers only. The world
+    # below holds a code (_qualitative_world), so the codebook download answers 200.
+    Endpoint("qualitative-exchange", _page("qualitative-exchange"), RESEARCHER_ONLY),
+    Endpoint("qualitative-qdpx-export", _page("qualitative-qdpx-export"), RESEARCHER_ONLY),
+    Endpoint("qualitative-qdc-export", _page("qualitative-qdc-export"), RESEARCHER_ONLY),
 ]
 API = [
     Endpoint("api me", _api("me"), _expect(dict.fromkeys(ROLES, 200), anonymous=401)),
@@ -348,6 +354,160 @@ NOT_DATA_PAGES = {
 }
 
 
+# --- Qualitative analysis (focus groups, interviews): what people said is for the
+# program's researchers only; the director and coordinators see counts on the overview.
+QUALITATIVE_RESEARCHER = _expect({"researcher": 200})
+
+
+def _qualitative(name: str, **kwargs) -> Callable[[SimpleNamespace], str]:
+    def build(world):
+        values = {key: value(world) for key, value in kwargs.items()}
+        return reverse(name, kwargs={"slug": world.program.slug, **values})
+
+    return build
+
+
+def _qdoc(world):
+    return world.qualitative.document.pk
+
+
+PAGES += [
+    Endpoint(
+        "qualitative",
+        _qualitative("qualitative"),
+        _expect(dict.fromkeys((*STAFF, "researcher"), 200)),
+    ),
+    Endpoint("qualitative-import", _qualitative("qualitative-import"), QUALITATIVE_RESEARCHER),
+    Endpoint(
+        "qualitative-document",
+        _qualitative("qualitative-document", document_id=_qdoc),
+        QUALITATIVE_RESEARCHER,
+    ),
+    # The review of a codable document sends the researcher on to the coding page.
+    Endpoint(
+        "qualitative-review",
+        _qualitative("qualitative-review", document_id=_qdoc),
+        _expect({"researcher": 302}),
+    ),
+    Endpoint(
+        "qualitative-compare",
+        _qualitative("qualitative-compare", document_id=_qdoc),
+        QUALITATIVE_RESEARCHER,
+    ),
+    Endpoint("qualitative-codebook", _qualitative("qualitative-codebook"), QUALITATIVE_RESEARCHER),
+    Endpoint(
+        "qualitative-code",
+        _qualitative("qualitative-code", code_id=lambda w: w.qualitative.code.pk),
+        QUALITATIVE_RESEARCHER,
+    ),
+    Endpoint(
+        "qualitative-theme-add", _qualitative("qualitative-theme-add"), QUALITATIVE_RESEARCHER
+    ),
+    Endpoint(
+        "qualitative-theme",
+        _qualitative("qualitative-theme", theme_id=lambda w: w.qualitative.theme.pk),
+        QUALITATIVE_RESEARCHER,
+    ),
+    Endpoint(
+        "qualitative-agreement", _qualitative("qualitative-agreement"), QUALITATIVE_RESEARCHER
+    ),
+    Endpoint(
+        "qualitative-competencies",
+        _qualitative("qualitative-competencies"),
+        QUALITATIVE_RESEARCHER,
+    ),
+    Endpoint("qualitative-report", _qualitative("qualitative-report"), QUALITATIVE_RESEARCHER),
+    Endpoint(
+        "qualitative-report-csv", _qualitative("qualitative-report-csv"), QUALITATIVE_RESEARCHER
+    ),
+]
+ACTIONS += [
+    Endpoint(
+        "qualitative keep originals",
+        _qualitative("qualitative-settings"),
+        _expect({"director": 302}),
+        method="post",
+        data=lambda world: {"keep_originals": "yes"},
+    ),
+    Endpoint(
+        "qualitative highlight",
+        _qualitative("qualitative-highlight-add", document_id=_qdoc),
+        _expect({"researcher": 302}),
+        method="post",
+        data=lambda world: {"start": 0, "end": 4, "codes": [world.qualitative.code.pk]},
+    ),
+    Endpoint(
+        "qualitative highlight remove",
+        _qualitative(
+            "qualitative-highlight-remove",
+            document_id=_qdoc,
+            highlight_id=lambda w: w.qualitative.highlight.pk,
+        ),
+        _expect({"researcher": 302}),
+        method="post",
+    ),
+    Endpoint(
+        "qualitative review add",
+        _qualitative("qualitative-review-add", document_id=_qdoc),
+        _expect({"researcher": 302}),
+        method="post",
+        data=lambda world: {"words": "thing", "replacement": "x"},
+    ),
+    Endpoint(
+        "qualitative open comparison",
+        _qualitative("qualitative-compare", document_id=_qdoc),
+        _expect({"researcher": 302}),
+        method="post",
+    ),
+    Endpoint(
+        "qualitative adjudicate",
+        _qualitative("qualitative-adjudicate", document_id=_qdoc),
+        _expect({"researcher": 302}),
+        method="post",
+    ),
+    Endpoint(
+        "qualitative memo",
+        _qualitative("qualitative-memo-add"),
+        _expect({"researcher": 302}),
+        method="post",
+        data=lambda world: {"text": "A memo."},
+    ),
+]
+NOT_DATA_PAGES |= {
+    "qualitative-settings",
+    "qualitative-highlight-add",
+    "qualitative-highlight-remove",
+    "qualitative-review-add",
+    "qualitative-adjudicate",
+    "qualitative-memo-add",
+}
+
+
+def _qualitative_world(program, researcher):
+    """A codable open-answers document with one highlight by the researcher, a code in a
+    theme."""
+    from medmentor.qualitative import services as qualitative_services
+
+    document = qualitative_services.document_import(
+        program=program,
+        by=researcher,
+        file_name="answers.txt",
+        content=b"P1: One thing helped.\n\nP2: Another thing.",
+        kind="open_answers",
+    )
+    document = qualitative_services.document_review_finish(
+        document=document, by=researcher, decisions={}
+    )
+    code = qualitative_services.code_create(program=program, by=researcher, name="help")
+    theme = qualitative_services.theme_save(
+        program=program, by=researcher, name="Support", codes=[code]
+    )
+    highlight = qualitative_services.highlight_create(
+        document=document, coder=researcher, start=4, end=13, codes=[code]
+    )
+    return SimpleNamespace(document=document, code=code, theme=theme, highlight=highlight)
+
+
 @pytest.fixture
 def world(case_week, program, director, coordinator, faculty, researcher, outsider):
     """The case_week program, plus last week taught by the same curriculum week to the
@@ -372,6 +532,7 @@ def world(case_week, program, director, coordinator, faculty, researcher, outsid
     survey = make_survey(program)
     return SimpleNamespace(
         **matching,
+        qualitative=_qualitative_world(program, researcher),
         survey=survey,
         survey_wave=survey.waves.get(kind="pre"),
         program=program,
