@@ -473,6 +473,32 @@ ACTIONS += [
         data=lambda world: {"text": "A memo."},
     ),
 ]
+QUALITATIVE_API = _expect({"researcher": 200}, anonymous=401, outsider=404)
+
+
+def _qapi(path: str) -> Callable[[SimpleNamespace], str]:
+    return lambda world: (
+        f"/api/programs/{world.program.slug}/qualitative/"
+        + path.format(document_id=world.qualitative.document.pk)
+    )
+
+
+API += [
+    Endpoint(
+        "api qualitative summary",
+        _qapi("summary"),
+        _expect(dict.fromkeys((*STAFF, "researcher"), 200), anonymous=401, outsider=404),
+    ),
+    Endpoint("api qualitative documents", _qapi("documents"), QUALITATIVE_API),
+    Endpoint("api qualitative document", _qapi("documents/{document_id}"), QUALITATIVE_API),
+    Endpoint(
+        "api qualitative highlights",
+        _qapi("documents/{document_id}/highlights"),
+        QUALITATIVE_API,
+    ),
+    Endpoint("api qualitative codes", _qapi("codes"), QUALITATIVE_API),
+    Endpoint("api qualitative agreement", _qapi("agreement"), QUALITATIVE_API),
+]
 NOT_DATA_PAGES |= {
     "qualitative-settings",
     "qualitative-highlight-add",
@@ -726,6 +752,14 @@ NOT_DATA_API = {
     ("post", "/api/programs/{slug}/weeks/{day}/pairs"),
     ("delete", "/api/programs/{slug}/weeks/{day}/pairs/{pair_id}"),
 }
+# Qualitative highlight writes: checked by tests/qualitative/test_api.py.
+NOT_DATA_API |= {
+    ("post", "/api/programs/{slug}/qualitative/documents/{document_id}/highlights"),
+    (
+        "delete",
+        "/api/programs/{slug}/qualitative/documents/{document_id}/highlights/{highlight_id}",
+    ),
+}
 
 
 def test_every_api_endpoint_is_in_the_matrix():
@@ -742,6 +776,7 @@ def test_every_api_endpoint_is_in_the_matrix():
         matching_program=SimpleNamespace(slug="{slug}"),
         matching_run=SimpleNamespace(pk="{run_id}"),
         survey=SimpleNamespace(pk="{instrument_id}"),
+        qualitative=SimpleNamespace(document=SimpleNamespace(pk="{document_id}")),
     )
     covered = {("get", endpoint.url(placeholders)) for endpoint in API} | NOT_DATA_API
     assert operations - covered == set()

@@ -12,7 +12,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
 
 from medmentor.api.auth import api_auth
-from medmentor.api.routers import curriculum, matching, people, programs, surveys
+from medmentor.api.routers import curriculum, matching, people, programs, qualitative, surveys
 
 
 class MedmentorAPI(NinjaAPI):
@@ -121,3 +121,4 @@ api.add_router("/", programs.router)
 api.add_router("/", curriculum.router)
 api.add_router("/", matching.router)
 api.add_router("/", surveys.router)
+api.add_router("/", qualitative.router)
