@@ -45,10 +45,21 @@ def _items_for(total: int) -> dict[str, str]:
 
 
 def survey_demo_load(*, program: Program, today: datetime.date) -> Instrument:
+    """Load the demo survey, or keep an existing one current: its post wave opens on the
+    Monday of the week before `today` (so any day of one week loads the same dates)."""
+    monday = today - datetime.timedelta(days=today.weekday())
+    start = datetime.datetime.combine(monday, datetime.time(8), tzinfo=datetime.UTC)
     existing = program.instruments.filter(title=REVERSE_MENTORING["title"]).first()
     if existing is not None:
+        post = existing.waves.filter(kind=WaveKind.POST).first()
+        wanted = start - datetime.timedelta(weeks=1)
+        if post is not None and post.opens_at != wanted:
+            shift = wanted - post.opens_at
+            for wave in existing.waves.all():
+                wave.opens_at += shift
+                wave.closes_at += shift
+                wave.save(update_fields=["opens_at", "closes_at"])
         return existing
-    start = datetime.datetime.combine(today, datetime.time(8), tzinfo=datetime.UTC)
     with transaction.atomic():
         instrument = instrument_create(
             program=program,

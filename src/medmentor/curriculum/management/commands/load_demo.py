@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from medmentor.curriculum import demo
 from medmentor.programs import demo as near_peer_demo
+from medmentor.surveys import demo as survey_demo
 
 
 def _date(text: str) -> datetime.date:
@@ -47,6 +48,8 @@ class Command(BaseCommand):
                 time_zone=demo.TIME_ZONE,
                 password=demo.PASSWORD,
             )
+            # The seed-002 style evaluation: a coded pre/post survey with seeded answers.
+            survey = survey_demo.survey_demo_load(program=loaded.program, today=today)
         except (demo.DemoError, near_peer_demo.NearPeerDemoError) as error:
             raise CommandError(str(error)) from error
         for line in [*loaded.lines, *near_peer.lines]:
@@ -86,4 +89,8 @@ class Command(BaseCommand):
             f"{reverse('matching', kwargs={'slug': near_peer.program.slug})}; mentor1–"
             f"{len(near_peer.mentors)} and mentee1–{len(near_peer.mentees)}"
             "@demo.medmentor.test sign in with the same password."
+        )
+        self.stdout.write(
+            "Evaluation: the pre/post survey's report (paired table, charts, exports) at "
+            + reverse("survey-report", kwargs={"slug": slug, "instrument_id": survey.pk})
         )

@@ -1,0 +1,40 @@
+"""load-demo brings the seed-002 style evaluation: a pre and a post wave with answers."""
+
+import datetime
+import io
+
+import pytest
+from django.core.management import call_command
+
+from medmentor.surveys.models import Answer, Instrument, Response, Wave
+from medmentor.surveys.selectors import survey_report
+
+TODAY = datetime.date(2026, 11, 27)
+
+
+def _load(today=TODAY) -> str:
+    out = io.StringIO()
+    call_command("load_demo", "--today", today.isoformat(), stdout=out)
+    return out.getvalue()
+
+
+@pytest.mark.django_db
+def test_load_demo_brings_a_survey_whose_report_has_the_paired_table():
+    output = _load()
+    instrument = Instrument.objects.get()
+    assert f"/surveys/{instrument.pk}/" in output
+    row = survey_report(instrument=instrument).scales[0].comparison
+    assert (row.n_pairs, row.pre.median, row.post.median) == (6, 21.0, 30.5)
+    assert all(wave.invitations.count() == 14 for wave in instrument.waves.all())
+
+
+@pytest.mark.django_db
+def test_loading_again_adds_nothing_and_a_later_week_moves_the_waves():
+    _load()
+    counts = (Instrument.objects.count(), Response.objects.count(), Answer.objects.count())
+    pre_opens = Wave.objects.get(kind="pre").opens_at
+    _load(TODAY - datetime.timedelta(days=2))
+    assert (Instrument.objects.count(), Response.objects.count(), Answer.objects.count()) == counts
+    assert Wave.objects.get(kind="pre").opens_at == pre_opens
+    _load(TODAY + datetime.timedelta(weeks=2))
+    assert Wave.objects.get(kind="pre").opens_at == pre_opens + datetime.timedelta(weeks=2)
