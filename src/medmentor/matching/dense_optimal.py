@@ -109,26 +109,40 @@ def _chunks(n: int, m: int):
         yield start, min(n, start + step)
 
 
-def _top_k(scores: np.ndarray, k: int, transposed: bool) -> tuple[np.ndarray, np.ndarray]:
-    """Each row's ``k`` best columns (any order), by partition in row chunks.
-
-    Works on the matrix's own dtype (float32 stays float32); refuses
-    non-finite entries, which have no place in a sum of scores.
-    """
+def _column_max(scores: np.ndarray, transposed: bool) -> tuple[np.ndarray, float]:
+    """Each column's best score and the largest absolute score, in row chunks;
+    refuses non-finite entries, which have no place in a sum of scores."""
     n, m = scores.shape
-    cols = np.empty((n, k), dtype=np.int32)
+    top = np.full(m, -np.inf, dtype=np.result_type(scores.dtype, np.float32))
+    scale = 0.0
     for start, stop in _chunks(n, m):
-        block = np.asarray(scores[start:stop])
-        if not np.isfinite(block).all():
+        block = scores[start:stop]
+        high, low = float(block.max()), float(block.min())
+        if not (np.isfinite(high) and np.isfinite(low)):  # NaN or inf reach max or min
             r, c = np.argwhere(~np.isfinite(block))[0].tolist()
             mentee, mentor = (c, start + r) if transposed else (start + r, c)
             raise MatchingInputError(
                 f"The score of mentee {mentee} with mentor {mentor} is not a finite number "
                 f"({block[r, c]})."
             )
-        if k == m:
-            cols[start:stop] = np.arange(m)
-        else:
+        scale = max(scale, high, -low)
+        np.maximum(top, block.max(axis=0), out=top)
+    return top, scale
+
+
+def _top_k(scores: np.ndarray, k: int, shift: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's ``k`` best columns by ``s_ij - shift_j`` (any order),
+    by partition in row chunks, on the matrix's own dtype (float32 stays
+    float32, nothing as large as the matrix is made)."""
+    n, m = scores.shape
+    cols = np.empty((n, k), dtype=np.int32)
+    if k == m:
+        cols[:] = np.arange(m)
+    else:
+        buffer = np.empty((max(1, _CHUNK_ENTRIES // max(1, m)), m), dtype=shift.dtype)
+        for start, stop in _chunks(n, m):
+            block = buffer[: stop - start]
+            np.subtract(scores[start:stop], shift, out=block)
             cols[start:stop] = np.argpartition(block, m - k, axis=1)[:, m - k :]
     return np.repeat(np.arange(n, dtype=np.int64), k), cols.ravel().astype(np.int64)
 
@@ -230,26 +244,33 @@ def _dense_check(
     score = 0.0
     add_i: list[np.ndarray] = []
     add_j: list[np.ndarray] = []
+    buffer = np.empty((max(1, _CHUNK_ENTRIES // max(1, m)), m))
     for start, stop in _chunks(n, m):
-        block = scores[start:stop].astype(np.float64)  # a copy: never write the input
-        rows = np.arange(start, stop)
-        score += float(block[rows - start, col_of[start:stop]].sum())
-        block -= v
-        block -= u[start:stop, None]
-        worst = max(worst, float(block.max()))
-        over = block > tolerance
-        count = over.sum(axis=1)
-        if not count.any():
+        chunk = scores[start:stop]
+        score += float(chunk[np.arange(stop - start), col_of[start:stop]].astype(np.float64).sum())
+        # two passes per chunk: s - v into a reused float64 buffer (the input is
+        # never written), then each row's largest reduced cost
+        block = buffer[: stop - start]
+        np.subtract(chunk, v, out=block)
+        reduced = block.max(axis=1) - u[start:stop]
+        worst = max(worst, float(reduced.max()))
+        bad = np.flatnonzero(reduced > tolerance)
+        if bad.size == 0:
             continue
-        few = np.flatnonzero((count > 0) & (count <= collect))
+        if collect == 0:
+            continue
+        sub = block[bad] - u[start + bad, None]
+        over = sub > tolerance
+        count = over.sum(axis=1)
+        few = np.flatnonzero(count <= collect)
         if few.size:
             ri, cj = np.nonzero(over[few])
-            add_i.append(start + few[ri])
+            add_i.append(start + bad[few[ri]])
             add_j.append(cj)
         many = np.flatnonzero(count > collect)
         if many.size:
-            top = np.argpartition(block[many], m - collect, axis=1)[:, m - collect :]
-            add_i.append(start + np.repeat(many, collect))
+            top = np.argpartition(sub[many], m - collect, axis=1)[:, m - collect :]
+            add_i.append(start + np.repeat(bad[many], collect))
             add_j.append(top.ravel())
     bound = float(u.sum() + v.sum()) + n * max(0.0, worst)
     gap = bound - score
@@ -266,14 +287,16 @@ def _dense_check(
     return certificate, empty, empty
 
 
-def _default_tolerance(scores: np.ndarray) -> float:
+def _default_tolerance(scores: np.ndarray, scale: float | None = None) -> float:
     if np.issubdtype(scores.dtype, np.integer):
         return 0.5 / (max(scores.shape) + 1)  # integer scores: the proof is exact
     # float sums along shortest paths round at about 1e-16 of the scale per step
-    n, m = scores.shape
-    scale = 0.0
-    for start, stop in _chunks(n, m):
-        scale = max(scale, float(np.abs(scores[start:stop]).max()))
+    if scale is None:
+        n, m = scores.shape
+        scale = 0.0
+        for start, stop in _chunks(n, m):
+            block = scores[start:stop]
+            scale = max(scale, float(block.max()), -float(block.min()))
     return 1e-9 * max(1.0, scale)
 
 
@@ -359,7 +382,7 @@ def dense_optimality_certificate(
 def optimal_matching_dense(
     scores: np.ndarray,
     *,
-    first_k: int = 16,
+    first_k: int = 24,
     tolerance: float | None = None,
     max_rounds: int = 50,
 ) -> DenseOptimum:
@@ -395,9 +418,11 @@ def optimal_matching_dense(
 
     Notes
     -----
-    Method: (1) each row's ``first_k`` best columns (``np.argpartition``
-    in row chunks) plus the diagonal ``(i, i)``, which guarantees a full
-    matching exists among the listed entries; (2) the sparse maximum-score
+    Method: (1) each row's ``first_k`` best columns by ``s_ij - max_i
+    s_ij`` (``np.argpartition`` in row chunks; the column's best score is a
+    first guess of its dual price, so a popular mentor does not fill every
+    list) plus the diagonal ``(i, i)``, which guarantees a full matching
+    exists among the listed entries; (2) the sparse maximum-score
     assignment by scipy's LAPJVsp [2]_; (3) duals ``u, v >= 0`` tight on
     the matching and feasible on the listed entries, from shortest paths in
     the residual graph [3]_; (4) one pass over the matrix: if every entry
@@ -444,8 +469,9 @@ def optimal_matching_dense(
             0,
         )
     k = min(first_k, m)
-    ii, jj = _top_k(view, k, transposed)
-    tol = _default_tolerance(view) if tolerance is None else float(tolerance)
+    column_best, scale = _column_max(view, transposed)
+    ii, jj = _top_k(view, k, column_best)
+    tol = _default_tolerance(view, scale) if tolerance is None else float(tolerance)
     diagonal = np.arange(n, dtype=np.int64)
     ii, jj = np.concatenate((ii, diagonal)), np.concatenate((jj, diagonal))
     rounds = 0
