@@ -6,6 +6,8 @@ import io
 import zipfile
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
 from medmentor.qualitative import refi_qda
@@ -62,10 +64,12 @@ CODEBOOK = f"""<CodeBook><Codes>
 </Codes></CodeBook>"""
 
 
-def tool_project(*, start: int = JOSE_START, end: int = JOSE_START + 10) -> bytes:
+def tool_project(
+    *, start: int = JOSE_START, end: int = JOSE_START + 10, users: str = USERS
+) -> bytes:
     """A .qdpx shaped as ATLAS.ti and QualCoder write them: upper-case member names, a
     byte order mark on the text, braces around a GUID."""
-    body = f"""{USERS}
+    body = f"""{users}
 {CODEBOOK}
 <Sources>
   <TextSource guid="{SOURCE}" name="Focus group 1.docx"
@@ -141,8 +145,12 @@ def test_a_project_that_fails_the_schema_is_refused_with_line_and_element():
 </Codes></CodeBook>"""
     with pytest.raises(RefiQdaError) as refused:
         refi_qda.qdpx_unpack(qdpx({"project.qde": qde(body)}))
-    message = "\n".join(refused.value.problems)
-    assert "does not follow the REFI-QDA schema" in message
+    problems = refused.value.problems
+    assert problems[0] == (
+        "project.qde does not follow the REFI-QDA schema (Project-mrt2019.xsd); "
+        "nothing was imported."
+    )
+    message = "\n".join(problems)
     assert "project.qde line 11" in message
     assert "Element 'Code'" in message and "isCodable" in message
 
@@ -262,3 +270,27 @@ def test_a_codebook_that_fails_its_schema_is_refused():
 <Code guid="not-a-guid" name="x" isCodable="true"/></Codes></CodeBook>"""
     with pytest.raises(RefiQdaError, match="codebook.qdc line 2"):
         refi_qda.codebook_read(content)
+
+
+def test_a_damaged_member_is_refused_as_damaged():
+    content = bytearray(tool_project())
+    # Corrupt the compressed bytes of the text member (after its local header).
+    at = content.index(f"Sources/{SOURCE.upper()}.TXT".encode()) + 60
+    content[at : at + 8] = b"\xff" * 8
+    with pytest.raises(RefiQdaError, match="damaged"):
+        refi_qda.qdpx_unpack(bytes(content))
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_any_corruption_of_a_qdpx_is_read_or_refused_never_a_crash(data):
+    content = bytearray(tool_project())
+    for _ in range(data.draw(st.integers(1, 4))):
+        at = data.draw(st.integers(0, len(content) - 1))
+        content[at] = data.draw(st.integers(0, 255))
+    if data.draw(st.booleans()):
+        content = content[: data.draw(st.integers(0, len(content)))]
+    try:
+        refi_qda.qdpx_unpack(bytes(content))
+    except RefiQdaError as refused:
+        assert refused.problems and all(isinstance(p, str) and p for p in refused.problems)

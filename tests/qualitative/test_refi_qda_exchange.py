@@ -27,7 +27,15 @@ from medmentor.qualitative.models import (
 )
 from medmentor.qualitative.refi_qda import RefiQdaError
 from tests.conftest import make_person
-from tests.qualitative.test_refi_qda import JOSE_START, SMILE_START, TEXT, qde, qdpx
+from tests.qualitative.test_refi_qda import (
+    JOSE_START,
+    SMILE_START,
+    TEXT,
+    USERS,
+    qde,
+    qdpx,
+    tool_project,
+)
 
 pytestmark = pytest.mark.usefixtures("fast_passwords")
 
@@ -541,6 +549,26 @@ def test_a_codebook_with_a_name_clash_is_refused(coded_program, researcher):
 </Codes></CodeBook>"""
     with pytest.raises(RefiQdaError, match="already has a code named “Workload”"):
         exchange.qdc_import(program=coded_program, content=content, by=researcher)
+
+
+def test_a_codebook_whose_theme_name_is_taken_is_refused(coded_program, researcher):
+    content = b"""<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes>
+<Code guid="0dcef2f5-e55c-49da-8c33-9b0803c7aeb4" name="New code" isCodable="true"/>
+</Codes><Sets><Set guid="2324b638-d629-4970-b2e8-8b5bfd0a8d6b" name="Empty THEME"/>
+</Sets></CodeBook>"""
+    before = snapshot(coded_program)
+    with pytest.raises(RefiQdaError, match="already has a theme named “Empty theme”"):
+        exchange.qdc_import(program=coded_program, content=content, by=researcher)
+    assert snapshot(coded_program) == before
+
+
+def test_a_coder_is_matched_by_name_only_among_the_programs_researchers(program, junior):
+    # "Jo Junior" is a learner of this program, not a researcher: the coder from the
+    # other tool with that name gets their own inactive account instead.
+    content = tool_project(users=USERS.replace("Sebastián Peña", "Jo Junior"))
+    exchange.qdpx_import(program=program, content=content, by=junior)
+    coders = set(Highlight.objects.values_list("coder__email", "coder__is_active"))
+    assert coders == {("coder-a5de7584-8296-418b-a322-136f77adf87b@imported-coders.invalid", False)}
 
 
 def test_code_descriptions_keep_their_four_parts():

@@ -38,7 +38,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Prefetch
 
-from medmentor.programs.models import Program
+from medmentor.programs.models import Program, Role
 from medmentor.qualitative import refi_qda, selectors
 from medmentor.qualitative.models import (
     Adjudication,
@@ -462,7 +462,11 @@ def _resolve_people(
     for person in Person.objects.only("pk", "email", "full_name"):
         by_guid[person_guid(person)] = person
     enrolled = defaultdict(list)
-    for person in Person.objects.filter(enrollments__program=program).distinct():
+    # Coders are researchers: a name is only matched among the program's researchers.
+    researchers = Person.objects.filter(
+        enrollments__program=program, enrollments__role=Role.RESEARCHER
+    ).distinct()
+    for person in researchers:
         enrolled[person.full_name.strip().casefold()].append(person)
     for guid, user in wanted.items():
         person = by_guid.get(guid)
@@ -538,23 +542,32 @@ def _write_codes(
     return made
 
 
-def _write_themes(
-    sets: list[refi_qda.Set], *, program: Program, codes: dict[str, Code], result
-) -> dict[str, Theme]:
-    guids = _Guids(Theme, result, "theme").take([group.guid for group in sets])
-    themes: dict[str, Theme] = {}
+def _unique_theme_names(sets: list[refi_qda.Set]) -> dict[str, str]:
+    # Theme names are unique in a program; REFI-QDA set names need not be.
+    names: dict[str, str] = {}
     used: set[str] = set()
-    for index, group in enumerate(sets):
+    for group in sets:
         name = group.name.strip()[:120] or "Unnamed theme"
         base, number = name, 2
         while name.casefold() in used:
             name = f"{base[:114]} ({number})"
             number += 1
         used.add(name.casefold())
+        names[group.guid] = name
+    return names
+
+
+def _write_themes(
+    sets: list[refi_qda.Set], *, program: Program, codes: dict[str, Code], result
+) -> dict[str, Theme]:
+    guids = _Guids(Theme, result, "theme").take([group.guid for group in sets])
+    names = _unique_theme_names(sets)
+    themes: dict[str, Theme] = {}
+    for index, group in enumerate(sets):
         theme = Theme.objects.create(
             guid=guids[group.guid],
             program=program,
-            name=name,
+            name=names[group.guid],
             description=group.description,
             position=index,
         )
@@ -917,6 +930,14 @@ def qdc_import(*, program: Program, content: bytes, by, dry_run: bool = False) -
         if str(code.guid) not in incoming
         and code.name.casefold() in {name.casefold() for name in names.values()}
     ]
+    theme_names = {name.casefold() for name in _unique_theme_names(sets).values()}
+    incoming_themes = {group.guid for group in sets}
+    clashes += [
+        f"The program already has a theme named “{theme.name}” (a different theme); rename "
+        "one of them first."
+        for theme in Theme.objects.filter(program=program)
+        if str(theme.guid) not in incoming_themes and theme.name.casefold() in theme_names
+    ]
     if clashes:
         raise RefiQdaError(clashes)
     try:
@@ -961,18 +982,22 @@ def qdc_import(*, program: Program, content: bytes, by, dry_run: bool = False) -
                 [group.guid for group in sets if group.guid not in themes]
             )
             offset = Theme.objects.filter(program=program).count()
+            names = _unique_theme_names(sets)
+            for guid, theme in themes.items():
+                if guid in names:  # parked, as the codes' names above
+                    Theme.objects.filter(pk=theme.pk).update(name=f"…{theme.pk}")
             for index, group in enumerate(sets):
                 theme = themes.get(group.guid)
                 if theme is None:
                     theme = Theme.objects.create(
                         guid=theme_guids[group.guid],
                         program=program,
-                        name=group.name.strip()[:120],
+                        name=names[group.guid],
                         description=group.description,
                         position=offset + index,
                     )
                 else:
-                    theme.name = group.name.strip()[:120]
+                    theme.name = names[group.guid]
                     theme.description = group.description
                     theme.save()
                 theme.codes.set([made[guid] for guid in group.member_codes if guid in made])

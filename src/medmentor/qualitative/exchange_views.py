@@ -37,7 +37,7 @@ class ExchangeUploadForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith((".qdpx", ".qdc", ".qde")):
+        if not upload.name.lower().endswith((".qdpx", ".qdc")):
             raise forms.ValidationError(
                 f"“{upload.name}” is not a .qdpx project or a .qdc codebook."
             )

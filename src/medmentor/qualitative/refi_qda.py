@@ -28,6 +28,7 @@ import posixpath
 import re
 import uuid
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -68,6 +69,17 @@ CODEBOOK_SCHEMA = SCHEMA_DIR / "Codebook.xsd"
 MAX_UNPACKED_BYTES = 512 * 1024 * 1024
 MAX_MEMBERS = 20_000
 ORIGIN = "medmentor"
+# What zipfile raises on a damaged or unsupported member (bad CRC, broken deflate data,
+# encryption, a compression method Python lacks): all mean "this .qdpx is damaged".
+_DAMAGED = (
+    zipfile.BadZipFile,
+    zlib.error,
+    RuntimeError,
+    NotImplementedError,
+    OSError,
+    EOFError,
+    ValueError,  # e.g. "negative seek value" from offsets that point nowhere
+)
 
 
 class RefiQdaError(ValueError):
@@ -867,31 +879,33 @@ def qdpx_unpack(content: bytes) -> Project:
     and read each internal plain-text source from sources/."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(content))
-    except (zipfile.BadZipFile, OSError):
+    except _DAMAGED:
         raise RefiQdaError(
             ["The file is not a .qdpx: a .qdpx is a zip archive, and this is not one."]
         ) from None
-    with archive:
-        members = _Members(archive)
-        try:
-            qde = members.read("project.qde")
-        except (zipfile.BadZipFile, RuntimeError, OSError, EOFError) as error:
-            raise RefiQdaError([f"The .qdpx is damaged: {error}."]) from None
-        if qde is None:
-            names = [name for name in members.by_name if name.endswith(".qde")]
-            if len(names) == 1:
-                qde = members.read(names[0])
-            else:
-                raise RefiQdaError(
-                    [
-                        "The .qdpx has no project.qde: it must hold the project file "
-                        "“project.qde” beside the sources folder (REFI-QDA section 8.1)."
-                    ]
-                )
-        try:
-            return project_read(qde, members=members)
-        except (zipfile.BadZipFile, RuntimeError, OSError, EOFError) as error:
-            raise RefiQdaError([f"The .qdpx is damaged: {error}."]) from None
+    try:
+        with archive:
+            return _project_from(archive)
+    except RefiQdaError:
+        raise  # already says what is wrong (it is a ValueError too, so it goes first)
+    except _DAMAGED as error:
+        raise RefiQdaError([f"The .qdpx is damaged: {error}."]) from None
+
+
+def _project_from(archive: zipfile.ZipFile) -> Project:
+    members = _Members(archive)
+    qde = members.read("project.qde")
+    if qde is None:
+        names = [name for name in members.by_name if name.endswith(".qde")]
+        if len(names) != 1:
+            raise RefiQdaError(
+                [
+                    "The .qdpx has no project.qde: it must hold the project file "
+                    "“project.qde” beside the sources folder (REFI-QDA section 8.1)."
+                ]
+            )
+        qde = members.read(names[0])
+    return project_read(qde, members=members)
 
 
 def codebook_read(content: bytes) -> tuple[list[Code], list[Set]]:
