@@ -863,7 +863,8 @@ def qdpx_import(
         raise RefiQdaError(
             [
                 f"{program.name} already has documents, codes or memos. Importing a project "
-                "replaces them: confirm the replacement (--replace) to go on."
+                "replaces them: tick “Replace this program's documents…” on the page (on the "
+                "console: --replace) to go on."
             ]
         )
     result = ExchangeResult()
