@@ -10,7 +10,7 @@ from ninja.pagination import paginate
 from ninja.responses import Status
 
 from medmentor.api.routers.programs import SLUG
-from medmentor.api.schemas import MAX_ID, READ_ERRORS, Pages
+from medmentor.api.schemas import MAX_ID, READ_ERRORS, ErrorOut, Pages
 from medmentor.programs.selectors import program_of_person
 from medmentor.qualitative import selectors, services
 from medmentor.qualitative.models import Code, Document, Highlight
@@ -225,12 +225,13 @@ def qualitative_highlights(request: HttpRequest, slug: str = SLUG, document_id: 
 
 @router.post(
     "/programs/{slug}/qualitative/documents/{document_id}/highlights",
-    response={201: HighlightOut, **READ_ERRORS},
+    response={201: HighlightOut, 400: ErrorOut, **READ_ERRORS},
     operation_id="qualitative_highlight_add",
     summary="Code characters [start, end) of a document",
     description=(
         "422 when the span is outside the text, a code is not this program's, or the "
-        "document is still under de-identification review; nothing is written."
+        "document is still under de-identification review; 400 for a body that is not "
+        "JSON; nothing is written."
     ),
 )
 def qualitative_highlight_add(
