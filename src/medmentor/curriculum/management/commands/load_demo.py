@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from medmentor.curriculum import demo
 from medmentor.programs import demo as near_peer_demo
+from medmentor.qualitative import demo as qualitative_demo
 from medmentor.surveys import demo as survey_demo
 
 
@@ -50,7 +51,15 @@ class Command(BaseCommand):
             )
             # The seed-002 style evaluation: a coded pre/post survey with seeded answers.
             survey = survey_demo.survey_demo_load(program=loaded.program, today=today)
-        except (demo.DemoError, near_peer_demo.NearPeerDemoError) as error:
+            # Focus groups (seeds 000, 004): two transcripts, two coders, the competency map.
+            focus_groups = qualitative_demo.qualitative_demo_load(
+                program=loaded.program, password=demo.PASSWORD
+            )
+        except (
+            demo.DemoError,
+            near_peer_demo.NearPeerDemoError,
+            qualitative_demo.QualitativeDemoError,
+        ) as error:
             raise CommandError(str(error)) from error
         for line in [*loaded.lines, *near_peer.lines]:
             self.stdout.write(line)
@@ -66,6 +75,12 @@ class Command(BaseCommand):
         rows += [
             ("mentor", near_peer.mentors[0].full_name, near_peer.mentors[0].email, demo.PASSWORD),
             ("mentee", near_peer.mentees[0].full_name, near_peer.mentees[0].email, demo.PASSWORD),
+            (
+                "coder",
+                focus_groups.second_coder.full_name,
+                focus_groups.second_coder.email,
+                demo.PASSWORD,
+            ),
         ]
         widths = [max(len(row[column]) for row in rows) for column in range(4)]
         for index, row in enumerate(rows):
@@ -93,4 +108,13 @@ class Command(BaseCommand):
         self.stdout.write(
             "Evaluation: the pre/post survey's report (paired table, charts, exports) at "
             + reverse("survey-report", kwargs={"slug": slug, "instrument_id": survey.pk})
+        )
+        self.stdout.write(
+            "Focus groups: the researcher and the second coder open "
+            + reverse("qualitative", kwargs={"slug": slug})
+            + " (agreement at "
+            + reverse("qualitative-agreement", kwargs={"slug": slug})
+            + ", competency map at "
+            + reverse("qualitative-competencies", kwargs={"slug": slug})
+            + ")."
         )
