@@ -4,13 +4,14 @@ nothing, a project written by another tool imports, and a bad file changes nothi
 
 import io
 import zipfile
+from collections import defaultdict
 
 import pytest
 from django.contrib.auth import get_user_model
 from lxml import etree
 
 from medmentor.programs.models import Enrollment, Program, ProgramKind, Role
-from medmentor.qualitative import exchange, refi_qda
+from medmentor.qualitative import exchange, refi_qda, services
 from medmentor.qualitative.models import (
     Adjudication,
     Code,
@@ -163,11 +164,17 @@ def without_times(qde_bytes: bytes) -> bytes:
 
 def snapshot(program: Program) -> dict:
     """Everything an exchange must keep, keyed by GUID."""
+    rows = list(Code.objects.filter(program=program).select_related("parent"))
+    # Order among siblings is what a code's `position` means (its number is only a key).
+    siblings = defaultdict(list)
+    for code in sorted(rows, key=lambda code: (code.position, code.name)):
+        siblings[code.parent_id].append(code.pk)
+    rank = {pk: index for pks in siblings.values() for index, pk in enumerate(pks)}
     codes = {
         str(code.guid): (
             code.name,
             str(code.parent.guid) if code.parent else None,
-            code.position,
+            rank[code.pk],
             code.color,
             code.is_codable,
             code.definition,
@@ -175,7 +182,7 @@ def snapshot(program: Program) -> dict:
             code.when_not_to_use,
             code.example,
         )
-        for code in Code.objects.filter(program=program).select_related("parent")
+        for code in rows
     }
     themes = {
         str(theme.guid): (
@@ -582,3 +589,37 @@ def test_code_descriptions_keep_their_four_parts():
         "example": "E",
     }
     assert exchange.code_description_parse("Just a note")["definition"] == "Just a note"
+
+
+def test_a_transcript_imported_and_coded_through_medmentor_round_trips(
+    focus_group, researcher, second_coder
+):
+    """The whole path: a Zoom transcript imported and de-identified, coded by two coders,
+    compared and adjudicated with medmentor's own services, then exported and imported
+    back: the same coding, the same turns (speaker, characters)."""
+    program = focus_group.program
+    parent = services.code_create(program=program, by=researcher, name="Safety", is_codable=False)
+    safe = services.code_create(program=program, by=researcher, name="Safe space", parent=parent)
+    for coder in (researcher, second_coder):
+        services.coder_assign(document=focus_group, coder=coder, by=researcher)
+    at = focus_group.text.index("It felt safe")
+    services.highlight_create(
+        document=focus_group, coder=researcher, start=at, end=at + 12, codes=[safe]
+    )
+    services.highlight_create(
+        document=focus_group, coder=second_coder, start=at, end=at + 25, codes=[safe]
+    )
+    services.comparison_open(document=focus_group, by=researcher)
+    services.adjudication_save(document=focus_group, by=researcher, agreed=[(at, at + 12, [safe])])
+    services.memo_create(program=program, by=second_coder, text="Blind worked", code=safe)
+    turns = list(focus_group.turns.values_list("speaker", "start", "end"))
+    before = snapshot(program)
+
+    content = exchange.qdpx_export(program=program)
+    assert schema().validate(etree.fromstring(project_qde(content)))
+    exchange.qdpx_import(program=program, content=content, by=researcher, replace=True)
+
+    assert snapshot(program) == before
+    document = Document.objects.get(guid=focus_group.guid)
+    assert list(document.turns.values_list("speaker", "start", "end")) == turns
+    assert len(turns) >= 3
