@@ -194,8 +194,17 @@ def snapshot(program: Program) -> dict:
         for theme in Theme.objects.filter(program=program)
     }
     documents = {
-        str(document.guid): (document.title, document.kind, document.attributes, document.text)
-        for document in Document.objects.filter(program=program, status=DocumentStatus.CODABLE)
+        str(document.guid): (
+            document.title,
+            document.kind,
+            document.attributes,
+            document.text,
+            document.comparison_opened_at,
+            getattr(getattr(document, "adjudication", None), "note", None),
+        )
+        for document in Document.objects.filter(
+            program=program, status=DocumentStatus.CODABLE
+        ).select_related("adjudication")
     }
     highlights = {
         str(highlight.guid): (
@@ -610,7 +619,9 @@ def test_a_transcript_imported_and_coded_through_medmentor_round_trips(
         document=focus_group, coder=second_coder, start=at, end=at + 25, codes=[safe]
     )
     services.comparison_open(document=focus_group, by=researcher)
-    services.adjudication_save(document=focus_group, by=researcher, agreed=[(at, at + 12, [safe])])
+    services.adjudication_save(
+        document=focus_group, by=researcher, agreed=[(at, at + 12, [safe])], note="Kept 12"
+    )
     services.memo_create(program=program, by=second_coder, text="Blind worked", code=safe)
     turns = list(focus_group.turns.values_list("speaker", "start", "end"))
     before = snapshot(program)

@@ -831,6 +831,28 @@ def _keep_competencies(program: Program) -> list[tuple[str, str, str]]:
     ]
 
 
+def _keep_workflow(program: Program) -> dict[str, tuple]:
+    # Where each document stands in medmentor's own workflow (comparison opened, the
+    # adjudication's note) has no place in REFI-QDA either; a replacing import puts it
+    # back on the documents that come back with their GUID.
+    return {
+        str(document.guid): (
+            document.comparison_opened_at,
+            getattr(getattr(document, "adjudication", None), "note", ""),
+        )
+        for document in Document.objects.filter(program=program).select_related("adjudication")
+    }
+
+
+def _restore_workflow(kept: dict[str, tuple], documents: dict[str, Document]) -> None:
+    for document in documents.values():
+        opened_at, note = kept.get(str(document.guid), (None, ""))
+        if opened_at is not None:
+            Document.objects.filter(pk=document.pk).update(comparison_opened_at=opened_at)
+        if note:
+            Adjudication.objects.filter(document=document).update(note=note)
+
+
 def _restore_competencies(program, kept, codes: dict[str, Code], themes: dict[str, Theme]):
     by_guid = {str(code.guid): code for code in codes.values()}
     theme_by_guid = {str(theme.guid): theme for theme in themes.values()}
@@ -872,6 +894,7 @@ def qdpx_import(
     try:
         with transaction.atomic():
             kept = _keep_competencies(program) if replace else []
+            workflow = _keep_workflow(program) if replace else {}
             if replace:
                 Document.objects.filter(program=program).delete()
                 Memo.objects.filter(program=program).delete()
@@ -898,6 +921,7 @@ def qdpx_import(
                 result=result,
             )
             _restore_competencies(program, kept, codes, themes)
+            _restore_workflow(workflow, documents)
             result.coders = sorted(
                 {
                     person.full_name
