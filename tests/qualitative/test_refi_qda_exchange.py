@@ -623,7 +623,8 @@ def test_a_transcript_imported_and_coded_through_medmentor_round_trips(
         document=focus_group, by=researcher, agreed=[(at, at + 12, [safe])], note="Kept 12"
     )
     services.memo_create(program=program, by=second_coder, text="Blind worked", code=safe)
-    turns = list(focus_group.turns.values_list("speaker", "start", "end"))
+    fields = ("speaker", "start", "end", "starts_at_ms", "ends_at_ms")
+    turns = list(focus_group.turns.values_list(*fields))
     before = snapshot(program)
 
     content = exchange.qdpx_export(program=program)
@@ -632,5 +633,13 @@ def test_a_transcript_imported_and_coded_through_medmentor_round_trips(
 
     assert snapshot(program) == before
     document = Document.objects.get(guid=focus_group.guid)
-    assert list(document.turns.values_list("speaker", "start", "end")) == turns
-    assert len(turns) >= 3
+    assert list(document.turns.values_list(*fields)) == turns
+    assert len(turns) >= 3 and turns[0][3] is not None  # Zoom's caption times came back
+
+    # Into another program (no previous state), the turns are read from the text: the same
+    # speakers and characters, without the caption times, which REFI-QDA cannot carry.
+    copy = copy_program(program)
+    Enrollment.objects.create(program=copy, person=researcher, role=Role.RESEARCHER)
+    exchange.qdpx_import(program=copy, content=content, by=researcher)
+    again = Document.objects.get(program=copy)
+    assert list(again.turns.values_list("speaker", "start", "end")) == [t[:3] for t in turns]

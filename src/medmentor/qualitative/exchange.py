@@ -835,22 +835,46 @@ def _keep_workflow(program: Program) -> dict[str, tuple]:
     # Where each document stands in medmentor's own workflow (comparison opened, the
     # adjudication's note) has no place in REFI-QDA either; a replacing import puts it
     # back on the documents that come back with their GUID.
+    # So do the speaker turns' caption times: when a document's text comes back
+    # unchanged, its turns are put back as they were instead of re-read from the text.
+    documents = Document.objects.filter(program=program).select_related("adjudication")
     return {
         str(document.guid): (
             document.comparison_opened_at,
             getattr(getattr(document, "adjudication", None), "note", ""),
+            document.text,
+            [
+                (turn.index, turn.speaker, turn.start, turn.end, turn.starts_at_ms, turn.ends_at_ms)
+                for turn in document.turns.all()
+            ],
         )
-        for document in Document.objects.filter(program=program).select_related("adjudication")
+        for document in documents.prefetch_related("turns")
     }
 
 
 def _restore_workflow(kept: dict[str, tuple], documents: dict[str, Document]) -> None:
     for document in documents.values():
-        opened_at, note = kept.get(str(document.guid), (None, ""))
+        if str(document.guid) not in kept:
+            continue
+        opened_at, note, text, turns = kept[str(document.guid)]
         if opened_at is not None:
             Document.objects.filter(pk=document.pk).update(comparison_opened_at=opened_at)
         if note:
             Adjudication.objects.filter(document=document).update(note=note)
+        if text == document.text:
+            SpeakerTurn.objects.filter(document=document).delete()
+            SpeakerTurn.objects.bulk_create(
+                SpeakerTurn(
+                    document=document,
+                    index=index,
+                    speaker=speaker,
+                    start=start,
+                    end=end,
+                    starts_at_ms=starts_at_ms,
+                    ends_at_ms=ends_at_ms,
+                )
+                for index, speaker, start, end, starts_at_ms, ends_at_ms in turns
+            )
 
 
 def _restore_competencies(program, kept, codes: dict[str, Code], themes: dict[str, Theme]):
