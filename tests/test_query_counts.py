@@ -27,8 +27,9 @@ WORKSPACE_QUERIES = PER_REQUEST + 11
 # The case with images and questions (3), the viewer's pairs of its weeks, their marks.
 CASE_PAGE_QUERIES = PER_REQUEST + 5
 # Roles, weeks, participation (weeks, cases, people per week, people in two roles,
-# reviewed, people overall), all current pairs, juniors on service, outbox counts.
-DASHBOARD_QUERIES = PER_REQUEST + 11
+# reviewed, people overall), all current pairs, juniors on service, outbox counts, and
+# whether the viewer is a researcher (the focus-groups link).
+DASHBOARD_QUERIES = PER_REQUEST + 12
 
 
 def _grow(program, service, case_week, people: int) -> None:
