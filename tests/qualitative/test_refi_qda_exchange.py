@@ -228,7 +228,7 @@ def snapshot(program: Program) -> dict:
             str(memo.theme.guid) if memo.theme else None,
             str(memo.document.guid) if memo.document else None,
         )
-        for memo in Memo.objects.filter(program=program, document__status__in=[None, "codable"])
+        for memo in Memo.objects.filter(program=program).exclude(document__status="review")
     }
     coders = sorted(
         (assignment.document.guid.hex, assignment.coder.email)
@@ -282,6 +282,16 @@ def test_the_export_validates_against_the_schema_and_holds_each_document_as_utf8
 
 def test_export_import_export_loses_nothing(coded_program):
     before = snapshot(coded_program)
+    sizes = {key: len(value) for key, value in before.items()}
+    assert sizes == {
+        "codes": 4,
+        "themes": 2,
+        "documents": 2,
+        "highlights": 4,
+        "memos": 4,
+        "coders": 3,
+        "competencies": 2,
+    }
     first = exchange.qdpx_export(program=coded_program)
 
     result = exchange.qdpx_import(
@@ -496,6 +506,19 @@ def test_a_guid_used_twice_is_refused_and_nothing_changes(coded_program, researc
     assert snapshot(coded_program) == before
 
 
+def test_a_replacing_import_leaves_documents_under_review_alone(coded_program, researcher):
+    review = Document.objects.get(status=DocumentStatus.REVIEW)
+    memo = Memo.objects.create(program=coded_program, text="Check names", document=review)
+    content = exchange.qdpx_export(program=coded_program)
+    Document.objects.filter(title="Interview A").update(title="Renamed here")
+
+    exchange.qdpx_import(program=coded_program, content=content, by=researcher, replace=True)
+
+    assert Document.objects.filter(pk=review.pk).exists()
+    assert Memo.objects.filter(pk=memo.pk).exists()
+    assert Document.objects.filter(title="Interview A").count() == 1  # the file's title
+
+
 def test_a_program_with_work_is_only_replaced_when_asked(coded_program, researcher):
     content = exchange.qdpx_export(program=coded_program)
     counts = everything()
@@ -625,6 +648,7 @@ def test_a_transcript_imported_and_coded_through_medmentor_round_trips(
     services.memo_create(program=program, by=second_coder, text="Blind worked", code=safe)
     fields = ("speaker", "start", "end", "starts_at_ms", "ends_at_ms")
     turns = list(focus_group.turns.values_list(*fields))
+    replacements = list(focus_group.replacements.values_list("start", "end", "replacement"))
     before = snapshot(program)
 
     content = exchange.qdpx_export(program=program)
@@ -633,8 +657,12 @@ def test_a_transcript_imported_and_coded_through_medmentor_round_trips(
 
     assert snapshot(program) == before
     document = Document.objects.get(guid=focus_group.guid)
+    # The row itself came back: its caption times and de-identification decisions too.
+    assert document.pk == focus_group.pk
     assert list(document.turns.values_list(*fields)) == turns
-    assert len(turns) >= 3 and turns[0][3] is not None  # Zoom's caption times came back
+    assert len(turns) >= 3 and turns[0][3] is not None
+    assert list(document.replacements.values_list("start", "end", "replacement")) == replacements
+    assert replacements  # the roster names and the phone number were replaced
 
     # Into another program (no previous state), the turns are read from the text: the same
     # speakers and characters, without the caption times, which REFI-QDA cannot carry.

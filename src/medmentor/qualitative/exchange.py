@@ -620,7 +620,15 @@ def _write_documents(
     for case in project.cases:
         for guid in case.source_guids:
             case_of.setdefault(guid, case.name)
-    guids = _Guids(Document, result, "document").take([source.guid for source in project.sources])
+    returning = {
+        str(document.guid): document
+        for document in Document.objects.filter(
+            program=program, status=DocumentStatus.CODABLE
+        ).select_related("adjudication")
+    }
+    guids = _Guids(Document, result, "document").take(
+        [source.guid for source in project.sources if source.guid not in returning]
+    )
     all_selections = [
         selection.guid for source in project.sources for selection in source.selections
     ]
@@ -644,23 +652,34 @@ def _write_documents(
             attributes[variable.name] = _attribute_parse(value)
         if source.guid in case_of and "Case" not in attributes:
             attributes["Case"] = case_of[source.guid]
-        document = Document.objects.create(
-            guid=guids[source.guid],
-            program=program,
-            title=(source.name.strip() or "Untitled source")[:200],
-            kind=kind,
-            attributes=attributes,
-            source_format=SourceFormat.QDPX,
-            file_name=source.plain_text_path.removeprefix("internal://")[:255],
-            text=source.text,
-            status=DocumentStatus.CODABLE,
-            # Who added the document in the other tool; unknown stays unknown.
-            created_by=people.get(source.creating_user),
-        )
-        SpeakerTurn.objects.bulk_create(
-            SpeakerTurn(document=document, index=index, speaker=speaker, start=start, end=end)
-            for index, (speaker, start, end) in enumerate(_turns_of(source.text))
-        )
+        title = (source.name.strip() or "Untitled source")[:200]
+        document = returning.get(source.guid)
+        if document is None:
+            document = Document.objects.create(
+                guid=guids[source.guid],
+                program=program,
+                title=title,
+                kind=kind,
+                attributes=attributes,
+                source_format=SourceFormat.QDPX,
+                file_name=source.plain_text_path.removeprefix("internal://")[:255],
+                text=source.text,
+                status=DocumentStatus.CODABLE,
+                # Who added the document in the other tool; unknown stays unknown.
+                created_by=people.get(source.creating_user),
+            )
+            changed_text = True
+        else:
+            changed_text = document.text != source.text
+            document.title, document.kind, document.attributes = title, kind, attributes
+            document.text = source.text
+            document.save(update_fields=["title", "kind", "attributes", "text", "updated_at"])
+        if changed_text:
+            SpeakerTurn.objects.filter(document=document).delete()
+            SpeakerTurn.objects.bulk_create(
+                SpeakerTurn(document=document, index=index, speaker=speaker, start=start, end=end)
+                for index, (speaker, start, end) in enumerate(_turns_of(source.text))
+            )
         documents[source.guid] = document
         coders = set()
         selections = list(source.selections)
@@ -729,9 +748,19 @@ def _write_documents(
         ],
         batch_size=500,
     )
+    # A returning document keeps its adjudication (and note) while agreed coding comes
+    # back for it; one whose file has no agreed coding any more is not adjudicated.
+    ours = [document.pk for document in documents.values()]
+    Adjudication.objects.filter(document_id__in=ours).exclude(document_id__in=adjudicated).delete()
+    already = set(
+        Adjudication.objects.filter(document_id__in=adjudicated).values_list(
+            "document_id", flat=True
+        )
+    )
     Adjudication.objects.bulk_create(
         Adjudication(document_id=document_id, decided_by=coder)
         for document_id, coder in adjudicated.items()
+        if document_id not in already
     )
     if uncoded:
         result.notices.append(
@@ -831,50 +860,21 @@ def _keep_competencies(program: Program) -> list[tuple[str, str, str]]:
     ]
 
 
-def _keep_workflow(program: Program) -> dict[str, tuple]:
-    # Where each document stands in medmentor's own workflow (comparison opened, the
-    # adjudication's note) has no place in REFI-QDA either; a replacing import puts it
-    # back on the documents that come back with their GUID.
-    # So do the speaker turns' caption times: when a document's text comes back
-    # unchanged, its turns are put back as they were instead of re-read from the text.
-    documents = Document.objects.filter(program=program).select_related("adjudication")
-    return {
-        str(document.guid): (
-            document.comparison_opened_at,
-            getattr(getattr(document, "adjudication", None), "note", ""),
-            document.text,
-            [
-                (turn.index, turn.speaker, turn.start, turn.end, turn.starts_at_ms, turn.ends_at_ms)
-                for turn in document.turns.all()
-            ],
-        )
-        for document in documents.prefetch_related("turns")
-    }
-
-
-def _restore_workflow(kept: dict[str, tuple], documents: dict[str, Document]) -> None:
-    for document in documents.values():
-        if str(document.guid) not in kept:
-            continue
-        opened_at, note, text, turns = kept[str(document.guid)]
-        if opened_at is not None:
-            Document.objects.filter(pk=document.pk).update(comparison_opened_at=opened_at)
-        if note:
-            Adjudication.objects.filter(document=document).update(note=note)
-        if text == document.text:
-            SpeakerTurn.objects.filter(document=document).delete()
-            SpeakerTurn.objects.bulk_create(
-                SpeakerTurn(
-                    document=document,
-                    index=index,
-                    speaker=speaker,
-                    start=start,
-                    end=end,
-                    starts_at_ms=starts_at_ms,
-                    ends_at_ms=ends_at_ms,
-                )
-                for index, speaker, start, end, starts_at_ms, ends_at_ms in turns
-            )
+def _clear_for_replacement(program: Program, incoming: set[str]) -> None:
+    """Make room for a replacing import. The codebook, themes, memos, highlights and coder
+    assignments go (the file brings them back). Documents are what medmentor holds beyond
+    the file — the encrypted original when the director keeps it, the de-identification
+    decisions, the speaker turns with their caption times, an open comparison, the
+    adjudication's note — so a document whose GUID comes back keeps its row and only has
+    its exchanged fields updated (`_write_documents`); an exported document missing from
+    the file goes; documents under de-identification review, never exported, stay."""
+    exchanged = Document.objects.filter(program=program, status=DocumentStatus.CODABLE)
+    exchanged.exclude(guid__in=incoming).delete()
+    Highlight.objects.filter(document__program=program).delete()
+    CoderAssignment.objects.filter(document__in=exchanged).delete()
+    Memo.objects.filter(program=program).exclude(document__status=DocumentStatus.REVIEW).delete()
+    Theme.objects.filter(program=program).delete()
+    Code.objects.filter(program=program).delete()
 
 
 def _restore_competencies(program, kept, codes: dict[str, Code], themes: dict[str, Theme]):
@@ -900,9 +900,9 @@ def qdpx_import(
     The project file is validated against the REFI-QDA schema before anything else (a file
     that fails is refused with the schema's line and element); then every selection must
     lie inside its text and every reference must resolve. A program that already holds
-    qualitative work is only overwritten with `replace=True` (its competency mappings are
-    kept for the codes and themes that come back). `dry_run` checks and counts everything,
-    writes nothing. Raises RefiQdaError with the problems; nothing is changed then.
+    qualitative work is only overwritten with `replace=True` (see `_clear_for_replacement`
+    for what stays). `dry_run` checks and counts everything, writes nothing. Raises
+    RefiQdaError with the problems; nothing is changed then.
     """
     project = refi_qda.qdpx_unpack(content)
     if not replace and _program_has_work(program):
@@ -918,12 +918,8 @@ def qdpx_import(
     try:
         with transaction.atomic():
             kept = _keep_competencies(program) if replace else []
-            workflow = _keep_workflow(program) if replace else {}
             if replace:
-                Document.objects.filter(program=program).delete()
-                Memo.objects.filter(program=program).delete()
-                Theme.objects.filter(program=program).delete()
-                Code.objects.filter(program=program).delete()
+                _clear_for_replacement(program, {source.guid for source in project.sources})
             people = _resolve_people(project, program=program, by=by, result=result)
             codes = _write_codes(
                 project.codes, program=program, by=by, result=result, project=project
@@ -945,7 +941,6 @@ def qdpx_import(
                 result=result,
             )
             _restore_competencies(program, kept, codes, themes)
-            _restore_workflow(workflow, documents)
             result.coders = sorted(
                 {
                     person.full_name
