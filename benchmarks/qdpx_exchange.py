@@ -13,7 +13,8 @@ Peers measured in the same run on the same project:
 The database is a fresh SQLite file in a temporary folder. Prints the ratios first, then
 the absolute times, then the machine.
 
-Run: .venv/bin/python benchmarks/qdpx_exchange.py [--documents 200] [--words 10000] [--highlights 50]
+Run: .venv/bin/python benchmarks/qdpx_exchange.py
+         [--documents 200] [--words 10000] [--highlights 50] [--runs 3]
 """
 
 import argparse
@@ -28,11 +29,12 @@ import time
 import zipfile
 from pathlib import Path
 
-WORDS = (
+PHRASE = (
     "the case was reviewed with my senior before rounds and I felt safe to be wrong "
     "because nobody reported back what I missed we read the scan together twice "
     "Zoë said the blind approach helped José said he liked teaching 😀 more"
-).split()
+)
+WORDS = PHRASE.split(" ")
 
 
 def best_of(runs: int, work) -> tuple[float, object]:
@@ -60,11 +62,10 @@ def build(program, coders, *, documents: int, words: int, highlights: int):
     ]
     rows = []
     for number in range(documents):
-        lines, speaker = [], 0
-        for start in range(0, words, 60):
+        lines = []
+        for turn, start in enumerate(range(0, words, 60)):
             chunk = " ".join(rng.choice(WORDS) for _ in range(min(60, words - start)))
-            lines.append(f"Speaker {speaker % 6 + 1}: {chunk}")
-            speaker += 1
+            lines.append(f"Speaker {turn % 6 + 1}: {chunk}")
         rows.append(
             Document(
                 program=program,
@@ -182,7 +183,7 @@ def main() -> None:
         print("RATIOS (medmentor / library calls alone, same run)")
         print(f"  export: {export_time / export_peer:.1f}x")
         print(f"  import: {import_time / import_peer:.1f}x")
-        print("ABSOLUTE (best of %d)" % args.runs)
+        print(f"ABSOLUTE (best of {args.runs})")
         print(
             f"  project: {args.documents} documents x {args.words} words, "
             f"{result.highlights} highlights, {megabytes:.1f} MB .qdpx"
