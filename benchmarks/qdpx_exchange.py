@@ -2,7 +2,9 @@
 
 medmentor's way: `qdpx_export` (read the program, build project.qde, validate it against
 the REFI-QDA schema, zip it with the texts) and `qdpx_import` (unzip, validate, check every
-position and reference, write documents, turns, codes, highlights in one transaction).
+position and reference, write documents, turns, codes, highlights in one transaction),
+both replacing the program's own work (documents kept in place) and into a new program
+(every document, turn and highlight written anew, GUIDs renewed).
 
 Peers measured in the same run on the same project:
 - export: lxml's schema validation alone plus zipping the same texts (the two library
@@ -178,18 +180,34 @@ def main() -> None:
 
         import_time, result = best_of(args.runs, import_replacing)
         assert result.documents == args.documents
+        fresh = iter(range(args.runs))
+
+        def import_into_a_new_program():
+            number = next(fresh)
+            target = Program.objects.create(
+                name=f"Copy {number}",
+                slug=f"copy-{number}",
+                kind=ProgramKind.CASE_REVIEW,
+                institution=institution,
+                starts_on="2026-11-02",
+            )
+            return exchange.qdpx_import(program=target, content=content, by=coders[0])
+
+        fresh_time, _ = best_of(args.runs, import_into_a_new_program)
 
         megabytes = len(content) / 2**20
         print("RATIOS (medmentor / library calls alone, same run)")
         print(f"  export: {export_time / export_peer:.1f}x")
-        print(f"  import: {import_time / import_peer:.1f}x")
+        print(f"  import replacing the program's work: {import_time / import_peer:.1f}x")
+        print(f"  import into a new program: {fresh_time / import_peer:.1f}x")
         print(f"ABSOLUTE (best of {args.runs})")
         print(
             f"  project: {args.documents} documents x {args.words} words, "
             f"{result.highlights} highlights, {megabytes:.1f} MB .qdpx"
         )
         print(f"  export {export_time:.2f} s   (validate + zip alone {export_peer:.2f} s)")
-        print(f"  import {import_time:.2f} s   (unzip + validate alone {import_peer:.2f} s)")
+        print(f"  import {import_time:.2f} s replacing, {fresh_time:.2f} s into a new program")
+        print(f"         (unzip + validate alone {import_peer:.2f} s)")
         print(f"MACHINE {platform.platform()}, {os.cpu_count()} cores, load {os.getloadavg()}")
     finally:
         shutil.rmtree(folder, ignore_errors=True)
