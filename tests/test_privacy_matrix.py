@@ -337,6 +337,14 @@ ACTIONS.append(
         method="post",
     )
 )
+ACTIONS.append(
+    Endpoint(
+        "survey library copy",
+        _page("survey-library-copy", key="reverse-mentoring"),
+        _expect(dict.fromkeys(STAFF, 302)),
+        method="post",
+    )
+)
 # Program pages that show no data: writes whose forms live on pages above.
 NOT_DATA_PAGES = {
     "pair-add",
@@ -349,8 +357,9 @@ NOT_DATA_PAGES = {
     "matching-publish",
     "matching-conflict-add",
     "matching-conflict-remove",
-    # survey write, in ACTIONS above
+    # survey writes, in ACTIONS above
     "survey-invite",
+    "survey-library-copy",
 }
 
 

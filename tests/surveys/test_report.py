@@ -67,3 +67,20 @@ def test_learner_may_not_open_the_survey_pages(client, demo_survey, junior):
 def test_demo_survey_loads_once(program, demo_survey):
     assert survey_demo_load(program=program, today=datetime.date(2026, 11, 28)) == demo_survey
     assert program.instruments.count() == 1
+
+
+def test_director_copies_a_library_instrument_into_the_program(client, program, director):
+    sign_in(client, director)
+    url = reverse("survey-library-copy", kwargs={"slug": program.slug, "key": "reverse-mentoring"})
+    assert client.post(url, {"anonymity": "anonymous"}).status_code == 302
+    instrument = program.instruments.get()
+    assert instrument.anonymity == "anonymous"
+    assert instrument.items.count() == 13 and instrument.scales.count() == 1
+    assert sorted(instrument.waves.values_list("kind", flat=True)) == ["post", "pre"]
+
+
+def test_a_faculty_member_may_not_copy_from_the_library(client, program, faculty):
+    sign_in(client, faculty)
+    url = reverse("survey-library-copy", kwargs={"slug": program.slug, "key": "reverse-mentoring"})
+    assert client.post(url).status_code == 403
+    assert not program.instruments.exists()

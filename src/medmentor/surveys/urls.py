@@ -9,6 +9,11 @@ urlpatterns = [
     path("surveys/answer/<str:token>/", views.survey_answer, name="survey-answer"),
     path("programs/<slug:slug>/surveys/", views.survey_list, name="survey-list"),
     path(
+        "programs/<slug:slug>/surveys/library/<slug:key>/copy/",
+        views.survey_library_copy,
+        name="survey-library-copy",
+    ),
+    path(
         "programs/<slug:slug>/surveys/import-redcap/",
         views.survey_redcap_import,
         name="survey-redcap-import",

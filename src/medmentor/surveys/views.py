@@ -3,6 +3,8 @@ the program's survey overview, report, exports and REDCap import (signed in).
 
 Thin: parse, call a service or selector, render."""
 
+import datetime
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -10,10 +12,11 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from medmentor.programs.models import STAFF_ROLES, Program
-from medmentor.surveys import exports, selectors, services
+from medmentor.surveys import exports, library, selectors, services
 from medmentor.surveys.models import CODE_ELEMENTS, Anonymity, Invitation, Response
 
 # --- Answering ---------------------------------------------------------------------------
@@ -239,6 +242,8 @@ def survey_list(request, slug: str):
             "surveys": selectors.instruments_of_program(program=program),
             "can_report": bool(roles & selectors.REPORT_ROLES),
             "is_staff": bool(roles & set(STAFF_ROLES)),
+            "library": [(key, spec["title"]) for key, spec in library.LIBRARY.items()],
+            "modes": Anonymity.choices,
             "current": "surveys",
         },
     )
@@ -290,6 +295,30 @@ def survey_invite(request, slug: str, instrument_id: int, wave_id: int):
         f"{created} new invitation(s); the worker emails them and sends up to "
         f"{instrument.max_reminders} reminder(s) to those who have not answered.",
     )
+    return redirect("survey-list", slug=program.slug)
+
+
+@login_required
+@require_POST
+def survey_library_copy(request, slug: str, key: str):
+    """Copy a ready instrument from the library into the program, to edit in the admin;
+    its pre wave opens now and its post wave in eight weeks, three weeks each."""
+    program = _program(slug)
+    selectors.survey_roles_check(person=request.user, program=program, allowed=set(STAFF_ROLES))
+    if key not in library.LIBRARY:
+        raise Http404("No such instrument in the library.")
+    anonymity = request.POST.get("anonymity", Anonymity.CODED)
+    if anonymity not in Anonymity.values:
+        anonymity = Anonymity.CODED
+    now = timezone.now()
+    instrument = library.instrument_create(
+        program=program,
+        spec=library.LIBRARY[key],
+        anonymity=anonymity,
+        pre_opens_at=now,
+        post_opens_at=now + datetime.timedelta(weeks=8),
+    )
+    messages.success(request, f"Copied “{instrument.title}” into {program.name}.")
     return redirect("survey-list", slug=program.slug)
 
 
