@@ -153,3 +153,21 @@ def test_another_programs_document_is_not_found(client, program, researcher, out
         client.get(_url("qualitative-document", other, document_id=focus_group.pk)).status_code
         == 404
     )
+
+
+def test_the_review_decides_once_for_words_that_occur_many_times(
+    client, program, roster, researcher
+):
+    content = b"P1: Jo Junior helped. jo junior again.\nP2: And Jo Junior once more."
+    document = services.document_import(
+        program=program, by=researcher, file_name="a.txt", content=content
+    )
+    assert document.replacements.count() == 3
+    sign_in(client, researcher)
+    url = _url("qualitative-review", program, document_id=document.pk)
+    page = client.get(url).content.decode()
+    assert page.count('id="replacement-') == 1 and "3 times" in page
+    first = document.replacements.order_by("start").first()
+    client.post(url, {f"decision-{first.pk}": "corrected", f"correction-{first.pk}": "R-A"})
+    document.refresh_from_db()
+    assert document.text == "P1: R-A helped. R-A again.\nP2: And R-A once more."

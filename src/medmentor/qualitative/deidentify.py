@@ -116,13 +116,17 @@ def candidates_find(
             person_id = by_variant[match.group().casefold()]
             found.append(Candidate(match.start(), match.end(), "name", match.group(), person_id))
     kept = _without_overlaps(found)
-    covered = [(candidate.start, candidate.end) for candidate in kept]
+    starts = [candidate.start for candidate in kept]  # sorted, never overlapping
+    ends = [candidate.end for candidate in kept]
     for start, end in speaker_labels:
         label = text[start:end]
         if GENERIC_SPEAKERS.match(label.strip()):
             continue
-        if any(s < end and start < e for s, e in covered):
-            continue  # the label holds a roster name, already replaced
+        # The first kept span ending after `start` overlaps the label if it starts
+        # before the label ends: the label holds a roster name, already replaced.
+        index = bisect.bisect_right(ends, start)
+        if index < len(starts) and starts[index] < end:
+            continue
         kept.append(Candidate(start, end, "speaker", label))
     return sorted(kept, key=lambda candidate: candidate.start)
 

@@ -10,6 +10,7 @@ Rules (docs/privacy.md, "Focus groups and interviews"):
   count only the viewer's own coding of that document.
 """
 
+import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
@@ -146,27 +147,26 @@ def memos_of(*, program: Program, viewer: Person, **about) -> QuerySet[Memo]:
 
 
 def replacements_for_review(*, document: Document, viewer: Person) -> list[dict]:
-    """Each proposed replacement with the original words and a little context, for the
-    researcher's review (the only page that ever shows the original)."""
+    """The proposed replacements grouped by the words found and what replaces them (a
+    name said 300 times is one decision), each group with its first occurrence in a
+    little context — the only page that ever shows the original words."""
     require_researcher(person=viewer, program=document.program)
     plain = decrypt_text(document.original_encrypted)
-    original = ""
-    if plain:
-        import json
-
-        original = json.loads(plain)["text"]
-    rows = []
+    original = json.loads(plain)["text"] if plain else ""
+    groups: dict[tuple, dict] = {}
     for row in Replacement.objects.filter(document=document).order_by("start"):
-        words = decrypt_text(row.original_encrypted) or ""
-        rows.append(
-            {
+        words = original[row.start : row.end] if original else ""
+        key = (row.kind, words.casefold(), row.replacement, row.status)
+        if key not in groups:
+            groups[key] = {
                 "row": row,
                 "words": words,
-                "before": original[max(0, row.start - 40) : row.start] if original else "",
-                "after": original[row.end : row.end + 40] if original else "",
+                "before": original[max(0, row.start - 40) : row.start],
+                "after": original[row.end : row.end + 40],
+                "rows": [],
             }
-        )
-    return rows
+        groups[key]["rows"].append(row)
+    return list(groups.values())
 
 
 # --- Highlights, blind until the comparison ---------------------------------------------

@@ -163,10 +163,13 @@ def review(request, slug: str, document_id: int):
     rows = selectors.replacements_for_review(document=document, viewer=request.user)
     if request.method == "POST":
         decisions = {}
-        for item in rows:
+        for item in rows:  # one decision per group, for every occurrence in it
             row = item["row"]
-            status = request.POST.get(f"decision-{row.pk}", "")
-            decisions[row.pk] = (status, request.POST.get(f"correction-{row.pk}", ""))
+            decision = (
+                request.POST.get(f"decision-{row.pk}", ""),
+                request.POST.get(f"correction-{row.pk}", ""),
+            )
+            decisions.update(dict.fromkeys((member.pk for member in item["rows"]), decision))
         try:
             services.document_review_finish(document=document, by=request.user, decisions=decisions)
         except ValidationError as problem:
