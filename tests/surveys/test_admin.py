@@ -23,3 +23,37 @@ def test_director_edits_an_instrument_with_its_items_and_waves(client, survey, d
 def test_participation_and_answers_have_no_admin_page():
     for model in (Invitation, Response, Answer):
         assert model not in admin.site._registry
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "message"),
+    [
+        ({"points": 6}, "points", "A Likert item has 5 or 7 points."),
+        ({"anchors": ["Low", "High"]}, "anchors", "one label per point (5)"),
+    ],
+)
+def test_a_likert_item_edit_that_would_break_answering_is_refused(survey, change, field, message):
+    from django.core.exceptions import ValidationError
+
+    item = survey.items.get(key="role_understanding")
+    for name, value in change.items():
+        setattr(item, name, value)
+    with pytest.raises(ValidationError) as error:
+        item.full_clean()
+    assert message in " ".join(error.value.message_dict[field])
+
+
+def test_show_if_must_name_an_item_on_an_earlier_page(survey):
+    from django.core.exceptions import ValidationError
+
+    item = survey.items.get(key="conf_1")
+    item.show_if_item = survey.items.get(key="had_session")
+    item.show_if_values = ["1"]
+    with pytest.raises(ValidationError) as error:
+        item.full_clean()
+    assert "earlier page" in str(error.value)
+
+
+def test_every_library_item_passes_the_admin_checks(survey):
+    for item in survey.items.all():
+        item.full_clean()

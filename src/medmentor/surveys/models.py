@@ -11,6 +11,7 @@ response was submitted cannot be matched to the moment an invitation was marked 
 import secrets
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
@@ -133,6 +134,32 @@ class Item(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+    def clean(self) -> None:
+        # What the answering page and the statistics rely on, checked when a director
+        # edits an item in the admin.
+        errors = {}
+        if self.kind == ItemKind.LIKERT:
+            if self.points not in (5, 7):
+                errors["points"] = "A Likert item has 5 or 7 points."
+            elif self.anchors and len(self.anchors) != self.points:
+                errors["anchors"] = (
+                    f"Give one label per point ({self.points}), lowest first, or none."
+                )
+        if self.kind == ItemKind.NUMERIC and self.numeric_max is None:
+            errors["numeric_max"] = "A number item needs its highest allowed value."
+        if self.kind in (ItemKind.SINGLE, ItemKind.MULTIPLE):
+            codes = [str(choice[0]) for choice in self.choices if len(choice) == 2]
+            if not codes or len(codes) != len(self.choices):
+                errors["choices"] = 'Give the choices as [["1", "Label"], ["2", "Label"]].'
+            elif len(set(codes)) != len(codes) or any("|" in code for code in codes):
+                errors["choices"] = "Each choice needs its own code, without “|”."
+        if self.show_if_item_id is not None:
+            earlier = self.show_if_item
+            if earlier.instrument_id != self.instrument_id or earlier.page >= self.page:
+                errors["show_if_item"] = "Show-if must name an item on an earlier page."
+        if errors:
+            raise ValidationError(errors)
 
     def options(self) -> list[tuple[str, str]]:
         """Codes and labels of a closed item, in order."""
