@@ -57,3 +57,19 @@ def test_hashes_of_one_answer_differ_between_elements_and_instruments(survey, pr
     hashes = code_hashes(instrument=survey, elements=same)
     assert len(set(hashes)) == 4
     assert set(hashes).isdisjoint(code_hashes(instrument=other, elements=same))
+
+
+def test_the_index_of_codes_finds_every_code_in_reach_that_comparing_all_pairs_finds():
+    import random
+
+    from medmentor.surveys.pairing import _distance, _within_reach
+
+    rng = random.Random(4)
+    pre = [tuple(rng.choice("abc") for _ in range(4)) for _ in range(60)]
+    post = [tuple(rng.choice("abc") for _ in range(4)) for _ in range(60)]
+    for tolerance in (1, 2):
+        found = _within_reach(pre, list(range(60)), post, list(range(60)), tolerance)
+        brute = {
+            i: [j for j in range(60) if _distance(pre[i], post[j]) <= tolerance] for i in range(60)
+        }
+        assert found == brute
