@@ -7,7 +7,6 @@
   directors, coordinators and researchers.
 """
 
-import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -83,33 +82,59 @@ def instruments_of_program(*, program: Program) -> list[tuple[Instrument, list[W
 # --- The report ------------------------------------------------------------------------
 
 
+NUMBER_KINDS = (ItemKind.LIKERT, ItemKind.NUMERIC, ItemKind.YES_NO, ItemKind.SINGLE)
+
+
+def _is_number_item(item: Item) -> bool:
+    if item.kind not in NUMBER_KINDS:
+        return False
+    # A single choice imported from REDCap may have codes such as "a": not a number.
+    return all(code.lstrip("-").isdigit() for code, _ in item.options())
+
+
 @dataclass
 class WaveData:
+    """A wave's submitted responses: closed answers as a float matrix (responses x items,
+    NaN where unanswered), free texts apart. One query per kind of answer, no Python
+    dict per response, so a report over 100,000 responses stays quick."""
+
     wave: Wave
     responses: list[Response]
-    answers: dict[int, dict[int, str]]  # response id -> item id -> code
+    items: list[Item]
+    matrix: np.ndarray
+    texts: dict[int, list[tuple[int, str]]]  # item id -> [(response row, text)]
 
-    def column(self, item: Item) -> list[float]:
-        return [_number(self.answers[r.pk].get(item.pk)) for r in self.responses]
-
-
-def _number(code: str | None) -> float:
-    if code in (None, ""):
-        return math.nan
-    try:
-        return float(code)
-    except ValueError:
-        return math.nan
+    def column(self, item: Item) -> np.ndarray:
+        return self.matrix[:, self.items.index(item)]
 
 
-def wave_data(*, wave: Wave) -> WaveData:
-    responses = list(wave.responses.filter(submitted_at__isnull=False).order_by("pk"))
-    answers: dict[int, dict[int, str]] = {r.pk: {} for r in responses}
-    for response_id, item_id, value in Answer.objects.filter(
-        response__wave=wave, response__submitted_at__isnull=False
-    ).values_list("response_id", "item_id", "value"):
-        answers[response_id][item_id] = value
-    return WaveData(wave=wave, responses=responses, answers=answers)
+def wave_data(*, wave: Wave, items: list[Item] | None = None) -> WaveData:
+    items = items if items is not None else list(wave.instrument.items.all())
+    responses = list(
+        wave.responses.filter(submitted_at__isnull=False)
+        .order_by("pk")
+        .only("pk", "person_id", "code_hashes", "wave_id", "anonymity")
+    )
+    row = {response.pk: n for n, response in enumerate(responses)}
+    column = {item.pk: n for n, item in enumerate(items)}
+    matrix = np.full((len(responses), len(items)), np.nan)
+    submitted = Answer.objects.filter(response__wave=wave, response__submitted_at__isnull=False)
+    number_ids = [item.pk for item in items if _is_number_item(item)]
+    triples = list(
+        submitted.filter(item_id__in=number_ids).values_list("response_id", "item_id", "value")
+    )
+    if triples:
+        response_ids, item_ids, values = zip(*triples, strict=True)
+        rows = np.fromiter((row[r] for r in response_ids), dtype=np.intp, count=len(triples))
+        columns = np.fromiter((column[i] for i in item_ids), dtype=np.intp, count=len(triples))
+        matrix[rows, columns] = np.array(values, dtype=float)
+    texts: dict[int, list[tuple[int, str]]] = {}
+    text_ids = [item.pk for item in items if item.kind == ItemKind.TEXT]
+    for response_id, item_id, value in submitted.filter(item_id__in=text_ids).values_list(
+        "response_id", "item_id", "value"
+    ):
+        texts.setdefault(item_id, []).append((row[response_id], value))
+    return WaveData(wave=wave, responses=responses, items=items, matrix=matrix, texts=texts)
 
 
 @dataclass
@@ -142,11 +167,15 @@ class SurveyReport:
     open_answers: list[tuple[Item, list[tuple[str, str]]]]  # item, [(wave, text)]
 
 
+def _scale_matrix(scale_items: list, scale: Scale, data: WaveData) -> np.ndarray:
+    """The scale's items as scores: one column per item, the stored code plus the offset."""
+    columns = [data.column(si.item) + scale.offset for si in scale_items]
+    return np.column_stack(columns) if columns else np.empty((len(data.responses), 0))
+
+
 def scale_scores_for(*, scale: Scale, data: WaveData) -> stats.ScaleScores:
     scale_items = list(scale.scale_items.select_related("item"))
-    matrix = np.array(
-        [[v + scale.offset for v in data.column(si.item)] for si in scale_items], dtype=float
-    ).T.reshape(len(data.responses), len(scale_items))
+    matrix = _scale_matrix(scale_items, scale, data)
     return stats.scale_scores(
         matrix,
         item_min=scale.item_min,
@@ -188,8 +217,8 @@ def _pairs(
 
 def survey_report(*, instrument: Instrument) -> SurveyReport:
     waves = list(instrument.waves.all())
-    data = {wave.kind: wave_data(wave=wave) for wave in waves}
     items = list(instrument.items.all())
+    data = {wave.kind: wave_data(wave=wave, items=items) for wave in waves}
     item_reports = []
     for item in items:
         if item.kind != ItemKind.LIKERT:
@@ -197,9 +226,12 @@ def survey_report(*, instrument: Instrument) -> SurveyReport:
         labels = [label for _, label in item.options()]
         rows = []
         for wave in waves:
-            codes = [data[wave.kind].answers[r.pk].get(item.pk) for r in data[wave.kind].responses]
+            column = data[wave.kind].column(item)
             rows.append(
-                (wave.get_kind_display(), [codes.count(str(p + 1)) for p in range(len(labels))])
+                (
+                    wave.get_kind_display(),
+                    [int(np.count_nonzero(column == p + 1)) for p in range(len(labels))],
+                )
             )
         svg = likert_diverging_svg(rows=rows, labels=labels, title=item.text)
         item_reports.append(ItemReport(item=item, counts_by_wave=rows, chart_svg=svg))
@@ -230,12 +262,9 @@ def survey_report(*, instrument: Instrument) -> SurveyReport:
             first = pre_scores or post_scores
             if first is not None and n_items >= 2:
                 source = pre if pre_scores is not None else post
-                items_matrix = np.array(
-                    [
-                        [v + scale.offset for v in source.column(si.item)]
-                        for si in scale.scale_items.select_related("item")
-                    ]
-                ).T
+                items_matrix = _scale_matrix(
+                    list(scale.scale_items.select_related("item")), scale, source
+                )
                 reversed_ = [i for i, si in enumerate(scale.scale_items.all()) if si.reverse]
                 if reversed_:
                     items_matrix = stats.reverse_items(
@@ -264,9 +293,8 @@ def survey_report(*, instrument: Instrument) -> SurveyReport:
         texts = []
         for wave in waves:
             texts += [
-                (wave.get_kind_display(), data[wave.kind].answers[r.pk][item.pk])
-                for r in data[wave.kind].responses
-                if data[wave.kind].answers[r.pk].get(item.pk)
+                (wave.get_kind_display(), text)
+                for _, text in sorted(data[wave.kind].texts.get(item.pk, []))
             ]
         open_answers.append((item, texts))
     return SurveyReport(
@@ -284,6 +312,11 @@ def answers_by_response(*, instrument: Instrument) -> list[tuple[Wave, Response,
     """Submitted responses with their answers, for the exports (no person in them)."""
     rows = []
     for wave in instrument.waves.all():
-        data = wave_data(wave=wave)
-        rows += [(wave, r, data.answers[r.pk]) for r in data.responses]
+        responses = list(wave.responses.filter(submitted_at__isnull=False).order_by("pk"))
+        answers: dict[int, dict[int, str]] = {response.pk: {} for response in responses}
+        for response_id, item_id, value in Answer.objects.filter(
+            response__wave=wave, response__submitted_at__isnull=False
+        ).values_list("response_id", "item_id", "value"):
+            answers[response_id][item_id] = value
+        rows += [(wave, response, answers[response.pk]) for response in responses]
     return rows
