@@ -84,3 +84,31 @@ def test_a_faculty_member_may_not_copy_from_the_library(client, program, faculty
     url = reverse("survey-library-copy", kwargs={"slug": program.slug, "key": "reverse-mentoring"})
     assert client.post(url).status_code == 403
     assert not program.instruments.exists()
+
+
+def test_a_scale_with_reverse_scored_items_gets_its_alpha_from_reversed_items(program):
+    import copy
+
+    from medmentor.surveys.library import REVERSE_MENTORING, instrument_create
+    from medmentor.surveys.models import ScaleItem
+    from medmentor.surveys.services import response_record
+
+    spec = copy.deepcopy(REVERSE_MENTORING)
+    spec["scales"][0]["reverse"] = ["conf_2"]
+    now = datetime.datetime(2026, 11, 1, tzinfo=datetime.UTC)
+    instrument = instrument_create(
+        program=program,
+        spec=spec,
+        pre_opens_at=now,
+        post_opens_at=now + datetime.timedelta(days=30),
+    )
+    pre = instrument.waves.get(kind="pre")
+    for level in (1, 2, 3, 4, 5):
+        # Every item follows the respondent's level; the reversed item runs against it.
+        answers = {f"conf_{n}": str(level) for n in range(1, 8)}
+        answers["conf_2"] = str(5 - level)
+        response_record(wave=pre, answers=answers)
+    row = survey_report(instrument=instrument).scales[0]
+    assert ScaleItem.objects.filter(reverse=True).count() == 1
+    assert row.alpha.alpha == pytest.approx(1.0)
+    assert row.warnings == ["No pre and post answers could be paired yet."]

@@ -268,7 +268,10 @@ def survey_report(*, instrument: Instrument) -> SurveyReport:
                 reversed_ = [i for i, si in enumerate(scale.scale_items.all()) if si.reverse]
                 if reversed_:
                     items_matrix = stats.reverse_items(
-                        items_matrix, reversed_, item_min=scale.item_min, item_max=scale.item_max
+                        items_matrix,
+                        columns=reversed_,
+                        item_min=scale.item_min,
+                        item_max=scale.item_max,
                     )
                 if len(items_matrix) >= 2:
                     report.alpha = stats.cronbach_alpha(items_matrix)
