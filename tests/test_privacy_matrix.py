@@ -429,6 +429,9 @@ PAGES += [
     Endpoint(
         "qualitative-report-csv", _qualitative("qualitative-report-csv"), QUALITATIVE_RESEARCHER
     ),
+    Endpoint(
+        "qualitative-report-pdf", _qualitative("qualitative-report-pdf"), QUALITATIVE_RESEARCHER
+    ),
 ]
 ACTIONS += [
     Endpoint(
@@ -690,6 +693,8 @@ def _content(response) -> object:
     """What the person sees: the body with per-request CSRF tokens masked, or for a zip
     the names and contents of its files (zip headers carry the time of writing)."""
     body = b"".join(response.streaming_content) if response.streaming else response.content
+    if body[:5] == b"%PDF-":  # a PDF report: compared byte for byte
+        return body
     if body[:2] == b"PK":
         with zipfile.ZipFile(io.BytesIO(body)) as archive:
             return {name: archive.read(name) for name in archive.namelist()}

@@ -171,3 +171,17 @@ def test_the_review_decides_once_for_words_that_occur_many_times(
     client.post(url, {f"decision-{first.pk}": "corrected", f"correction-{first.pk}": "R-A"})
     document.refresh_from_db()
     assert document.text == "P1: R-A helped. R-A again.\nP2: And R-A once more."
+
+
+def test_the_report_downloads_as_a_pdf(client, program, researcher, focus_group):
+    code = services.code_create(program=program, by=researcher, name="safe space")
+    services.theme_save(program=program, by=researcher, name="Belonging", codes=[code])
+    turn = focus_group.turns.get(index=1)
+    services.highlight_create(
+        document=focus_group, coder=researcher, start=turn.start, end=turn.end, codes=[code]
+    )
+    sign_in(client, researcher)
+    first = client.get(_url("qualitative-report-pdf", program))
+    assert first["Content-Type"] == "application/pdf"
+    assert first.content.startswith(b"%PDF-")
+    assert client.get(_url("qualitative-report-pdf", program)).content == first.content

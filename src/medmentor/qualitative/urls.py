@@ -31,6 +31,7 @@ urlpatterns = [
     path(Q + "competencies/", views.competencies, name="qualitative-competencies"),
     path(Q + "report/", views.report, name="qualitative-report"),
     path(Q + "report.csv", views.report_csv, name="qualitative-report-csv"),
+    path(Q + "report.pdf", views.report_pdf, name="qualitative-report-pdf"),
     # REFI-QDA exchange (.qdpx/.qdc): exchange_urls, owned by that part.
     path("", include("medmentor.qualitative.exchange_urls")),
 ]

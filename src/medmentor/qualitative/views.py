@@ -638,3 +638,18 @@ def report_csv(request, slug: str):
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{program.slug}-{table}.csv"'
     return response
+
+
+@login_required
+def report_pdf(request, slug: str):
+    from medmentor.qualitative.pdf import report_pdf as build  # matplotlib: only when asked
+
+    program = _researcher_program(request, slug)
+    content = build(
+        program_name=program.name,
+        report=selectors.report_for(program=program, viewer=request.user),
+        matrix=selectors.competency_matrix(program=program, viewer=request.user),
+    )
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{program.slug}-qualitative.pdf"'
+    return response
