@@ -170,6 +170,34 @@ def replacements_for_review(*, document: Document, viewer: Person) -> list[dict]
     return list(groups.values())
 
 
+def survey_open_items(*, program: Program, viewer: Person) -> list[tuple[str, str]]:
+    """Free-text survey questions of the program, per wave with submitted answers, as
+    ("wave_id:item_id", label) choices for making a document of open answers."""
+    from medmentor.surveys.models import Answer, ItemKind
+
+    require_researcher(person=viewer, program=program)
+    rows = (
+        Answer.objects.filter(
+            item__instrument__program=program,
+            item__kind=ItemKind.TEXT,
+            response__submitted_at__isnull=False,
+        )
+        .values_list(
+            "response__wave_id",
+            "response__wave__kind",
+            "item_id",
+            "item__text",
+            "item__instrument__title",
+        )
+        .annotate(n=Count("id"))
+        .order_by("item__instrument__title", "item__order", "response__wave__kind")
+    )
+    return [
+        (f"{wave_id}:{item_id}", f"{title}: {text[:80]} — {wave_kind} wave ({n} answers)")
+        for wave_id, wave_kind, item_id, text, title, n in rows
+    ]
+
+
 # --- Highlights, blind until the comparison ---------------------------------------------
 
 

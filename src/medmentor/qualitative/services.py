@@ -216,6 +216,60 @@ def document_import(
         transcript = transcript_read(file_name=file_name, content=content)
     except TranscriptError as error:
         raise ValidationError(str(error)) from error
+    return _document_create(
+        program=program,
+        by=by,
+        transcript=transcript,
+        file_name=file_name,
+        title=title,
+        kind=kind,
+        attributes=attributes,
+    )
+
+
+def open_answers_import(*, program: Program, by: Person, wave_id: int, item_id: int) -> Document:
+    """The submitted answers to one free-text survey item in one wave, as a document of
+    open-ended answers (one turn per answer, no speaker), de-identified and reviewed
+    like a transcript. Answers are ordered by their text, never by who or when, so the
+    document cannot be lined up with the survey's invitations."""
+    from medmentor.surveys.models import Answer, Item, ItemKind, Wave
+
+    _require_researcher(person=by, program=program)
+    try:
+        wave = Wave.objects.select_related("instrument").get(
+            pk=wave_id, instrument__program=program
+        )
+        item = Item.objects.get(pk=item_id, instrument=wave.instrument, kind=ItemKind.TEXT)
+    except (Wave.DoesNotExist, Item.DoesNotExist) as error:
+        raise ValidationError(
+            "Choose a free-text question of one of this program's surveys."
+        ) from error
+    answers = sorted(
+        " ".join(value.split())
+        for value in Answer.objects.filter(
+            item=item, response__wave=wave, response__submitted_at__isnull=False
+        ).values_list("value", flat=True)
+        if value.strip()
+    )
+    if not answers:
+        raise ValidationError(
+            f"Nobody has answered “{item.text[:60]}” in the {wave.get_kind_display()} wave yet."
+        )
+    from medmentor.qualitative.transcripts import RawTurn, Transcript
+
+    return _document_create(
+        program=program,
+        by=by,
+        transcript=Transcript("txt", [RawTurn("", answer) for answer in answers]),
+        file_name=f"{item.key}-{wave.kind}.txt",
+        title=f"{wave.instrument.title}: {item.text[:80]} ({wave.get_kind_display()})",
+        kind=DocumentKind.OPEN_ANSWERS,
+        attributes={"survey": wave.instrument.title[:200], "item": item.key, "wave": wave.kind},
+    )
+
+
+def _document_create(*, program, by, transcript, file_name, title, kind, attributes) -> Document:
+    attributes = _clean_attributes(attributes)
     original, spans = deidentify.compose(transcript.turns)
     roster, people = _roster(program)
     candidates = deidentify.candidates_find(

@@ -114,7 +114,22 @@ def document_import(request, slug: str):
     program = _researcher_program(request, slug)
     error = ""
     values = {"title": "", "kind": DocumentKind.FOCUS_GROUP, "attributes": ""}
-    if request.method == "POST":
+    if request.method == "POST" and request.POST.get("source") == "survey":
+        wave_id, _, item_id = request.POST.get("survey_item", "").partition(":")
+        try:
+            if not (wave_id.isdigit() and item_id.isdigit()):
+                raise ValidationError(
+                    "Choose a free-text question of one of this program's surveys."
+                )
+            document = services.open_answers_import(
+                program=program, by=request.user, wave_id=int(wave_id), item_id=int(item_id)
+            )
+        except ValidationError as problem:
+            error = " ".join(problem.messages)
+        else:
+            messages.success(request, f"“{document.title}” made. Review each replacement first.")
+            return redirect(_url("qualitative-review", program, document_id=document.pk))
+    elif request.method == "POST":
         upload = request.FILES.get("file")
         values = {key: request.POST.get(key, default) for key, default in values.items()}
         if upload is None:
@@ -145,7 +160,12 @@ def document_import(request, slug: str):
         "import.html",
         program,
         "documents",
-        {"error": error, "values": values, "kinds": DocumentKind.choices},
+        {
+            "error": error,
+            "values": values,
+            "kinds": DocumentKind.choices,
+            "survey_items": selectors.survey_open_items(program=program, viewer=request.user),
+        },
     )
 
 
