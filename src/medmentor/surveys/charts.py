@@ -3,9 +3,8 @@
 import io
 
 import matplotlib
-
-matplotlib.use("Agg")  # no display: pages and PDFs only
-import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib import colormaps
+from matplotlib.figure import Figure
 
 # Colour-blind-safe diverging palette (ColorBrewer RdBu), disagree to agree.
 PALETTE = {
@@ -21,9 +20,15 @@ def likert_diverging_svg(
     zero, agreeing to the right, the middle point split across it. Percentages of the
     row's answers; an empty row draws nothing."""
     points = len(labels)
-    colours = PALETTE.get(points) or [plt.cm.RdBu(i / max(points - 1, 1)) for i in range(points)]
+    colours = PALETTE.get(points) or [
+        colormaps["RdBu"](i / max(points - 1, 1)) for i in range(points)
+    ]
     middle = points // 2 if points % 2 else None
-    figure, axes = plt.subplots(figsize=(7, 0.6 + 0.5 * len(rows)))
+    # A Figure of its own, not pyplot: no global state shared between the web server's
+    # threads, and no figure manager to close.
+    height = 1.9 + 0.4 * len(rows)
+    figure = Figure(figsize=(7, height))
+    axes = figure.add_subplot()
     for y, (_, counts) in enumerate(rows):
         total = sum(counts) or 1
         shares = [100 * c / total for c in counts]
@@ -46,20 +51,21 @@ def likert_diverging_svg(
     axes.set_xlabel("% of answers (disagree ← → agree)")
     axes.invert_yaxis()
     axes.set_title(title, fontsize=10, loc="left")
-    axes.legend(
+    figure.legend(
         ncol=min(points, 4),
         fontsize=7,
-        loc="upper center",
-        bbox_to_anchor=(0.5, -0.35),
+        loc="lower center",
+        bbox_to_anchor=(0.5, 0.0),
         frameon=False,
     )
-    figure.tight_layout()
+    # Fixed margins (room for the wave names and the legend below) instead of
+    # tight_layout, which measured a third of the drawing time.
+    figure.subplots_adjust(left=0.13, right=0.98, top=1 - 0.35 / height, bottom=1.2 / height)
     buffer = io.StringIO()
     # Same answers, same bytes: fixed element ids and no creation date, so a page
     # can be compared (privacy matrix) and cached.
     with matplotlib.rc_context({"svg.hashsalt": "medmentor"}):
         figure.savefig(buffer, format="svg", metadata={"Date": None})
-    plt.close(figure)
     svg = buffer.getvalue()
     # Drop the XML prolog so the SVG can sit inline in HTML; give it a text alternative.
     svg = svg[svg.index("<svg") :]
