@@ -478,6 +478,13 @@ ACTIONS += [
         method="post",
     ),
     Endpoint(
+        "qualitative document details",
+        _qualitative("qualitative-document-update", document_id=_qdoc),
+        _expect({"researcher": 302}),
+        method="post",
+        data=lambda world: {"title": "Answers", "kind": "open_answers", "attributes": "wave=1"},
+    ),
+    Endpoint(
         "qualitative memo",
         _qualitative("qualitative-memo-add"),
         _expect({"researcher": 302}),
@@ -518,6 +525,7 @@ NOT_DATA_PAGES |= {
     "qualitative-review-add",
     "qualitative-adjudicate",
     "qualitative-memo-add",
+    "qualitative-document-update",
 }
 
 

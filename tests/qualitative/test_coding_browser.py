@@ -46,6 +46,9 @@ def test_researcher_reviews_then_codes_by_selection_and_by_keyboard(
     )
     code = services.code_create(program=program, by=researcher, name="Safe space")
     page = signed_in(researcher, viewport=PHONE)
+    for name in ("qualitative", "qualitative-import"):
+        page.goto(reverse(name, args=[program.slug]))
+        assert_accessible(page)
     page.goto(reverse("qualitative-review", args=[program.slug, document.pk]))
     assert "Jo Junior" in page.locator("#replacements").inner_text()
     assert_accessible(page)

@@ -185,3 +185,18 @@ def test_the_report_downloads_as_a_pdf(client, program, researcher, focus_group)
     assert first["Content-Type"] == "application/pdf"
     assert first.content.startswith(b"%PDF-")
     assert client.get(_url("qualitative-report-pdf", program)).content == first.content
+
+
+def test_a_researcher_edits_a_documents_attributes(client, program, researcher, focus_group):
+    sign_in(client, researcher)
+    url = _url("qualitative-document-update", program, document_id=focus_group.pk)
+    client.post(url, {"title": "FG 1", "kind": "interview", "attributes": "wave=2, site=South"})
+    focus_group.refresh_from_db()
+    assert (focus_group.title, focus_group.kind) == ("FG 1", "interview")
+    assert focus_group.attributes == {"wave": "2", "site": "South"}
+    response = client.post(
+        url, {"title": "FG 1", "kind": "interview", "attributes": "oops"}, follow=True
+    )
+    assert "needs the form name=value" in response.content.decode()
+    focus_group.refresh_from_db()
+    assert focus_group.attributes == {"wave": "2", "site": "South"}

@@ -270,8 +270,29 @@ def document_page(request, slug: str, document_id: int):
             "others": [h for h in highlights if h not in own],
             "memos": selectors.memos_of(program=program, viewer=request.user, document=document),
             "error": request.session.pop("qualitative_error", ""),
+            "kinds": DocumentKind.choices,
+            "attributes_text": ", ".join(f"{k}={v}" for k, v in document.attributes.items()),
         },
     )
+
+
+@login_required
+@require_POST
+def document_update(request, slug: str, document_id: int):
+    document = _document(request, slug, document_id)
+    try:
+        services.document_update(
+            document=document,
+            by=request.user,
+            title=request.POST.get("title", ""),
+            kind=request.POST.get("kind", ""),
+            attributes=services.attributes_from_text(request.POST.get("attributes", "")),
+        )
+    except ValidationError as problem:
+        messages.error(request, " ".join(problem.messages))
+    else:
+        messages.success(request, "Document details saved.")
+    return redirect(_url("qualitative-document", document.program, document_id=document.pk))
 
 
 @login_required
