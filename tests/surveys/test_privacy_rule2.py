@@ -84,6 +84,9 @@ def test_stored_rows_never_join_a_response_to_its_invitation_or_person(
 
     responses = list(Response.objects.all())
     assert len(responses) == 2
+    # The submission keeps only its day, nothing to match with a log of link visits.
+    submitted = [r.submitted_at for r in responses if r.submitted_at]
+    assert [(t.hour, t.minute, t.second, t.microsecond) for t in submitted] == [(0, 0, 0, 0)]
     assert all(response.person_id is None for response in responses)
     rows = _all_rows_text()
     secrets_of_invitations = []

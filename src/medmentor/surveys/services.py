@@ -257,6 +257,16 @@ def draft_save(
             response.save(update_fields=["code_hashes"])
 
 
+def submitted_at_stored(*, anonymity: str) -> datetime.datetime:
+    """When a response was submitted, as stored: to the second when identified; in coded
+    and anonymous modes only the day (midnight UTC), so the time cannot be matched with
+    a web server's log of who opened their invitation link when."""
+    now = timezone.now()
+    if anonymity == Anonymity.IDENTIFIED:
+        return now
+    return now.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
 def response_submit(*, response: Response, invitation: Invitation) -> None:
     """Submit: the response stops being a draft (its draft token is forgotten) and the
     invitation is marked done. The two rows are written together but never joined."""
@@ -266,7 +276,8 @@ def response_submit(*, response: Response, invitation: Invitation) -> None:
         if Response.objects.filter(pk=response.pk, submitted_at__isnull=False).exists():
             raise SurveyClosed("These answers were already submitted. Nothing was changed.")
         Response.objects.filter(pk=response.pk).update(
-            submitted_at=timezone.now(), draft_token_digest=None
+            submitted_at=submitted_at_stored(anonymity=response.anonymity),
+            draft_token_digest=None,
         )
         locked.is_done = True
         locked.save(update_fields=["is_done"])
@@ -316,7 +327,7 @@ def response_record(
                 if code and instrument.anonymity == Anonymity.CODED
                 else []
             ),
-            submitted_at=timezone.now(),
+            submitted_at=submitted_at_stored(anonymity=instrument.anonymity),
         )
         Answer.objects.bulk_create(
             Answer(response=response, item_id=item_id, value=value)
