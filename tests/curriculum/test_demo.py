@@ -106,7 +106,7 @@ def test_the_demo_has_the_seeds_people(demo_program):
         Role.DIRECTOR: 1,
         Role.COORDINATOR: 1,
         Role.FACULTY: 1,
-        Role.RESEARCHER: 1,
+        Role.RESEARCHER: 2,  # the seed's researcher and the focus groups' second coder
         Role.JUNIOR: 4,
         Role.SENIOR: 10,
     }
@@ -233,4 +233,5 @@ def test_loading_in_a_later_week_moves_the_demo_to_stay_current(demo_program):
     assert ServiceBlock.objects.filter(program=program).count() == 14
     assert min(ServiceBlock.objects.values_list("starts_on", flat=True)) == program.starts_on
     assert WeekPlan.objects.filter(program_week__program=program).count() == 8
-    assert Person.objects.count() == 18 + 36  # and the near-peer program's 12 mentors, 24 students
+    # and the near-peer program's 12 mentors, 24 students, and the focus groups' second coder
+    assert Person.objects.count() == 18 + 36 + 1
