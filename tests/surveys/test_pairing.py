@@ -59,17 +59,20 @@ def test_hashes_of_one_answer_differ_between_elements_and_instruments(survey, pr
     assert set(hashes).isdisjoint(code_hashes(instrument=other, elements=same))
 
 
-def test_the_index_of_codes_finds_every_code_in_reach_that_comparing_all_pairs_finds():
+def test_the_index_of_codes_finds_the_codes_in_reach_that_comparing_all_pairs_finds():
     import random
 
     from medmentor.surveys.pairing import _distance, _within_reach
 
     rng = random.Random(4)
+    # Three letters: most codes have several others in reach, some one, some none.
     pre = [tuple(rng.choice("abc") for _ in range(4)) for _ in range(60)]
     post = [tuple(rng.choice("abc") for _ in range(4)) for _ in range(60)]
     for tolerance in (1, 2):
         found = _within_reach(pre, list(range(60)), post, list(range(60)), tolerance)
-        brute = {
-            i: [j for j in range(60) if _distance(pre[i], post[j]) <= tolerance] for i in range(60)
-        }
-        assert found == brute
+        for i in range(60):
+            brute = [j for j in range(60) if _distance(pre[i], post[j]) <= tolerance]
+            if len(brute) <= 1:
+                assert found[i] == brute
+            else:  # two of them are enough to call the code ambiguous
+                assert len(found[i]) == 2 and set(found[i]) <= set(brute)

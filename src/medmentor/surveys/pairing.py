@@ -39,30 +39,36 @@ def _distance(first: tuple, second: tuple) -> int:
 
 
 def _within_reach(
-    pre_codes: list[tuple],
-    rest_pre: list[int],
-    post_codes: list[tuple],
-    rest_post: list[int],
+    codes: list[tuple],
+    rest: list[int],
+    others: list[tuple],
+    rest_others: list[int],
     tolerance: int,
 ) -> dict[int, list[int]]:
-    """For each pre code, the post codes differing in at most `tolerance` elements.
+    """For each code, the other wave's codes differing in at most `tolerance` elements —
+    all of them when there are at most one, else any two (enough to call it ambiguous).
 
     Two codes of k elements that differ in at most t places agree on at least k - t of
-    them, so they share a key made of some k - t positions and their values: index the
-    post codes by every such key and compare only codes that share one (instead of all
-    pairs, which for 100,000 codes a wave is 10^10 comparisons)."""
-    index: dict[tuple, set[int]] = {}
-    for j in rest_post:
-        code = post_codes[j]
+    them, so they share a key made of some k - t positions and their values, and any two
+    codes sharing such a key are within t of each other. So the other wave is indexed by
+    every such key and each code looks only at its own keys, stopping at two: no code is
+    compared with every other (10^10 comparisons for 100,000 codes a wave), and crowded
+    keys, common with short codes, cost no more than empty ones."""
+    index: dict[tuple, list[int]] = {}
+    for j in rest_others:
+        code = others[j]
         for positions in combinations(range(len(code)), max(len(code) - tolerance, 0)):
-            index.setdefault((len(code), positions, *(code[p] for p in positions)), set()).add(j)
+            index.setdefault((len(code), positions, *(code[p] for p in positions)), []).append(j)
     reach: dict[int, list[int]] = {}
-    for i in rest_pre:
-        code = pre_codes[i]
-        candidates: set[int] = set()
+    for i in rest:
+        code = codes[i]
+        found: set[int] = set()
         for positions in combinations(range(len(code)), max(len(code) - tolerance, 0)):
-            candidates |= index.get((len(code), positions, *(code[p] for p in positions)), set())
-        reach[i] = sorted(j for j in candidates if _distance(code, post_codes[j]) <= tolerance)
+            members = index.get((len(code), positions, *(code[p] for p in positions)), ())
+            found.update(members[:2])
+            if len(found) >= 2:
+                break
+        reach[i] = sorted(found)[:2]
     return reach
 
 
@@ -101,10 +107,7 @@ def codes_pair(pre: list[list[str]], post: list[list[str]], *, tolerance: int = 
         rest_pre = [i for i in range(len(pre_codes)) if i not in used_pre and pre_codes[i]]
         rest_post = [j for j in range(len(post_codes)) if j not in used_post and post_codes[j]]
         reach_pre = _within_reach(pre_codes, rest_pre, post_codes, rest_post, tolerance)
-        reach_post: dict[int, list[int]] = {j: [] for j in rest_post}
-        for i, reached in reach_pre.items():
-            for j in reached:
-                reach_post[j].append(i)
+        reach_post = _within_reach(post_codes, rest_post, pre_codes, rest_pre, tolerance)
         for i, reached in reach_pre.items():
             if len(reached) == 1 and len(reach_post[reached[0]]) == 1:
                 pairs.append((i, reached[0]))
