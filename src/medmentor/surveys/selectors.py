@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.db.models import Count, FloatField, Q
 from django.db.models.functions import Cast
 
@@ -139,14 +140,17 @@ def wave_data(*, wave: Wave, items: list[Item] | None = None) -> WaveData:
     matrix = np.full((len(responses), len(items)), np.nan)
     answers = Answer.objects.filter(response__wave=wave, response__submitted_at__isnull=False)
     number_ids = [item.pk for item in items if _is_number_item(item)]
-    triples = np.array(
-        list(
-            answers.filter(item_id__in=number_ids)
-            .annotate(number=Cast("value", FloatField()))
-            .values_list("response_id", "item_id", "number")
-        ),
-        dtype=float,
-    ).reshape(-1, 3)
+    # The ORM writes the query; the rows are read with the plain cursor, since Django's
+    # per-row converters were a third of the report's time at 20,000 respondents.
+    sql, params = (
+        answers.filter(item_id__in=number_ids)
+        .annotate(number=Cast("value", FloatField()))
+        .values_list("response_id", "item_id", "number")
+        .query.sql_with_params()
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        triples = np.array(cursor.fetchall(), dtype=float).reshape(-1, 3)
     if len(triples):
         rows = np.searchsorted(response_pks, triples[:, 0].astype(np.int64))
         columns = order[np.searchsorted(item_pks[order], triples[:, 1].astype(np.int64))]
