@@ -485,6 +485,13 @@ ACTIONS += [
         data=lambda world: {"title": "Answers", "kind": "open_answers", "attributes": "wave=1"},
     ),
     Endpoint(
+        "qualitative document delete",
+        _qualitative("qualitative-document-delete", document_id=_qdoc),
+        _expect({"researcher": 302}),
+        method="post",
+        data=lambda world: {"confirm": world.qualitative.document.title},
+    ),
+    Endpoint(
         "qualitative memo",
         _qualitative("qualitative-memo-add"),
         _expect({"researcher": 302}),
@@ -526,6 +533,7 @@ NOT_DATA_PAGES |= {
     "qualitative-adjudicate",
     "qualitative-memo-add",
     "qualitative-document-update",
+    "qualitative-document-delete",
 }
 
 

@@ -200,3 +200,17 @@ def test_a_researcher_edits_a_documents_attributes(client, program, researcher, 
     assert "needs the form name=value" in response.content.decode()
     focus_group.refresh_from_db()
     assert focus_group.attributes == {"wave": "2", "site": "South"}
+
+
+def test_a_document_is_deleted_only_when_its_title_is_typed(
+    client, program, researcher, focus_group
+):
+    code = services.code_create(program=program, by=researcher, name="x")
+    services.highlight_create(document=focus_group, coder=researcher, start=0, end=5, codes=[code])
+    sign_in(client, researcher)
+    url = _url("qualitative-document-delete", program, document_id=focus_group.pk)
+    response = client.post(url, {"confirm": "something else"}, follow=True)
+    assert "to confirm deleting it" in response.content.decode()
+    assert Document.objects.exists()
+    client.post(url, {"confirm": focus_group.title})
+    assert not Document.objects.exists() and not Highlight.objects.exists()

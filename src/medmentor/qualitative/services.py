@@ -514,6 +514,17 @@ def document_update(
     return document
 
 
+def document_delete(*, document: Document, by: Person, confirm_title: str) -> None:
+    """Delete a document with its turns, replacements, highlights and memos; the
+    researcher types its title to confirm (nothing of it can be brought back)."""
+    _require_researcher(person=by, program=document.program)
+    if confirm_title.strip() != document.title:
+        raise ValidationError(
+            f"Type the document's title, “{document.title}”, to confirm deleting it."
+        )
+    document.delete()
+
+
 def attributes_from_text(text: str) -> dict:
     """ "wave=1, role=R1; site=North" -> {"wave": "1", "role": "R1", "site": "North"}."""
     attributes = {}

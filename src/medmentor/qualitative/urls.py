@@ -13,6 +13,7 @@ urlpatterns = [
     path(Q + "import/", views.document_import, name="qualitative-import"),
     path(D, views.document_page, name="qualitative-document"),
     path(D + "details/", views.document_update, name="qualitative-document-update"),
+    path(D + "delete/", views.document_delete, name="qualitative-document-delete"),
     path(D + "review/", views.review, name="qualitative-review"),
     path(D + "review/add/", views.review_add, name="qualitative-review-add"),
     path(D + "highlights/", views.highlight_add, name="qualitative-highlight-add"),

@@ -297,6 +297,22 @@ def document_update(request, slug: str, document_id: int):
 
 @login_required
 @require_POST
+def document_delete(request, slug: str, document_id: int):
+    document = _document(request, slug, document_id)
+    program = document.program
+    try:
+        services.document_delete(
+            document=document, by=request.user, confirm_title=request.POST.get("confirm", "")
+        )
+    except ValidationError as problem:
+        messages.error(request, " ".join(problem.messages))
+        return redirect(_url("qualitative-document", program, document_id=document.pk))
+    messages.success(request, f"“{document.title}” deleted.")
+    return redirect(_url("qualitative", program))
+
+
+@login_required
+@require_POST
 def highlight_add(request, slug: str, document_id: int):
     document = _document(request, slug, document_id)
     program = document.program
