@@ -61,7 +61,7 @@ class Command(BaseCommand):
             qualitative_demo.QualitativeDemoError,
         ) as error:
             raise CommandError(str(error)) from error
-        for line in [*loaded.lines, *near_peer.lines]:
+        for line in [*loaded.lines, *near_peer.lines, *focus_groups.lines]:
             self.stdout.write(line)
         slug = loaded.program.slug
         self.stdout.write("")
