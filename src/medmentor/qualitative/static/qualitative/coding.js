@@ -22,7 +22,9 @@
     var range = document.createRange();
     range.setStart(unit, 0);
     range.setEnd(node, offset);
-    return parseInt(unit.dataset.start, 10) + range.toString().length;
+    // Server positions count Unicode code points (as REFI-QDA does); a JavaScript
+    // string's length counts UTF-16 units, so an emoji would count twice.
+    return parseInt(unit.dataset.start, 10) + Array.from(range.toString()).length;
   }
 
   function show(from, to, text) {
