@@ -155,6 +155,11 @@ def program_surveys(request: HttpRequest, slug: str = SLUG):
     response={200: InstrumentDetailOut, **READ_ERRORS},
     operation_id="survey_detail",
     summary="One survey: its items and waves with counts",
+    description=(
+        "For directors, coordinators, faculty and researchers: the survey's items in order "
+        "(key, text, kind, required, page, choices) and its waves with response counts — "
+        "never any answer or who gave it."
+    ),
 )
 def survey_detail(request: HttpRequest, slug: str = SLUG, instrument_id: int = INSTRUMENT_ID):
     instrument = _instrument(request, slug, instrument_id, report=False)
