@@ -42,13 +42,17 @@ def test_respondent_consents_answers_by_keyboard_and_the_draft_saves_on_change(
         assert_accessible(page)
 
         # A change saves the draft through htmx, with a polite status message.
+        status = page.locator("#save-status")
         page.get_by_label("The first letter of your mother's first name").fill("M")
+        page.keyboard.press("Tab")  # leaving the field is a change: the first save
+        status.get_by_text("Saved.").wait_for()
+        page.evaluate("document.querySelector('#save-status').textContent = ''")
         page.get_by_label(
             "How confident are you giving feedback to a senior colleague about "
             "their teaching? (0 not at all – 5 completely)"
         ).fill("3")
         page.keyboard.press("Tab")
-        page.locator("#save-status").get_by_text("Saved.").wait_for()
+        status.get_by_text("Saved.").wait_for()
         assert Answer.objects.get(item__key="conf_1").value == "3"
 
         # Next page with required answers missing: each is marked on its item.
@@ -58,6 +62,22 @@ def test_respondent_consents_answers_by_keyboard_and_the_draft_saves_on_change(
         assert _fits_the_phone(page)
         assert_accessible(page)
         assert Response.objects.get().submitted_at is None
+
+        # Page two: Likert items as radio groups, chosen with the arrow keys.
+        for n in range(1, 8):
+            page.locator(f"#item-conf_{n}").fill("2")
+        page.locator("#code-birth_day").fill("7")
+        page.locator("#code-older_siblings").fill("1")
+        page.locator("#code-street_initial").fill("K")
+        page.get_by_role("button", name="Next page").click()
+        group = page.get_by_role(
+            "group", name="I understand my role as a reverse mentor. (required)"
+        )
+        group.wait_for()
+        assert_accessible(page)
+        group.get_by_label("Strongly disagree").focus()
+        page.keyboard.press("ArrowRight")
+        assert group.get_by_label("Disagree", exact=True).is_checked()
     finally:
         context.close()
 
