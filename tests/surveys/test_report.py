@@ -112,3 +112,30 @@ def test_a_scale_with_reverse_scored_items_gets_its_alpha_from_reversed_items(pr
     assert ScaleItem.objects.filter(reverse=True).count() == 1
     assert row.alpha.alpha == pytest.approx(1.0)
     assert row.warnings == ["No pre and post answers could be paired yet."]
+
+
+def test_a_follow_up_wave_gets_its_own_pre_vs_follow_up_row(client, demo_survey, researcher):
+    from medmentor.surveys.demo import CODES, _items_for
+    from medmentor.surveys.models import Wave
+    from medmentor.surveys.services import response_record
+
+    pre = demo_survey.waves.get(kind="pre")
+    follow_up = Wave.objects.create(
+        instrument=demo_survey,
+        kind="follow_up",
+        opens_at=pre.opens_at + datetime.timedelta(weeks=20),
+        closes_at=pre.opens_at + datetime.timedelta(weeks=23),
+    )
+    for code, total in zip(CODES[:4], (30, 29, 33, 27), strict=True):
+        response_record(wave=follow_up, code=code, answers=_items_for(total))
+    row = survey_report(instrument=demo_survey).scales[0]
+    assert row.follow_up.n_pairs == 4
+    assert row.comparison.n_pairs == 6  # the pre vs post row is unchanged
+    sign_in(client, researcher)
+    page = client.get(
+        reverse(
+            "survey-report",
+            kwargs={"slug": demo_survey.program.slug, "instrument_id": demo_survey.pk},
+        )
+    ).content.decode()
+    assert "Confidence giving feedback to seniors: pre vs follow-up" in page

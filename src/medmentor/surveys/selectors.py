@@ -182,6 +182,7 @@ class ScaleReport:
     pre_n: int
     post_n: int
     warnings: list[str] = field(default_factory=list)
+    follow_up: stats.PairedComparison | None = None  # pre vs follow-up, when paired
 
 
 @dataclass
@@ -268,6 +269,8 @@ def survey_report(*, instrument: Instrument, with_charts: bool = True) -> Survey
     pairs, match, pairing = ([], None, "No pre and post waves to compare.")
     if pre and post:
         pairs, match, pairing = _pairs(instrument, pre, post)
+    follow = data.get(WaveKind.FOLLOW_UP)
+    follow_pairs = _pairs(instrument, pre, follow)[0] if pre and follow else []
     scale_reports = []
     for scale in instrument.scales.all():
         n_items = scale.scale_items.count()
@@ -313,6 +316,13 @@ def survey_report(*, instrument: Instrument, with_charts: bool = True) -> Survey
                     report.unpaired = stats.mann_whitney_u(post_scores.scores, pre_scores.scores)
                 else:
                     report.warnings.append("No pre and post answers could be paired yet.")
+            if pre_scores is not None and follow is not None and follow_pairs:
+                follow_scores = scale_scores_for(scale=scale, data=follow)
+                report.follow_up = stats.paired_comparison(
+                    [pre_scores.scores[i] for i, _ in follow_pairs],
+                    [follow_scores.scores[j] for _, j in follow_pairs],
+                    name=f"{scale.name} (pre vs follow-up)",
+                )
         except ValueError as error:
             report.warnings.append(str(error))
         scale_reports.append(report)
