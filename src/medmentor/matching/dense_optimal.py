@@ -109,11 +109,13 @@ def _chunks(n: int, m: int):
         yield start, min(n, start + step)
 
 
-def _column_mean(scores: np.ndarray, transposed: bool) -> tuple[np.ndarray, float]:
-    """Each column's mean score and the largest absolute score, in row chunks;
-    refuses non-finite entries, which have no place in a sum of scores."""
+def _column_mean(scores: np.ndarray, transposed: bool) -> tuple[np.ndarray, float, float]:
+    """Each column's mean score, the largest absolute score and the mean
+    square, in row chunks; refuses non-finite entries, which have no place
+    in a sum of scores."""
     n, m = scores.shape
     total = np.zeros(m)
+    square = 0.0
     scale = 0.0
     for start, stop in _chunks(n, m):
         block = scores[start:stop]
@@ -127,7 +129,29 @@ def _column_mean(scores: np.ndarray, transposed: bool) -> tuple[np.ndarray, floa
             )
         scale = max(scale, high, -low)
         total += block.sum(axis=0, dtype=np.float64)
-    return (total / max(1, n)).astype(np.result_type(scores.dtype, np.float32)), scale
+        flat = block.ravel() if block.dtype.kind == "f" else block.astype(np.float64).ravel()
+        square += float(np.vdot(flat, flat))
+    return total / max(1, n), scale, square / max(1, n * m)
+
+
+def _column_shift(
+    column_mean: np.ndarray, mean_square: float, n: int, dtype: np.dtype
+) -> np.ndarray:
+    """A first guess of each column's dual price: its mean, shrunk to 0 when
+    the spread of the means is no more than sampling noise.
+
+    With a real per-mentor effect (popular mentors) the means carry it and
+    ranking by ``s_ij - mean_j`` keeps each row's list on the columns it can
+    win; without one, the means differ only by noise of order sd/sqrt(n),
+    far coarser than the gaps at the top of a 20,000-long row (1/n for
+    uniform scores), and shifting by them would scramble every top-k.
+    """
+    grand = float(column_mean.mean())
+    spread = float(column_mean.var())
+    noise = max(0.0, mean_square - grand * grand) / max(1, n)
+    keep = 1.0 - noise / spread if spread > 0 else 0.0
+    shift = (column_mean - grand) * keep if keep > 0.5 else np.zeros_like(column_mean)
+    return shift.astype(np.result_type(dtype, np.float32))
 
 
 def _top_k(scores: np.ndarray, k: int, shift: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -419,10 +443,11 @@ def optimal_matching_dense(
     Notes
     -----
     Method: (1) each row's ``first_k`` best columns by ``s_ij`` minus the
-    column's mean (``np.argpartition`` in row chunks; the mean is a first
-    guess of the column's dual price, so a popular mentor does not fill
-    every list; with the column's best score instead, 19,674 of 20,000 rows
-    needed more entries on the "popular" benchmark, with the mean 37)
+    column's mean when the means differ by more than noise (``np.argpartition``
+    in row chunks; the mean is a first guess of the column's dual price, so a
+    popular mentor does not fill every list; with the column's best score
+    instead, 19,674 of 20,000 rows needed more entries on the "popular"
+    benchmark, with the mean 37; see ``_column_shift``)
     plus the diagonal ``(i, i)``, which guarantees a full matching exists
     among the listed entries; (2) the sparse maximum-score assignment by
     scipy's LAPJVsp [2]_; (3) duals ``u, v >= 0`` tight on the matching and
@@ -473,8 +498,8 @@ def optimal_matching_dense(
             0,
         )
     k = min(first_k, m)
-    column_mean, scale = _column_mean(view, transposed)
-    ii, jj = _top_k(view, k, column_mean)
+    column_mean, scale, mean_square = _column_mean(view, transposed)
+    ii, jj = _top_k(view, k, _column_shift(column_mean, mean_square, n, view.dtype))
     tol = _default_tolerance(view, scale) if tolerance is None else float(tolerance)
     diagonal = np.arange(n, dtype=np.int64)
     ii, jj = np.concatenate((ii, diagonal)), np.concatenate((jj, diagonal))
