@@ -7,8 +7,8 @@ from django.urls import reverse
 
 from medmentor.qualitative import services
 from medmentor.qualitative.models import Highlight
-from tests.browser.conftest import PHONE, assert_accessible, browser, signed_in  # noqa: F401
-from tests.qualitative.conftest import ZOOM_VTT
+from tests.browser.conftest import PHONE, assert_accessible
+from tests.qualitative.conftest import ZOOM_VTT, roster, second_coder  # noqa: F401 - fixtures
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("fast_passwords")]
 
@@ -34,12 +34,12 @@ SELECT_WORDS = """([words]) => {
 
 
 def test_researcher_reviews_then_codes_by_selection_and_by_keyboard(
-    signed_in,  # noqa: F811 - the fixture imported above
+    signed_in,
     live_server,
     program,
-    roster,
+    roster,  # noqa: F811 - the fixture imported above
     researcher,
-    second_coder,
+    second_coder,  # noqa: F811 - the fixture imported above
 ):
     document = services.document_import(
         program=program, by=researcher, file_name="fg.vtt", content=ZOOM_VTT.encode(), title="FG 1"
