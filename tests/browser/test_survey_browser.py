@@ -75,9 +75,12 @@ def test_respondent_consents_answers_by_keyboard_and_the_draft_saves_on_change(
         )
         group.wait_for()
         assert_accessible(page)
+        page.evaluate("document.querySelector('#save-status').textContent = ''")
         group.get_by_label("Strongly disagree").focus()
         page.keyboard.press("ArrowRight")
         assert group.get_by_label("Disagree", exact=True).is_checked()
+        # Choosing is a change too: let its save finish before the test ends.
+        status.get_by_text("Saved.").wait_for()
     finally:
         context.close()
 
