@@ -12,7 +12,4 @@ class Command(ImportCommand):
     )
     what = "the matching profiles"
 
-    def run_import(self, *, program, file_name, content, apply):
-        return services.matching_profiles_import(
-            program=program, file_name=file_name, content=content, apply=apply
-        )
+    import_service = staticmethod(services.matching_profiles_import)

@@ -1,5 +1,6 @@
 """`medmentor import-roster PROGRAM_SLUG FILE [--dry-run]`: people and their program roles."""
 
+from collections.abc import Callable
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -13,9 +14,9 @@ class ImportCommand(BaseCommand):
     """Shared by the roster and schedule imports: same arguments, preview and exit codes."""
 
     what = "file"
-
-    def run_import(self, *, program: Program, file_name: str, content: bytes, apply: bool):
-        raise NotImplementedError
+    # The service each command runs, e.g. services.roster_import; called with keywords
+    # program, file_name, content and apply, it returns an ImportResult.
+    import_service: Callable[..., ImportResult]
 
     def add_arguments(self, parser):
         parser.add_argument("program", help="The program's short name (slug).")
@@ -36,7 +37,7 @@ class ImportCommand(BaseCommand):
             content = path.read_bytes()
         except OSError as error:
             raise CommandError(f"Cannot read {file}: {error.strerror or error}.") from error
-        result = self.run_import(
+        result = self.import_service(
             program=found, file_name=path.name, content=content, apply=not dry_run
         )
         self.print_preview(result)
@@ -75,7 +76,4 @@ class Command(ImportCommand):
     help = "Import (or with --dry-run, preview) a program's roster from a .csv or .xlsx file."
     what = "the roster"
 
-    def run_import(self, *, program, file_name, content, apply):
-        return services.roster_import(
-            program=program, file_name=file_name, content=content, apply=apply
-        )
+    import_service = staticmethod(services.roster_import)

@@ -11,7 +11,4 @@ class Command(ImportCommand):
     )
     what = "the service schedule"
 
-    def run_import(self, *, program, file_name, content, apply):
-        return services.schedule_import(
-            program=program, file_name=file_name, content=content, apply=apply
-        )
+    import_service = staticmethod(services.schedule_import)
