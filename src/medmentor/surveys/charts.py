@@ -1,8 +1,10 @@
-"""Charts of survey answers as inline SVG (matplotlib, one chart code for web and print)."""
+"""Charts of survey answers (matplotlib, one chart code for web and print): a function
+draws the Figure, the page takes it as inline SVG and the PDF report as a page."""
 
 import io
 
 import matplotlib
+import numpy as np
 from matplotlib import colormaps
 from matplotlib.figure import Figure
 
@@ -13,9 +15,9 @@ PALETTE = {
 }
 
 
-def likert_diverging_svg(
+def likert_diverging_figure(
     *, rows: list[tuple[str, list[int]]], labels: list[str], title: str
-) -> str:
+) -> Figure:
     """A diverging stacked bar per row (e.g. a wave): disagreeing answers to the left of
     zero, agreeing to the right, the middle point split across it. Percentages of the
     row's answers; an empty row draws nothing."""
@@ -23,31 +25,34 @@ def likert_diverging_svg(
     colours = PALETTE.get(points) or [
         colormaps["RdBu"](i / max(points - 1, 1)) for i in range(points)
     ]
-    middle = points // 2 if points % 2 else None
+    counts = np.array([row_counts for _, row_counts in rows], dtype=float).reshape(-1, points)
+    shares = 100 * counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
+    left = -shares[:, : points // 2].sum(axis=1)
+    if points % 2:
+        left -= shares[:, points // 2] / 2
     # A Figure of its own, not pyplot: no global state shared between the web server's
     # threads, and no figure manager to close.
     height = 1.9 + 0.4 * len(rows)
     figure = Figure(figsize=(7, height))
     axes = figure.add_subplot()
-    for y, (_, counts) in enumerate(rows):
-        total = sum(counts) or 1
-        shares = [100 * c / total for c in counts]
-        negative = sum(shares[: points // 2]) + (shares[middle] / 2 if middle is not None else 0)
-        left = -negative
-        for level, share in enumerate(shares):
-            axes.barh(
-                y,
-                share,
-                left=left,
-                color=colours[level],
-                edgecolor="white",
-                height=0.6,
-                label=labels[level] if y == 0 else None,
-            )
-            left += share
+    positions = np.arange(len(rows))
+    # One bar call per answer level across all rows: a tenth of the artists' set-up time
+    # of one call per bar, which counts when a report draws forty of these.
+    for level in range(points):
+        axes.barh(
+            positions,
+            shares[:, level],
+            left=left,
+            color=colours[level],
+            edgecolor="white",
+            height=0.6,
+            label=labels[level],
+        )
+        left = left + shares[:, level]
     axes.axvline(0, color="#333333", linewidth=0.8)
-    axes.set_yticks(range(len(rows)), [name for name, _ in rows])
+    axes.set_yticks(positions, [name for name, _ in rows])
     axes.set_xlim(-100, 100)
+    axes.set_xticks([-100, -50, 0, 50, 100], ["100", "50", "0", "50", "100"])
     axes.set_xlabel("% of answers (disagree ← → agree)")
     axes.invert_yaxis()
     axes.set_title(title, fontsize=10, loc="left")
@@ -61,15 +66,27 @@ def likert_diverging_svg(
     # Fixed margins (room for the wave names and the legend below) instead of
     # tight_layout, which measured a third of the drawing time.
     figure.subplots_adjust(left=0.13, right=0.98, top=1 - 0.35 / height, bottom=1.2 / height)
+    return figure
+
+
+def figure_svg(figure: Figure, *, title: str) -> str:
+    """The figure as inline SVG with a text alternative."""
     buffer = io.StringIO()
-    # Same answers, same bytes: fixed element ids and no creation date, so a page
-    # can be compared (privacy matrix) and cached.
-    with matplotlib.rc_context({"svg.hashsalt": "medmentor"}):
+    # Same answers, same bytes: fixed element ids and no creation date, so a page can be
+    # compared (privacy matrix) and cached. Text stays text (not glyph outlines): half
+    # the bytes and the drawing time, and screen readers and search can read it.
+    with matplotlib.rc_context({"svg.hashsalt": "medmentor", "svg.fonttype": "none"}):
         figure.savefig(buffer, format="svg", metadata={"Date": None})
     svg = buffer.getvalue()
-    # Drop the XML prolog so the SVG can sit inline in HTML; give it a text alternative.
+    # Drop the XML prolog so the SVG can sit inline in HTML.
     svg = svg[svg.index("<svg") :]
     return svg.replace("<svg ", f'<svg role="img" aria-label="{_attr(title)}" ', 1)
+
+
+def likert_diverging_svg(
+    *, rows: list[tuple[str, list[int]]], labels: list[str], title: str
+) -> str:
+    return figure_svg(likert_diverging_figure(rows=rows, labels=labels, title=title), title=title)
 
 
 def _attr(text: str) -> str:
