@@ -30,6 +30,7 @@ import time
 from pathlib import Path
 
 INSERT = "INSERT INTO surveys_answer (response_id, item_id, value) VALUES (%s, %s, %s)"
+PACK = "UPDATE surveys_response SET number_answers = %s WHERE id = %s"
 
 
 def configure(folder: Path) -> None:
@@ -53,7 +54,7 @@ def build(n: int, seed: int = 2):
     from medmentor.people.models import Institution
     from medmentor.programs.models import Program
     from medmentor.surveys.library import AGREE_5, instrument_create
-    from medmentor.surveys.models import Response
+    from medmentor.surveys.models import Response, number_answers_pack
     from medmentor.surveys.services import code_hashes
 
     rng = random.Random(seed)
@@ -137,20 +138,27 @@ def build(n: int, seed: int = 2):
                 batch_size=5000,
             )
         response_ids = list(Response.objects.order_by("pk").values_list("pk", flat=True))
+        items = {item.pk: item for item in instrument.items.all()}
         with connection.cursor() as cursor:
-            batch = []
+            batch, packed = [], []
             for response_id in response_ids:
                 level = rng.randint(1, 5)
+                answers = {}
                 for item_id in item_ids:
                     if rng.random() < 0.02:
                         continue
                     value = min(5, max(1, level + rng.choice((-1, 0, 0, 1))))
+                    answers[item_id] = str(value)
                     batch.append((response_id, item_id, str(value)))
+                # The copy that response_submit writes with every submission.
+                packed.append((number_answers_pack(answers, items), response_id))
                 if len(batch) > 200_000:
                     cursor.executemany(INSERT, batch)
-                    batch = []
+                    cursor.executemany(PACK, packed)
+                    batch, packed = [], []
             if batch:
                 cursor.executemany(INSERT, batch)
+                cursor.executemany(PACK, packed)
     return instrument, time.perf_counter() - started
 
 

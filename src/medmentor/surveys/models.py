@@ -10,6 +10,7 @@ response was submitted cannot be matched to the moment an invitation was marked 
 
 import secrets
 
+import numpy as np
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -95,6 +96,9 @@ class ItemKind(models.TextChoices):
     TEXT = "text", "Free text"
 
 
+NUMBER_KINDS = (ItemKind.LIKERT, ItemKind.NUMERIC, ItemKind.YES_NO, ItemKind.SINGLE)
+
+
 class Item(models.Model):
     """One question. Answers are stored as codes: Likert 1..points, numeric 0..max,
     yes/no 1/0, choices by their code (several codes joined by "|"), text as written."""
@@ -171,6 +175,29 @@ class Item(models.Model):
         if self.kind in (ItemKind.SINGLE, ItemKind.MULTIPLE):
             return [(str(code), str(label)) for code, label in self.choices]
         return []
+
+    @property
+    def is_number(self) -> bool:
+        """Whether every answer is a whole number the statistics can use."""
+        if self.kind not in NUMBER_KINDS:
+            return False
+        # A single choice imported from REDCap may have codes such as "a": not a number.
+        return all(code.lstrip("-").isdigit() for code, _ in self.options())
+
+
+# Response.number_answers: (item id, answer) as two little-endian 32-bit integers per
+# answered number item.
+NUMBER_ANSWER_DTYPE = np.dtype("<i4")
+
+
+def number_answers_pack(answers: dict[int, str], items: dict[int, "Item"]) -> bytes:
+    """The number items' answers of one response, packed for Response.number_answers."""
+    pairs = [
+        (item_id, int(value))
+        for item_id, value in sorted(answers.items())
+        if value != "" and item_id in items and items[item_id].is_number
+    ]
+    return np.array(pairs, dtype=NUMBER_ANSWER_DTYPE).reshape(-1, 2).tobytes()
 
 
 class ScaleScoring(models.TextChoices):
@@ -285,6 +312,16 @@ class Response(models.Model):
         help_text="Coded and anonymous drafts: digest of the browser's opaque draft token.",
     )
     submitted_at = models.DateTimeField(null=True, blank=True)
+    # A copy of the submitted answers to number items, written in the same transaction
+    # as the submission (answers never change after it). The report reads one row per
+    # response instead of one per answer: 200,000 rows instead of 7.8 million for
+    # 100,000 respondents to 40 items in two waves, and it was most of the report's time.
+    number_answers = models.BinaryField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Submitted answers to number items, packed (see number_answers_pack).",
+    )
 
     class Meta:
         constraints = [

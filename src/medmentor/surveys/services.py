@@ -29,6 +29,7 @@ from medmentor.surveys.models import (
     ItemKind,
     Response,
     Wave,
+    number_answers_pack,
 )
 
 INVITATION_SALT = "medmentor.surveys.invitation"
@@ -275,9 +276,12 @@ def response_submit(*, response: Response, invitation: Invitation) -> None:
         invitation_check_usable(invitation=locked)
         if Response.objects.filter(pk=response.pk, submitted_at__isnull=False).exists():
             raise SurveyClosed("These answers were already submitted. Nothing was changed.")
+        items = {item.pk: item for item in response.wave.instrument.items.all()}
+        answers = dict(Answer.objects.filter(response=response).values_list("item_id", "value"))
         Response.objects.filter(pk=response.pk).update(
             submitted_at=submitted_at_stored(anonymity=response.anonymity),
             draft_token_digest=None,
+            number_answers=number_answers_pack(answers, items),
         )
         locked.is_done = True
         locked.save(update_fields=["is_done"])
@@ -328,6 +332,7 @@ def response_record(
                 else []
             ),
             submitted_at=submitted_at_stored(anonymity=instrument.anonymity),
+            number_answers=number_answers_pack(cleaned, {item.pk: item for item in items.values()}),
         )
         Answer.objects.bulk_create(
             Answer(response=response, item_id=item_id, value=value)

@@ -1,0 +1,98 @@
+"""The packed copy of each submitted response's number answers, which the report reads
+instead of one row per answer: written at submission, equal to the answer rows, and the
+report gives the same figures from either."""
+
+import datetime
+import importlib
+
+import numpy as np
+import pytest
+from django.apps import apps
+
+from medmentor.surveys.demo import survey_demo_load
+from medmentor.surveys.models import NUMBER_ANSWER_DTYPE, Answer, Response
+from medmentor.surveys.selectors import survey_report
+from tests.surveys.test_answering import _answer_all, _consent, _link
+
+pytestmark = pytest.mark.usefixtures("fast_passwords")
+
+
+def _unpacked(response: Response) -> dict[int, int]:
+    pairs = np.frombuffer(bytes(response.number_answers), dtype=NUMBER_ANSWER_DTYPE)
+    return {int(item): int(value) for item, value in pairs.reshape(-1, 2)}
+
+
+def _number_answer_rows(response: Response) -> dict[int, int]:
+    return {
+        answer.item_id: int(answer.value)
+        for answer in Answer.objects.filter(response=response).select_related("item")
+        if answer.item.is_number
+    }
+
+
+def test_submitting_on_the_answering_page_stores_every_number_answer_packed(client, survey, junior):
+    url = _link(survey, junior)
+    _consent(client, url)
+    assert _answer_all(client, url).status_code == 200
+    response = Response.objects.get(submitted_at__isnull=False)
+    packed = _unpacked(response)
+    assert packed == _number_answer_rows(response)
+    # Seven confidence items, one Likert, yes/no, minutes; not the choices or the text.
+    assert len(packed) == 10
+    keys = set(survey.items.filter(pk__in=packed).values_list("key", flat=True))
+    assert "topics" not in keys and "thoughts" not in keys
+
+
+def test_a_draft_has_no_packed_copy_until_it_is_submitted(client, survey, junior):
+    url = _link(survey, junior)
+    _consent(client, url)
+    client.post(url, {"page": 1, "action": "save", "conf_1": "3"})
+    assert Response.objects.get().number_answers is None
+
+
+@pytest.fixture
+def demo_survey(program, junior, senior, other_junior, other_senior):
+    return survey_demo_load(program=program, today=datetime.date(2026, 11, 27))
+
+
+def _figures(instrument):
+    report = survey_report(instrument=instrument, with_charts=False)
+    return (
+        [(item.item.pk, item.counts_by_wave) for item in report.items],
+        [
+            (
+                scale.pre_n,
+                scale.post_n,
+                scale.alpha.alpha if scale.alpha else None,
+                scale.comparison.wilcoxon.p_value if scale.comparison else None,
+                scale.comparison.n_pairs if scale.comparison else None,
+            )
+            for scale in report.scales
+        ],
+        report.open_answers,
+    )
+
+
+def test_report_figures_are_the_same_from_answer_rows_when_the_packed_copy_is_missing(
+    demo_survey,
+):
+    from_packed = _figures(demo_survey)
+    assert from_packed[1][0][4] == 6  # the six seed-002 pairs
+    changed = Response.objects.filter(wave__instrument=demo_survey)
+    # Half the responses without the copy: both ways are read and put together.
+    half = list(changed.order_by("pk").values_list("pk", flat=True))[::2]
+    Response.objects.filter(pk__in=half).update(number_answers=None)
+    assert _figures(demo_survey) == from_packed
+    changed.update(number_answers=None)
+    assert _figures(demo_survey) == from_packed
+
+
+def test_migration_packs_the_answers_of_responses_submitted_before_it(demo_survey):
+    responses = Response.objects.filter(submitted_at__isnull=False).order_by("pk")
+    before = {response.pk: bytes(response.number_answers) for response in responses}
+    assert before and all(before.values())
+    responses.update(number_answers=None)
+    migration = importlib.import_module("medmentor.surveys.migrations.0002_response_number_answers")
+    migration.fill_number_answers(apps, None)
+    after = {response.pk: bytes(response.number_answers) for response in responses}
+    assert after == before
