@@ -180,6 +180,7 @@ PAGES = [
     # and researchers; never who answered (privacy rule 2, tests/surveys).
     Endpoint("survey-list", _page("survey-list"), DASHBOARD),
     Endpoint("survey-report", _page("survey-report", instrument_id=_survey), SURVEY_REPORT),
+    Endpoint("survey-report-pdf", _page("survey-report-pdf", instrument_id=_survey), SURVEY_REPORT),
     Endpoint(
         "survey-export",
         _page("survey-export", instrument_id=_survey, kind="long"),

@@ -24,6 +24,11 @@ urlpatterns = [
         name="survey-report",
     ),
     path(
+        "programs/<slug:slug>/surveys/<int:instrument_id>/report.pdf",
+        views.survey_report_pdf,
+        name="survey-report-pdf",
+    ),
+    path(
         "programs/<slug:slug>/surveys/<int:instrument_id>/export/<str:kind>.csv",
         views.survey_export,
         name="survey-export",

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from medmentor.programs.models import STAFF_ROLES, Program
-from medmentor.surveys import exports, library, selectors, services
+from medmentor.surveys import exports, library, pdf, selectors, services
 from medmentor.surveys.models import CODE_ELEMENTS, Anonymity, Invitation, Response
 
 # --- Answering ---------------------------------------------------------------------------
@@ -262,6 +262,20 @@ def survey_report(request, slug: str, instrument_id: int):
             "current": "surveys",
         },
     )
+
+
+@login_required
+def survey_report_pdf(request, slug: str, instrument_id: int):
+    """The report as a PDF, for the same people as the report page."""
+    program = _program(slug)
+    instrument = _instrument(request, program, instrument_id)
+    content = pdf.report_pdf(
+        program_name=program.name,
+        report=selectors.survey_report(instrument=instrument, with_charts=False),
+    )
+    reply = HttpResponse(content, content_type="application/pdf")
+    reply["Content-Disposition"] = f'attachment; filename="survey-{instrument.pk}-report.pdf"'
+    return reply
 
 
 @login_required
