@@ -1,6 +1,8 @@
 """Pairing pre and post answers by self-generated codes that may differ in an element."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from medmentor.surveys.models import CODE_ELEMENTS
 from medmentor.surveys.pairing import codes_pair
@@ -76,3 +78,42 @@ def test_the_index_of_codes_finds_the_codes_in_reach_that_comparing_all_pairs_fi
                 assert found[i] == brute
             else:  # two of them are enough to call the code ambiguous
                 assert len(found[i]) == 2 and set(found[i]) <= set(brute)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    pre=st.lists(st.lists(st.sampled_from("abcd"), min_size=1, max_size=5), max_size=25),
+    post=st.lists(st.lists(st.sampled_from("abcd"), min_size=1, max_size=5), max_size=25),
+    tolerance=st.integers(min_value=1, max_value=2),
+)
+def test_codes_of_any_length_find_the_same_codes_in_reach_as_comparing_all_pairs(
+    pre, post, tolerance
+):
+    from medmentor.surveys.pairing import _distance, _within_reach
+
+    pre, post = [tuple(code) for code in pre], [tuple(code) for code in post]
+    found = _within_reach(pre, list(range(len(pre))), post, list(range(len(post))), tolerance)
+    for i, code in enumerate(pre):
+        brute = [
+            j
+            for j, other in enumerate(post)
+            if len(other) == len(code) and _distance(code, other) <= tolerance
+        ]
+        if len(brute) <= 1:
+            assert found[i] == brute
+        else:
+            assert len(found[i]) == 2 and set(found[i]) <= set(brute)
+
+
+def test_keys_of_rows_with_too_many_elements_for_one_number_are_equal_only_for_equal_rows():
+    import numpy as np
+
+    from medmentor.surveys.pairing import _keys
+
+    mine = np.array([[1, 2, 3], [4, 5, 6], [1, 2, 3]])
+    theirs = np.array([[4, 5, 6], [1, 2, 4], [1, 2, 3]])
+    # A base this large cannot make one 64-bit number of three elements: rows are numbered.
+    my_keys, their_keys = _keys(mine, theirs, 2**40)
+    assert my_keys[0] == my_keys[2] == their_keys[2]
+    assert my_keys[1] == their_keys[0]
+    assert len({*my_keys.tolist(), *their_keys.tolist()}) == 3
