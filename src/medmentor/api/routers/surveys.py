@@ -62,6 +62,22 @@ class InstrumentDetailOut(InstrumentOut):
     items: list[ItemOut]
 
 
+class FollowUpOut(Schema):
+    n_pairs: int
+    pre_median: float | None
+    follow_up_median: float | None
+    pre_mean: float | None
+    follow_up_mean: float | None
+    test: str
+    p_value: float | None
+    method: str
+    effect_size: str
+    effect: float | None
+    effect_ci_low: float | None
+    effect_ci_high: float | None
+    warnings: list[str]
+
+
 class ComparisonOut(Schema):
     scale: str
     score_min: float
@@ -80,6 +96,12 @@ class ComparisonOut(Schema):
     effect_ci_high: float | None
     cronbach_alpha: float | None
     warnings: list[str]
+    follow_up: FollowUpOut | None = Field(
+        description=(
+            "Pre vs follow-up, paired the same way as pre vs post, when the survey has a "
+            "follow-up wave with pairs; else null."
+        )
+    )
 
 
 class MatchOut(Schema):
@@ -88,11 +110,16 @@ class MatchOut(Schema):
     ambiguous: int
     unmatched_pre: int
     unmatched_post: int
+    match_rate: float | None = Field(
+        description="(exact + tolerant) / pre codes; null when there are none."
+    )
 
 
 class StatisticsOut(Schema):
     pairing: str
-    code_match: MatchOut | None
+    code_match: MatchOut | None = Field(
+        description="How pre and post codes were paired (coded surveys); else null."
+    )
     scales: list[ComparisonOut]
 
 
@@ -110,6 +137,26 @@ def _waves(instrument: Instrument) -> list[dict]:
         }
         for row in selectors.wave_counts(instrument=instrument)
     ]
+
+
+def _follow_up_out(comparison) -> dict | None:
+    if comparison is None:
+        return None
+    return {
+        "n_pairs": comparison.n_pairs,
+        "pre_median": _number(comparison.pre.median),
+        "follow_up_median": _number(comparison.post.median),
+        "pre_mean": _number(comparison.pre.mean),
+        "follow_up_mean": _number(comparison.post.mean),
+        "test": "Wilcoxon signed-rank",
+        "p_value": _number(comparison.wilcoxon.p_value),
+        "method": comparison.wilcoxon.method,
+        "effect_size": comparison.rank_biserial.name,
+        "effect": _number(comparison.rank_biserial.estimate),
+        "effect_ci_low": _number(comparison.rank_biserial.ci_low),
+        "effect_ci_high": _number(comparison.rank_biserial.ci_high),
+        "warnings": list(comparison.warnings),
+    }
 
 
 def _instrument_out(instrument: Instrument) -> dict:
@@ -183,12 +230,18 @@ def survey_detail(request: HttpRequest, slug: str = SLUG, instrument_id: int = I
     "/programs/{slug}/surveys/{instrument_id}/statistics",
     response={200: StatisticsOut, **READ_ERRORS},
     operation_id="survey_statistics",
-    summary="Pre vs post per scale: test, p, effect size with CI, method, warnings",
+    summary=(
+        "Pre vs post (and pre vs follow-up) per scale: test, p, effect size with CI, "
+        "method, warnings; the code match counts"
+    ),
     description=(
         "For directors, coordinators and researchers. Paired (Wilcoxon signed-rank with "
         "the matched-pairs rank-biserial correlation) when pre and post answers can be "
         "paired — by person in identified surveys, by the self-generated code in coded "
-        "ones — else Mann–Whitney U for anonymous surveys."
+        "ones — else Mann–Whitney U for anonymous surveys. With a follow-up wave, each "
+        "scale also has its pre vs follow-up comparison, paired the same way. Coded "
+        "surveys report how the pre and post codes were paired (exact, tolerant, "
+        "ambiguous, unmatched)."
     ),
 )
 def survey_statistics(request: HttpRequest, slug: str = SLUG, instrument_id: int = INSTRUMENT_ID):
@@ -214,6 +267,7 @@ def survey_statistics(request: HttpRequest, slug: str = SLUG, instrument_id: int
             "effect_ci_high": None,
             "cronbach_alpha": _number(row.alpha.alpha) if row.alpha else None,
             "warnings": list(row.warnings),
+            "follow_up": _follow_up_out(row.follow_up),
         }
         if row.comparison:
             c = row.comparison
@@ -251,6 +305,7 @@ def survey_statistics(request: HttpRequest, slug: str = SLUG, instrument_id: int
                 "ambiguous": match.ambiguous,
                 "unmatched_pre": match.unmatched_pre,
                 "unmatched_post": match.unmatched_post,
+                "match_rate": _number(match.match_rate),
             }
             if match
             else None
