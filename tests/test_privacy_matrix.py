@@ -187,6 +187,12 @@ PAGES = [
         SURVEY_REPORT,
     ),
     Endpoint("survey-redcap-import", _page("survey-redcap-import"), STAFF_PAGE),
+    # The invite page: how many people hold each role, never who.
+    Endpoint(
+        "survey-invite",
+        _page("survey-invite", instrument_id=_survey, wave_id=lambda w: w.survey_wave.pk),
+        STAFF_PAGE,
+    ),
     # REFI-QDA exchange: focus-group content, the program's researchers only. The world
     # below holds a code (_qualitative_world), so the codebook download answers 200.
     Endpoint("qualitative-exchange", _page("qualitative-exchange"), RESEARCHER_ONLY),
@@ -336,6 +342,7 @@ ACTIONS.append(
         _page("survey-invite", instrument_id=_survey, wave_id=lambda w: w.survey_wave.pk),
         _expect(dict.fromkeys(STAFF, 302)),
         method="post",
+        data=lambda world: {"roles": ["junior", "senior"]},
     )
 )
 ACTIONS.append(
@@ -358,11 +365,111 @@ NOT_DATA_PAGES = {
     "matching-publish",
     "matching-conflict-add",
     "matching-conflict-remove",
-    # survey writes, in ACTIONS above
-    "survey-invite",
+    # survey writes, in ACTIONS above (the invite page is in PAGES)
     "survey-library-copy",
 }
 
+
+# --- The survey editor: directors and coordinators only (faculty and researchers read
+# the surveys but do not change them).
+def _editor(name: str, **kwargs) -> Callable[[SimpleNamespace], str]:
+    return _page(f"survey-editor{name}", instrument_id=_survey, **kwargs)
+
+
+def _survey_item(key: str):
+    return lambda world: world.survey.items.get(key=key).pk
+
+
+def _survey_scale(world):
+    return world.survey.scales.first().pk
+
+
+PAGES += [
+    Endpoint("survey-editor", _editor(""), STAFF_PAGE),
+    Endpoint("survey-editor-item-add", _editor("-item-add"), STAFF_PAGE),
+    Endpoint("survey-editor-item", _editor("-item", item_id=_survey_item("conf_1")), STAFF_PAGE),
+    Endpoint(
+        "survey-editor-item-delete",
+        _editor("-item-delete", item_id=_survey_item("thoughts")),
+        STAFF_PAGE,
+    ),
+    Endpoint("survey-editor-scale-add", _editor("-scale-add"), STAFF_PAGE),
+    Endpoint("survey-editor-scale", _editor("-scale", scale_id=_survey_scale), STAFF_PAGE),
+    Endpoint(
+        "survey-editor-scale-delete", _editor("-scale-delete", scale_id=_survey_scale), STAFF_PAGE
+    ),
+]
+STAFF_WRITE = _expect(dict.fromkeys(STAFF, 302))
+ACTIONS += [
+    Endpoint(
+        "survey editor settings",
+        _editor(""),
+        STAFF_WRITE,
+        method="post",
+        data=lambda world: {
+            "title": "Renamed",
+            "consent_text": "Consent.",
+            "anonymity": "coded",
+            "max_reminders": 1,
+            "reminder_every_days": 7,
+        },
+    ),
+    Endpoint("survey editor copy", _editor("-copy"), STAFF_WRITE, method="post"),
+    Endpoint(
+        "survey editor wave add",
+        _editor("-wave-add"),
+        STAFF_WRITE,
+        method="post",
+        data=lambda world: {
+            "add-wave-kind": "follow_up",
+            "add-wave-opens_on": "2027-06-01",
+            "add-wave-closes_on": "2027-06-14",
+        },
+    ),
+    Endpoint(
+        "survey editor wave days",
+        _editor("-wave", wave_id=lambda w: w.survey_wave.pk),
+        STAFF_WRITE,
+        method="post",
+        data=lambda world: {
+            f"wave-{world.survey_wave.pk}-opens_on": "2026-12-01",
+            f"wave-{world.survey_wave.pk}-closes_on": "2026-12-21",
+        },
+    ),
+    Endpoint(
+        "survey editor item",
+        _editor("-item", item_id=_survey_item("thoughts")),
+        STAFF_WRITE,
+        method="post",
+        data=lambda world: {"text": "Thoughts?", "kind": "text", "key": "thoughts", "page": 3},
+    ),
+    Endpoint(
+        "survey editor item move",
+        _editor("-item-move", item_id=_survey_item("thoughts")),
+        STAFF_WRITE,
+        method="post",
+        data=lambda world: {"direction": "up"},
+    ),
+    Endpoint(
+        "survey editor item delete",
+        _editor("-item-delete", item_id=_survey_item("thoughts")),
+        STAFF_WRITE,
+        method="post",
+    ),
+    Endpoint(
+        "survey editor scale delete",
+        _editor("-scale-delete", scale_id=_survey_scale),
+        STAFF_WRITE,
+        method="post",
+    ),
+]
+# Editor writes whose forms live on the editor's pages above.
+NOT_DATA_PAGES |= {
+    "survey-editor-copy",
+    "survey-editor-wave-add",
+    "survey-editor-wave",
+    "survey-editor-item-move",
+}
 
 # --- Qualitative analysis (focus groups, interviews): what people said is for the
 # program's researchers only; the director and coordinators see counts on the overview.

@@ -23,7 +23,8 @@ def _invite(client, survey, director):
         reverse(
             "survey-invite",
             kwargs={"slug": survey.program.slug, "instrument_id": survey.pk, "wave_id": wave.pk},
-        )
+        ),
+        {"roles": ["junior", "senior"]},
     )
     assert response.status_code == 302
     client.logout()

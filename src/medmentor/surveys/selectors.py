@@ -76,6 +76,34 @@ def wave_counts(*, instrument: Instrument) -> list[WaveCounts]:
     ]
 
 
+@dataclass(frozen=True)
+class InvitableRole:
+    role: str
+    label: str
+    enrolled: int
+    invited: int  # of them, already invited to the wave
+
+
+def invitable_roles(*, wave: Wave) -> list[InvitableRole]:
+    """The roles held in the survey's program, each with how many people hold it and
+    how many of them the wave already invited — counts only, for the invite page."""
+    program = wave.instrument.program
+    invited = set(wave.invitations.values_list("person_id", flat=True))
+    people: dict[str, set[int]] = {}
+    for role, person_id in program.enrollments.values_list("role", "person_id"):
+        people.setdefault(role, set()).add(person_id)
+    return [
+        InvitableRole(
+            role=role,
+            label=label,
+            enrolled=len(people[role]),
+            invited=len(people[role] & invited),
+        )
+        for role, label in Role.choices
+        if role in people
+    ]
+
+
 def instruments_of_program(*, program: Program) -> list[tuple[Instrument, list[WaveCounts]]]:
     return [
         (instrument, wave_counts(instrument=instrument)) for instrument in program.instruments.all()

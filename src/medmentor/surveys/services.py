@@ -287,15 +287,24 @@ def response_submit(*, response: Response, invitation: Invitation) -> None:
         locked.save(update_fields=["is_done"])
 
 
-def invitations_create_for_learners(*, wave: Wave) -> int:
-    """Invite every junior and senior enrolled in the survey's program."""
+def invitations_create_for_roles(*, wave: Wave, roles: list[str]) -> int:
+    """Invite everyone enrolled in the survey's program in one of `roles` (someone
+    holding two of them is invited once; people already invited are left as they are).
+    Returns how many were newly invited."""
     from medmentor.people.models import Person
-    from medmentor.programs.models import LEARNER_ROLES
+    from medmentor.programs.models import Role
 
-    people = Person.objects.filter(
-        enrollments__program=wave.instrument.program_id, enrollments__role__in=LEARNER_ROLES
-    ).distinct()
-    return invitations_create(wave=wave, people=list(people))
+    chosen = set(roles)
+    if not chosen:
+        raise ValidationError("Choose at least one role to invite.")
+    unknown = sorted(chosen - set(Role.values))
+    if unknown:
+        raise ValidationError(f"“{unknown[0][:40]}” is not a role in a program.")
+    with transaction.atomic():
+        people = Person.objects.filter(
+            enrollments__program=wave.instrument.program_id, enrollments__role__in=chosen
+        ).distinct()
+        return invitations_create(wave=wave, people=list(people.order_by("pk")))
 
 
 def response_record(

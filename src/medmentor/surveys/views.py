@@ -8,14 +8,14 @@ import datetime
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from medmentor.programs.models import STAFF_ROLES, Program
+from medmentor.programs.models import LEARNER_ROLES, STAFF_ROLES, Program
 from medmentor.surveys import exports, library, pdf, selectors, services
 from medmentor.surveys.models import CODE_ELEMENTS, Anonymity, Invitation, Response
 
@@ -297,19 +297,42 @@ def survey_export(request, slug: str, instrument_id: int, kind: str):
 
 
 @login_required
-@require_POST
 def survey_invite(request, slug: str, instrument_id: int, wave_id: int):
+    """Choose the roles of the program to invite to a wave (the learners unless the
+    director chooses otherwise), with how many people hold each."""
     program = _program(slug)
     selectors.survey_roles_check(person=request.user, program=program, allowed=set(STAFF_ROLES))
     instrument = _instrument(request, program, instrument_id)
     wave = get_object_or_404(instrument.waves, pk=wave_id)
-    created = services.invitations_create_for_learners(wave=wave)
-    messages.success(
+    chosen = set(LEARNER_ROLES)
+    error = ""
+    if request.method == "POST":
+        chosen = set(request.POST.getlist("roles"))
+        try:
+            created = services.invitations_create_for_roles(wave=wave, roles=sorted(chosen))
+        except ValidationError as problem:
+            error = " ".join(problem.messages)
+        else:
+            messages.success(
+                request,
+                f"{created} new invitation(s); the worker emails them and sends up to "
+                f"{instrument.max_reminders} reminder(s) to those who have not answered.",
+            )
+            return redirect("survey-list", slug=program.slug)
+    return render(
         request,
-        f"{created} new invitation(s); the worker emails them and sends up to "
-        f"{instrument.max_reminders} reminder(s) to those who have not answered.",
+        "surveys/invite.html",
+        {
+            "program": program,
+            "instrument": instrument,
+            "wave": wave,
+            "roles": selectors.invitable_roles(wave=wave),
+            "chosen": chosen,
+            "error": error,
+            "current": "surveys",
+        },
+        status=422 if error else 200,
     )
-    return redirect("survey-list", slug=program.slug)
 
 
 @login_required
