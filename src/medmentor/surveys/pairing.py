@@ -90,8 +90,19 @@ def _within_reach(
         found = np.sort(np.column_stack(candidates), axis=1)
         new = found >= 0
         new[:, 1:] &= found[:, 1:] != found[:, :-1]
-        for row, i in enumerate(mine):
-            reach[i] = found[row][new[row]][:2].tolist()
+        count = new.sum(axis=1)
+        rows = np.arange(len(mine))
+        first = np.argmax(new, axis=1)
+        new[rows, first] = False
+        second = np.argmax(new, axis=1)
+        for i, n, one, two in zip(
+            mine,
+            count.tolist(),
+            found[rows, first].tolist(),
+            found[rows, second].tolist(),
+            strict=True,
+        ):
+            reach[i] = [] if n == 0 else [one] if n == 1 else [one, two]
     return reach
 
 

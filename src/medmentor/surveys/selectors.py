@@ -7,8 +7,11 @@
   directors, coordinators and researchers.
 """
 
+import gc
 import json
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 from django.core.exceptions import PermissionDenied
@@ -113,10 +116,9 @@ def instruments_of_program(*, program: Program) -> list[tuple[Instrument, list[W
 # --- The report ------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Respondent:
+class Respondent(NamedTuple):
     """A submitted response as the report needs it (no model instance: 100,000 of them
-    cost a second)."""
+    cost a second; a named tuple is made in a fifth of a frozen dataclass's time)."""
 
     pk: int
     person_id: int | None
@@ -292,7 +294,27 @@ def _pairs(
     return [], None, "Anonymous survey: waves compared as independent groups (Mann–Whitney U)."
 
 
+@contextmanager
+def _without_cycle_collection():
+    """Pause Python's cyclic garbage collector while hundreds of thousands of small
+    objects (rows, codes) are made: it ran over and over during the report's reads and
+    cost a third of its time at 100,000 responses a wave. These objects hold no cycles,
+    so reference counting still frees them; the collector resumes afterwards."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def survey_report(*, instrument: Instrument, with_charts: bool = True) -> SurveyReport:
+    with _without_cycle_collection():
+        return _survey_report(instrument=instrument, with_charts=with_charts)
+
+
+def _survey_report(*, instrument: Instrument, with_charts: bool) -> SurveyReport:
     waves = list(instrument.waves.all())
     items = list(instrument.items.all())
     data = {wave.kind: wave_data(wave=wave, items=items) for wave in waves}
