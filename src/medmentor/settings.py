@@ -217,10 +217,36 @@ TASKS = {
     }
 }
 
+# Survey links carry a respondent's token: the loggers that write request paths redact
+# them at the source, so no handler (console, admin email) sees them; our console
+# handler redacts whatever else reaches it (medmentor.surveys.log_filters).
+_SURVEY_LINKS = ["survey_links"]
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"survey_links": {"()": "medmentor.surveys.log_filters.SurveyLinkFilter"}},
+    "formatters": {
+        # Django's own runserver format, restated because its logger is configured here.
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": _SURVEY_LINKS},
+        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server"},
+    },
     "root": {"handlers": ["console"], "level": env_text("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "django.request": {"filters": _SURVEY_LINKS},
+        "django.security.csrf": {"filters": _SURVEY_LINKS},
+        "django.server": {
+            "handlers": ["django.server"],
+            "level": "INFO",
+            "propagate": False,
+            "filters": _SURVEY_LINKS,
+        },
+    },
 }
