@@ -340,9 +340,13 @@ class ScaleForm(EditorForm):
         self.member_errors: list[str] = []
 
     def member_rows(self):
-        return [
-            (item, self[f"member_{item.pk}"], self[f"reverse_{item.pk}"]) for item in self.scorable
-        ]
+        """(item, its codes in words, "in the scale" field, "reverse-scored" field)."""
+        rows = []
+        for item in self.scorable:
+            low, high = services.item_code_range(item)
+            codes = f"codes {services.number_words(low)}–{services.number_words(high)}"
+            rows.append((item, codes, self[f"member_{item.pk}"], self[f"reverse_{item.pk}"]))
+        return rows
 
     def errors_apply(self, error: ValidationError) -> None:
         if hasattr(error, "error_dict") and "members" in error.error_dict:
