@@ -4,6 +4,7 @@ the program's survey overview, report, exports and REDCap import (signed in).
 Thin: parse, call a service or selector, render."""
 
 import datetime
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -13,6 +14,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from medmentor.programs.models import LEARNER_ROLES, STAFF_ROLES, Program
@@ -37,6 +39,39 @@ def _draft(request, invitation: Invitation) -> Response | None:
     )
 
 
+def _draft_cookie_set(reply, request, invitation: Invitation, draft_token: str) -> None:
+    # A lasting cookie, not the session: the draft outlives a closed browser, and no
+    # server table holds it next to the invitation.
+    reply.set_cookie(
+        _cookie_name(invitation),
+        draft_token,
+        expires=invitation.wave.closes_at,
+        httponly=True,
+        samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
+        path=request.path,
+    )
+
+
+def _draft_resume(request, invitation: Invitation, draft_token: str):
+    """The private "continue on another device" link: this browser keeps the link's
+    draft token in its cookie, and the survey goes on at its plain address (so the
+    token leaves the address bar and the browser's history)."""
+    reply = redirect(request.path)
+    if invitation.wave.instrument.anonymity == Anonymity.IDENTIFIED:
+        return reply  # the invitation itself finds the person's draft
+    if services.draft_for_token(wave=invitation.wave, token=draft_token[:100]) is None:
+        return _message(
+            request,
+            "Link not valid",
+            "This link to continue holds no unsent answers: it may be mistyped, or belong "
+            "to another survey. Nothing was changed. Use the link in your email to answer.",
+            status=404,
+        )
+    _draft_cookie_set(reply, request, invitation, draft_token)
+    return reply
+
+
 def _message(request, title: str, text: str, status: int = 200):
     return render(request, "surveys/message.html", {"title": title, "text": text}, status=status)
 
@@ -45,6 +80,7 @@ def _pages(instrument) -> list[int]:
     return sorted(set(instrument.items.values_list("page", flat=True))) or [1]
 
 
+@never_cache  # the page shows the private link to continue elsewhere
 def survey_answer(request, token: str):
     try:
         invitation = services.invitation_for_token(token=token)
@@ -54,6 +90,8 @@ def survey_answer(request, token: str):
         services.invitation_check_usable(invitation=invitation)
     except services.SurveyClosed as closed:
         return _message(request, "Survey not open", str(closed), status=410)
+    if "draft" in request.GET:
+        return _draft_resume(request, invitation, request.GET["draft"])
     wave = invitation.wave
     instrument = wave.instrument
     draft = _draft(request, invitation)
@@ -165,9 +203,22 @@ def survey_answer(request, token: str):
             ),
             "has_errors": bool(errors or code_errors),
             "problem": problem,
+            "resume_url": _resume_url(request, invitation, token),
+            "is_identified": instrument.anonymity == Anonymity.IDENTIFIED,
         },
         status=422 if (errors or code_errors or problem) else 200,
     )
+
+
+def _resume_url(request, invitation: Invitation, token: str) -> str:
+    """The private link to continue this draft on another device (coded and anonymous
+    surveys): the invitation link with the draft token of this browser's cookie. Made
+    for the page only; the server keeps no copy of it."""
+    draft_token = request.COOKIES.get(_cookie_name(invitation), "")
+    if invitation.wave.instrument.anonymity == Anonymity.IDENTIFIED or not draft_token:
+        return ""
+    path = reverse("survey-answer", kwargs={"token": token})
+    return f"{settings.SITE_URL}{path}?{urlencode({'draft': draft_token})}"
 
 
 def _consent(request, invitation: Invitation):
@@ -188,17 +239,7 @@ def _consent(request, invitation: Invitation):
                 _, draft_token = services.draft_start(invitation=invitation)
                 reply = redirect(request.path)
                 if draft_token:
-                    # A lasting cookie, not the session: the draft outlives a closed
-                    # browser, and no server table holds it next to the invitation.
-                    reply.set_cookie(
-                        _cookie_name(invitation),
-                        draft_token,
-                        expires=invitation.wave.closes_at,
-                        httponly=True,
-                        samesite="Lax",
-                        secure=settings.SESSION_COOKIE_SECURE,
-                        path=request.path,
-                    )
+                    _draft_cookie_set(reply, request, invitation, draft_token)
                 return reply
         except services.SurveyClosed as closed:
             return _message(request, "Survey not open", str(closed), status=410)
