@@ -143,6 +143,19 @@ def test_a_wave_that_closes_before_it_opens_is_refused(client, survey, director)
     assert (wave.opens_at, wave.closes_at) == before
 
 
+def test_a_day_far_outside_the_program_is_a_message_not_an_error(client, survey, director):
+    sign_in(client, director)
+    wave = survey.waves.get(kind="post")
+    reply = client.post(
+        _url("survey-editor-wave", survey, wave_id=wave.pk),
+        {f"wave-{wave.pk}-opens_on": "2026-12-05", f"wave-{wave.pk}-closes_on": "9999-12-31"},
+    )
+    assert reply.status_code == 422
+    assert reply.context["waves"][1]["form"].errors["closes_on"] == [
+        "Give a day in the years 2000 to 2100."
+    ]
+
+
 def test_director_adds_the_missing_follow_up_wave(client, survey, director):
     sign_in(client, director)
     reply = client.post(

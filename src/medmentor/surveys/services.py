@@ -506,7 +506,17 @@ def wave_days(*, wave: Wave, zone) -> tuple[datetime.date, datetime.date]:
     return wave.opens_at.astimezone(zone).date(), last_moment.astimezone(zone).date()
 
 
+WAVE_YEARS = (2000, 2100)  # a typo such as 20026 stays a message, not an overflow
+
+
 def _wave_days_check(opens_on: datetime.date, closes_on: datetime.date) -> dict[str, str]:
+    outside = {
+        field: f"Give a day in the years {WAVE_YEARS[0]} to {WAVE_YEARS[1]}."
+        for field, day in (("opens_on", opens_on), ("closes_on", closes_on))
+        if not WAVE_YEARS[0] <= day.year <= WAVE_YEARS[1]
+    }
+    if outside:
+        return outside
     if closes_on < opens_on:
         return {
             "closes_on": (
