@@ -17,7 +17,7 @@ Measured in the same run, on the same SQLite database:
 
 The ratio comes first, the absolute times beside it: the machines are shared and noisy.
 
-Run: .venv/bin/python benchmarks/surveys_report.py [--respondents 100000]
+Run: .venv/bin/python benchmarks/surveys_report.py [--respondents 100000] [--database-url URL]
 """
 
 from __future__ import annotations
@@ -34,11 +34,11 @@ INSERT = "INSERT INTO surveys_answer (response_id, item_id, value) VALUES (%s, %
 PACK = "UPDATE surveys_response SET number_answers = %s WHERE id = %s"
 
 
-def configure(folder: Path) -> None:
+def configure(folder: Path, database_url: str = "") -> None:
     os.environ.update(
         {
             "MEDMENTOR_DATA_DIR": str(folder),
-            "DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite3'}",
+            "DATABASE_URL": database_url or f"sqlite:///{folder / 'bench.sqlite3'}",
             "MEDMENTOR_WORKER_HOOKS": "",
             "LOG_LEVEL": "ERROR",
             "DJANGO_SETTINGS_MODULE": "medmentor.settings",
@@ -163,6 +163,14 @@ def build(n: int, seed: int = 2):
     return instrument, time.perf_counter() - started
 
 
+def database() -> str:
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        return f"SQLite {sqlite3.sqlite_version}"
+    return f"{connection.display_name} {connection.pg_version // 10000}"
+
+
 def director_client(program):
     """A signed-in director's browser session, to time the report page as served."""
     from django.test import Client
@@ -226,9 +234,14 @@ def naive(instrument) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--respondents", type=int, default=100_000)
+    parser.add_argument(
+        "--database-url",
+        default="",
+        help="an empty database to fill, e.g. postgres://…/medmentor_bench (default SQLite)",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        configure(Path(folder))
+        configure(Path(folder), args.database_url)
         import django
 
         django.setup()
@@ -268,8 +281,7 @@ def main() -> None:
         print(
             f"  pairs: {row.n_pairs:,} (exact {report.match.exact:,}, tolerant "
             f"{report.match.tolerant:,}, ambiguous {report.match.ambiguous:,}); naive exact "
-            f"pairs {peer['pairs']:,}; data loaded in {load_time:.1f} s; SQLite "
-            f"{sqlite3.sqlite_version}"
+            f"pairs {peer['pairs']:,}; data loaded in {load_time:.1f} s; {database()}"
         )
 
 
