@@ -113,3 +113,38 @@ def test_an_identified_survey_continues_from_the_invitation_link(program, junior
     assert 'name="conf_5" id="item-conf_5" value="5"' in page
     assert _answer_all(second, url, code={}).status_code == 200
     assert Response.objects.get().person == junior
+
+
+def test_a_returning_respondent_keeps_the_saved_code_without_typing_it_again(
+    client, survey, junior
+):
+    url, _ = _started(client, survey, junior)
+    saved = list(Response.objects.get().code_hashes)
+    page = client.get(url + "?page=1").content.decode()
+    assert "Your code is already saved" in page
+    # Page one again, code boxes empty: accepted, and the code is unchanged.
+    assert client.post(url, {"page": 1, "action": "next", **PAGE_ONE}).status_code == 302
+    assert Response.objects.get().code_hashes == saved
+
+
+def test_a_new_code_replaces_the_saved_one_only_when_complete(client, survey, junior):
+    url, _ = _started(client, survey, junior)
+    saved = list(Response.objects.get().code_hashes)
+    half = {"mother_initial": "Q", "birth_day": "", "older_siblings": "", "street_initial": ""}
+    refused = client.post(url, {"page": 1, "action": "next", **half, **PAGE_ONE})
+    assert refused.status_code == 422
+    assert "it makes your private code" in refused.content.decode()
+    assert Response.objects.get().code_hashes == saved
+    whole = {**CODE, "mother_initial": "Q"}
+    assert client.post(url, {"page": 1, "action": "next", **whole, **PAGE_ONE}).status_code == 302
+    changed = Response.objects.get().code_hashes
+    assert changed[0] != saved[0] and changed[1:] == saved[1:]
+
+
+def test_a_first_visit_still_needs_every_code_element(client, survey, junior):
+    url = _link(survey, junior)
+    _consent(client, url)
+    page = client.get(url).content.decode()
+    assert "Your code is already saved" not in page
+    refused = client.post(url, {"page": 1, "action": "next", **PAGE_ONE})
+    assert refused.status_code == 422

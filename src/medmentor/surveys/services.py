@@ -96,6 +96,15 @@ def code_hashes(*, instrument: Instrument, elements: list[str]) -> list[str]:
     ]
 
 
+def code_is_complete(*, response: Response) -> bool:
+    """Whether the draft's code has every element: the hashes are compared with those of
+    empty answers, since the answers themselves are not kept."""
+    if len(response.code_hashes) != len(CODE_ELEMENTS):
+        return False
+    empty = code_hashes(instrument=response.wave.instrument, elements=[""] * len(CODE_ELEMENTS))
+    return all(saved != blank for saved, blank in zip(response.code_hashes, empty, strict=True))
+
+
 # --- Checking answers ------------------------------------------------------------------
 
 

@@ -109,6 +109,9 @@ def survey_answer(request, token: str):
     items = [item for item in all_items if item.page == page]
     stored = dict(draft.answers.values_list("item_id", "value"))
     coded_first = instrument.anonymity == Anonymity.CODED and page == pages[0]
+    # A code given before (only its hashes are kept, so it cannot be shown again) stands
+    # until the respondent types a whole new one.
+    code_kept = coded_first and services.code_is_complete(response=draft)
     errors: dict[int, str] = {}
     code_errors: dict[str, str] = {}
     problem = ""
@@ -120,7 +123,7 @@ def survey_answer(request, token: str):
         code = None
         if coded_first:
             code = [request.POST.get(name, "").strip()[:40] for name, _ in CODE_ELEMENTS]
-            if final:
+            if final and not (code_kept and not any(code)):
                 code_errors = {
                     name: "Please answer this question; it makes your private code."
                     for (name, _), value in zip(CODE_ELEMENTS, code, strict=True)
@@ -201,6 +204,7 @@ def survey_answer(request, token: str):
                 if coded_first
                 else []
             ),
+            "code_kept": code_kept,
             "has_errors": bool(errors or code_errors),
             "problem": problem,
             "resume_url": _resume_url(request, invitation, token),
