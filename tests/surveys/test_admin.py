@@ -1,4 +1,5 @@
-"""The admin edits instruments; it has no page for invitations, responses or answers."""
+"""The admin shows instruments read only (the survey editor changes them); it has no
+page for invitations, responses or answers."""
 
 import pytest
 from django.contrib import admin
@@ -10,14 +11,22 @@ from tests.conftest import sign_in
 pytestmark = pytest.mark.usefixtures("fast_passwords")
 
 
-def test_director_edits_an_instrument_with_its_items_and_waves(client, survey, director):
+def test_the_admin_shows_an_instrument_but_refuses_to_change_it(client, survey, director):
     director.is_staff = director.is_superuser = True
     director.save(update_fields=["is_staff", "is_superuser"])
     sign_in(client, director)
-    page = client.get(reverse("admin:surveys_instrument_change", args=[survey.pk]))
+    url = reverse("admin:surveys_instrument_change", args=[survey.pk])
+    page = client.get(url)
     assert page.status_code == 200
     assert "conf_1" in page.content.decode()
     assert survey.code_salt not in page.content.decode()
+    assert 'name="_save"' not in page.content.decode()
+    # Even a superuser's hand-made POST changes nothing: the editor is the way.
+    refused = client.post(url, {"title": "Changed", "anonymity": "identified"})
+    assert refused.status_code == 403
+    survey.refresh_from_db()
+    assert survey.title != "Changed"
+    assert client.post(reverse("admin:surveys_instrument_add"), {}).status_code == 403
 
 
 def test_participation_and_answers_have_no_admin_page():

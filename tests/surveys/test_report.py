@@ -72,8 +72,12 @@ def test_demo_survey_loads_once(program, demo_survey):
 def test_director_copies_a_library_instrument_into_the_program(client, program, director):
     sign_in(client, director)
     url = reverse("survey-library-copy", kwargs={"slug": program.slug, "key": "reverse-mentoring"})
-    assert client.post(url, {"anonymity": "anonymous"}).status_code == 302
+    copied = client.post(url, {"anonymity": "anonymous"})
     instrument = program.instruments.get()
+    assert copied.status_code == 302
+    assert copied["Location"] == reverse(
+        "survey-editor", kwargs={"slug": program.slug, "instrument_id": instrument.pk}
+    )
     assert instrument.anonymity == "anonymous"
     assert instrument.items.count() == 13 and instrument.scales.count() == 1
     assert sorted(instrument.waves.values_list("kind", flat=True)) == ["post", "pre"]

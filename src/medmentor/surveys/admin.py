@@ -1,5 +1,6 @@
-"""The director's raw access to survey instruments: items, scales and waves, to edit a
-copied or imported instrument.
+"""Survey instruments, items, scales and waves in the admin, read only: they are changed
+in the survey editor (/programs/<slug>/surveys/<id>/edit/), which refuses any change to
+codes that submitted answers already use. An admin form would not know that rule.
 
 Invitations, responses and answers are not registered: who was invited and who is done
 is participation per person, and answers leave only through the report and the exports
@@ -11,7 +12,20 @@ from django.contrib import admin
 from medmentor.surveys.models import Instrument, Item, Scale, ScaleItem, Wave
 
 
-class ItemInline(admin.StackedInline):
+class ReadOnly:
+    """View permission only (see the module text)."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ItemInline(ReadOnly, admin.StackedInline):
     model = Item
     fk_name = "instrument"
     extra = 0
@@ -26,7 +40,7 @@ class ItemInline(admin.StackedInline):
     )
 
 
-class WaveInline(admin.TabularInline):
+class WaveInline(ReadOnly, admin.TabularInline):
     model = Wave
     extra = 0
     fields = ("kind", "opens_at", "closes_at", "declined_count")
@@ -34,7 +48,7 @@ class WaveInline(admin.TabularInline):
 
 
 @admin.register(Instrument)
-class InstrumentAdmin(admin.ModelAdmin):
+class InstrumentAdmin(ReadOnly, admin.ModelAdmin):
     list_display = ("title", "program", "anonymity")
     list_filter = ("anonymity",)
     search_fields = ("title",)
@@ -43,13 +57,13 @@ class InstrumentAdmin(admin.ModelAdmin):
     inlines = [WaveInline, ItemInline]
 
 
-class ScaleItemInline(admin.TabularInline):
+class ScaleItemInline(ReadOnly, admin.TabularInline):
     model = ScaleItem
     extra = 0
 
 
 @admin.register(Scale)
-class ScaleAdmin(admin.ModelAdmin):
+class ScaleAdmin(ReadOnly, admin.ModelAdmin):
     list_display = ("name", "instrument", "scoring", "item_min", "item_max", "max_missing")
     list_select_related = ("instrument",)
     inlines = [ScaleItemInline]

@@ -8,7 +8,6 @@ refuse, by field, what would change the meaning of codes already answered), rend
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -87,10 +86,9 @@ def _editor_page(
     status: int = 200,
 ):
     zone = program.zone
+    contents = selectors.instrument_editor_contents(instrument=instrument)
     waves = []
-    for wave in instrument.waves.annotate(
-        n_submitted=Count("responses", filter=Q(responses__submitted_at__isnull=False))
-    ):
+    for wave in contents.waves:
         if wave_form is not None and wave_form[0] == wave.pk:
             form = wave_form[1]
         else:
@@ -102,16 +100,12 @@ def _editor_page(
     missing = [kind for kind in WaveKind.values if kind not in {w["wave"].kind for w in waves}]
     if missing and add_wave_form is None:
         add_wave_form = WaveAddForm(prefix="add-wave", missing=missing)
-    items = list(
-        instrument.items.select_related("show_if_item").annotate(
-            n_answers=Count("answers", filter=Q(answers__response__submitted_at__isnull=False))
-        )
-    )
-    scales = []
-    for scale in instrument.scales.prefetch_related("scale_items__item"):
-        members = list(scale.scale_items.all())
-        scales.append({"scale": scale, "members": members, "words": _scale_words(scale, members)})
-    submitted = services.instrument_submitted_count(instrument=instrument)
+    items = contents.items
+    scales = [
+        {"scale": scale, "members": members, "words": _scale_words(scale, members)}
+        for scale, members in contents.scales
+    ]
+    submitted = contents.submitted
     return render(
         request,
         "surveys/editor.html",

@@ -113,6 +113,38 @@ def instruments_of_program(*, program: Program) -> list[tuple[Instrument, list[W
     ]
 
 
+@dataclass(frozen=True)
+class InstrumentEditorContents:
+    """What the survey editor lists: waves with their submitted counts (`n_submitted`),
+    items in order with their submitted answers (`n_answers`), scales with members."""
+
+    waves: list[Wave]
+    items: list[Item]
+    scales: list[tuple[Scale, list]]
+    submitted: int
+
+
+def instrument_editor_contents(*, instrument: Instrument) -> InstrumentEditorContents:
+    """For the program's staff (the editor's views check the role): counts only."""
+    waves = list(
+        instrument.waves.annotate(
+            n_submitted=Count("responses", filter=Q(responses__submitted_at__isnull=False))
+        )
+    )
+    items = list(
+        instrument.items.select_related("show_if_item").annotate(
+            n_answers=Count("answers", filter=Q(answers__response__submitted_at__isnull=False))
+        )
+    )
+    scales = [
+        (scale, list(scale.scale_items.all()))
+        for scale in instrument.scales.prefetch_related("scale_items__item")
+    ]
+    return InstrumentEditorContents(
+        waves=waves, items=items, scales=scales, submitted=sum(w.n_submitted for w in waves)
+    )
+
+
 # --- The report ------------------------------------------------------------------------
 
 

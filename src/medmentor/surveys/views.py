@@ -383,8 +383,8 @@ def survey_invite(request, slug: str, instrument_id: int, wave_id: int):
 @login_required
 @require_POST
 def survey_library_copy(request, slug: str, key: str):
-    """Copy a ready instrument from the library into the program, to edit in the admin;
-    its pre wave opens now and its post wave in eight weeks, three weeks each."""
+    """Copy a ready instrument from the library into the program and open it in the
+    editor; its pre wave opens now and its post wave in eight weeks, three weeks each."""
     program = _program(slug)
     selectors.survey_roles_check(person=request.user, program=program, allowed=set(STAFF_ROLES))
     if key not in library.LIBRARY:
@@ -400,8 +400,12 @@ def survey_library_copy(request, slug: str, key: str):
         pre_opens_at=now,
         post_opens_at=now + datetime.timedelta(weeks=8),
     )
-    messages.success(request, f"Copied “{instrument.title}” into {program.name}.")
-    return redirect("survey-list", slug=program.slug)
+    messages.success(
+        request,
+        f"Copied “{instrument.title}” into {program.name}. Check its wording, waves and "
+        "items here before inviting anyone.",
+    )
+    return redirect("survey-editor", slug=program.slug, instrument_id=instrument.pk)
 
 
 @login_required
