@@ -56,6 +56,8 @@ def test_statistics_give_pre_vs_follow_up_per_scale(client, demo_survey, directo
     ).json()
     row = body["scales"][0]
     assert row["n_pairs"] == 6  # pre vs post is unchanged
+    assert body["follow_up_code_match"]["exact"] == 4
+    assert body["follow_up_code_match"]["unmatched_pre"] == 3
     later = row["follow_up"]
     # Pre totals 21, 20, 23, 19 against 30, 29, 33, 27.
     assert (later["n_pairs"], later["pre_median"], later["follow_up_median"]) == (4, 20.5, 29.5)

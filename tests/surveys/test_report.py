@@ -143,3 +143,4 @@ def test_a_follow_up_wave_gets_its_own_pre_vs_follow_up_row(client, demo_survey,
         )
     ).content.decode()
     assert "Confidence giving feedback to seniors: pre vs follow-up" in page
+    assert "Pre vs follow-up — exact: 4 · tolerant: 0" in page

@@ -302,6 +302,13 @@ def report_pdf(*, program_name: str, report) -> bytes:
                 f"ambiguous: {m.ambiguous} · unmatched pre: {m.unmatched_pre} · "
                 f"unmatched post: {m.unmatched_post}"
             )
+            if report.follow_up_match:
+                f = report.follow_up_match
+                flow.paragraph(
+                    f"Pre vs follow-up — exact: {f.exact} · tolerant: {f.tolerant} · "
+                    f"ambiguous: {f.ambiguous} · unmatched pre: {f.unmatched_pre} · "
+                    f"unmatched follow-up: {f.unmatched_post}"
+                )
             flow.space()
 
         flow.heading("Pre vs post per scale")

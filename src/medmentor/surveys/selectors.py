@@ -276,6 +276,7 @@ class SurveyReport:
     match: CodeMatch | None
     pairing: str
     open_answers: list[tuple[Item, list[tuple[str, str]]]]  # item, [(wave, text)]
+    follow_up_match: CodeMatch | None = None  # pre vs follow-up codes, when coded
 
 
 def _scale_matrix(scale_items: list, scale: Scale, data: WaveData) -> np.ndarray:
@@ -372,7 +373,9 @@ def _survey_report(*, instrument: Instrument, with_charts: bool) -> SurveyReport
     if pre and post:
         pairs, match, pairing = _pairs(instrument, pre, post)
     follow = data.get(WaveKind.FOLLOW_UP)
-    follow_pairs = _pairs(instrument, pre, follow)[0] if pre and follow else []
+    follow_pairs, follow_match = (
+        _pairs(instrument, pre, follow)[:2] if pre and follow else ([], None)
+    )
     scale_reports = []
     for scale in instrument.scales.all():
         n_items = scale.scale_items.count()
@@ -448,6 +451,7 @@ def _survey_report(*, instrument: Instrument, with_charts: bool) -> SurveyReport
         match=match,
         pairing=pairing,
         open_answers=open_answers,
+        follow_up_match=follow_match,
     )
 
 

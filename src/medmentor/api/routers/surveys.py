@@ -120,6 +120,13 @@ class StatisticsOut(Schema):
     code_match: MatchOut | None = Field(
         description="How pre and post codes were paired (coded surveys); else null."
     )
+    follow_up_code_match: MatchOut | None = Field(
+        default=None,
+        description=(
+            "How pre and follow-up codes were paired (coded surveys with a follow-up "
+            "wave); else null. unmatched_post counts follow-up codes."
+        ),
+    )
     scales: list[ComparisonOut]
 
 
@@ -295,20 +302,22 @@ def survey_statistics(request: HttpRequest, slug: str = SLUG, instrument_id: int
                 warnings=[*row.warnings, *u.warnings],
             )
         scales.append(entry)
-    match = report.match
     return {
         "pairing": report.pairing,
-        "code_match": (
-            {
-                "exact": match.exact,
-                "tolerant": match.tolerant,
-                "ambiguous": match.ambiguous,
-                "unmatched_pre": match.unmatched_pre,
-                "unmatched_post": match.unmatched_post,
-                "match_rate": _number(match.match_rate),
-            }
-            if match
-            else None
-        ),
+        "code_match": _match_out(report.match),
+        "follow_up_code_match": _match_out(report.follow_up_match),
         "scales": scales,
+    }
+
+
+def _match_out(match) -> dict | None:
+    if match is None:
+        return None
+    return {
+        "exact": match.exact,
+        "tolerant": match.tolerant,
+        "ambiguous": match.ambiguous,
+        "unmatched_pre": match.unmatched_pre,
+        "unmatched_post": match.unmatched_post,
+        "match_rate": _number(match.match_rate),
     }
