@@ -144,3 +144,12 @@ def test_a_follow_up_wave_gets_its_own_pre_vs_follow_up_row(client, demo_survey,
     ).content.decode()
     assert "Confidence giving feedback to seniors: pre vs follow-up" in page
     assert "Pre vs follow-up — exact: 4 · tolerant: 0" in page
+
+
+def test_p_values_below_a_thousandth_print_as_less_than_not_as_zero():
+    from medmentor.surveys.templatetags.survey_figures import p_value
+
+    assert p_value(0.0004) == "<0.001"
+    assert p_value(0.0004, "=") == "< 0.001"
+    assert p_value(0.03125, "=") == "= 0.031"
+    assert p_value(float("nan")) == "not available"

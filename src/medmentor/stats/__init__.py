@@ -21,6 +21,7 @@ warnings
     Smallest attainable p-values and sample-size sentences.
 """
 
+from medmentor.stats._common import fmt_p
 from medmentor.stats.agreement import (
     CodeAgreement,
     CohensKappa,
@@ -64,6 +65,7 @@ from medmentor.stats.warnings import (
 )
 
 __all__ = [
+    "fmt_p",
     "CodeAgreement",
     "CohensKappa",
     "CronbachAlpha",

@@ -19,6 +19,7 @@ from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 from matplotlib.transforms import Bbox  # noqa: E402
 
+from medmentor import stats  # noqa: E402
 from medmentor.surveys import charts  # noqa: E402
 
 A4 = (8.27, 11.69)  # inches
@@ -168,6 +169,11 @@ class Flow:
         self.space()
 
 
+def _p_equals(p) -> str:
+    text = stats.fmt_p(p)
+    return f"< {text[1:]}" if text.startswith("<") else f"= {text}"
+
+
 def _comparison_cells(label: str, comparison) -> list[str]:
     c = comparison
     return [
@@ -175,8 +181,8 @@ def _comparison_cells(label: str, comparison) -> list[str]:
         str(c.n_pairs),
         f"{number(c.pre.median, 1)} ({number(c.pre.mean, 1)})",
         f"{number(c.post.median, 1)} ({number(c.post.mean, 1)})",
-        f"Wilcoxon signed-rank\n{c.wilcoxon.method}\npaired t: p = {number(c.t_test.p_value, 3)}",
-        number(c.wilcoxon.p_value, 3),
+        f"Wilcoxon signed-rank\n{c.wilcoxon.method}\npaired t: p {_p_equals(c.t_test.p_value)}",
+        stats.fmt_p(c.wilcoxon.p_value),
         (
             f"r = {number(c.rank_biserial.estimate, 2)} "
             f"[{number(c.rank_biserial.ci_low, 2)}, {number(c.rank_biserial.ci_high, 2)}]\n"

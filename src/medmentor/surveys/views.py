@@ -298,6 +298,7 @@ def survey_list(request, slug: str):
 def survey_report(request, slug: str, instrument_id: int):
     program = _program(slug)
     instrument = _instrument(request, program, instrument_id)
+    roles = selectors.roles_in_program(person=request.user, program=program)
     return render(
         request,
         "surveys/report.html",
@@ -305,6 +306,7 @@ def survey_report(request, slug: str, instrument_id: int):
             "program": program,
             "report": selectors.survey_report(instrument=instrument),
             "current": "surveys",
+            "is_staff": bool(roles & set(STAFF_ROLES)),
         },
     )
 
