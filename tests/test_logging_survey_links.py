@@ -105,11 +105,13 @@ def test_the_console_handler_redacts_links_logged_by_anyone():
         if any(isinstance(f, SurveyLinkFilter) for f in handler.filters)
     )
     stream = io.StringIO()
-    previous = console.setStream(stream)
+    # Swapped by hand, not with setStream: that flushes the old stream first, which
+    # may be a capture file pytest already closed when the whole suite runs.
+    previous, console.stream = console.stream, stream
     try:
         logging.getLogger("medmentor.somewhere").warning(
             "Opened %s", "https://medmentor.example.org/surveys/resume/abc-DEF_9/"
         )
     finally:
-        console.setStream(previous)
+        console.stream = previous
     assert stream.getvalue() == "Opened https://medmentor.example.org/surveys/resume/…/\n"
