@@ -1,9 +1,9 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.static import serve
 
-from medmentor.api.api import api
+from medmentor.api.api import api, api_root, unknown_api_path
 from medmentor.programs import views as program_views
 
 admin.site.site_header = "medmentor — program data"
@@ -16,7 +16,9 @@ urlpatterns = [
     path("programs/", include("medmentor.curriculum.urls")),
     path("programs/", include("medmentor.qualitative.urls")),
     path("", include("medmentor.surveys.urls")),
+    path("api/", api_root, name="api-root"),
     path("api/", api.urls),
+    re_path(r"^api/(?P<rest>.*)$", unknown_api_path),
     path("admin/", admin.site.urls),
 ]
 

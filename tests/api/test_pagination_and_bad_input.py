@@ -86,3 +86,18 @@ def test_odd_program_slugs_are_refused_cleanly(call, director, slug):
     response = call(director, "GET", f"/api/programs/{slug}")
     assert response.status_code in {404, 422}
     assert response["Content-Type"].startswith("application/json")
+
+
+@pytest.mark.parametrize("path", ["/api/no-such-thing", "/api/programs/x/nothing/here/"])
+def test_an_unknown_api_path_is_a_json_404_pointing_to_the_docs(client, path):
+    answer = client.get(path)
+    assert answer.status_code == 404
+    assert answer["Content-Type"].startswith("application/json")
+    assert "/api/docs" in answer.json()["detail"]
+
+
+def test_the_api_root_answers_json_naming_the_docs(client):
+    answer = client.get("/api/")
+    assert answer.status_code == 200
+    assert answer.json()["docs"] == "/api/docs"
+    assert client.get(answer.json()["openapi"]).status_code == 200

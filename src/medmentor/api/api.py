@@ -116,6 +116,30 @@ def _no_such_path(request: HttpRequest, error: Http404) -> HttpResponse:
     return api.create_response(request, {"detail": "Not found."}, status=404)
 
 
+def api_root(request: HttpRequest) -> HttpResponse:
+    """/api/ itself: where the operations are described (ninja's own root is an HTML 404
+    outside DEBUG)."""
+    return api.create_response(
+        request,
+        {
+            "detail": "medmentor API, version 1.",
+            "docs": "/api/docs",
+            "openapi": "/api/openapi.json",
+        },
+        status=200,
+    )
+
+
+def unknown_api_path(request: HttpRequest, rest: str = "") -> HttpResponse:
+    """A path under /api/ that no operation has: JSON like every other API error, not
+    the site's HTML page (a script reading the answer would choke on HTML)."""
+    return api.create_response(
+        request,
+        {"detail": f"No API operation at {request.path}; the operations are listed at /api/docs."},
+        status=404,
+    )
+
+
 api.add_router("/", people.router)
 api.add_router("/", programs.router)
 api.add_router("/", curriculum.router)
