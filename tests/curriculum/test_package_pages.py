@@ -284,3 +284,12 @@ def test_a_confirmation_cannot_import_into_another_program(
     assert response["Location"] == url("curriculum-import", program)
     assert Curriculum.objects.get(program=program) == imported
     assert not Curriculum.objects.filter(program=second).exists()
+
+
+def test_the_overview_joins_wrapped_lines_into_paragraphs(client, program, director, imported):
+    imported.description = "Cases for the first\nmonth on service.\n\nSecond paragraph."
+    imported.save(update_fields=["description"])
+    sign_in(client, director)
+    page = client.get(url("curriculum-overview", program)).content.decode()
+    assert "<p>Cases for the first month on service.</p>" in page
+    assert "<p>Second paragraph.</p>" in page
