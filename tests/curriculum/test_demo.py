@@ -12,6 +12,7 @@ from medmentor.curriculum import demo
 from medmentor.curriculum.models import (
     Case,
     CaseImage,
+    CaseReview,
     Curriculum,
     CurriculumWeek,
     Question,
@@ -48,6 +49,7 @@ MODELS = (
     CaseImage,
     Question,
     WeekPlan,
+    CaseReview,
 )
 
 
@@ -235,3 +237,20 @@ def test_loading_in_a_later_week_moves_the_demo_to_stay_current(demo_program):
     assert WeekPlan.objects.filter(program_week__program=program).count() == 8
     # and the near-peer program's 12 mentors, 24 students, and the focus groups' second coder
     assert Person.objects.count() == 18 + 36 + 1
+
+
+def test_the_weeks_already_over_have_case_marks_so_the_dashboard_shows_figures(
+    client, demo_program
+):
+    from django.urls import reverse
+
+    from tests.conftest import sign_in
+
+    marks = CaseReview.objects.filter(pair__week__program=demo_program)
+    assert marks.filter(status="reviewed").exists() and marks.filter(status="skipped").exists()
+    # Only finished weeks (the program is in its fourth week): nothing marked ahead.
+    assert not marks.filter(pair__week__starts_on__gt=TODAY - datetime.timedelta(days=7)).exists()
+    director = Person.objects.get(email="director@demo.medmentor.test")
+    sign_in(client, director)
+    page = client.get(reverse("program-detail", kwargs={"slug": demo_program.slug}))
+    assert "% reviewed</strong>" in page.content.decode()

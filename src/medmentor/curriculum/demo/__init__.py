@@ -20,6 +20,7 @@ program (its weeks, blocks and pairs) to the new dates.
 import csv
 import datetime
 import io
+import random
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,16 +29,16 @@ from zoneinfo import ZoneInfo
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
-from medmentor.curriculum.models import WeekPlan
+from medmentor.curriculum.models import CaseReview, ReviewStatus, WeekPlan
 from medmentor.curriculum.package import (
     curriculum_of,
     curriculum_package_import,
 )
-from medmentor.curriculum.services import week_plans_assign
+from medmentor.curriculum.services import case_review_mark, week_plans_assign
 from medmentor.people.models import Institution, Person
 from medmentor.programs import selectors as program_selectors
 from medmentor.programs import services as program_services
-from medmentor.programs.models import Program, ProgramWeek, Role, ServiceBlock
+from medmentor.programs.models import Pair, Program, ProgramWeek, Role, ServiceBlock
 
 DEMO_FOLDER = Path(__file__).resolve().parent
 CURRICULUM_FOLDER = DEMO_FOLDER / "curriculum"
@@ -232,7 +233,43 @@ def demo_load(*, today: datetime.date) -> DemoLoad:
             + ", ".join(str(number) for number in taught)
             + "."
         )
+        lines.append(_seed_case_reviews(program=program, today=today))
     return DemoLoad(program=program, lines=lines, people=people)
+
+
+def _seed_case_reviews(*, program: Program, today: datetime.date) -> str:
+    """Reviewed and skipped marks for the weeks already over, as pairs would have left
+    them, so the director's page has participation figures to show on the first visit.
+    Only when the program has none yet: a second run (or real use) is left alone."""
+    pairs = list(
+        Pair.objects.filter(
+            week__program=program,
+            week__starts_on__lte=today - datetime.timedelta(days=7),
+            is_removed=False,
+        )
+        .select_related("week", "junior")
+        .order_by("week__starts_on", "junior__email", "senior__email")
+    )
+    if CaseReview.objects.filter(pair__in=pairs).exists():
+        return "Case reviews: already there, left as they are."
+    plans = {
+        plan.program_week_id: list(plan.curriculum_week.cases.order_by("day", "pk"))
+        for plan in WeekPlan.objects.filter(program_week__program=program).select_related(
+            "curriculum_week"
+        )
+    }
+    # A fixed seed: the same marks on every fresh load.
+    chance = random.Random(2026)
+    marked = 0
+    for pair in pairs:
+        for case in plans.get(pair.week_id, []):
+            roll = chance.random()
+            if roll < 0.15:
+                continue  # not marked yet
+            status = ReviewStatus.SKIPPED if roll < 0.3 else ReviewStatus.REVIEWED
+            case_review_mark(pair=pair, case=case, status=status, by=pair.junior)
+            marked += 1
+    return f"Case reviews: {marked} marks (reviewed or skipped) in the weeks already over."
 
 
 def _demo_people(program: Program) -> list[tuple[str, Person]]:
