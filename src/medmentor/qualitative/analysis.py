@@ -13,7 +13,19 @@ import numpy as np
 
 from medmentor.stats.agreement import CodeAgreement, code_agreement
 
-SENTENCE = re.compile(r"[^.!?…]+(?:[.!?…]+[\"'”’)]*|$)")
+# Where a sentence may end: its closing marks, any closing quotes or brackets, then a
+# space or the end of the turn ("3.5" and "e.g.the" are not candidates).
+SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s|$)")
+# Words whose full stop does not end a sentence, as clinicians write them. Written out
+# here rather than taken from a sentence tokenizer (NLTK's Punkt needs a separate model
+# download at install time) because transcripts are short spoken turns where these, and
+# initials, are the only common traps.
+_ABBREVIATIONS_TEXT = (
+    "dr drs mr mrs ms prof sr jr st vs etc e.g eg i.e ie cf approx dept fig no vol mt ft pt"
+    " pts hx dx tx rx sx fx yr yrs wk wks mo mos min mins max hr hrs"
+)
+ABBREVIATIONS = frozenset(_ABBREVIATIONS_TEXT.split())
+_WORD_BEFORE = re.compile(r"([\w.]+)$")
 
 
 @dataclass(frozen=True)
@@ -40,18 +52,43 @@ def units_of(*, text: str, turns: list[tuple[int, int]], unit: str) -> list[tupl
     if unit == "turn":
         return blocks
     if unit == "sentence":
-        units = []
-        for start, end in blocks:
-            for match in SENTENCE.finditer(text, start, end):
-                piece = match.group()
-                if piece.strip():
-                    left = start + (match.start() - start) + (len(piece) - len(piece.lstrip()))
-                    right = match.end() - (len(piece) - len(piece.rstrip()))
-                    units.append((left, right))
-        return units
+        return [unit for start, end in blocks for unit in _sentences(text, start, end)]
     if unit == "character":
         return [(i, i + 1) for start, end in blocks for i in range(start, end)]
     raise ValueError(f"Unknown unit {unit!r}; use turn, sentence or character.")
+
+
+def _sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The sentences of text[start:end], without the spaces around them."""
+    cuts = [
+        match.end()
+        for match in SENTENCE_END.finditer(text, start, end)
+        if _ends_sentence(text, match, end)
+    ]
+    units = []
+    left = start
+    for right in [*cuts, end]:
+        piece = text[left:right]
+        if piece.strip():
+            # Trim the spaces on both sides.
+            units.append((left + len(piece) - len(piece.lstrip()), left + len(piece.rstrip())))
+        left = right
+    return units
+
+
+def _ends_sentence(text: str, match: re.Match, end: int) -> bool:
+    """A full stop after an abbreviation or an initial ("Dr.", "e.g.", "J.") ends no
+    sentence, nor does one followed by a word in lower case; ! ? … always do."""
+    marks = match.group().rstrip("\"'”’)]")
+    if set(marks) != {"."} or marks == "...":
+        return True
+    # Only the few characters before: the word, whatever the length of the turn.
+    word = _WORD_BEFORE.search(text, max(0, match.start() - 40), match.start())
+    before = word.group(1).lower() if word else ""
+    if before in ABBREVIATIONS or (len(before) == 1 and before.isalpha()):
+        return False
+    following = text[match.end() : end].lstrip()
+    return not (following and following[0].islower())
 
 
 def unit_hits(units: list[tuple[int, int]], start: int, end: int) -> range:
