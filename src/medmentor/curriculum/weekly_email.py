@@ -23,6 +23,7 @@ import logging
 from dataclasses import dataclass, replace
 from functools import cache, lru_cache
 from pathlib import Path
+from types import MappingProxyType
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -45,7 +46,12 @@ from django.utils.translation import get_language
 from medmentor.curriculum.models import ServiceDay
 from medmentor.curriculum.selectors import week_content
 from medmentor.messaging.selectors import outbox_keys_with_prefix
-from medmentor.messaging.services import RenderedEmail, outbox_enqueue, outbox_enqueue_many
+from medmentor.messaging.services import (
+    RenderedEmail,
+    outbox_enqueue,
+    outbox_enqueue_many,
+    outbox_keys_existing,
+)
 from medmentor.people.models import Person
 from medmentor.people.services import sign_in_link_create, sign_in_links_create_many
 from medmentor.programs.models import (
@@ -58,7 +64,7 @@ from medmentor.programs.models import (
     ProgramWeek,
     Role,
 )
-from medmentor.programs.selectors import on_service_by_week, pairs_for_week
+from medmentor.programs.selectors import OnService, on_service_by_week
 
 logger = logging.getLogger(__name__)
 
@@ -357,13 +363,35 @@ def workspace_preview_link(*, program: Program) -> str:
     return settings.SITE_URL + workspace_path(program=program)
 
 
-def _person_values(person: Person) -> dict:
-    return {
-        "name": person.full_name,
-        "first_name": person.get_short_name(),
-        "email": person.email,
-        "training_level": person.get_training_level_display(),
-    }
+@cache
+def _training_level_labels() -> dict[str, str]:
+    field = Person._meta.get_field("training_level")
+    return {value: str(label) for value, label in field.flatchoices}
+
+
+def _frozen(value):
+    """`value` with its dicts and lists made read-only: the template engine calls any
+    method a template names ({{ week.readings.clear }}), and these values are shared
+    by every email of the week."""
+    if isinstance(value, dict):
+        return MappingProxyType({key: _frozen(item) for key, item in value.items()})
+    if isinstance(value, list | tuple):
+        return tuple(_frozen(item) for item in value)
+    return value
+
+
+def _person_values(person: Person) -> MappingProxyType:
+    # The label looked up directly: get_training_level_display() costs ~35 us a call
+    # (it rebuilds the choices as a hashable dict each time), twice per email.
+    level = person.training_level
+    return MappingProxyType(
+        {
+            "name": person.full_name,
+            "first_name": person.get_short_name(),
+            "email": person.email,
+            "training_level": _training_level_labels().get(level, level),
+        }
+    )
 
 
 @dataclass
@@ -377,7 +405,8 @@ class WeeklyEmailPlan:
     workspace_path: str
     roles: dict[int, str]  # person id -> Role.JUNIOR or Role.SENIOR: who gets an email
     people: dict[int, Person]  # those people
-    partners: dict[int, list[Person]]
+    # person id -> the values of the people paired with them this week, by name
+    partners: dict[int, tuple[MappingProxyType, ...]]
     has_content: bool
 
 
@@ -387,10 +416,12 @@ def weekly_email_plan(
     week: ProgramWeek,
     parts: EmailParts | None = None,
     person: Person | None = None,
+    on_service: OnService | None = None,
 ) -> WeeklyEmailPlan:
     """Read and compile what a week's emails share: the template, the program, the
     week's topic, readings and cases, who is on service and who is paired with whom.
-    A fixed number of queries, however many people are on service.
+    A fixed number of queries, however many people are on service. `on_service` is
+    who is on service in `week`, when the caller has read it already.
 
     With `person`, the plan covers that one person (their role in the program and
     their own pairs) and reads nothing about anyone else: a preview or a single email
@@ -432,12 +463,22 @@ def weekly_email_plan(
         "site_url": settings.SITE_URL,
         "link_valid_days": max(1, settings.SIGN_IN_LINK_MAX_AGE // 86400),
     }
+    shared = {name: _frozen(value) for name, value in shared.items()}
     if person is None:
-        on_service = on_service_by_week(program=program, weeks=[week])[week.id]
+        on_service = on_service or on_service_by_week(program=program, weeks=[week])[week.id]
         juniors = {junior.id for junior in on_service.juniors}
         seniors = {senior.id for senior in on_service.seniors}
         people = {p.id: p for p in on_service.juniors + on_service.seniors}
-        pairs = pairs_for_week(week=week)
+        # The pairs as ids, their people taken from those on service (read above) and
+        # only the rest read: loading every pair with both its people again was a
+        # tenth of the time of queueing the week.
+        pair_ids = list(
+            Pair.objects.filter(week=week, is_removed=False).values_list("junior_id", "senior_id")
+        )
+        known = dict(people)
+        missing = {i for pair in pair_ids for i in pair} - set(known)
+        known.update(Person.objects.in_bulk(missing))
+        pairs = [(known[junior_id], known[senior_id]) for junior_id, senior_id in pair_ids]
     else:
         roles = set(
             Enrollment.objects.filter(program=program, person=person).values_list("role", flat=True)
@@ -445,17 +486,26 @@ def weekly_email_plan(
         juniors = {person.id} if Role.JUNIOR in roles else set()
         seniors = {person.id} if Role.SENIOR in roles else set()
         people = {person.id: person} if juniors | seniors else {}
-        pairs = list(
-            Pair.objects.filter(week=week, is_removed=False)
+        pairs = [
+            (pair.junior, pair.senior)
+            for pair in Pair.objects.filter(week=week, is_removed=False)
             .filter(Q(junior=person) | Q(senior=person))
             .select_related("junior", "senior")
-        )
+        ]
     # A person enrolled as both reads the junior's version.
     roles = dict.fromkeys(seniors, Role.SENIOR) | dict.fromkeys(juniors, Role.JUNIOR)
-    partners: dict[int, list[Person]] = {}
-    for pair in pairs:
-        partners.setdefault(pair.junior_id, []).append(pair.senior)
-        partners.setdefault(pair.senior_id, []).append(pair.junior)
+    paired: dict[int, list[Person]] = {}
+    for junior, senior in pairs:
+        paired.setdefault(junior.id, []).append(senior)
+        paired.setdefault(senior.id, []).append(junior)
+    values: dict[int, dict] = {}  # each person's values once, however many pairs
+    partners = {
+        person_id: tuple(
+            values.get(other.id) or values.setdefault(other.id, _person_values(other))
+            for other in sorted(others, key=lambda p: (p.full_name, p.email))
+        )
+        for person_id, others in paired.items()
+    }
     return WeeklyEmailPlan(
         program=program,
         week=week,
@@ -495,10 +545,7 @@ def weekly_email_render_planned(
         "role": Role(role).label,
         "is_junior": role == Role.JUNIOR,
         "is_senior": role == Role.SENIOR,
-        "partners": [
-            _person_values(partner)
-            for partner in sorted(plan.partners.get(person.id, []), key=lambda p: p.full_name)
-        ],
+        "partners": plan.partners.get(person.id, ()),
         "workspace_url": workspace_url,
     }
     rendered = {}
@@ -565,41 +612,60 @@ def _weekly_keys_queued(*, program: Program, week: ProgramWeek) -> set[int]:
     return {int(key.removeprefix(prefix)) for key in outbox_keys_with_prefix(prefix=prefix)}
 
 
-def weekly_emails_enqueue(*, program: Program, week: ProgramWeek) -> int:
+# How many of a week's emails are queued per transaction. Each chunk commits on its
+# own, so another worker (or this one's next pass) can send the first emails while the
+# rest are still being rendered; a few hundred keeps a chunk's transaction, and the
+# SQLite write lock it holds, to a fraction of a second.
+WEEKLY_EMAIL_CHUNK = 500
+
+
+def weekly_emails_enqueue(
+    *, program: Program, week: ProgramWeek, chunk_size: int = WEEKLY_EMAIL_CHUNK
+) -> int:
     """Queue the week's email for each junior and senior on service who has none yet.
 
     Cheap when there is nothing to do (who is on service, and which keys are queued:
     three queries), as the worker asks every few seconds all week; someone added to
-    the schedule mid-week gets the week's email at the next pass. The queueing itself
-    is one transaction holding the program row (PostgreSQL) or the database (SQLite),
-    so two workers doing this at once do not both render.
+    the schedule mid-week gets the week's email at the next pass.
+
+    The emails are queued `chunk_size` at a time, each chunk one transaction (its
+    people's sign-in links and emails together) holding the program row (PostgreSQL)
+    or the database (SQLite) while it checks which of its keys are queued already:
+    two workers doing this at once never both render one email, and a run stopped
+    between chunks (killed, or a template failing for one person) leaves whole
+    chunks queued, each key once, which the next run completes.
     """
     on_service = on_service_by_week(program=program, weeks=[week])[week.id]
-    wanted = {person.id for person in on_service.juniors + on_service.seniors if person.is_active}
-    if not wanted - _weekly_keys_queued(program=program, week=week):
+    people = {
+        person.id: person for person in on_service.juniors + on_service.seniors if person.is_active
+    }
+    waiting = sorted(set(people) - _weekly_keys_queued(program=program, week=week))
+    if not waiting:
         return 0
-    with transaction.atomic():
-        Program.objects.select_for_update().filter(pk=program.pk).first()
-        plan = weekly_email_plan(program=program, week=week)
-        if not plan.has_content:
-            _report_once(program, week, "no curriculum week is planned; no weekly email sent.")
-            return 0
-        already = _weekly_keys_queued(program=program, week=week)
-        recipients = [
-            person
-            for person_id, person in sorted(plan.people.items())
-            if person_id not in already and person.is_active
-        ]
-        # Everyone's one-time sign-in link in a few INSERTs, not one each.
-        links = sign_in_links_create_many(people=recipients)
-        to_workspace = "?" + urlencode({"next": plan.workspace_path})
-        emails = [
-            weekly_email_render_planned(
-                plan=plan, person=person, workspace_url=links[person.id] + to_workspace
-            )
-            for person in recipients
-        ]
-        return outbox_enqueue_many(emails=emails)
+    plan = weekly_email_plan(program=program, week=week, on_service=on_service)
+    if not plan.has_content:
+        _report_once(program, week, "no curriculum week is planned; no weekly email sent.")
+        return 0
+    to_workspace = "?" + urlencode({"next": plan.workspace_path})
+    queued = 0
+    for start in range(0, len(waiting), chunk_size):
+        chunk_people = [people[person_id] for person_id in waiting[start : start + chunk_size]]
+        chunk = {weekly_email_key(program=program, week=week, person=p): p for p in chunk_people}
+        with transaction.atomic():
+            Program.objects.select_for_update().filter(pk=program.pk).first()
+            # Asked under the lock: another worker may have queued some since.
+            present = outbox_keys_existing(keys=list(chunk))
+            recipients = [person for key, person in chunk.items() if key not in present]
+            # The chunk's one-time sign-in links in a few INSERTs, not one each.
+            links = sign_in_links_create_many(people=recipients)
+            emails = [
+                weekly_email_render_planned(
+                    plan=plan, person=person, workspace_url=links[person.id] + to_workspace
+                )
+                for person in recipients
+            ]
+            queued += outbox_enqueue_many(emails=emails)
+    return queued
 
 
 def weekly_emails_enqueue_due(*, now: datetime.datetime) -> int:

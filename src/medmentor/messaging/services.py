@@ -32,6 +32,7 @@ from django.core.mail.message import sanitize_address
 from django.db import connection as db_connection
 from django.db import transaction
 from django.db.models import Case, Q, Value, When
+from django.db.models.constants import OnConflict
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -63,35 +64,93 @@ class RenderedEmail:
     send_after: datetime.datetime | None = None
 
 
+def outbox_keys_existing(*, keys: list[str], batch_size: int = 1000) -> set[str]:
+    """Those of `keys` already in the outbox (in any state)."""
+    existing: set[str] = set()
+    for start in range(0, len(keys), batch_size):
+        existing.update(
+            OutboxMessage.objects.filter(key__in=keys[start : start + batch_size]).values_list(
+                "key", flat=True
+            )
+        )
+    return existing
+
+
+# The columns outbox_enqueue_many writes, in order; the rest take their defaults.
+_ENQUEUED_FIELDS = (
+    "key",
+    "person",
+    "to_email",
+    "subject",
+    "text_body",
+    "html_body",
+    "topic",
+    "status",
+    "created_at",
+    "send_after",
+    "attempts",
+    "claimed_by",
+    "last_error",
+)
+
+
+def _insert_ignoring_conflicts(rows: list[tuple]) -> None:
+    """INSERT the rows (values in _ENQUEUED_FIELDS order, ready for the database);
+    a row whose key is taken already is skipped.
+
+    Written as one executemany because bulk_create prepared each of the thirteen
+    values through its field (~0.15 ms a message, measured: a tenth of the weekly
+    email's whole cost); here the values that are the same for every row are
+    prepared once by the caller. The statement is the backend's own (INSERT OR
+    IGNORE on SQLite, ON CONFLICT DO NOTHING on PostgreSQL)."""
+    if not rows:
+        return
+    ops = db_connection.ops
+    fields = [OutboxMessage._meta.get_field(name) for name in _ENQUEUED_FIELDS]
+    sql = "{} {} ({}) VALUES ({}) {}".format(
+        ops.insert_statement(on_conflict=OnConflict.IGNORE),
+        ops.quote_name(OutboxMessage._meta.db_table),
+        ", ".join(ops.quote_name(field.column) for field in fields),
+        ", ".join(["%s"] * len(fields)),
+        ops.on_conflict_suffix_sql(fields, OnConflict.IGNORE, None, None),
+    )
+    with db_connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
 def outbox_enqueue_many(*, emails: list[RenderedEmail], batch_size: int = 1000) -> int:
     """Queue emails; a key already in the outbox is left as it is. Returns how many were new."""
     now = timezone.now()
-    keys = [email.key for email in emails]
+    datetime_field = OutboxMessage._meta.get_field("created_at")
+    prepared_now = datetime_field.get_db_prep_save(now, db_connection)
     with transaction.atomic():
-        existing = set()
-        for start in range(0, len(keys), batch_size):
-            existing.update(
-                OutboxMessage.objects.filter(key__in=keys[start : start + batch_size]).values_list(
-                    "key", flat=True
-                )
-            )
+        existing = outbox_keys_existing(keys=[email.key for email in emails], batch_size=batch_size)
         rows = [
-            OutboxMessage(
-                key=email.key,
-                person_id=email.person_id,
-                to_email=email.to_email,
-                subject=email.subject,
-                text_body=email.text_body,
-                html_body=email.html_body,
-                topic=email.topic,
-                created_at=now,
-                send_after=email.send_after or now,
+            (
+                email.key,
+                email.person_id,
+                email.to_email,
+                email.subject,
+                email.text_body,
+                email.html_body,
+                email.topic,
+                OutboxStatus.QUEUED.value,
+                prepared_now,
+                (
+                    datetime_field.get_db_prep_save(email.send_after, db_connection)
+                    if email.send_after
+                    else prepared_now
+                ),
+                0,
+                "",
+                "",
             )
             for email in emails
             if email.key not in existing
         ]
-        # ignore_conflicts covers a second scheduler that raced us to the same key.
-        OutboxMessage.objects.bulk_create(rows, batch_size=batch_size, ignore_conflicts=True)
+        # Skipping a taken key covers a second scheduler that raced us to it.
+        for start in range(0, len(rows), batch_size):
+            _insert_ignoring_conflicts(rows[start : start + batch_size])
     return len(rows)
 
 
