@@ -16,11 +16,11 @@ assignment can be from the optimum: it trusts nothing from the solver.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.sparse
-from scipy.sparse.csgraph import min_weight_full_bipartite_matching
+from ortools.graph.python import min_cost_flow
 
 from .model import Assignment, MatchingInputError
 
@@ -171,15 +171,84 @@ def _top_k(scores: np.ndarray, k: int, shift: np.ndarray) -> tuple[np.ndarray, n
     return np.repeat(np.arange(n, dtype=np.int64), k), cols.ravel().astype(np.int64)
 
 
-def _solve_sparse(n: int, m: int, ii: np.ndarray, jj: np.ndarray, ss: np.ndarray) -> np.ndarray:
-    """Maximum-score matching of every row on the listed entries (scipy's LAPJVsp)."""
-    # LAPJVsp minimises; (top - s) + 1 is strictly positive, so no stored weight
-    # is zero (csgraph may read explicit zeros as missing), and every full
-    # matching of the rows shifts by the same n * (top + 1): same optimum.
-    cost = (ss.max() - ss) + 1.0
-    graph = scipy.sparse.csr_matrix((cost, (ii, jj)), shape=(n, m))
-    _, col_of = min_weight_full_bipartite_matching(graph)
-    return col_of.astype(np.int64)
+# The sparse solve works on integers: OR-Tools' min-cost flow (cost-scaling
+# push-relabel, polynomial, so it always returns) replaced scipy's LAPJVsp,
+# which can loop forever (scipy gh-17269; seen once here at 400 x 400).
+# OR-Tools multiplies every cost by (nodes + 1) and refuses a cost above
+# int64_max / (2 (nodes + 1)); the shortest paths of `_sparse_duals` add up at
+# most n + 2 edges of at most twice the largest integer score. Integer scores
+# of magnitude at most 2^60 / (nodes + 1) keep both inside int64.
+_INTEGER_BUDGET = 1 << 60
+
+
+def _integer_scores(ss: np.ndarray, limit: int) -> tuple[np.ndarray, float, float]:
+    """The listed scores as integers ``c`` in steps of ``q`` (a power of two,
+    ``|c| <= limit``), ``q``, and the largest excess ``max(s - q c, 0)``.
+
+    Why the integer optimum is the float one: when every listed score is a
+    multiple of ``q`` (excess 0: integer scores, and float scores spanning
+    fewer binades than the budget's ~44 bits, e.g. float32 in [0, 1) as the
+    benchmarks draw them), ``c = s / q`` exactly, so both problems have the
+    same optimal matchings, ties included. Otherwise each ``q c`` is within
+    ``q / 2`` of ``s``, so the integer optimum is within ``n q`` of the float
+    optimum, with ``q`` at most ``2^-43`` of the largest score at 20,000
+    mentees: some 10,000 times under the certificate's default tolerance
+    (``1e-9`` of the largest score per row). That is not left as a claim:
+    the row duals are raised by the excess so they bound the float scores,
+    and the dense check over the float matrix measures the remaining gap
+    (see :func:`optimal_matching_dense`).
+    """
+    peak = float(np.abs(ss).max()) if ss.size else 0.0
+    integral = bool(np.all(ss == np.rint(ss)))
+    exponent = math.ceil(math.log2(peak / limit)) if peak > 0 else 0
+    if integral:  # whole numbers stay whole: exact and fewer scaling phases
+        exponent = max(exponent, 0)
+    while peak / math.ldexp(1.0, exponent) > limit:  # log2 rounding
+        exponent += 1
+    q = math.ldexp(1.0, exponent)
+    c = np.rint(ss / q).astype(np.int64)  # dividing by a power of two is exact
+    excess = max(0.0, float((ss - c * q).max())) if ss.size else 0.0
+    return c, q, excess
+
+
+def _solve_sparse(
+    n: int, m: int, ii: np.ndarray, jj: np.ndarray, c: np.ndarray
+) -> np.ndarray | None:
+    """Maximum integer-score matching of every row on the listed entries
+    (OR-Tools' min-cost flow), or None when OR-Tools reports its cost range
+    exceeded (the caller then rounds coarser)."""
+    flow = min_cost_flow.SimpleMinCostFlow()
+    # cost = top - c >= 0; every row is matched once, so every full matching of
+    # the rows shifts by the same n * top: same optimum
+    cost = c.max() - c
+    rows = ii.astype(np.int32)
+    columns = (jj + n).astype(np.int32)
+    if n == m:  # every column is used: each one demands a unit, no sink needed
+        flow.add_arcs_with_capacity_and_unit_cost(
+            rows, columns, np.ones(ii.size, dtype=np.int64), cost
+        )
+        supplies = np.concatenate((np.ones(n, dtype=np.int64), -np.ones(m, dtype=np.int64)))
+    else:  # columns pass at most one unit on to a sink that takes all n
+        sink = n + m
+        flow.add_arcs_with_capacity_and_unit_cost(
+            np.concatenate((rows, np.arange(n, n + m, dtype=np.int32))),
+            np.concatenate((columns, np.full(m, sink, dtype=np.int32))),
+            np.ones(ii.size + m, dtype=np.int64),
+            np.concatenate((cost, np.zeros(m, dtype=np.int64))),
+        )
+        supplies = np.concatenate(
+            (np.ones(n, dtype=np.int64), np.zeros(m, dtype=np.int64), np.array([-n]))
+        )
+    flow.set_nodes_supplies(np.arange(supplies.size, dtype=np.int32), supplies)
+    status = flow.solve()
+    if status == flow.BAD_COST_RANGE:
+        return None
+    if status != flow.OPTIMAL:  # pragma: no cover - the diagonal makes it feasible
+        raise RuntimeError(f"OR-Tools min-cost flow ended with status {status}.")
+    used = flow.flows(np.arange(ii.size, dtype=np.int32)) > 0
+    col_of = np.full(n, -1, dtype=np.int64)
+    col_of[ii[used]] = jj[used]
+    return col_of
 
 
 def _sparse_duals(
@@ -189,7 +258,6 @@ def _sparse_duals(
     jj: np.ndarray,
     ss: np.ndarray,
     col_of: np.ndarray,
-    slack: float,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Dual values proving the matching optimal on the listed entries.
 
@@ -201,17 +269,18 @@ def _sparse_duals(
     matched to ``i'``), and ``v_j = s[i', j] - u_i'``, every listed entry
     satisfies ``u_i + v_j >= s_ij`` with equality on the matching, and
     ``v >= 0``. Vectorised Bellman-Ford over the rows that changed in the
-    last pass (improvements under ``slack`` are ignored, so rounding in the
-    solver cannot make it cycle). This is cheaper to write and to run than a
+    last pass, at most ``n + 1`` passes. On the integer scores of the solve
+    (``ss`` of dtype int64) every sum is exact, so no tolerance is needed and
+    no rounding can fake a negative cycle. This is cheaper to write and to run than a
     Hungarian method of our own on the sparse graph, which would give the
     duals directly but cost a Python-level Dijkstra per row.
     """
     row_of = np.full(m, -1, dtype=np.int64)
     row_of[col_of] = np.arange(n)
-    matched_value = np.empty(n)
+    matched_value = np.empty(n, dtype=ss.dtype)
     own = jj == col_of[ii]
     matched_value[ii[own]] = ss[own]
-    col_value = np.zeros(m)
+    col_value = np.zeros(m, dtype=ss.dtype)
     col_value[col_of] = matched_value
     mate = row_of[jj]
     to_row = (mate >= 0) & ~own
@@ -233,7 +302,7 @@ def _sparse_duals(
         candidate = dist[src[edge]] + length[edge]
         best = dist.copy()
         np.minimum.at(best, dst[edge], candidate)
-        improved = np.flatnonzero(best < dist - slack)
+        improved = np.flatnonzero(best < dist)
         if improved.size == 0:
             break
         dist[improved] = best[improved]
@@ -242,11 +311,48 @@ def _sparse_duals(
         raise RuntimeError("The sparse matching is not optimal (negative cycle).")
     # a listed entry on a free column (n < m) needs u_i >= s_ij with v_j = 0
     free = row_of[jj] < 0
-    if np.any(dist[ii[free]] < ss[free] - slack * n):  # pragma: no cover
+    if np.any(dist[ii[free]] < ss[free]):  # pragma: no cover
         raise RuntimeError("The sparse matching is not optimal (free column).")
-    v = np.zeros(m)
+    v = np.zeros(m, dtype=ss.dtype)
     v[col_of] = matched_value - dist
     return dist, v
+
+
+def _solve_listed(
+    n: int, m: int, ii: np.ndarray, jj: np.ndarray, ss: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    """The optimal matching of the rows on the listed entries with duals
+    ``u``, ``v >= 0`` that satisfy ``u_i + v_j >= s_ij`` on every listed
+    entry, and the rounding excess (0 when the integer problem is exact)."""
+    limit = _INTEGER_BUDGET // (n + m + 2)
+    for _ in range(8):  # coarser rounding only if OR-Tools' prices overflow
+        c, q, excess = _integer_scores(ss, limit)
+        col_of = _solve_sparse(n, m, ii, jj, c)
+        if col_of is not None:
+            break
+        limit >>= 4
+    else:  # pragma: no cover - would need costs near 2^28 to still overflow
+        raise RuntimeError("OR-Tools could not solve the rounded problem in int64.")
+    u_int, v_int = _sparse_duals(n, m, ii, jj, c, col_of)
+    if n == m:
+        # the duals above are the lowest column prices that support the
+        # sparse optimum; the same pass from the columns' side gives the
+        # highest. Their midpoint is as feasible and as tight on the sparse
+        # graph, and far fewer of the entries left out violate it (at
+        # 4,000 x 4,000 with popular mentors: 2,420 rows instead of 3,940),
+        # which saves whole rounds. (With more columns than rows the free
+        # columns pin their prices at 0 and the lowest prices are kept.)
+        row_of = np.empty(n, dtype=np.int64)
+        row_of[col_of] = np.arange(n)
+        v2_int, u2_int = _sparse_duals(m, n, jj, ii, c, row_of)
+        low = v2_int.min()
+        half = q / 2
+        u = (u_int.astype(np.float64) + u2_int + low) * half
+        v = (v_int.astype(np.float64) + v2_int - low) * half
+    else:
+        u, v = u_int * q, v_int * q
+    # s_ij <= q c_ij + excess <= q (U_i + V_j) + excess on the listed entries
+    return col_of, u + excess, v, excess
 
 
 def _dense_check(
@@ -256,13 +362,16 @@ def _dense_check(
     v: np.ndarray,
     tolerance: float,
     collect: int,
+    threshold: float | None = None,
 ) -> tuple[DenseCertificate, np.ndarray, np.ndarray]:
     """Reduced costs over the whole matrix in row chunks.
 
     Returns the certificate and up to ``collect`` most violating entries per
-    row (``s_ij - u_i - v_j > tolerance``) as (rows, cols).
+    row (``s_ij - u_i - v_j > threshold``, by default the tolerance) as
+    (rows, cols).
     """
     n, m = scores.shape
+    threshold = tolerance if threshold is None else threshold
     # a negative column dual breaks the bound as much as a violated entry
     worst = float(-v.min()) if m and v.min() < 0 else -np.inf
     score = 0.0
@@ -278,13 +387,13 @@ def _dense_check(
         np.subtract(chunk, v, out=block)
         reduced = block.max(axis=1) - u[start:stop]
         worst = max(worst, float(reduced.max()))
-        bad = np.flatnonzero(reduced > tolerance)
+        bad = np.flatnonzero(reduced > threshold)
         if bad.size == 0:
             continue
         if collect == 0:
             continue
         sub = block[bad] - u[start + bad, None]
-        over = sub > tolerance
+        over = sub > threshold
         count = over.sum(axis=1)
         few = np.flatnonzero(count <= collect)
         if few.size:
@@ -511,22 +620,15 @@ def optimal_matching_dense(
         key = np.unique(ii * m + jj)
         ii, jj = key // m, key % m
         ss = np.asarray(view[ii, jj], dtype=np.float64)
-        col_of = _solve_sparse(n, m, ii, jj, ss)
-        u, v = _sparse_duals(n, m, ii, jj, ss, col_of, slack=tol * 1e-3)
-        if n == m:
-            # the duals above are the lowest column prices that support the
-            # sparse optimum; the same pass from the columns' side gives the
-            # highest. Their midpoint is as feasible and as tight on the sparse
-            # graph, and far fewer of the entries left out violate it (at
-            # 4,000 x 4,000 with popular mentors: 2,420 rows instead of 3,940),
-            # which saves whole rounds. (With more columns than rows the free
-            # columns pin their prices at 0 and the lowest prices are kept.)
-            row_of = np.empty(n, dtype=np.int64)
-            row_of[col_of] = np.arange(n)
-            v2, u2 = _sparse_duals(m, n, jj, ii, ss, row_of, slack=tol * 1e-3)
-            c = v2.min()
-            u, v = (u + u2 + c) / 2, (v + v2 - c) / 2
-        certificate, add_i, add_j = _dense_check(view, col_of, u, v, tol, collect=k)
+        col_of, u, v, excess = _solve_listed(n, m, ii, jj, ss)
+        # the duals may exceed the float scores by up to 2 * excess on the
+        # matching, which the gap counts; collecting every entry whose reduced
+        # cost is above tol - 2 * excess keeps the final gap within tol per
+        # row (listed entries have reduced cost <= 0 and are never collected)
+        threshold = max(tol - 2 * excess, tol / 2)
+        certificate, add_i, add_j = _dense_check(
+            view, col_of, u, v, tol, collect=k, threshold=threshold
+        )
         if add_i.size == 0:
             break
         ii, jj = np.concatenate((ii, add_i)), np.concatenate((jj, add_j))
