@@ -131,3 +131,48 @@ def test_export_download_for_researcher_and_refused_to_faculty(
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
     sign_in(client, faculty)
     assert client.get(url).status_code == 403
+
+
+def _dictionary(*rows: str) -> bytes:
+    header = ",".join(f'"{c}"' for c in REDCAP_COLUMNS)
+    return "\n".join([header, *rows, ""]).encode()
+
+
+def test_every_problem_of_a_dictionary_is_listed_at_once(client, program, director):
+    content = _dictionary(
+        "ok_item,f,,notes,Fine" + ",," * 6 + ",",
+        "Conf 1,f,,text,Label" + ",," * 6 + ",",
+        "fine_too,f,,notes,Also fine" + ",," * 6 + ",",
+        "conf_2,f,,slider,Label" + ",," * 6 + ",",
+    )
+    with pytest.raises(DictionaryError) as error:
+        redcap_dictionary_import(program=program, title="Bad", content=content)
+    assert len(error.value.problems) == 2
+    assert error.value.problems[0].startswith("Row 3, column “Variable / Field Name”")
+    assert error.value.problems[1].startswith("Row 5, column “Field Type”: “slider”")
+    assert not Instrument.objects.exists() and not Item.objects.exists()
+    # The page lists both.
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    sign_in(client, director)
+    page = client.post(
+        reverse("survey-redcap-import", kwargs={"slug": program.slug}),
+        {"title": "X", "dictionary": SimpleUploadedFile("d.csv", content)},
+    )
+    assert page.status_code == 422
+    text = page.content.decode()
+    assert "2 problems:" in text and "Row 3, column" in text and "Row 5, column" in text
+    assert not Instrument.objects.exists()
+
+
+def test_a_question_shown_after_an_earlier_answer_goes_on_a_later_page(program):
+    content = _dictionary(
+        "had_session,f,,yesno,Did you have a session?" + ",," * 6 + ",",
+        "minutes,f,,notes,How long?,,,,,,,[had_session] = '1'" + ",," * 3,
+        "comments,f,,notes,Anything else?" + ",," * 6 + ",",
+    )
+    instrument = redcap_dictionary_import(program=program, title="Branching", content=content)
+    pages = dict(instrument.items.values_list("key", "page"))
+    assert pages == {"had_session": 1, "minutes": 2, "comments": 2}
+    for item in instrument.items.all():
+        item.full_clean()  # show-if names an item on an earlier page

@@ -176,7 +176,12 @@ def redcap_data(*, instrument: Instrument) -> str:
 
 
 class DictionaryError(Exception):
-    """A data dictionary we cannot use; the message names the row and column."""
+    """A data dictionary we cannot use: `problems`, each naming its row and column."""
+
+    def __init__(self, *problems: str) -> None:
+        self.problems = list(problems)
+        more = len(self.problems) - 1
+        super().__init__(self.problems[0] + (f" (and {more} more problem(s))" if more else ""))
 
 
 KIND_FROM_REDCAP = {
@@ -229,6 +234,7 @@ def redcap_dictionary_import(
             "Row 1: the header is not REDCap's data dictionary header (18 columns starting "
             "“Variable / Field Name, Form Name, Section Header, Field Type, Field Label”)."
         )
+    problems: list[str] = []
     with transaction.atomic():
         instrument = Instrument.objects.create(
             program=program,
@@ -238,70 +244,92 @@ def redcap_dictionary_import(
         )
         by_key: dict[str, Item] = {}
         order = 0
+        # A question shown only after an earlier answer goes on a later page than that
+        # answer: the answering page decides what to show when a page is opened.
+        page = 1
         try:
             for number, values in enumerate(reader, start=2):
                 if not any(value.strip() for value in values):
                     continue
-                if len(values) < 18:
-                    raise DictionaryError(f"Row {number}: {len(values)} columns, 18 expected.")
-                row = dict(zip(REDCAP_COLUMNS, (v.strip() for v in values), strict=False))
-                key = row["Variable / Field Name"]
-                field_type = row["Field Type"].lower()
-                if key == "record_id" or field_type in ("descriptive", "calc", "file"):
+                try:
+                    item = _dictionary_item(
+                        instrument=instrument, number=number, values=values, by_key=by_key
+                    )
+                except DictionaryError as problem:
+                    # Keep reading: every problem of the file is listed at once.
+                    problems += problem.problems
                     continue
-                if not re.fullmatch(r"[a-z][a-z0-9_]{0,25}", key):
-                    raise DictionaryError(
-                        f"Row {number}, column “Variable / Field Name”: “{key[:40]}” must "
-                        "be lower-case letters, digits and _ (at most 26), starting with a letter."
-                    )
-                if key in by_key:
-                    raise DictionaryError(
-                        f"Row {number}, column “Variable / Field Name”: “{key}” appears twice."
-                    )
-                if field_type not in KIND_FROM_REDCAP:
-                    raise DictionaryError(
-                        f"Row {number}, column “Field Type”: “{field_type[:40]}” is not one of "
-                        f"{', '.join(sorted(KIND_FROM_REDCAP))}."
-                    )
-                kind = KIND_FROM_REDCAP[field_type]
-                if not row["Field Label"]:
-                    raise DictionaryError(
-                        f"Row {number}, column “Field Label”: the label is empty."
-                    )
-                item = Item(
-                    instrument=instrument,
-                    order=order,
-                    key=key,
-                    text=row["Field Label"],
-                    kind=kind,
-                    required=row["Required Field?"].lower() == "y",
-                )
-                if kind in (ItemKind.SINGLE, ItemKind.MULTIPLE):
-                    item.choices = _choices(
-                        row["Choices, Calculations, OR Slider Labels"], row=number
-                    )
-                if field_type == "text" and row["Text Validation Type OR Show Slider Number"] in (
-                    "integer",
-                    "number",
-                ):
-                    low, high = row["Text Validation Min"], row["Text Validation Max"]
-                    if low in ("", "0") and high.isdigit():
-                        item.kind, item.numeric_max = ItemKind.NUMERIC, int(high)
-                branching = row["Branching Logic (Show field only if...)"]
-                if branching:
-                    match = BRANCH.match(branching)
-                    if not match or match.group(1) not in by_key:
-                        raise DictionaryError(
-                            f"Row {number}, column “Branching Logic (Show field only if...)”: "
-                            f"“{branching[:60]}” must be [earlier_field] = 'code'."
-                        )
-                    item.show_if_item = by_key[match.group(1)]
-                    item.show_if_values = [match.group(2)]
-                item.save()
-                by_key[key] = item
+                if item is None:
+                    continue
+                if item.show_if_item is not None and item.show_if_item.page >= page:
+                    page = item.show_if_item.page + 1
+                item.order, item.page = order, page
+                if not problems:
+                    item.save()
+                by_key[item.key] = item
                 order += 1
         except csv.Error as error:
-            raise DictionaryError(f"Not a readable CSV file ({error}).") from None
-        if not by_key:
-            raise DictionaryError("The dictionary has no questions (rows after the header).")
+            problems.append(f"Not a readable CSV file ({error}).")
+        if not by_key and not problems:
+            problems.append("The dictionary has no questions (rows after the header).")
+        if problems:
+            raise DictionaryError(*problems)  # leaving the transaction undoes it all
     return instrument
+
+
+def _dictionary_item(
+    *, instrument: Instrument, number: int, values: list[str], by_key: dict[str, Item]
+) -> Item | None:
+    """The unsaved item of one dictionary row; None for rows we leave out (the record id,
+    descriptive text, calculations, files)."""
+    if len(values) < 18:
+        raise DictionaryError(f"Row {number}: {len(values)} columns, 18 expected.")
+    row = dict(zip(REDCAP_COLUMNS, (v.strip() for v in values), strict=False))
+    key = row["Variable / Field Name"]
+    field_type = row["Field Type"].lower()
+    if key == "record_id" or field_type in ("descriptive", "calc", "file"):
+        return None
+    if not re.fullmatch(r"[a-z][a-z0-9_]{0,25}", key):
+        raise DictionaryError(
+            f"Row {number}, column “Variable / Field Name”: “{key[:40]}” must "
+            "be lower-case letters, digits and _ (at most 26), starting with a letter."
+        )
+    if key in by_key:
+        raise DictionaryError(
+            f"Row {number}, column “Variable / Field Name”: “{key}” appears twice."
+        )
+    if field_type not in KIND_FROM_REDCAP:
+        raise DictionaryError(
+            f"Row {number}, column “Field Type”: “{field_type[:40]}” is not one of "
+            f"{', '.join(sorted(KIND_FROM_REDCAP))}."
+        )
+    kind = KIND_FROM_REDCAP[field_type]
+    if not row["Field Label"]:
+        raise DictionaryError(f"Row {number}, column “Field Label”: the label is empty.")
+    item = Item(
+        instrument=instrument,
+        key=key,
+        text=row["Field Label"],
+        kind=kind,
+        required=row["Required Field?"].lower() == "y",
+    )
+    if kind in (ItemKind.SINGLE, ItemKind.MULTIPLE):
+        item.choices = _choices(row["Choices, Calculations, OR Slider Labels"], row=number)
+    if field_type == "text" and row["Text Validation Type OR Show Slider Number"] in (
+        "integer",
+        "number",
+    ):
+        low, high = row["Text Validation Min"], row["Text Validation Max"]
+        if low in ("", "0") and high.isdigit():
+            item.kind, item.numeric_max = ItemKind.NUMERIC, int(high)
+    branching = row["Branching Logic (Show field only if...)"]
+    if branching:
+        match = BRANCH.match(branching)
+        if not match or match.group(1) not in by_key:
+            raise DictionaryError(
+                f"Row {number}, column “Branching Logic (Show field only if...)”: "
+                f"“{branching[:60]}” must be [earlier_field] = 'code'."
+            )
+        item.show_if_item = by_key[match.group(1)]
+        item.show_if_values = [match.group(2)]
+    return item

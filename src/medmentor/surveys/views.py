@@ -414,12 +414,12 @@ def survey_library_copy(request, slug: str, key: str):
 def survey_redcap_import(request, slug: str):
     program = _program(slug)
     selectors.survey_roles_check(person=request.user, program=program, allowed=set(STAFF_ROLES))
-    error = ""
+    problems: list[str] = []
     if request.method == "POST":
         upload = request.FILES.get("dictionary")
         title = request.POST.get("title", "").strip()[:200]
         if upload is None or not title:
-            error = "Give the survey a title and choose a REDCap data dictionary (CSV)."
+            problems = ["Give the survey a title and choose a REDCap data dictionary (CSV)."]
         else:
             try:
                 instrument = exports.redcap_dictionary_import(
@@ -428,14 +428,19 @@ def survey_redcap_import(request, slug: str):
                     content=upload.read(),
                     anonymity=request.POST.get("anonymity", Anonymity.CODED),
                 )
-            except exports.DictionaryError as problem:
-                error = str(problem)
+            except exports.DictionaryError as refusal:
+                problems = refusal.problems
             else:
                 messages.success(request, f"Created the survey “{instrument.title}”.")
                 return redirect("survey-list", slug=program.slug)
     return render(
         request,
         "surveys/redcap_import.html",
-        {"program": program, "error": error, "current": "surveys", "modes": Anonymity.choices},
-        status=422 if error else 200,
+        {
+            "program": program,
+            "problems": problems,
+            "current": "surveys",
+            "modes": Anonymity.choices,
+        },
+        status=422 if problems else 200,
     )

@@ -67,8 +67,9 @@ class Command(BaseCommand):
                 self.print_questions(instrument)
                 count = instrument.items.count()
                 transaction.set_rollback(dry_run)
-        except exports.DictionaryError as problem:
-            self.stderr.write(f"  {problem}")
+        except exports.DictionaryError as refusal:
+            for problem in refusal.problems:
+                self.stderr.write(f"  {problem}")
             raise CommandError(f"{path.name} was refused; no survey was created.") from None
         what = f"“{instrument.title}” ({instrument.anonymity}) in {found.name}"
         if dry_run:
