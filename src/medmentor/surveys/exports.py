@@ -172,6 +172,15 @@ def redcap_data(*, instrument: Instrument) -> str:
     return _csv(rows)
 
 
+# The CSV exports by the name their address and the console use.
+CSV_EXPORTS = {
+    "long": export_long,
+    "wide": export_wide,
+    "redcap-dictionary": redcap_dictionary,
+    "redcap-data": redcap_data,
+}
+
+
 # --- Import --------------------------------------------------------------------------------
 
 

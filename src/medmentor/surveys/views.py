@@ -329,15 +329,9 @@ def survey_report_pdf(request, slug: str, instrument_id: int):
 def survey_export(request, slug: str, instrument_id: int, kind: str):
     program = _program(slug)
     instrument = _instrument(request, program, instrument_id)
-    writers = {
-        "long": exports.export_long,
-        "wide": exports.export_wide,
-        "redcap-dictionary": exports.redcap_dictionary,
-        "redcap-data": exports.redcap_data,
-    }
-    if kind not in writers:
+    if kind not in exports.CSV_EXPORTS:
         raise Http404("No such export.")
-    content = writers[kind](instrument=instrument)
+    content = exports.CSV_EXPORTS[kind](instrument=instrument)
     reply = HttpResponse(content, content_type="text/csv; charset=utf-8")
     reply["Content-Disposition"] = f'attachment; filename="survey-{instrument.pk}-{kind}.csv"'
     return reply

@@ -9,14 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from medmentor.surveys import exports, pdf, selectors
 from medmentor.surveys.management.lookup import instrument_from_id, program_from_slug
 
-# The same writers as views.survey_export, under the same names as its addresses.
-CSV_WRITERS = {
-    "long": exports.export_long,
-    "wide": exports.export_wide,
-    "redcap-dictionary": exports.redcap_dictionary,
-    "redcap-data": exports.redcap_data,
-}
-KINDS = [*CSV_WRITERS, "pdf"]
+KINDS = [*exports.CSV_EXPORTS, "pdf"]
 
 
 class Command(BaseCommand):
@@ -48,7 +41,7 @@ class Command(BaseCommand):
                 report=selectors.survey_report(instrument=instrument, with_charts=False),
             )
         else:
-            text = CSV_WRITERS[kind](instrument=instrument)
+            text = exports.CSV_EXPORTS[kind](instrument=instrument)
             if out == "-":
                 self.stdout.write(text, ending="")
                 return
