@@ -200,11 +200,11 @@ def _integer_scores(ss: np.ndarray, limit: int) -> tuple[np.ndarray, float, floa
     """
     peak = float(np.abs(ss).max()) if ss.size else 0.0
     integral = bool(np.all(ss == np.rint(ss)))
-    exponent = math.ceil(math.log2(peak / limit)) if peak > 0 else 0
+    # peak = f 2^e with 1/2 <= f < 1, so peak / 2^(e - bits + 1) < 2^(bits - 1) <= limit;
+    # never below the smallest float64 step, 2^-1074, which would round to 0
+    exponent = max(math.frexp(peak)[1] - limit.bit_length() + 1, -1074)
     if integral:  # whole numbers stay whole: exact and fewer scaling phases
         exponent = max(exponent, 0)
-    while peak / math.ldexp(1.0, exponent) > limit:  # log2 rounding
-        exponent += 1
     q = math.ldexp(1.0, exponent)
     c = np.rint(ss / q).astype(np.int64)  # dividing by a power of two is exact
     excess = max(0.0, float((ss - c * q).max())) if ss.size else 0.0
@@ -421,15 +421,18 @@ def _dense_check(
 
 
 def _default_tolerance(scores: np.ndarray, scale: float | None = None) -> float:
-    if np.issubdtype(scores.dtype, np.integer):
-        return 0.5 / (max(scores.shape) + 1)  # integer scores: the proof is exact
-    # float sums along shortest paths round at about 1e-16 of the scale per step
     if scale is None:
         n, m = scores.shape
         scale = 0.0
         for start, stop in _chunks(n, m):
             block = scores[start:stop]
             scale = max(scale, float(block.max()), -float(block.min()))
+    if np.issubdtype(scores.dtype, np.integer):
+        # integer scores: a gap under 1 in total proves the exact optimum, as
+        # long as float64 holds the sums (up to about 2^39 / n); beyond that,
+        # the float rounding of u_i + v_j, about 2^-52 of the scale
+        return max(0.5 / (max(scores.shape) + 1), math.ldexp(scale, -40))
+    # float sums along shortest paths round at about 1e-16 of the scale per step
     return 1e-9 * max(1.0, scale)
 
 
@@ -531,7 +534,8 @@ def optimal_matching_dense(
     tolerance : float, optional
         Reduced costs up to this count as zero. Default ``1e-9`` times the
         largest absolute score for floats, ``0.5 / (max(n, m) + 1)`` for
-        integers (then the optimum is exact).
+        integers (then the optimum is exact; integers beyond about
+        ``2^39 / max(n, m)`` get ``2^-40`` times the largest instead).
     max_rounds : int
         Safety bound on sparse re-solves.
 
@@ -629,7 +633,9 @@ def optimal_matching_dense(
         certificate, add_i, add_j = _dense_check(
             view, col_of, u, v, tol, collect=k, threshold=threshold
         )
-        if add_i.size == 0:
+        if add_i.size == 0 or np.isin(add_i * m + add_j, key).all():
+            # nothing new to add (float rounding alone above the tolerance):
+            # the certificate says how close the result is
             break
         ii, jj = np.concatenate((ii, add_i)), np.concatenate((jj, add_j))
     if transposed:
