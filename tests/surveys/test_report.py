@@ -153,3 +153,16 @@ def test_p_values_below_a_thousandth_print_as_less_than_not_as_zero():
     assert p_value(0.0004, "=") == "< 0.001"
     assert p_value(0.03125, "=") == "= 0.031"
     assert p_value(float("nan")) == "not available"
+
+
+def test_a_rate_is_given_only_when_it_means_answers_per_invitation():
+    from types import SimpleNamespace
+
+    from medmentor.surveys.selectors import WaveCounts
+
+    wave = SimpleNamespace()
+    assert WaveCounts(wave, invited=8, submitted=6, declined=1).rate_text == "75 %"
+    assert WaveCounts(wave, invited=0, submitted=3, declined=0).rate_text == "— (no invitations)"
+    # Paper answers entered without invitations: a rate above 100 % would mislead.
+    over = WaveCounts(wave, invited=4, submitted=7, declined=0)
+    assert over.rate is None and over.rate_text.startswith("— (more answers than invitations")

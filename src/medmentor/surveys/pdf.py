@@ -245,7 +245,7 @@ def rate_rows(report) -> list[list[str]]:
             str(row.invited),
             str(row.submitted),
             str(row.declined),
-            f"{round(100 * row.rate)} %" if row.rate is not None else "—",
+            row.rate_text,
         ]
         for row in report.counts
     ]

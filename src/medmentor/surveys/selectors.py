@@ -62,7 +62,19 @@ class WaveCounts:
 
     @property
     def rate(self) -> float | None:
-        return self.submitted / self.invited if self.invited else None
+        """Answers per invitation; None when it means nothing: no invitations, or more
+        answers than invitations (answers entered on paper, without an invitation)."""
+        if not self.invited or self.submitted > self.invited:
+            return None
+        return self.submitted / self.invited
+
+    @property
+    def rate_text(self) -> str:
+        if self.rate is not None:
+            return f"{round(100 * self.rate)} %"
+        if not self.invited:
+            return "— (no invitations)"
+        return "— (more answers than invitations: some were entered without one)"
 
 
 def wave_counts(*, instrument: Instrument) -> list[WaveCounts]:

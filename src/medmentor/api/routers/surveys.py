@@ -38,7 +38,10 @@ class WaveOut(Schema):
     invited: int
     answered: int
     declined: int = Field(description="People who declined consent: a count only.")
-    response_rate: float | None
+    response_rate: float | None = Field(
+        description="answered / invited; null without invitations or when more answers "
+        "than invitations were recorded (answers entered without an invitation)."
+    )
 
 
 class ItemOut(Schema):
