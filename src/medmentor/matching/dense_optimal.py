@@ -9,6 +9,14 @@ those and let linear-programming duality prove that the rest of the matrix
 cannot improve it (see :func:`optimal_matching_dense`); when it could, the
 entries that show it are added and the sparse problem is solved again.
 
+The sparse problem is solved on integers by OR-Tools' min-cost flow, which
+always returns (scipy's sparse ``min_weight_full_bipartite_matching`` was
+used before and can loop forever: scipy gh-17269 and its kin; one input that
+did is in the tests). Scores are rounded to multiples of a power of two
+small enough that the rounding is exact for most inputs and otherwise far
+below the tolerance, and the certificate over the float matrix accounts for
+any remainder (see ``_integer_scores``).
+
 The checker :func:`dense_optimality_certificate` takes any assignment and
 any pair of dual vectors and says, from the whole matrix, how far the
 assignment can be from the optimum: it trusts nothing from the solver.
@@ -562,12 +570,19 @@ def optimal_matching_dense(
     instead, 19,674 of 20,000 rows needed more entries on the "popular"
     benchmark, with the mean 37; see ``_column_shift``)
     plus the diagonal ``(i, i)``, which guarantees a full matching exists
-    among the listed entries; (2) the sparse maximum-score assignment by
-    scipy's LAPJVsp [2]_; (3) duals ``u, v >= 0`` tight on the matching and
-    feasible on the listed entries, from shortest paths in the residual
-    graph [3]_ (the midpoint of the lowest and the highest column prices
-    when the matrix is square); (4) one pass over the matrix: if every
-    entry has ``s_ij <= u_i + v_j`` (up to ``tolerance``), weak duality
+    among the listed entries; (2) the listed scores rounded to integer
+    multiples ``c`` of a power of two ``q`` (exact when the scores are such
+    multiples, as integers and most float32 matrices are; otherwise within
+    ``q / 2 <= 2^-43`` of the largest score at 20,000 x 20,000) and the
+    maximum-score assignment of ``c`` by OR-Tools' min-cost flow (cost
+    scaling [2]_, polynomial: it cannot loop); (3) duals ``u, v >= 0``
+    tight on the matching and feasible on the listed entries, from shortest
+    paths in the residual graph [3]_ on the integers, exact (the midpoint of
+    the lowest and the highest column prices when the matrix is square),
+    times ``q``, with ``u`` raised by the largest rounding excess so that
+    ``u_i + v_j >= s_ij`` holds for the float scores; (4) one pass over the
+    matrix: if every entry has ``s_ij <= u_i + v_j`` (up to ``tolerance``
+    less twice that excess, which the gap counts), weak duality
     proves the matching optimal for the whole matrix; otherwise the most
     violating entries of each row (at most ``first_k``) join the listed
     entries and we go back to (2). Listed entries never violate, so each
@@ -575,9 +590,10 @@ def optimal_matching_dense(
     scores need one round, the "popular" benchmark three.
 
     Complexity: O(n m) per round for the partition and the check (two
-    vectorised passes), plus the sparse solve on O(n k) entries (LAPJVsp is
-    O(n^2 k) worst case, far less in practice) and Bellman-Ford on O(n k)
-    edges. Memory beside the matrix: O(n k) for the sparse problem and one
+    vectorised passes), plus the sparse solve on O(n k) arcs (cost-scaling
+    push-relabel, O(V^2 E log(V C)) worst case, about 0.3-0.8 s for 500,000
+    arcs here) and Bellman-Ford on O(n k) edges (at most n + 1 passes).
+    Memory beside the matrix: O(n k) for the sparse problem and one
     chunk of about 4 million float64 (32 MB), never a copy of the matrix.
 
     References
@@ -585,9 +601,8 @@ def optimal_matching_dense(
     .. [1] R. E. Burkard, M. Dell'Amico, S. Martello, *Assignment Problems*
        (SIAM, 2009), ch. 4 (LP duality, reduced costs) and 4.4.4 (sparse
        candidate sets verified by reduced costs).
-    .. [2] R. Jonker, A. Volgenant, "A shortest augmenting path algorithm for
-       dense and sparse linear assignment problems", Computing 38 (1987)
-       325-340.
+    .. [2] A. V. Goldberg, "An efficient implementation of a scaling
+       minimum-cost flow algorithm", J. Algorithms 22 (1997) 1-29.
     .. [3] R. K. Ahuja, T. L. Magnanti, J. B. Orlin, *Network Flows*
        (Prentice Hall, 1993), Thm 9.3 (negative-cycle optimality) and 5.4.
     """
