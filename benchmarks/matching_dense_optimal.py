@@ -3,8 +3,9 @@
 Run: .venv/bin/python benchmarks/matching_dense_optimal.py [--size 20000] [--peer-size 5000]
 
 medmentor's optimal_matching_dense solves a sparse problem on each row's best
-columns and proves the result optimal over the whole matrix by LP duality
-(re-solving with the entries that break the proof, if any). The peer is
+columns (OR-Tools min-cost flow on integer-rounded scores) and proves the
+result optimal over the whole matrix by LP duality (re-solving with the
+entries that break the proof, if any). The peer is
 scipy.optimize.linear_sum_assignment(maximize=True) on the same dense matrix,
 run at --peer-size (its O(n^3) time and matrix copies rule out 20,000 in a
 shared run: 65 s and 4.3 GB measured before); both must reach the same total.
