@@ -7,15 +7,6 @@ from medmentor.programs.models import Program
 from medmentor.surveys.models import Instrument, Wave, WaveKind
 
 
-def program_from_slug(slug: str) -> Program:
-    """The program whose slug is `slug`, or a CommandError listing the programs."""
-    program = Program.objects.filter(slug=slug).first()
-    if program is None:
-        known = ", ".join(Program.objects.order_by("slug").values_list("slug", flat=True))
-        raise CommandError(f"No program called “{slug}”. Programs: {known or 'none yet'}.")
-    return program
-
-
 def instrument_from_id(program: Program, survey_id: str) -> Instrument:
     """The survey of `program` with the id `survey_id`, or a CommandError listing them
     (a survey of another program is refused like an unknown one)."""

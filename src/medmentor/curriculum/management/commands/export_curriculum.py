@@ -4,12 +4,12 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from medmentor.curriculum.management.commands.import_curriculum import program_from_slug
 from medmentor.curriculum.package import (
     CurriculumPackageError,
     curriculum_of,
     curriculum_package_export,
 )
+from medmentor.programs.management.lookup import program_from_slug
 
 
 class Command(BaseCommand):

@@ -10,15 +10,7 @@ from medmentor.curriculum.package import (
     curriculum_package_read,
     curriculum_package_write,
 )
-from medmentor.programs.models import Program
-
-
-def program_from_slug(slug: str) -> Program:
-    program = Program.objects.filter(slug=slug).first()
-    if program is None:
-        known = ", ".join(Program.objects.order_by("slug").values_list("slug", flat=True))
-        raise CommandError(f"No program called “{slug}”. Programs: {known or 'none yet'}.")
-    return program
+from medmentor.programs.management.lookup import program_from_slug
 
 
 class Command(BaseCommand):

@@ -6,7 +6,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Max
 
 from medmentor.programs import services
-from medmentor.programs.models import Program, ProgramWeek
+from medmentor.programs.management.lookup import program_from_slug
+from medmentor.programs.models import ProgramWeek
 
 
 def _date(text: str) -> datetime.date:
@@ -28,9 +29,7 @@ class Command(BaseCommand):
         parser.add_argument("--week", help="Any day of the week to derive (YYYY-MM-DD).")
 
     def handle(self, *args, program: str, week: str | None, **options):
-        found = Program.objects.filter(slug=program).first()
-        if found is None:
-            raise CommandError(f"No program called “{program}”.")
+        found = program_from_slug(program)
         if found.service_id is None:
             raise CommandError(
                 f"{found.name} has no service, so there is no schedule to pair from."

@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from medmentor.programs import services
 from medmentor.programs.importing import ImportResult
-from medmentor.programs.models import Program
+from medmentor.programs.management.lookup import program_from_slug
 
 
 class ImportCommand(BaseCommand):
@@ -28,10 +28,7 @@ class ImportCommand(BaseCommand):
         )
 
     def handle(self, *args, program: str, file: str, dry_run: bool, **options):
-        found = Program.objects.filter(slug=program).first()
-        if found is None:
-            known = ", ".join(Program.objects.order_by("slug").values_list("slug", flat=True))
-            raise CommandError(f"No program called “{program}”. Programs: {known or 'none yet'}.")
+        found = program_from_slug(program)
         path = Path(file)
         try:
             content = path.read_bytes()

@@ -5,7 +5,8 @@ from django.db import transaction
 from tqdm import tqdm
 
 from medmentor.programs import services
-from medmentor.programs.models import LEARNER_ROLES, Enrollment, Program
+from medmentor.programs.management.lookup import program_from_slug
+from medmentor.programs.models import LEARNER_ROLES, Enrollment
 
 
 class _DryRun(Exception):
@@ -44,10 +45,7 @@ class Command(BaseCommand):
     ):
         if dry_run and publish:
             raise CommandError("Choose --dry-run or --publish, not both.")
-        found = Program.objects.filter(slug=program).first()
-        if found is None:
-            known = ", ".join(Program.objects.order_by("slug").values_list("slug", flat=True))
-            raise CommandError(f"No program called “{program}”. Programs: {known or 'none yet'}.")
+        found = program_from_slug(program)
         people = Enrollment.objects.filter(program=found, role__in=LEARNER_ROLES).count()
         bar = tqdm(total=people, desc="Building the market", unit="person", file=self.stderr)
         try:

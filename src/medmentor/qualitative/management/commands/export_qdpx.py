@@ -5,16 +5,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from medmentor.programs.models import Program
+from medmentor.programs.management.lookup import program_from_slug
 from medmentor.qualitative.exchange import RefiQdaError, qdc_export, qdpx_export
-
-
-def program_from_slug(slug: str) -> Program:
-    program = Program.objects.filter(slug=slug).first()
-    if program is None:
-        known = ", ".join(Program.objects.order_by("slug").values_list("slug", flat=True))
-        raise CommandError(f"No program called “{slug}”. Programs: {known or 'none yet'}.")
-    return program
 
 
 class Command(BaseCommand):

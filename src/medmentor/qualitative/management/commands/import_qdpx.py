@@ -4,9 +4,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from medmentor.programs.management.lookup import program_from_slug
 from medmentor.programs.models import Enrollment, Role
 from medmentor.qualitative.exchange import RefiQdaError, qdc_import, qdpx_import
-from medmentor.qualitative.management.commands.export_qdpx import program_from_slug
 
 
 class Command(BaseCommand):

@@ -6,8 +6,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from medmentor.programs.management.lookup import program_from_slug
 from medmentor.surveys import exports, pdf, selectors
-from medmentor.surveys.management.lookup import instrument_from_id, program_from_slug
+from medmentor.surveys.management.lookup import instrument_from_id
 
 KINDS = [*exports.CSV_EXPORTS, "pdf"]
 

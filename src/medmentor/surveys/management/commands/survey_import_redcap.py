@@ -6,8 +6,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from medmentor.programs.management.lookup import program_from_slug
 from medmentor.surveys import exports
-from medmentor.surveys.management.lookup import program_from_slug
 from medmentor.surveys.models import Anonymity, Instrument
 
 TITLE_MAX = 200  # Instrument.title's length, as the import page cuts it

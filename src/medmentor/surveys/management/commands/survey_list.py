@@ -2,8 +2,8 @@
 
 from django.core.management.base import BaseCommand
 
+from medmentor.programs.management.lookup import program_from_slug
 from medmentor.surveys import selectors, services
-from medmentor.surveys.management.lookup import program_from_slug
 
 
 class Command(BaseCommand):
