@@ -5,13 +5,10 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from medmentor.programs.management.lookup import program_from_slug
 from medmentor.programs.models import LEARNER_ROLES, Role
 from medmentor.surveys import selectors, services
-from medmentor.surveys.management.lookup import (
-    instrument_from_id,
-    program_from_slug,
-    wave_from_name,
-)
+from medmentor.surveys.management.lookup import instrument_from_id, wave_from_name
 
 
 class Command(BaseCommand):
