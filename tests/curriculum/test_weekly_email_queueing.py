@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from pathlib import Path
@@ -14,6 +15,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.management import call_command
+from django.db import connections, transaction
 
 from medmentor.curriculum.weekly_email import (
     WEEKLY_EMAIL_CHUNK,
@@ -27,7 +29,7 @@ from medmentor.curriculum.weekly_email import (
 from medmentor.messaging.models import OutboxMessage
 from medmentor.messaging.services import message_id_for_key
 from medmentor.people.models import Person, SignInLink
-from medmentor.programs.models import Enrollment, Role, ServiceBlock
+from medmentor.programs.models import Enrollment, Program, Role, ServiceBlock
 from tests.messaging.test_worker_process import database_url
 
 WEEKLY_HOOK = "medmentor.curriculum.weekly_email.weekly_emails_enqueue_due"
@@ -238,3 +240,42 @@ def test_a_worker_killed_while_queueing_leaves_whole_chunks_and_two_workers_fini
     assert received == Counter(
         message_id_for_key(weekly_email_key(program=program, week=week, person=p)) for p in learners
     )
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("fast_passwords")
+def test_on_postgresql_a_week_another_worker_is_queueing_is_left_to_it(
+    case_week, due_now, service, junior, senior, other_junior, other_senior
+):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite's lock is the whole database's; the skip is PostgreSQL's")
+    program, week = due_now, case_week.week
+    learners = [junior, senior, other_junior, other_senior]
+    put_on_service(program, service, week, learners)
+    holding, release = threading.Event(), threading.Event()
+
+    def queue_in_another_worker() -> None:
+        # Stands in for a worker in the middle of a chunk: it holds the program row.
+        try:
+            with transaction.atomic():
+                Program.objects.select_for_update().get(pk=program.pk)
+                holding.set()
+                release.wait(timeout=20)
+        finally:
+            connections.close_all()
+
+    other = threading.Thread(target=queue_in_another_worker)
+    other.start()
+    try:
+        assert holding.wait(timeout=60)
+        # Had it waited for the lock, it would have queued all four once it got it.
+        assert weekly_emails_enqueue(program=program, week=week) == 0
+        assert not OutboxMessage.objects.exists()
+    finally:
+        release.set()
+        other.join()
+
+    assert weekly_emails_enqueue(program=program, week=week) == 4
+    each_key_once(program, week, learners)

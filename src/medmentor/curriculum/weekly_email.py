@@ -633,7 +633,9 @@ def weekly_emails_enqueue(
     or the database (SQLite) while it checks which of its keys are queued already:
     two workers doing this at once never both render one email, and a run stopped
     between chunks (killed, or a template failing for one person) leaves whole
-    chunks queued, each key once, which the next run completes.
+    chunks queued, each key once, which the next run completes. On PostgreSQL a
+    worker that finds the program row locked by another one queueing stops here
+    (returning what it queued) and leaves the rest to that one.
     """
     on_service = on_service_by_week(program=program, weeks=[week])[week.id]
     people = {
@@ -652,7 +654,15 @@ def weekly_emails_enqueue(
         chunk_people = [people[person_id] for person_id in waiting[start : start + chunk_size]]
         chunk = {weekly_email_key(program=program, week=week, person=p): p for p in chunk_people}
         with transaction.atomic():
-            Program.objects.select_for_update().filter(pk=program.pk).first()
+            # Where the database can tell (PostgreSQL), a program another worker is
+            # queueing right now is left to it: this worker goes on to send what is
+            # committed instead of waiting its turn to find those emails queued. On
+            # SQLite the lock is the database's, taken when the transaction begins.
+            locked = (
+                Program.objects.select_for_update(skip_locked=True).filter(pk=program.pk).first()
+            )
+            if locked is None:
+                break
             # Asked under the lock: another worker may have queued some since.
             present = outbox_keys_existing(keys=list(chunk))
             recipients = [person for key, person in chunk.items() if key not in present]
