@@ -244,3 +244,24 @@ def test_retry_now_makes_a_message_that_gave_up_due_again(smtp_server):
     assert outbox_retry(message=message)
     assert outbox_deliver(worker_name="test", batch_size=10).sent == 1
     assert not outbox_retry(message=OutboxMessage.objects.get())
+
+
+def test_the_sent_time_is_stored_as_the_orm_stores_it_and_found_by_time_filters(smtp_server):
+    from django.db import connection
+
+    enqueue(2)
+    before = timezone.now()
+    outbox_deliver(worker_name="test", batch_size=10)
+    after = timezone.now()
+    assert OutboxMessage.objects.filter(sent_at__gte=before, sent_at__lte=after).count() == 2
+    # The same stored form as a row saved by the ORM (on SQLite: text without "+00:00").
+    saved_by_orm = OutboxMessage.objects.first()
+    OutboxMessage.objects.filter(pk=saved_by_orm.pk).update(sent_at=saved_by_orm.sent_at)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT CAST(sent_at AS TEXT) FROM {OutboxMessage._meta.db_table} ORDER BY id"
+        )
+        by_orm, by_worker = (row[0] for row in cursor.fetchall())
+    if connection.vendor == "sqlite":
+        assert "+" not in by_worker
+    assert len(by_worker) == len(by_orm)

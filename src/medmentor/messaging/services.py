@@ -586,7 +586,14 @@ def _mark_sent(*, message_id: int, token: str) -> None:
         cursor.execute(
             f"UPDATE {OutboxMessage._meta.db_table} SET status = %s, sent_at = %s, "
             "last_error = '' WHERE id = %s AND claimed_by = %s",
-            [OutboxStatus.SENT.value, timezone.now(), message_id, token],
+            # Written in the database's own datetime form, as the ORM would (the SQLite
+            # driver's default adapter adds "+00:00" and is deprecated in Python 3.12).
+            [
+                OutboxStatus.SENT.value,
+                db_connection.ops.adapt_datetimefield_value(timezone.now()),
+                message_id,
+                token,
+            ],
         )
 
 
