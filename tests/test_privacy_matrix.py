@@ -176,6 +176,8 @@ PAGES = [
     # One-to-one matching, on the same people's one-to-one program.
     Endpoint("matching", _matching("matching"), STAFF_PAGE),
     Endpoint("matching-run", _matching("matching-run", run_id=_run), STAFF_PAGE),
+    Endpoint("matching-profiles-import", _matching("matching-profiles-import"), STAFF_PAGE),
+    Endpoint("matching-profiles-template", _matching("matching-profiles-template"), STAFF_PAGE),
     # Surveys: response counts for the dashboard roles; answers and exports for staff
     # and researchers; never who answered (privacy rule 2, tests/surveys).
     Endpoint("survey-list", _page("survey-list"), DASHBOARD),

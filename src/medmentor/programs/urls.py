@@ -16,6 +16,16 @@ urlpatterns = [
     path("<slug:slug>/pairs/add/", views.pair_add, name="pair-add"),
     path("<slug:slug>/pairs/<int:pair_id>/remove/", views.pair_remove, name="pair-remove"),
     path("<slug:slug>/matching/", views.matching, name="matching"),
+    path(
+        "<slug:slug>/matching/profiles/import/",
+        views.matching_profiles_import,
+        name="matching-profiles-import",
+    ),
+    path(
+        "<slug:slug>/matching/profiles/template.csv",
+        views.matching_profiles_template,
+        name="matching-profiles-template",
+    ),
     path("<slug:slug>/matching/runs/<int:run_id>/", views.matching_run, name="matching-run"),
     path(
         "<slug:slug>/matching/runs/<int:run_id>/pairs/<int:pair_id>/lock/",

@@ -1,12 +1,14 @@
 import base64
+import csv
 import hashlib
+import io
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -62,6 +64,16 @@ class _ImportPage:
     url_name: str
     columns: tuple[tuple[str, str, str], ...]  # name, required?, what it holds
     done_url_name: str
+    # Below: what only some imports need.
+    nav: str = ""  # the program menu entry to mark as current; blank: `kind`
+    notes: str = (
+        "Dates may be YYYY-MM-DD (2026-11-06), MM/DD/YYYY (11/06/2026), 6 Nov 2026, or "
+        "Excel date cells."
+    )
+    one_to_one_only: bool = False
+    # A downloadable template: the columns and this one example row (column: value).
+    template_url_name: str = ""
+    example: tuple[tuple[str, str], ...] = ()
 
 
 ROSTER_PAGE = _ImportPage(
@@ -115,8 +127,93 @@ SCHEDULE_PAGE = _ImportPage(
 )
 
 
+# Described here for the page; the names and their order are the importer's own
+# (services.MATCHING_PROFILE_COLUMNS), so a column added there without a word here fails
+# at import time instead of drifting.
+_PROFILE_COLUMN_WORDS = {
+    "email": (
+        "required",
+        "A mentor (senior) or mentee (junior) on this program's roster; import the roster first.",
+    ),
+    "capacity": (
+        "optional",
+        "Mentors: how many mentees they take, 0–100 (0 = none this time); blank = 1. "
+        "Leave it blank for mentees.",
+    ),
+    "specialty": ("optional", "Free text, e.g. Family Medicine."),
+    "interests": ("optional", "A list separated by “;”, e.g. rural health; research."),
+    "site": ("optional", "Campus or hospital, e.g. Duluth."),
+    "languages": ("optional", "A list separated by “;”, e.g. English; Spanish."),
+    "gender": ("optional", "As the person chose to share it; blank = not shared."),
+    "urim": (
+        "optional",
+        "Underrepresented in medicine: yes or no, as the person chose to share it; "
+        "blank = not shared.",
+    ),
+    "first_generation": (
+        "optional",
+        "First in their family to attend college: yes or no; blank = not shared.",
+    ),
+    "concordance": (
+        "optional",
+        "Mentees only: what they ask to share with their mentor — gender, urim, "
+        "first_generation — separated by “;”. Each needs the mentee's own value.",
+    ),
+    "availability": (
+        "optional",
+        "Time slots they can meet, separated by “;”, e.g. Mon evening; blank = any time.",
+    ),
+    "preferences": (
+        "optional",
+        "Emails of the other side they would like, best first, separated by “;”; people "
+        "ranked equally joined by “=”. Blank = no ranking.",
+    ),
+}
+_PROFILE_EXAMPLE = {
+    "email": "ana.mentee@example.edu",
+    "capacity": "",
+    "specialty": "Family Medicine",
+    "interests": "rural health; research",
+    "site": "Duluth",
+    "languages": "English; Ojibwe",
+    "gender": "woman",
+    "urim": "yes",
+    "first_generation": "yes",
+    "concordance": "urim; first_generation",
+    "availability": "Mon evening; Thu lunch",
+    "preferences": "mara.mentor@example.edu; nate.mentor@example.edu = olu.mentor@example.edu",
+}
+
+PROFILES_PAGE = _ImportPage(
+    kind="profiles",
+    title="Import matching profiles",
+    intro="One row per mentor or mentee already on the roster: what matching may use about "
+    "them. A column in the file sets that field for every row, and a blank cell clears it "
+    "(an identity attribute left blank is not shared); a column the file does not have "
+    "leaves that field as it is.",
+    run=services.matching_profiles_import,
+    url_name="matching-profiles-import",
+    columns=tuple(
+        (name, *_PROFILE_COLUMN_WORDS[name]) for name in services.MATCHING_PROFILE_COLUMNS
+    ),
+    done_url_name="matching",
+    nav="matching",
+    notes="Values are compared exactly as written, so spell a site, language or interest "
+    "the same way in every row.",
+    one_to_one_only=True,
+    template_url_name="matching-profiles-template",
+    example=tuple((name, _PROFILE_EXAMPLE[name]) for name in services.MATCHING_PROFILE_COLUMNS),
+)
+
+
 def _pending_key(page: _ImportPage, program: Program) -> str:
     return f"medmentor.pending-import.{page.kind}.{program.pk}"
+
+
+def _program_for_import(request, slug: str, page: _ImportPage) -> Program:
+    if page.one_to_one_only:
+        return _program_for_matching(request, slug)
+    return _program_for_staff(request, slug)
 
 
 def _digest(content: bytes) -> str:
@@ -124,7 +221,7 @@ def _digest(content: bytes) -> str:
 
 
 def _import_page(request, slug: str, page: _ImportPage):
-    program = _program_for_staff(request, slug)
+    program = _program_for_import(request, slug, page)
     key = _pending_key(page, program)
     form = ImportUploadForm()
     context = {"program": program, "page": page, "form": form, "result": None}
@@ -196,6 +293,32 @@ def roster_import(request, slug: str):
 @login_required
 def schedule_import(request, slug: str):
     return _import_page(request, slug, SCHEDULE_PAGE)
+
+
+@login_required
+def matching_profiles_import(request, slug: str):
+    return _import_page(request, slug, PROFILES_PAGE)
+
+
+def _import_template(request, slug: str, page: _ImportPage) -> HttpResponse:
+    """The page's columns as a CSV header, with its one example row beneath."""
+    program = _program_for_import(request, slug, page)
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer)
+    writer.writerow([name for name, _, _ in page.columns])
+    example = dict(page.example)
+    writer.writerow([example.get(name, "") for name, _, _ in page.columns])
+    # The byte-order mark makes Excel open the file as UTF-8 (the import accepts it).
+    response = HttpResponse(
+        buffer.getvalue().encode("utf-8-sig"), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{program.slug}-{page.kind}.csv"'
+    return response
+
+
+@login_required
+def matching_profiles_template(request, slug: str):
+    return _import_template(request, slug, PROFILES_PAGE)
 
 
 @login_required
