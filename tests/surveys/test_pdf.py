@@ -58,9 +58,12 @@ def test_the_report_pdf_has_the_scales_p_values_counts_and_open_answers(
     assert response["Content-Type"] == "application/pdf"
     content = response.content
     assert content.startswith(b"%PDF")
-    # Title page with the tables, one page per Likert item (two), the open answers.
-    assert pdf_pages(content) == 4
+    # Title page with the tables, the scale's chart, one page per Likert item (two), the
+    # open answers.
+    assert pdf_pages(content) == 5
     text = pdf_text(content)
+    assert "Scales: scores per wave" in text
+    assert "Pre (6 pairs): median 21 (quartiles" in text
     assert "Confidence giving feedback to seniors (0" in text
     assert "0.031" in text  # the exact Wilcoxon p of the seed-002 style demo, 2/64
     assert "Wilcoxon signed-rank" in text

@@ -41,7 +41,10 @@ def test_report_page_shows_rates_table_charts_and_open_answers(client, demo_surv
     page = client.get(url).content.decode()
     assert "Confidence giving feedback to seniors (0–35)" in page
     assert "Wilcoxon signed-rank" in page and "0.031" in page
-    assert page.count('<svg role="img"') == 2  # the two Likert items
+    assert page.count('<svg role="img"') == 3  # the two Likert items and the scale
+    # The scale's chart, also in words: the seed-002 medians 21 and 30.5.
+    assert "Pre (6 pairs): median 21 (quartiles" in page
+    assert "Post (6): median 30.5 (quartiles" in page
     assert "A different perspective from the norm" in page
     assert "Exact: 5 · tolerant (one element differs): 1" in page
 

@@ -69,6 +69,34 @@ def likert_diverging_figure(
     return figure
 
 
+def scale_change_figure(
+    *, title: str, score_range: tuple[float, float], rows: list[tuple[str, object]]
+) -> Figure:
+    """A scale's scores per wave over the paired respondents: the interquartile range as a
+    bar, the median as a dot and the mean as a diamond, one row per wave (`rows`: label
+    and a stats.WaveSummary), on the scale's declared range."""
+    height = 1.3 + 0.45 * len(rows)
+    figure = Figure(figsize=(7, height))
+    axes = figure.add_subplot()
+    colours = ["#4d4d4d", "#0571b0", "#4d4d4d", "#7b3294"]
+    for y, (_, summary) in enumerate(rows):
+        colour = colours[y % len(colours)]
+        axes.plot([summary.q1, summary.q3], [y, y], color=colour, linewidth=7, alpha=0.35)
+        axes.plot([summary.median], [y], "o", color=colour, markersize=8)
+        axes.plot([summary.mean], [y], "D", markerfacecolor="white", color=colour, markersize=6)
+    low, high = score_range
+    pad = (high - low) * 0.03 or 1
+    axes.set_xlim(low - pad, high + pad)
+    axes.set_ylim(len(rows) - 0.5, -0.5)
+    axes.set_yticks(range(len(rows)), [label for label, _ in rows])
+    axes.set_xlabel("score: ● median, ◇ mean, bar = interquartile range")
+    axes.set_title(title, fontsize=10, loc="left")
+    axes.grid(axis="x", color="#dddddd", linewidth=0.6)
+    axes.set_axisbelow(True)
+    figure.subplots_adjust(left=0.25, right=0.97, top=1 - 0.35 / height, bottom=0.75 / height)
+    return figure
+
+
 def figure_svg(figure: Figure, *, title: str) -> str:
     """The figure as inline SVG with a text alternative."""
     buffer = io.StringIO()

@@ -266,10 +266,23 @@ def _chart_page(pdf: PdfPages, entry, *, heading: str = "") -> None:
         labels=[label for _, label in entry.item.options()],
         title=entry.item.text,
     )
+    _figure_page(pdf, figure, caption=_counts_caption(entry), heading=heading)
+
+
+def _scale_chart_page(pdf: PdfPages, row, *, heading: str = "") -> None:
+    """One scale's chart of scores per wave (the page's own figure), in words below it."""
+    figure = charts.scale_change_figure(
+        title=row.chart_title(), score_range=row.score_range, rows=row.chart_rows()
+    )
+    _figure_page(pdf, figure, caption=row.chart_text() + ".", heading=heading)
+
+
+def _figure_page(pdf: PdfPages, figure, *, caption: str, heading: str) -> None:
+    """A figure at the top of an A4 page, keeping its size, with a caption below it."""
     width, height = figure.get_size_inches()
     # Placed in the figure's own fractions (below 0 and above 1), which the saving
     # below moves with the figure onto the page.
-    for number_, line in enumerate(textwrap.wrap(_counts_caption(entry), int(width / CHAR))):
+    for number_, line in enumerate(textwrap.wrap(caption, int(width / CHAR))):
         y = -(0.2 + number_ * LINE) / height
         figure.text(0.1 / width, y, line, va="top", fontsize=SIZE, **LETTERS)
     if heading:
@@ -329,6 +342,9 @@ def report_pdf(*, program_name: str, report) -> bytes:
             flow.table(SCALE_COLUMNS_FOLLOW_UP, follow_up)
         flow.page_close()
 
+        charted = [row for row in report.scales if row.chart_rows()]
+        for number_, row in enumerate(charted):
+            _scale_chart_page(pdf, row, heading="Scales: scores per wave" if number_ == 0 else "")
         for number_, entry in enumerate(report.items):
             _chart_page(pdf, entry, heading="Likert items" if number_ == 0 else "")
 

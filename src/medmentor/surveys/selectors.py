@@ -22,7 +22,7 @@ from medmentor import stats
 from medmentor.people.models import Person
 from medmentor.programs.models import STAFF_ROLES, Program, Role
 from medmentor.programs.selectors import roles_in_program
-from medmentor.surveys.charts import likert_diverging_svg
+from medmentor.surveys.charts import figure_svg, likert_diverging_svg, scale_change_figure
 from medmentor.surveys.models import (
     NUMBER_ANSWER_DTYPE,
     Anonymity,
@@ -277,6 +277,34 @@ class ScaleReport:
     post_n: int
     warnings: list[str] = field(default_factory=list)
     follow_up: stats.PairedComparison | None = None  # pre vs follow-up, when paired
+    chart_svg: str = ""  # the waves' medians, means and quartiles, when compared
+
+    def chart_rows(self) -> list[tuple[str, stats.WaveSummary]]:
+        """The waves the chart draws, each over its own paired respondents."""
+        rows = []
+        if self.comparison:
+            n = self.comparison.n_pairs
+            rows += [
+                (f"Pre ({n} pairs)", self.comparison.pre),
+                (f"Post ({n})", self.comparison.post),
+            ]
+        if self.follow_up:
+            n = self.follow_up.n_pairs
+            rows += [
+                (f"Pre ({n} follow-up pairs)", self.follow_up.pre),
+                (f"Follow-up ({n})", self.follow_up.post),
+            ]
+        return rows
+
+    def chart_title(self) -> str:
+        return f"{self.scale.name}: scores per wave"
+
+    def chart_text(self) -> str:
+        """The chart in words, for its caption and screen readers."""
+        return "; ".join(
+            f"{label}: median {s.median:g} (quartiles {s.q1:g}–{s.q3:g}), mean {s.mean:.1f}"
+            for label, s in self.chart_rows()
+        )
 
 
 @dataclass
@@ -442,6 +470,15 @@ def _survey_report(*, instrument: Instrument, with_charts: bool) -> SurveyReport
                 )
         except ValueError as error:
             report.warnings.append(str(error))
+        if with_charts and report.chart_rows():
+            report.chart_svg = figure_svg(
+                scale_change_figure(
+                    title=report.chart_title(),
+                    score_range=score_range,
+                    rows=report.chart_rows(),
+                ),
+                title=f"{report.chart_title()}. {report.chart_text()}",
+            )
         scale_reports.append(report)
 
     open_answers = []
