@@ -43,7 +43,7 @@ def test_director_sees_numbered_errors_then_imports_good_profiles_on_a_phone(
     cohort = one_to_one_program(institution, staff=[(director, Role.DIRECTOR)])
     page = signed_in(director, viewport=PHONE)
     page.goto(live_server.url + reverse("matching", kwargs={"slug": SLUG}))
-    page.get_by_role("link", name="Import matching profiles").click()
+    page.get_by_role("link", name="import profiles", exact=True).click()
     assert page.get_by_role("heading", level=1).inner_text() == "Import matching profiles"
     assert page.get_by_role("link", name="Matching").get_attribute("aria-current") == "page"
     assert page.get_by_role("link", name="Download a template (.csv)").is_visible()
