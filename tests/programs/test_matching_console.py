@@ -142,3 +142,24 @@ def test_the_profiles_command_refuses_a_bad_file(cohort, tmp_path):
         call_command(
             "import_matching_profiles", SLUG, str(path), stdout=io.StringIO(), stderr=io.StringIO()
         )
+
+
+def test_a_profile_text_longer_than_its_column_is_refused_naming_the_limit(cohort):
+    long_gender = "x" * 61
+    content = f"email,gender\nnate@near-peer.test,{long_gender}\n".encode()
+    result = matching_profiles_import(
+        program=cohort.program, file_name="p.csv", content=content, apply=True
+    )
+    assert not result.applied
+    (error,) = result.errors
+    assert (error.column, error.reason) == ("gender", "longer than 60 characters")
+    assert not MatchingProfile.objects.filter(gender=long_gender).exists()
+
+
+def test_a_person_twice_in_the_profiles_file_is_told_to_keep_one_row(cohort):
+    content = b"email,site\nnate@near-peer.test,South\nnate@near-peer.test,North\n"
+    result = matching_profiles_import(
+        program=cohort.program, file_name="p.csv", content=content, apply=False
+    )
+    (error,) = result.errors
+    assert "is also on row 2. A person has one matching profile: keep one row." in error.reason

@@ -221,7 +221,15 @@ def _emails_to_people(emails: set[str]) -> dict[str, Person]:
     }
 
 
-def _checked_email(problems: _RowProblems, seen: dict[str, int] | None = None) -> str:
+ROSTER_DUPLICATE_HINT = "List each person once; several roles go in one cell, separated by “;”"
+
+
+def _checked_email(
+    problems: _RowProblems,
+    seen: dict[str, int] | None = None,
+    *,
+    duplicate_hint: str = ROSTER_DUPLICATE_HINT,
+) -> str:
     email = problems.row.text("email").lower()
     if not email:
         problems.add("email", "", "missing email")
@@ -239,8 +247,7 @@ def _checked_email(problems: _RowProblems, seen: dict[str, int] | None = None) -
             problems.add(
                 "email",
                 email,
-                f"duplicate person: {email} is also on row {seen[email]}. List each person "
-                "once; several roles go in one cell, separated by “;”",
+                f"duplicate person: {email} is also on row {seen[email]}. {duplicate_hint}",
             )
             return ""
         seen[email] = problems.row.number
@@ -1829,7 +1836,9 @@ def _profile_read_row(
 ) -> _ProfileRow:
     problems = _RowProblems(row)
     parsed = _ProfileRow(preview=PreviewRow(row=row.number, action="", values={}))
-    email = _checked_email(problems, seen)
+    email = _checked_email(
+        problems, seen, duplicate_hint="A person has one matching profile: keep one row."
+    )
     enrollment = sides.get(email) if email else None
     if email and enrollment is None:
         problems.add(
@@ -1861,8 +1870,10 @@ def _profile_read_row(
     for name in ("specialty", "site", "gender"):
         if name in columns:
             text = row.text(name)
-            if len(text) > 120:
-                problems.add(name, text[:40] + "…", "longer than 120 characters")
+            # The column's own length, so the check and the table cannot disagree.
+            longest = MatchingProfile._meta.get_field(name).max_length
+            if len(text) > longest:
+                problems.add(name, text[:40] + "…", f"longer than {longest} characters")
             values[name] = text
     for name in ("interests", "languages", "availability"):
         if name in columns:
