@@ -530,6 +530,8 @@ PAGES += [
     Endpoint(
         "qualitative-agreement", _qualitative("qualitative-agreement"), QUALITATIVE_RESEARCHER
     ),
+    # Who codes what: planning the researchers' work, for the researchers only.
+    Endpoint("qualitative-coders", _qualitative("qualitative-coders"), QUALITATIVE_RESEARCHER),
     Endpoint(
         "qualitative-competencies",
         _qualitative("qualitative-competencies"),
@@ -602,6 +604,29 @@ ACTIONS += [
         data=lambda world: {"confirm": world.qualitative.document.title},
     ),
     Endpoint(
+        "qualitative coder assign",
+        _qualitative("qualitative-coder-assignment"),
+        _expect({"researcher": 302}),
+        method="post",
+        data=lambda world: {
+            "document": world.qualitative.document.pk,
+            "coder": world.qualitative.highlight.coder_id,
+            "action": "assign",
+        },
+    ),
+    Endpoint(
+        "qualitative coding finish",
+        _qualitative("qualitative-coding-finish", document_id=_qdoc),
+        _expect({"researcher": 302}),
+        method="post",
+    ),
+    Endpoint(
+        "qualitative coding reopen",
+        _qualitative("qualitative-coding-reopen", document_id=_qdoc),
+        _expect({"researcher": 302}),
+        method="post",
+    ),
+    Endpoint(
         "qualitative memo",
         _qualitative("qualitative-memo-add"),
         _expect({"researcher": 302}),
@@ -644,6 +669,9 @@ NOT_DATA_PAGES |= {
     "qualitative-memo-add",
     "qualitative-document-update",
     "qualitative-document-delete",
+    "qualitative-coder-assignment",
+    "qualitative-coding-finish",
+    "qualitative-coding-reopen",
 }
 
 

@@ -10,6 +10,7 @@ Rules (docs/privacy.md, "Focus groups and interviews"):
   count only the viewer's own coding of that document.
 """
 
+import datetime
 import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -118,6 +119,83 @@ def researchers_of(*, program: Program) -> list[Person]:
         .select_related("person")
         .order_by("person__full_name")
     ]
+
+
+@dataclass(frozen=True)
+class CoderCell:
+    """One researcher on one document: assigned or not, finished when, and only
+    whether they have started — never how much (coding is blind until the comparison)."""
+
+    coder: Person
+    assigned: bool
+    started: bool
+    finished_at: datetime.datetime | None = None
+
+
+@dataclass(frozen=True)
+class CodersBoard:
+    coders: list[Person]
+    rows: list[tuple[Document, list[CoderCell]]]
+
+
+def coders_board(*, program: Program, viewer: Person) -> CodersBoard:
+    """The documents ready for coding × the program's researchers, for planning who
+    codes what and seeing progress."""
+    require_researcher(person=viewer, program=program)
+    coders = researchers_of(program=program)
+    documents = list(
+        Document.objects.filter(program=program, status=DocumentStatus.CODABLE).order_by(
+            "title", "id"
+        )
+    )
+    assignments = {
+        (row.document_id, row.coder_id): row
+        for row in CoderAssignment.objects.filter(document__in=documents)
+    }
+    started = set(
+        Highlight.objects.filter(document__in=documents, is_agreed=False)
+        .values_list("document_id", "coder_id")
+        .distinct()
+    )
+    rows = []
+    for document in documents:
+        cells = []
+        for coder in coders:
+            assignment = assignments.get((document.pk, coder.pk))
+            cells.append(
+                CoderCell(
+                    coder=coder,
+                    assigned=assignment is not None,
+                    started=(document.pk, coder.pk) in started,
+                    finished_at=assignment.finished_at if assignment else None,
+                )
+            )
+        rows.append((document, cells))
+    return CodersBoard(coders=coders, rows=rows)
+
+
+def coder_assignment_of(*, document: Document, viewer: Person) -> CoderAssignment | None:
+    """The viewer's own assignment to code `document`, if any."""
+    require_researcher(person=viewer, program=document.program)
+    return CoderAssignment.objects.filter(document=document, coder=viewer).first()
+
+
+def unfinished_coders(*, program: Program, viewer: Person) -> dict[int, list[Person]]:
+    """Per codable document, the assigned coders who have not marked their coding
+    finished (names only: whether someone is done is not what they coded)."""
+    require_researcher(person=viewer, program=program)
+    waiting: dict[int, list[Person]] = defaultdict(list)
+    for assignment in (
+        CoderAssignment.objects.filter(
+            document__program=program,
+            document__status=DocumentStatus.CODABLE,
+            finished_at__isnull=True,
+        )
+        .select_related("coder")
+        .order_by("coder__full_name", "coder_id")
+    ):
+        waiting[assignment.document_id].append(assignment.coder)
+    return dict(waiting)
 
 
 def codes_of(*, program: Program) -> list[Code]:

@@ -731,9 +731,10 @@ def highlight_create(
         if not code.is_codable:
             raise ValidationError(f"“{code.name}” only groups other codes; choose one inside it.")
     with transaction.atomic():
-        CoderAssignment.objects.get_or_create(
+        assignment, _ = CoderAssignment.objects.get_or_create(
             document=document, coder=coder, defaults={"assigned_by": coder}
         )
+        _refuse_when_finished(assignment, document)
         highlight = Highlight.objects.create(document=document, coder=coder, start=start, end=end)
         highlight.codes.set(codes)
         return highlight
@@ -742,17 +743,94 @@ def highlight_create(
 def highlight_delete(*, highlight: Highlight, by: Person) -> None:
     if highlight.coder_id != by.pk or highlight.is_agreed:
         raise PermissionDenied("You may remove only your own highlights.")
+    _refuse_when_finished(
+        CoderAssignment.objects.filter(document_id=highlight.document_id, coder=by).first(),
+        highlight.document,
+    )
     highlight.delete()
 
 
+def _refuse_when_finished(assignment: CoderAssignment | None, document: Document) -> None:
+    # "Finished" tells the lead researcher the coding is final and the agreement can be
+    # read; it would not stay true if the coding could still change underneath.
+    if assignment is not None and assignment.finished_at is not None:
+        raise ValidationError(
+            f"You marked your coding of “{document.title}” finished; reopen it to change "
+            "your highlights."
+        )
+
+
 def coder_assign(*, document: Document, coder: Person, by: Person) -> CoderAssignment:
+    """Plan that `coder` (a researcher of the program) codes `document`."""
     _require_researcher(person=by, program=document.program)
     if Role.RESEARCHER not in roles_in_program(person=coder, program=document.program):
         raise ValidationError(f"{coder.full_name} is not a researcher of this program.")
-    assignment, _ = CoderAssignment.objects.get_or_create(
-        document=document, coder=coder, defaults={"assigned_by": by}
+    if document.status != DocumentStatus.CODABLE:
+        raise ValidationError(
+            f"“{document.title}” is still under de-identification review; finish the review "
+            "before assigning coders."
+        )
+    with transaction.atomic():
+        assignment, _ = CoderAssignment.objects.get_or_create(
+            document=document, coder=coder, defaults={"assigned_by": by}
+        )
+        return assignment
+
+
+def coder_unassign(*, document: Document, coder: Person, by: Person) -> None:
+    """Take `coder` off `document` — only while they have no highlights on it, so no
+    coder's work is left without its assignment (agreement counts assigned coders)."""
+    _require_researcher(person=by, program=document.program)
+    with transaction.atomic():
+        assignment = (
+            CoderAssignment.objects.select_for_update()
+            .filter(document=document, coder=coder)
+            .first()
+        )
+        if assignment is None:
+            return
+        # The message says only "has started": how much another coder coded stays
+        # blind until the comparison is open.
+        if Highlight.objects.filter(document=document, coder=coder, is_agreed=False).exists():
+            raise ValidationError(
+                f"{coder.full_name} has already started coding “{document.title}”; "
+                "unassigning them would leave their highlights orphaned, so they stay "
+                "assigned."
+            )
+        assignment.delete()
+
+
+def _own_assignment(*, document: Document, coder: Person, by: Person) -> CoderAssignment:
+    _require_researcher(person=by, program=document.program)
+    if by.pk != coder.pk:
+        raise PermissionDenied("Only the coder themself marks their coding finished or reopens it.")
+    assignment = (
+        CoderAssignment.objects.select_for_update().filter(document=document, coder=coder).first()
     )
+    if assignment is None:
+        raise ValidationError(f"You are not assigned to code “{document.title}”.")
     return assignment
+
+
+def coder_finish(*, document: Document, coder: Person, by: Person) -> CoderAssignment:
+    """The coder says their coding of `document` is done (their highlights are then
+    fixed until they reopen it)."""
+    with transaction.atomic():
+        assignment = _own_assignment(document=document, coder=coder, by=by)
+        if assignment.finished_at is None:
+            assignment.finished_at = timezone.now()
+            assignment.save(update_fields=["finished_at"])
+        return assignment
+
+
+def coder_reopen(*, document: Document, coder: Person, by: Person) -> CoderAssignment:
+    """The coder takes their coding of `document` up again."""
+    with transaction.atomic():
+        assignment = _own_assignment(document=document, coder=coder, by=by)
+        if assignment.finished_at is not None:
+            assignment.finished_at = None
+            assignment.save(update_fields=["finished_at"])
+        return assignment
 
 
 def comparison_open(*, document: Document, by: Person) -> Document:

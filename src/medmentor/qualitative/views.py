@@ -268,6 +268,7 @@ def document_page(request, slug: str, document_id: int):
             "codes": codes,
             "own": own,
             "others": [h for h in highlights if h not in own],
+            "assignment": selectors.coder_assignment_of(document=document, viewer=request.user),
             "memos": selectors.memos_of(program=program, viewer=request.user, document=document),
             "error": request.session.pop("qualitative_error", ""),
             "kinds": DocumentKind.choices,
@@ -342,8 +343,38 @@ def highlight_add(request, slug: str, document_id: int):
 def highlight_remove(request, slug: str, document_id: int, highlight_id: int):
     document = _document(request, slug, document_id)
     highlight = get_object_or_404(Highlight, document=document, pk=highlight_id)
-    services.highlight_delete(highlight=highlight, by=request.user)
-    messages.success(request, "Highlight removed.")
+    try:
+        services.highlight_delete(highlight=highlight, by=request.user)
+    except ValidationError as problem:
+        messages.error(request, " ".join(problem.messages))
+    else:
+        messages.success(request, "Highlight removed.")
+    return redirect(_url("qualitative-document", document.program, document_id=document.pk))
+
+
+@login_required
+@require_POST
+def coding_finish(request, slug: str, document_id: int):
+    document = _document(request, slug, document_id)
+    try:
+        services.coder_finish(document=document, coder=request.user, by=request.user)
+    except ValidationError as problem:
+        messages.error(request, " ".join(problem.messages))
+    else:
+        messages.success(request, f"Your coding of “{document.title}” is marked finished.")
+    return redirect(_url("qualitative-document", document.program, document_id=document.pk))
+
+
+@login_required
+@require_POST
+def coding_reopen(request, slug: str, document_id: int):
+    document = _document(request, slug, document_id)
+    try:
+        services.coder_reopen(document=document, coder=request.user, by=request.user)
+    except ValidationError as problem:
+        messages.error(request, " ".join(problem.messages))
+    else:
+        messages.success(request, f"Your coding of “{document.title}” is open again.")
     return redirect(_url("qualitative-document", document.program, document_id=document.pk))
 
 
@@ -459,13 +490,64 @@ def adjudicate(request, slug: str, document_id: int):
 def agreement(request, slug: str):
     program = _researcher_program(request, slug)
     page = selectors.agreement_for(program=program, viewer=request.user)
+    waiting = selectors.unfinished_coders(program=program, viewer=request.user)
     return _render(
         request,
         "agreement.html",
         program,
         "agreement",
-        {"page": page, "units": AgreementUnit.choices},
+        {
+            "page": page,
+            "units": AgreementUnit.choices,
+            "unfinished": [
+                (document, waiting[document.pk])
+                for document in [*page.compared, *page.blind]
+                if document.pk in waiting
+            ],
+        },
     )
+
+
+# --- Coders: who codes what -------------------------------------------------------------
+
+
+@login_required
+def coders(request, slug: str):
+    program = _researcher_program(request, slug)
+    board = selectors.coders_board(program=program, viewer=request.user)
+    return _render(request, "coders.html", program, "coders", {"board": board})
+
+
+@login_required
+@require_POST
+def coder_assignment(request, slug: str):
+    program = _researcher_program(request, slug)
+    document_id, coder_id = request.POST.get("document", ""), request.POST.get("coder", "")
+    if not (document_id.isdigit() and coder_id.isdigit()):
+        messages.error(request, "Choose a document and a coder from the table.")
+        return redirect(_url("qualitative-coders", program))
+    document = get_object_or_404(Document, program=program, pk=document_id)
+    coder = next(
+        (p for p in selectors.researchers_of(program=program) if p.pk == int(coder_id)), None
+    )
+    if coder is None:
+        messages.error(request, "That coder is not one of this program's researchers.")
+        return redirect(_url("qualitative-coders", program))
+    action = request.POST.get("action", "")
+    try:
+        if action == "assign":
+            services.coder_assign(document=document, coder=coder, by=request.user)
+            done = f"{coder.full_name} is assigned to “{document.title}”."
+        elif action == "unassign":
+            services.coder_unassign(document=document, coder=coder, by=request.user)
+            done = f"{coder.full_name} is no longer assigned to “{document.title}”."
+        else:
+            raise ValidationError(f"“{action[:20]}” is not an action; assign or unassign.")
+    except ValidationError as problem:
+        messages.error(request, " ".join(problem.messages))
+    else:
+        messages.success(request, done)
+    return redirect(_url("qualitative-coders", program) + f"#document-{document.pk}")
 
 
 # --- Codebook ---------------------------------------------------------------------------

@@ -238,4 +238,6 @@ def _coded_document(program, researcher, coder, codes, title, file_name, attribu
                 end=start + len(words),
                 codes=[codes[name] for name in names],
             )
+    for person in (researcher, coder):  # both are done, so the agreement page does not warn
+        services.coder_finish(document=document, coder=person, by=person)
     return services.comparison_open(document=document, by=researcher)
