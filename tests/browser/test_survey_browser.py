@@ -92,7 +92,8 @@ def test_report_page_is_accessible_on_a_phone(
     page = signed_in(director, viewport=PHONE)
     page.goto(reverse("survey-report", kwargs={"slug": program.slug, "instrument_id": survey.pk}))
     assert page.get_by_role("heading", level=1).inner_text().endswith("report")
-    assert page.locator("svg[role=img]").count() == 2
+    # The two Likert items and the scale's scores per wave.
+    assert page.locator("svg[role=img]").count() == 3
     assert_accessible(page)
     page.goto(reverse("survey-list", kwargs={"slug": program.slug}))
     assert_accessible(page)
