@@ -37,6 +37,8 @@ def test_demo_focus_groups_are_coded_by_two_coders_with_agreement_and_a_matrix()
     researcher = Person.objects.get(email="researcher@demo.medmentor.test")
     page = selectors.agreement_for(program=program, viewer=researcher)
     assert len(page.coders) == 2
+    # Both coders marked their coding finished: the agreement page does not warn.
+    assert selectors.unfinished_coders(program=program, viewer=researcher) == {}
     pooled = page.result.rows[-1]
     assert 0.5 < pooled.kappa < 1.0  # they agree mostly, not always
     matrix = selectors.competency_matrix(program=program, viewer=researcher)
