@@ -287,7 +287,10 @@ def survey_list(request, slug: str):
             "surveys": selectors.instruments_of_program(program=program),
             "can_report": bool(roles & selectors.REPORT_ROLES),
             "is_staff": bool(roles & set(STAFF_ROLES)),
-            "library": [(key, spec["title"]) for key, spec in library.LIBRARY.items()],
+            "library": [
+                (key, spec["title"], spec.get("description", ""))
+                for key, spec in library.LIBRARY.items()
+            ],
             "modes": Anonymity.choices,
             "current": "surveys",
         },
