@@ -303,3 +303,23 @@ def test_each_weekly_email_carries_its_own_link_that_signs_in_its_person_once(
         assert "_auth_user_id" not in client.session
     lifetimes = {link.expires_at - link.created_at for link in SignInLink.objects.all()}
     assert lifetimes == {datetime.timedelta(seconds=settings.SIGN_IN_LINK_MAX_AGE)}
+
+
+def test_the_paragraphs_filter_joins_wrapped_lines_and_escapes_in_the_email(
+    on_service, program, junior
+):
+    program.description = "Cases for the first\nmonth on <service>.\n\nSecond paragraph."
+    program.save(update_fields=["description"])
+
+    email = weekly_email_render(
+        program=program,
+        week=on_service.week,
+        person=junior,
+        parts=EmailParts(
+            subject="s", text_body="t", html_body="{{ program.description|paragraphs }}"
+        ),
+    )
+
+    assert email.html_body == (
+        "<p>Cases for the first month on &lt;service&gt;.</p>\n<p>Second paragraph.</p>"
+    )

@@ -45,6 +45,7 @@ from django.utils.translation import get_language
 
 from medmentor.curriculum.models import ServiceDay
 from medmentor.curriculum.selectors import week_content
+from medmentor.curriculum.templatetags.curriculum_text import paragraphs
 from medmentor.messaging.selectors import outbox_keys_with_prefix
 from medmentor.messaging.services import (
     RenderedEmail,
@@ -130,6 +131,8 @@ def _engine() -> Engine:
         if name not in BLOCKED_FILTERS
     }
     library.filter("date", _date_filter, expects_localtime=True, is_safe=False)
+    # The workspace's filter for curriculum text wrapped in YAML (it escapes every part).
+    library.filter("paragraphs", paragraphs, needs_autoescape=True)
     # debug=True only makes syntax errors carry their line number for the editor.
     engine = Engine(loaders=[], libraries={}, debug=True, autoescape=True)
     engine.template_builtins = [library]
