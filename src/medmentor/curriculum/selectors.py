@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.urls import reverse
 
 from medmentor.curriculum.models import (
     AnswerReveal,
@@ -35,11 +36,19 @@ from medmentor.programs.models import (
     Enrollment,
     Pair,
     Program,
+    ProgramKind,
     ProgramWeek,
     Role,
     ServiceBlock,
 )
-from medmentor.programs.selectors import program_week_containing, roles_in_program
+from medmentor.programs.selectors import (
+    ATTENTION_WARN,
+    AttentionItem,
+    program_today,
+    program_week_containing,
+    roles_in_program,
+    viewer_roles,
+)
 
 # The smallest group a participation figure may describe (rule 1). Below it, a share
 # would let a director work out what one pair or one learner did.
@@ -721,3 +730,29 @@ def participation_visible_to(
             "Participation figures are for the program's staff, faculty and researchers."
         )
     return participation_summary(program=program, today=today)
+
+
+# --- The home page's attention list (settings.MEDMENTOR_ATTENTION_PROVIDERS) ----------
+
+
+def attention_items(*, person: Person, program: Program) -> list[AttentionItem]:
+    """For the directors and coordinators of a case-review program: this week is a
+    program week but teaches nothing yet (no curriculum week planned for it)."""
+    if program.kind != ProgramKind.CASE_REVIEW:
+        return []
+    if not viewer_roles(person=person, program=program) & set(STAFF_ROLES):
+        return []
+    today = program_today(program=program)
+    monday = today - datetime.timedelta(days=today.weekday())
+    unplanned = ProgramWeek.objects.filter(
+        program=program, starts_on=monday, plan__isnull=True
+    ).exists()
+    if not unplanned:
+        return []
+    return [
+        AttentionItem(
+            text=f"This week (from {monday:%-d %b}) has no curriculum plan.",
+            url=reverse("curriculum-overview", kwargs={"slug": program.slug}),
+            tone=ATTENTION_WARN,
+        )
+    ]

@@ -3,10 +3,13 @@
 import datetime
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q, QuerySet
 from django.urls import reverse
+from django.utils.module_loading import import_string
 
+from medmentor.messaging.selectors import outbox_summary
 from medmentor.people.models import Person
 from medmentor.programs.models import (
     STAFF_ROLES,
@@ -15,10 +18,12 @@ from medmentor.programs.models import (
     MatchingPair,
     MatchingProfile,
     MatchingRun,
+    MatchingRunStatus,
     MatchingUnmatched,
     Mentorship,
     Pair,
     Program,
+    ProgramKind,
     ProgramWeek,
     Role,
     ServiceBlock,
@@ -415,3 +420,186 @@ def matching_conflicts_for_staff(*, program: Program, viewer: Person) -> list[Ma
         .select_related("mentor", "mentee")
         .order_by("mentor__full_name", "mentee__full_name")
     )
+
+
+# --- The home page: what needs the person, per program --------------------------------
+# Each app that knows something a person should act on offers a provider (a selector
+# `attention_items(*, person, program)`, listed in settings.MEDMENTOR_ATTENTION_PROVIDERS)
+# so programs never imports the apps above it. Each provider applies its own privacy
+# rules: counts for staff, a learner's own pair and invitations for the learner.
+
+ATTENTION_WARN = "warn"
+ATTENTION_INFO = "info"
+
+
+@dataclass(frozen=True)
+class AttentionItem:
+    """One thing that needs the person, in words, with the page where they act on it."""
+
+    text: str
+    url: str = ""
+    tone: str = ATTENTION_INFO  # ATTENTION_WARN or ATTENTION_INFO
+
+
+@dataclass(frozen=True)
+class ProgramCard:
+    link: ProgramLink
+    items: list[AttentionItem]
+
+
+def viewer_roles(*, person: Person, program: Program) -> set[str]:
+    """`person`'s roles in `program`, without a query when `home_cards` already read them
+    (it leaves them on the program instance for the providers)."""
+    known = getattr(program, "_home_viewer_roles", None)
+    if known is not None and known[0] == person.pk:
+        return set(known[1])
+    return roles_in_program(person=person, program=program)
+
+
+def program_today(*, program: Program) -> datetime.date:
+    """Today in the program's time zone (its weeks run Monday to Sunday there)."""
+    return datetime.datetime.now(tz=program.zone).date()
+
+
+def plural(count: int, singular: str, plural_form: str = "") -> str:
+    """`count` with its noun: "1 junior", "3 juniors"."""
+    return f"{count} {singular if count == 1 else plural_form or singular + 's'}"
+
+
+def _this_week(*, program: Program) -> ProgramWeek | None:
+    today = program_today(program=program)
+    monday = today - datetime.timedelta(days=today.weekday())
+    return ProgramWeek.objects.filter(program=program, starts_on=monday).first()
+
+
+def _case_review_staff_items(*, program: Program) -> list[AttentionItem]:
+    week = _this_week(program=program)
+    if week is None:
+        return []
+    juniors = on_service_by_week(program=program, weeks=[week])[week.id].juniors
+    paired = set(
+        Pair.objects.filter(week=week, is_removed=False).values_list("junior_id", flat=True)
+    )
+    without = sum(1 for junior in juniors if junior.id not in paired)
+    if not without:
+        return []
+    return [
+        AttentionItem(
+            text=f"{plural(without, 'junior')} on service this week "
+            f"{'has' if without == 1 else 'have'} no senior.",
+            url=reverse("program-weeks", kwargs={"slug": program.slug}),
+            tone=ATTENTION_WARN,
+        )
+    ]
+
+
+def _outbox_items(*, program: Program) -> list[AttentionItem]:
+    # messaging sits below programs (it knows only people), so programs may read it;
+    # every email of a program carries the topic "program:<id>".
+    summary = outbox_summary(topic=f"program:{program.pk}")
+    failed, gave_up = summary.get("failed", 0), summary.get("gave_up", 0)
+    if not failed + gave_up:
+        return []
+    parts = []
+    if failed:
+        parts.append(f"{plural(failed, 'email')} failed and will be retried")
+    if gave_up:
+        parts.append(f"{plural(gave_up, 'email')} gave up")
+    return [
+        AttentionItem(
+            text="In the outbox: " + "; ".join(parts) + ".",
+            url=reverse("outbox", kwargs={"slug": program.slug}),
+            tone=ATTENTION_WARN,
+        )
+    ]
+
+
+def _one_to_one_staff_items(*, program: Program) -> list[AttentionItem]:
+    today = program_today(program=program)
+    matching_url = reverse("matching", kwargs={"slug": program.slug})
+    items = []
+    mentees = (
+        Enrollment.objects.filter(program=program, role=Role.JUNIOR)
+        .exclude(left_on__lt=today)
+        .exclude(
+            person__in=Mentorship.objects.filter(program=program, ended_on__isnull=True).values(
+                "mentee"
+            )
+        )
+        .values("person")
+        .distinct()
+        .count()
+    )
+    if mentees:
+        items.append(
+            AttentionItem(
+                text=f"{plural(mentees, 'mentee')} without a published match.",
+                url=matching_url,
+                tone=ATTENTION_WARN,
+            )
+        )
+    latest = MatchingRun.objects.filter(program=program).order_by("-created_at", "-id").first()
+    if latest is not None and latest.status == MatchingRunStatus.DRAFT:
+        items.append(
+            AttentionItem(
+                text="A matching run is drafted but not published.",
+                url=reverse("matching-run", kwargs={"slug": program.slug, "run_id": latest.pk}),
+            )
+        )
+    return items
+
+
+def _own_pair_items(*, person: Person, program: Program) -> list[AttentionItem]:
+    """This week's pairs of `person` only — never anyone else's."""
+    today = program_today(program=program)
+    monday = today - datetime.timedelta(days=today.weekday())
+    pairs = (
+        Pair.objects.filter(Q(junior=person) | Q(senior=person))
+        .filter(week__program=program, week__starts_on=monday, is_removed=False)
+        .select_related("junior", "senior")
+        .order_by("pk")
+    )
+    url = reverse("workspace", kwargs={"slug": program.slug})
+    return [
+        AttentionItem(
+            text="This week: you and "
+            f"{(pair.senior if pair.junior_id == person.pk else pair.junior).full_name}.",
+            url=url,
+        )
+        for pair in pairs
+    ]
+
+
+def attention_items(*, person: Person, program: Program) -> list[AttentionItem]:
+    """What the programs app knows needs `person` in `program`: for directors and
+    coordinators, juniors on service without a senior this week (a count), failed
+    emails, and in one-to-one programs mentees without a match and an unpublished draft;
+    for juniors and seniors, their own pair this week."""
+    roles = viewer_roles(person=person, program=program)
+    items: list[AttentionItem] = []
+    if roles & set(STAFF_ROLES):
+        if program.kind == ProgramKind.CASE_REVIEW:
+            items += _case_review_staff_items(program=program)
+        if program.kind == ProgramKind.ONE_TO_ONE:
+            items += _one_to_one_staff_items(program=program)
+        items += _outbox_items(program=program)
+    if roles & {Role.JUNIOR, Role.SENIOR} and program.kind == ProgramKind.CASE_REVIEW:
+        items += _own_pair_items(person=person, program=program)
+    return items
+
+
+def home_cards(*, person: Person) -> list[ProgramCard]:
+    """The home page: each of `person`'s programs with what needs them there, from every
+    provider in settings.MEDMENTOR_ATTENTION_PROVIDERS. A fixed number of queries per
+    program, however many people it has."""
+    providers = [import_string(path) for path in settings.MEDMENTOR_ATTENTION_PROVIDERS]
+    cards = []
+    for link in programs_for_person(person=person):
+        link.program._home_viewer_roles = (person.pk, frozenset(link.roles))
+        items = [
+            item for provider in providers for item in provider(person=person, program=link.program)
+        ]
+        # What to act on first, then what to know; each provider's order kept.
+        items.sort(key=lambda item: item.tone != ATTENTION_WARN)
+        cards.append(ProgramCard(link=link, items=items))
+    return cards

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from medmentor.programs import selectors, services
@@ -36,12 +37,12 @@ from medmentor.programs.models import (
 )
 
 
+@never_cache  # an open survey invitation's link is the person's own
 @login_required
 def home(request):
-    programs = selectors.programs_for_person(person=request.user)
-    if len(programs) == 1:
-        return redirect(programs[0].url)
-    return render(request, "programs/home.html", {"programs": programs})
+    """Each of the person's programs with what needs them there (programs.selectors)."""
+    cards = selectors.home_cards(person=request.user)
+    return render(request, "programs/home.html", {"cards": cards})
 
 
 # --- Director and coordinator pages: imports, weeks and pairs -------------------------

@@ -17,10 +17,17 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.urls import reverse
 
 from medmentor.people.models import Person
 from medmentor.programs.models import STAFF_ROLES, Enrollment, Program, Role
-from medmentor.programs.selectors import roles_in_program
+from medmentor.programs.selectors import (
+    ATTENTION_WARN,
+    AttentionItem,
+    plural,
+    roles_in_program,
+    viewer_roles,
+)
 from medmentor.qualitative import analysis
 from medmentor.qualitative.crypto import decrypt_text
 from medmentor.qualitative.models import (
@@ -634,3 +641,44 @@ def report_for(*, program: Program, viewer: Person, attribute: str = "") -> Repo
         cooccurrence=[(code, list(map(int, matrix[i]))) for i, code in enumerate(codes)],
         exemplars=exemplars,
     )
+
+
+# --- The home page's attention list (settings.MEDMENTOR_ATTENTION_PROVIDERS) ----------
+
+
+def attention_items(*, person: Person, program: Program) -> list[AttentionItem]:
+    """For the program's researchers: documents whose de-identification still needs
+    review, and the documents assigned to them whose coding they have not finished."""
+    if Role.RESEARCHER not in viewer_roles(person=person, program=program):
+        return []
+    counts = Document.objects.filter(program=program).aggregate(
+        in_review=Count("id", filter=Q(status=DocumentStatus.REVIEW), distinct=True),
+        to_code=Count(
+            "id",
+            filter=Q(
+                status=DocumentStatus.CODABLE,
+                assignments__coder=person,
+                assignments__finished_at__isnull=True,
+            ),
+            distinct=True,
+        ),
+    )
+    items = []
+    if counts["in_review"]:
+        items.append(
+            AttentionItem(
+                text=f"{plural(counts['in_review'], 'document')} "
+                f"{'awaits' if counts['in_review'] == 1 else 'await'} de-identification review.",
+                url=reverse("qualitative", kwargs={"slug": program.slug}),
+                tone=ATTENTION_WARN,
+            )
+        )
+    if counts["to_code"]:
+        items.append(
+            AttentionItem(
+                text=f"{plural(counts['to_code'], 'document')} assigned to you: "
+                "coding not finished.",
+                url=reverse("qualitative-coders", kwargs={"slug": program.slug}),
+            )
+        )
+    return items

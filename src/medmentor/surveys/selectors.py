@@ -17,17 +17,27 @@ import numpy as np
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
 
 from medmentor import stats
 from medmentor.people.models import Person
 from medmentor.programs.models import STAFF_ROLES, Program, Role
-from medmentor.programs.selectors import roles_in_program
+from medmentor.programs.selectors import (
+    ATTENTION_INFO,
+    ATTENTION_WARN,
+    AttentionItem,
+    program_today,
+    roles_in_program,
+    viewer_roles,
+)
 from medmentor.surveys.charts import figure_svg, likert_diverging_svg, scale_change_figure
 from medmentor.surveys.models import (
     NUMBER_ANSWER_DTYPE,
     Anonymity,
     Answer,
     Instrument,
+    Invitation,
     Item,
     ItemKind,
     Response,
@@ -36,6 +46,7 @@ from medmentor.surveys.models import (
     WaveKind,
 )
 from medmentor.surveys.pairing import CodeMatch, codes_pair
+from medmentor.surveys.services import invitation_token
 
 OVERVIEW_ROLES = {*STAFF_ROLES, Role.FACULTY, Role.RESEARCHER}
 REPORT_ROLES = {*STAFF_ROLES, Role.RESEARCHER}
@@ -516,3 +527,82 @@ def answers_by_response(*, instrument: Instrument) -> list[tuple[Wave, Response,
             answers[response_id][item_id] = value
         rows += [(wave, response, answers[response.pk]) for response in responses]
     return rows
+
+
+# --- The home page's attention list (settings.MEDMENTOR_ATTENTION_PROVIDERS) ----------
+
+# A wave closing within this many days is flagged, so staff can send a last reminder.
+CLOSING_SOON_DAYS = 3
+
+
+def _closes_in_words(*, wave: Wave, program: Program) -> tuple[str, int]:
+    """When `wave` closes, in words, and in whole days from today (program's time zone)."""
+    closes_on = timezone.localdate(wave.closes_at, timezone=program.zone)
+    days = (closes_on - program_today(program=program)).days
+    if days <= 0:
+        return "closes today", 0
+    if days == 1:
+        return "closes tomorrow", 1
+    return f"{days} days left", days
+
+
+def attention_items(*, person: Person, program: Program) -> list[AttentionItem]:
+    """Open survey waves: for the roles that see the survey list, each wave open now with
+    its response rate so far (counts only) and the days left, flagged when it closes
+    within CLOSING_SOON_DAYS; for anyone, their own invitations to open waves that they
+    have not answered or declined yet. Nothing about anyone's answers."""
+    now = timezone.now()
+    items: list[AttentionItem] = []
+    if viewer_roles(person=person, program=program) & OVERVIEW_ROLES:
+        waves = (
+            Wave.objects.filter(instrument__program=program, opens_at__lte=now, closes_at__gt=now)
+            .select_related("instrument")
+            .annotate(
+                n_invited=Count("invitations", distinct=True),
+                n_submitted=Count(
+                    "responses", filter=Q(responses__submitted_at__isnull=False), distinct=True
+                ),
+            )
+            .order_by("closes_at", "pk")
+        )
+        for wave in waves:
+            counts = WaveCounts(
+                wave=wave,
+                invited=wave.n_invited,
+                submitted=wave.n_submitted,
+                declined=wave.declined_count,
+            )
+            when, days = _closes_in_words(wave=wave, program=program)
+            soon = days <= CLOSING_SOON_DAYS
+            items.append(
+                AttentionItem(
+                    text=f"{wave.instrument.title} ({wave.get_kind_display()}) is open: "
+                    f"{counts.submitted} of {counts.invited} invited answered "
+                    f"({counts.rate_text}); {when}" + (" — closing soon." if soon else "."),
+                    url=reverse("survey-list", kwargs={"slug": program.slug}),
+                    tone=ATTENTION_WARN if soon else ATTENTION_INFO,
+                )
+            )
+    invitations = (
+        Invitation.objects.filter(
+            person=person,
+            is_done=False,
+            wave__instrument__program=program,
+            wave__opens_at__lte=now,
+            wave__closes_at__gt=now,
+        )
+        .select_related("wave__instrument")
+        .order_by("wave__closes_at", "pk")
+    )
+    for invitation in invitations:
+        when, _ = _closes_in_words(wave=invitation.wave, program=program)
+        token = invitation_token(invitation=invitation)
+        items.append(
+            AttentionItem(
+                text=f"A survey is waiting for you: {invitation.wave.instrument.title} "
+                f"({invitation.wave.get_kind_display()}), {when}.",
+                url=reverse("survey-answer", kwargs={"token": token}),
+                tone=ATTENTION_WARN,
+            )
+        )
+    return items
