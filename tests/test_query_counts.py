@@ -13,8 +13,18 @@ from django.urls import reverse
 from medmentor.curriculum.models import AnswerReveal, CaseLearningStyle, CaseReview, WeekPlan
 from medmentor.messaging.models import OutboxMessage
 from medmentor.people.models import Person
-from medmentor.programs.models import Enrollment, Pair, ProgramWeek, Role, ServiceBlock
+from medmentor.programs.models import (
+    Enrollment,
+    Pair,
+    Program,
+    ProgramKind,
+    ProgramWeek,
+    Role,
+    ServiceBlock,
+)
+from medmentor.surveys.services import invitations_create
 from tests.conftest import sign_in
+from tests.surveys.conftest import make_survey
 
 pytestmark = pytest.mark.usefixtures("fast_passwords")
 
@@ -139,3 +149,44 @@ def test_the_dashboard_query_count_does_not_grow_with_the_program(
     with django_assert_num_queries(DASHBOARD_QUERIES):
         response = client.get(url)
     assert response.status_code == 200
+
+
+# The home page for a person in two programs: the signed-in page's queries but the
+# program lookup (PER_REQUEST - 1), the person's programs (1), then per
+# program what needs them. Case review, as director: this week, who is on service
+# (blocks, enrollments), this week's paired juniors, the outbox counts, whether the week
+# has a plan, open waves with their counts, the person's own open invitations (8).
+# One-to-one, as director and researcher: mentees without a match, the latest run, the
+# outbox counts, open waves, own invitations, the documents in review and to code (6).
+HOME_QUERIES = PER_REQUEST - 1 + 1 + 8 + 6
+
+
+def test_the_home_page_query_count_does_not_grow_with_the_programs(
+    client, sized_program, director, institution, django_assert_num_queries
+):
+    one_to_one = Program.objects.create(
+        name="Near-peer mentoring",
+        slug="near-peer",
+        kind=ProgramKind.ONE_TO_ONE,
+        institution=institution,
+        starts_on=datetime.date(2026, 11, 2),
+    )
+    learners = list(
+        Person.objects.filter(enrollments__program=sized_program, enrollments__role=Role.JUNIOR)
+    )
+    Enrollment.objects.bulk_create(
+        [Enrollment(program=one_to_one, person=person, role=Role.JUNIOR) for person in learners]
+        + [
+            Enrollment(program=one_to_one, person=director, role=Role.DIRECTOR),
+            Enrollment(program=one_to_one, person=director, role=Role.RESEARCHER),
+        ]
+    )
+    for program in (sized_program, one_to_one):
+        wave = make_survey(program).waves.get(kind="pre")
+        invitations_create(wave=wave, people=[*learners, director])
+    sign_in(client, director)
+    with django_assert_num_queries(HOME_QUERIES):
+        response = client.get(reverse("home"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Near-peer mentoring" in page and "A survey is waiting for you" in page
