@@ -163,7 +163,7 @@ def survey_editor(request, slug: str, instrument_id: int):
 @require_POST
 def survey_editor_wave_add(request, slug: str, instrument_id: int):
     program, instrument = _staff_instrument(request, slug, instrument_id)
-    missing = [k for k in WaveKind.values if not instrument.waves.filter(kind=k).exists()]
+    missing = selectors.wave_kinds_missing(instrument=instrument)
     if not missing:
         messages.error(request, "The survey already has a pre, a post and a follow-up wave.")
         return redirect(_editor_url(instrument, "waves"))
@@ -223,17 +223,12 @@ def _item_page(request, program, instrument, form: ItemForm, item: Item | None, 
 def survey_editor_item_add(request, slug: str, instrument_id: int):
     program, instrument = _staff_instrument(request, slug, instrument_id)
     if request.method != "POST":
-        last = instrument.items.order_by("-order").first()
-        number = instrument.items.count() + 1
-        while instrument.items.filter(key=f"item_{number}").exists():
-            number += 1
         form = ItemForm(
             instrument=instrument,
             initial={
                 "kind": ItemKind.LIKERT,
                 "points": 5,
-                "page": last.page if last else 1,
-                "key": f"item_{number}",
+                **selectors.new_item_defaults(instrument=instrument),
             },
         )
         return _item_page(request, program, instrument, form, None)

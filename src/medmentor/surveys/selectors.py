@@ -147,6 +147,22 @@ class InstrumentEditorContents:
     submitted: int
 
 
+def wave_kinds_missing(*, instrument: Instrument) -> list[str]:
+    """The kinds of wave (pre, post, follow-up) the survey does not have yet."""
+    present = set(instrument.waves.values_list("kind", flat=True))
+    return [kind for kind in WaveKind.values if kind not in present]
+
+
+def new_item_defaults(*, instrument: Instrument) -> dict:
+    """A new item's page (the last item's) and a free variable name, item_<n>."""
+    last = instrument.items.order_by("-order").first()
+    keys = set(instrument.items.values_list("key", flat=True))
+    number = len(keys) + 1
+    while f"item_{number}" in keys:
+        number += 1
+    return {"page": last.page if last else 1, "key": f"item_{number}"}
+
+
 def instrument_editor_contents(*, instrument: Instrument) -> InstrumentEditorContents:
     """For the program's staff (the editor's views check the role): counts only."""
     waves = list(
