@@ -22,7 +22,7 @@ from medmentor.messaging import selectors as outbox
 from medmentor.messaging import services as outbox_services
 from medmentor.messaging.models import OutboxMessage, OutboxStatus
 from medmentor.programs.models import STAFF_ROLES, Program
-from medmentor.programs.selectors import roles_in_program
+from medmentor.programs.selectors import program_today, roles_in_program
 
 OUTBOX_PAGE_SIZE = 50
 
@@ -80,7 +80,7 @@ def _choices(request, program: Program, data) -> weekly_email.PreviewChoices:
     return weekly_email.weekly_email_preview_choices(
         program=program,
         viewer=request.user,
-        today=timezone.localdate(timezone=program.zone),
+        today=program_today(program=program),
         week_id=as_id("week"),
         person_id=as_id("person"),
     )

@@ -395,7 +395,7 @@ class MatchingCohortSummary:
 def matching_cohort_summary(*, program: Program, viewer: Person) -> MatchingCohortSummary:
     """How many mentees, mentors and mentor places the next run will see."""
     _require_staff(program=program, viewer=viewer, what="the matching cohort")
-    today = datetime.datetime.now(tz=program.zone).date()
+    today = program_today(program=program)
     current = Enrollment.objects.filter(program=program).exclude(left_on__lt=today)
     mentors = current.filter(role=Role.SENIOR)
     places = sum(

@@ -1171,7 +1171,7 @@ def _matching_weights(raw: dict[str, float]) -> Weights:
 
 
 def _current_enrollments(program: Program, role: str) -> list[Enrollment]:
-    today = datetime.datetime.now(tz=program.zone).date()
+    today = selectors.program_today(program=program)
     return list(
         Enrollment.objects.filter(program=program, role=role)
         .exclude(left_on__lt=today)
@@ -1684,7 +1684,7 @@ def matching_run_publish(*, run: MatchingRun, by: Person | None) -> list[Mentors
     """
     program = run.program
     _require_matching_staff(program=program, by=by)
-    today = datetime.datetime.now(tz=program.zone).date()
+    today = selectors.program_today(program=program)
     with transaction.atomic():
         run = MatchingRun.objects.select_for_update().get(pk=run.pk)
         _require_draft(run)
