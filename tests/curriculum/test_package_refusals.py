@@ -464,3 +464,26 @@ def test_a_failure_while_writing_removes_the_files_already_stored(program, setti
     assert StorageThatFillsUp.saved == 3  # two new files were written, then the disk was full
     after = (table_counts(), files_in(settings.MEDIA_ROOT), curriculum_as_data(first))
     assert after == before
+
+
+def _with_encrypted_member(content: bytes, member: str) -> bytes:
+    """`content` with `member` marked as password-protected (general-purpose flag bit 0
+    in its local header and central directory entry), as an encrypting zip tool writes."""
+    data = bytearray(content)
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        data[archive.getinfo(member).header_offset + 6] |= 0x01
+    position = data.find(b"PK\x01\x02")
+    while position != -1:
+        name_length = int.from_bytes(data[position + 28 : position + 30], "little")
+        if data[position + 46 : position + 46 + name_length] == member.encode():
+            data[position + 8] |= 0x01
+        position = data.find(b"PK\x01\x02", position + 4)
+    return bytes(data)
+
+
+def test_a_password_protected_package_is_refused_not_an_error(program):
+    content = _with_encrypted_member(package_zip(), "curriculum.yaml")
+
+    reason = refuse(program, content)
+
+    assert reason == "curriculum.yaml: the file is encrypted; packages must not be."
