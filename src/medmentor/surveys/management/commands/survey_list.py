@@ -38,7 +38,7 @@ class Command(BaseCommand):
             )
             for row in counts:
                 first, last = services.wave_days(wave=row.wave, zone=found.zone)
-                rate = row.rate_text.split(" (")[0]  # the dash alone in the table
+                rate = row.rate_text if row.rate is not None else "—"  # no room for why
                 self.stdout.write(
                     f"    {row.wave.get_kind_display():<10} {f'{first} – {last}':<25} "
                     f"{row.invited:>7} {row.submitted:>8} {row.declined:>8} {rate:>5}"
