@@ -1,9 +1,12 @@
 """The client address every sign-in limit keys on, with and without trusted proxies."""
 
+import secrets
+
 import pytest
 from django.test import RequestFactory
 
 from medmentor.people.client import client_address, sign_in_username
+from tests.test_settings import _run_check
 
 
 def request_from(remote: str, forwarded: str | None = None):
@@ -49,3 +52,18 @@ def test_the_account_is_the_email_trimmed_and_lower_cased():
     assert sign_in_username(request, {"username": " Junior@Lakeside.TEST "}) == (
         "junior@lakeside.test"
     )
+
+
+def test_the_deploy_check_refuses_a_proxy_whose_forwarded_address_is_not_trusted(tmp_path):
+    production = {
+        "SECRET_KEY": secrets.token_urlsafe(64),
+        "SITE_URL": "https://mentor.lakeside.example",
+        "BEHIND_PROXY": "1",
+    }
+    refused = _run_check(tmp_path, **production)
+    assert refused.returncode != 0
+    assert "medmentor.W001" in refused.stdout + refused.stderr
+    assert "TRUSTED_PROXY_COUNT" in refused.stdout + refused.stderr
+
+    passed = _run_check(tmp_path, **production, TRUSTED_PROXY_COUNT="1")
+    assert passed.returncode == 0, passed.stdout + passed.stderr
