@@ -197,3 +197,30 @@ def test_pages_need_sign_in(client):
     response = client.get(reverse("home"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("sign-in"))
+
+
+@pytest.mark.django_db
+def test_the_admin_sign_in_sends_people_to_the_throttled_sign_in_page(client, director):
+    response = client.get(reverse("admin:login") + "?next=/admin/people/person/")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("sign-in") + "?next=/admin/people/person/"
+    # Its form does not check passwords at all.
+    response = client.post(
+        reverse("admin:login"), {"username": director.email, "password": PASSWORD}
+    )
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("sign-in"))
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_a_locked_out_person_can_still_sign_in_with_an_emailed_link(client, junior, settings):
+    settings.AXES_FAILURE_LIMIT = 2
+    for _ in range(2):
+        client.post(reverse("sign-in"), {"email": junior.email, "password": "wrong"})
+    url = services.sign_in_link_create(person=junior)
+    response = client.post(_link_path(url))
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(junior.pk)
+    # Proving the email is theirs clears their failures at this address.
+    assert not AccessAttempt.objects.exists()

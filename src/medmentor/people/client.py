@@ -53,9 +53,11 @@ def sign_in_username(request: HttpRequest, credentials: dict | None) -> str:
     """The account a sign-in attempt names, as throttling keys it: the email, trimmed and
     lower-cased (people sign in with any capitalisation of their address).
 
-    Our sign-in page and the admin's both pass it to authenticate() as `username`.
+    Our sign-in page passes it to authenticate() as `username`; after a sign-in, axes
+    asks with the account's own field (`email`) to clear the pair's failures.
     """
-    name = (credentials or {}).get("username") or ""
+    credentials = credentials or {}
+    name = credentials.get("username") or credentials.get("email") or ""
     if not name and request is not None:
         name = request.POST.get("email") or request.POST.get("username") or ""
     return str(name).strip().lower()[:254]

@@ -74,7 +74,7 @@ def sign_in_link_request(request):
             # Says nothing about the email: the count is of this client's requests.
             form.add_error(
                 None,
-                "Too many sign-in links were asked for from this address in the last "
+                "Too many sign-in links were asked for from your network in the last "
                 "15 minutes. Try again later, or sign in with your password.",
             )
             return render(
