@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.shortcuts import redirect, render
@@ -10,10 +11,9 @@ from medmentor.people import selectors, services
 from medmentor.people.client import client_address
 from medmentor.people.forms import SignInForm, SignInLinkRequestForm
 
-SIGN_IN_LOCKED_OUT = (
-    "Too many failed sign-ins for this account from this address. "
-    "Try again in 15 minutes or ask for a sign-in link."
-)
+
+def _window_minutes() -> int:
+    return max(1, round(settings.SIGN_IN_FAILURE_WINDOW / 60))
 
 
 def _next_url(request) -> str:
@@ -56,7 +56,10 @@ def sign_in_locked_out(request, original_response=None, credentials=None):
         "people/sign_in.html",
         {
             "form": form,
-            "refusal": SIGN_IN_LOCKED_OUT,
+            "refusal": (
+                "Too many failed sign-ins for this account from this address. "
+                f"Try again in {_window_minutes()} minutes or ask for a sign-in link."
+            ),
             "link_form": SignInLinkRequestForm(initial={"email": request.POST.get("email", "")}),
             "next": _next_url(request),
         },
@@ -75,7 +78,7 @@ def sign_in_link_request(request):
             form.add_error(
                 None,
                 "Too many sign-in links were asked for from your network in the last "
-                "15 minutes. Try again later, or sign in with your password.",
+                f"{_window_minutes()} minutes. Try again later, or sign in with your password.",
             )
             return render(
                 request,
