@@ -23,21 +23,14 @@ from medmentor.programs.models import (
     ServiceBlock,
 )
 from medmentor.surveys.services import invitations_create
-from tests.conftest import sign_in as _force_login
+from tests.conftest import sign_in
 from tests.surveys.conftest import make_survey
 
 pytestmark = pytest.mark.usefixtures("fast_passwords")
 
 
-def sign_in(client, person) -> None:
-    """Signed in, with the one session write of the first page view already made."""
-    _force_login(client, person)
-    client.get(reverse("home"))
-
-
 # Every signed-in page: session, person, program. The session is not written (it is
-# renewed at most every few minutes: medmentor.people.session_refresh), so each test
-# counts a page view after a first one, as a person using the site makes them.
+# renewed at most every few minutes: medmentor.people.session_refresh).
 PER_REQUEST = 3
 # Roles, this week, the pairs, the week's content (plan, readings, cases, images,
 # questions), the junior's styles and reveals, the pair's marks.

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from medmentor.people.session_refresh import REFRESHED_AT
-from tests.conftest import PASSWORD, sign_in
+from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.usefixtures("fast_passwords")
 
@@ -32,7 +32,7 @@ def test_pages_after_signing_in_do_not_write_the_session(client, junior):
 
 
 def test_a_session_made_elsewhere_is_written_once_then_left_alone(client, junior):
-    sign_in(client, junior)  # force_login: made without the middleware, no refresh time
+    client.force_login(junior)  # made without the middleware: no refresh time yet
     assert len(_session_writes(client, reverse("home"))) == 1
     assert _session_writes(client, reverse("home")) == []
 
