@@ -92,6 +92,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "medmentor.people.session_refresh.SessionRefreshMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -162,9 +163,11 @@ LOGIN_URL = "sign-in"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "sign-in"
 
-# Sessions end after a day without use, and when the browser closes.
+# Sessions end after 12 hours without use, and when the browser closes. The idle
+# timeout is renewed at most every SESSION_REFRESH_INTERVAL seconds of use, so most
+# page views do not write the session (medmentor.people.session_refresh).
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 12 * 60 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_REFRESH_INTERVAL = env_int("SESSION_REFRESH_INTERVAL", 5 * 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SIGN_IN_LINK_MAX_AGE = env_int("SIGN_IN_LINK_MAX_AGE", 7 * 24 * 60 * 60)
 # Password guessing (django-axes): after this many failed sign-ins for one account from
