@@ -39,6 +39,7 @@ from medmentor.matching import (
 )
 from medmentor.matching.explain import stage_words
 from medmentor.messaging.services import RenderedEmail, outbox_enqueue_many
+from medmentor.one_line import line_break_problem
 from medmentor.people.models import (
     Institution,
     Person,
@@ -933,6 +934,9 @@ def program_create(
     """Create a program, with its institution and service when they are new."""
     if not name.strip():
         raise ProgramError("The program needs a name.")
+    if problem := line_break_problem(name.strip(), what="The program's name"):
+        # The name is in the subject of the matching emails ("Your mentor in <name>").
+        raise ProgramError(problem)
     try:
         validate_slug(slug)
     except ValidationError as error:

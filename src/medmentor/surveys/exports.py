@@ -20,6 +20,7 @@ import re
 from django.db import transaction
 
 from medmentor.csv_safety import SafeWriter, spreadsheet_safe
+from medmentor.one_line import line_break_problem
 from medmentor.programs.models import Program
 from medmentor.surveys import selectors
 from medmentor.surveys.models import Anonymity, Instrument, Item, ItemKind, WaveKind
@@ -239,6 +240,8 @@ def redcap_dictionary_import(
     """Create an instrument from a REDCap data dictionary: all rows or nothing."""
     if anonymity not in Anonymity.values:
         raise DictionaryError(f"“{anonymity[:40]}” is not an anonymity mode.")
+    if problem := line_break_problem(title.strip(), what="The survey's title"):
+        raise DictionaryError(problem)
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
