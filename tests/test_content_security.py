@@ -3,6 +3,7 @@ an inline script, an event-handler attribute, a javascript: link or a <style> el
 and the API docs load Swagger UI from our own static files."""
 
 import datetime
+import json
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -139,6 +140,9 @@ def test_api_docs_load_swagger_from_our_own_static_files(client, db):
         assert finders.find(url.removeprefix(settings.STATIC_URL)), f"{url} is not a static file"
     directives = policy(response)
     assert directives["script-src"] == ["'self'"]
+    # Swagger UI's validator badge would load an image from validator.swagger.io.
+    settings_json = re.search(r'id="swagger-settings">(.*?)</script>', page, re.S).group(1)
+    assert json.loads(settings_json)["validatorUrl"] is None
 
 
 @pytest.mark.usefixtures("junior", "senior", "other_junior", "other_senior")
