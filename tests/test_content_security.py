@@ -156,3 +156,15 @@ def test_a_survey_report_chart_needs_no_style_element(client, program, director)
     assert re.search(r'<svg role="img" aria-label="[^"]*" class="chart-svg"', page)
     assert not STYLE_ELEMENT.search(page)
     assert not INLINE_SCRIPT.search(page)
+
+
+def test_email_html_previews_may_use_style_elements_but_never_inline_script(
+    client, program, director
+):
+    # The preview's sandboxed srcdoc frame inherits the page's policy (see email_views).
+    sign_in(client, director)
+    directives = policy(client.get(reverse("email-template", kwargs={"slug": program.slug})))
+    assert directives["style-src"] == ["'self'", "'unsafe-inline'"]
+    assert directives["script-src"] == ["'self'"]
+    # Every other page keeps style elements out.
+    assert policy(client.get(reverse("home")))["style-src"] == ["'self'"]
