@@ -178,3 +178,16 @@ def test_the_admin_refuses_a_line_break_in_a_name_or_subject(client, program, mo
     assert f"{what} " + REFUSAL in reply.content.decode().replace("&#x27;", "'")
     obj.refresh_from_db()
     assert not has_line_break(getattr(obj, field))
+
+
+def test_a_title_saved_before_the_rule_is_sent_on_one_line_not_failed(
+    settings, smtp_server, program, junior
+):
+    survey = make_survey(program)
+    Instrument.objects.filter(pk=survey.pk).update(title="Before\r\nBcc: everyone@elsewhere.test")
+    services.invitations_create(wave=survey.waves.get(kind="pre"), people=[junior])
+    settings.MEDMENTOR_WORKER_HOOKS = ["medmentor.surveys.invitations.survey_emails_enqueue_due"]
+    call_command("worker", "--once")
+    [message] = smtp_server.messages
+    assert message["Bcc"] is None
+    assert message["Subject"] == "Before Bcc: everyone@elsewhere.test (pre survey)"

@@ -1745,7 +1745,8 @@ def _matching_emails(*, run: MatchingRun, pairs: list[MatchingPair]) -> list[Ren
                 key=f"matching:{run.pk}:{person.pk}",
                 to_email=person.email,
                 person_id=person.pk,
-                subject=f"Your {noun} in {program.name}",
+                # One line even for a name saved before line breaks were refused.
+                subject=" ".join(f"Your {noun} in {program.name}".split()),
                 text_body=render_to_string("programs/matching_email.txt", context),
                 html_body=render_to_string("programs/matching_email.html", context),
                 topic=f"program:{program.pk}",
