@@ -298,3 +298,42 @@ LOGGING = {
         },
     },
 }
+
+# --- Headers: no caching, Content Security Policy, local API docs (issue 9) ---------------
+# Kept in one block: these settings add to the lists above rather than rewrite them.
+
+# ninja in INSTALLED_APPS makes /api/docs load Swagger UI from our own static files
+# (ninja/static/ninja/), not from a CDN that hospital networks block. Its page has no
+# inline script: the settings sit in a JSON <script type="application/json"> that the
+# browser never runs, read by ninja's own swagger-ui-init.js.
+INSTALLED_APPS += ["ninja", "csp"]
+_SECURITY = MIDDLEWARE.index("django.middleware.security.SecurityMiddleware")
+MIDDLEWARE[_SECURITY + 1 : _SECURITY + 1] = [
+    # Shared hospital computers: no page is kept in the browser's cache (see the module).
+    "medmentor.people.middleware.NoStoreMiddleware",
+    "csp.middleware.CSPMiddleware",
+]
+
+_SELF, _NONE = "'self'", "'none'"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [_SELF],
+        # No inline script and no eval anywhere: an answer, a name or a template that
+        # smuggles in <script> or onclick= cannot run (tests/test_content_security.py).
+        "script-src": [_SELF],
+        # Style sheets and <style> elements only from our files. Style *attributes* are
+        # allowed: matplotlib's inline SVG charts colour every bar through style="...",
+        # with values that vary per chart (so 'unsafe-hashes' cannot list them), and the
+        # codebook shows each code's own colour. A style attribute cannot run script or
+        # read the page (that needs selectors, i.e. a <style> element, still refused).
+        "style-src": [_SELF],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": [_SELF, "data:"],
+        "font-src": [_SELF],
+        "connect-src": [_SELF],
+        "frame-ancestors": [_NONE],
+        "form-action": [_SELF],
+        "base-uri": [_NONE],
+        "object-src": [_NONE],
+    },
+}

@@ -8,7 +8,7 @@ yours to see or touch, 404 unknown to you, 422 bad input.
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, ValidationError
 
 from medmentor.api.auth import api_auth
@@ -43,6 +43,10 @@ api = MedmentorAPI(
         "or read-first, reviewed or skipped) is never part of any answer."
     ),
     docs_url="/docs",
+    # Swagger UI's default "valid" badge is an image from validator.swagger.io that
+    # would send it our schema's address: hospital networks block it, and the Content
+    # Security Policy refuses it. The files themselves are ninja's own static files.
+    docs=Swagger(settings={"validatorUrl": None}),
     auth=api_auth,
 )
 

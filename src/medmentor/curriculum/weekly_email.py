@@ -53,6 +53,7 @@ from medmentor.messaging.services import (
     outbox_enqueue_many,
     outbox_keys_existing,
 )
+from medmentor.one_line import has_line_break
 from medmentor.people.models import Person
 from medmentor.people.services import sign_in_link_create, sign_in_links_create_many
 from medmentor.programs.models import (
@@ -323,6 +324,12 @@ def email_template_save(*, program: Program, parts: EmailParts) -> EmailTemplate
     email_template_compile(parts=parts)
     if not parts.subject.strip():
         raise WeeklyEmailTemplateError("Subject: write a subject line.", field="subject")
+    if has_line_break(parts.subject.strip()):
+        raise WeeklyEmailTemplateError(
+            "Subject: keep it on one line; an email subject cannot hold a line break "
+            "(remove the line break).",
+            field="subject",
+        )
     with transaction.atomic():
         template, _ = EmailTemplate.objects.update_or_create(
             program=program,

@@ -4,8 +4,10 @@ Only the tables of this app are here; a learner's private progress lives in
 curriculum and is never registered in the admin (docs/privacy.md, rule 1).
 """
 
+from django import forms
 from django.contrib import admin
 
+from medmentor.one_line import line_break_problem
 from medmentor.programs.models import (
     EmailTemplate,
     Enrollment,
@@ -28,8 +30,32 @@ class EnrollmentInline(admin.TabularInline):
     autocomplete_fields = ("person",)
 
 
+class _OneLineForm(forms.ModelForm):
+    """Refuses a line break in `one_line_fields`: each becomes part of an email subject
+    (the program's name in the matching emails; the weekly email's subject)."""
+
+    one_line_fields: dict[str, str] = {}
+
+    def clean(self):
+        cleaned = super().clean()
+        for name, what in self.one_line_fields.items():
+            problem = line_break_problem(cleaned.get(name) or "", what=what)
+            if problem:
+                self.add_error(name, problem)
+        return cleaned
+
+
+class ProgramAdminForm(_OneLineForm):
+    one_line_fields = {"name": "The program's name"}
+
+
+class EmailTemplateAdminForm(_OneLineForm):
+    one_line_fields = {"subject": "The subject"}
+
+
 @admin.register(Program)
 class ProgramAdmin(admin.ModelAdmin):
+    form = ProgramAdminForm
     list_display = ("name", "slug", "kind", "institution", "service", "starts_on")
     list_filter = ("kind", "institution")
     search_fields = ("name", "slug", "description")
@@ -88,6 +114,7 @@ class PairAdmin(admin.ModelAdmin):
 
 @admin.register(EmailTemplate)
 class EmailTemplateAdmin(admin.ModelAdmin):
+    form = EmailTemplateAdminForm
     list_display = ("program", "key", "subject", "updated_at")
     list_filter = ("key", "program")
     search_fields = ("subject", "program__name")

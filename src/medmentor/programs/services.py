@@ -39,6 +39,7 @@ from medmentor.matching import (
 )
 from medmentor.matching.explain import stage_words
 from medmentor.messaging.services import RenderedEmail, outbox_enqueue_many
+from medmentor.one_line import line_break_problem
 from medmentor.people.models import (
     Institution,
     Person,
@@ -933,6 +934,9 @@ def program_create(
     """Create a program, with its institution and service when they are new."""
     if not name.strip():
         raise ProgramError("The program needs a name.")
+    if problem := line_break_problem(name.strip(), what="The program's name"):
+        # The name is in the subject of the matching emails ("Your mentor in <name>").
+        raise ProgramError(problem)
     try:
         validate_slug(slug)
     except ValidationError as error:
@@ -1741,7 +1745,8 @@ def _matching_emails(*, run: MatchingRun, pairs: list[MatchingPair]) -> list[Ren
                 key=f"matching:{run.pk}:{person.pk}",
                 to_email=person.email,
                 person_id=person.pk,
-                subject=f"Your {noun} in {program.name}",
+                # One line even for a name saved before line breaks were refused.
+                subject=" ".join(f"Your {noun} in {program.name}".split()),
                 text_body=render_to_string("programs/matching_email.txt", context),
                 html_body=render_to_string("programs/matching_email.html", context),
                 topic=f"program:{program.pk}",
