@@ -18,8 +18,7 @@ The placeholder format
 - `next`, only for kinds that sign in, is where the link lands after signing in.
 
 It is an ordinary URL on the site, so it works in an ``href`` and reads as a link on
-the outbox page; opening it there leads nowhere personal (the path only explains
-itself). It holds no secret: an id and a kind.
+the outbox page; opening it finds nothing (404). It holds no secret: a kind and an id.
 
 Expanding, at delivery
 ----------------------
