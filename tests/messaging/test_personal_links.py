@@ -6,6 +6,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from medmentor.messaging import personal_links
 from medmentor.messaging.models import OutboxMessage
 from medmentor.messaging.personal_links import (
     PersonalLinkError,
@@ -187,3 +188,22 @@ def test_links_standing_on_their_own_are_minted_wherever_they_are_in_the_html(ju
     links = set(SIGN_IN_LINK.findall(text_out + html_out))
     assert len(links) == 1 and placeholder not in text_out + html_out
     assert html_out.startswith("<p>Hello</p>\n<p>Two\nlines</p><p><a style=")
+
+
+def test_a_minter_that_fails_leaves_no_trace_of_its_link_in_the_recorded_error(
+    junior, smtp_server, caplog, monkeypatch
+):
+    def failing(*, person, ref):
+        raise RuntimeError(f"cannot reverse /surveys/answer/SECRET{ref}TOKEN/")
+
+    # Registered for this test only (the registry is the module's dict).
+    monkeypatch.setitem(personal_links._minters, "failing-test", failing)  # noqa: SLF001
+    message = row(junior, personal_link_placeholder(kind="failing-test", ref=1))
+    outbox_deliver(worker_name="test")
+    message.refresh_from_db()
+    assert message.status == "gave_up"  # until staff press "Retry now"
+    assert "failing-test link of this email could not be made (RuntimeError)" in (
+        message.last_error
+    )
+    assert "SECRET" not in message.last_error + caplog.text
+    assert not smtp_server.messages

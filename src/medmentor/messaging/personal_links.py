@@ -54,6 +54,7 @@ Other apps register their kinds in their AppConfig.ready() (messaging imports on
 `people`): ``personal_link_kind_register(kind="survey", minter=...)``.
 """
 
+import logging
 import re
 from collections.abc import Callable
 from functools import cache
@@ -64,6 +65,8 @@ from django.conf import settings
 from django.urls import reverse
 
 from medmentor.people.models import Person
+
+logger = logging.getLogger(__name__)
 
 PLACEHOLDER_PATH = "/personal-link/"
 _KIND = re.compile(r"[a-z][a-z0-9-]{0,39}\Z")
@@ -142,7 +145,17 @@ def _mint(match: re.Match[str], person: Person | None, minted: dict[str, str]) -
     minter = _minters.get(match["kind"])
     url = None
     if minter is not None and person is not None and person.is_active:
-        url = minter(person=person, ref=match["ref"])
+        try:
+            url = minter(person=person, ref=match["ref"])
+        except Exception as error:
+            # Told without the original message, which could quote a half-made link:
+            # the worker records this error against the row and logs it, where staff
+            # read both ("Retry now" sends it again once the cause is mended).
+            logger.error("Minting a %s link failed: %s", match["kind"], type(error).__name__)
+            raise PersonalLinkError(
+                f"The {match['kind']} link of this email could not be made "
+                f"({type(error).__name__})."
+            ) from None
     if url is None:
         url = neutral_link()
     elif match["next"]:
