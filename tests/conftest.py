@@ -240,3 +240,13 @@ def smtp_server(settings):
     settings.EMAIL_TIMEOUT = 10
     yield server
     server.stop()
+
+
+def received_text(message) -> str:
+    """A message a test SMTP server received, as its recipient reads it: the subject
+    and every text part (plain and HTML), decoded."""
+    parts = [str(message["Subject"] or "")]
+    for part in message.walk():
+        if part.get_content_maintype() == "text":
+            parts.append(part.get_content())
+    return "\n".join(parts)

@@ -38,6 +38,7 @@ from medmentor.matching import (
     rematch,
 )
 from medmentor.matching.explain import stage_words
+from medmentor.messaging.personal_links import sign_in_placeholder
 from medmentor.messaging.services import RenderedEmail, outbox_enqueue_many
 from medmentor.one_line import line_break_problem
 from medmentor.people.models import (
@@ -47,7 +48,6 @@ from medmentor.people.models import (
     TrainingLevel,
     training_level_from_text,
 )
-from medmentor.people.services import sign_in_link_create
 from medmentor.programs import selectors
 from medmentor.programs.importing import (
     Change,
@@ -1737,7 +1737,8 @@ def _matching_emails(*, run: MatchingRun, pairs: list[MatchingPair]) -> list[Ren
             "person": person,
             "side": side,
             "partners": sorted(others, key=lambda p: p.full_name),
-            "url": sign_in_link_create(person=person),
+            # Minted for the recipient by the worker at delivery; the outbox holds none.
+            "url": sign_in_placeholder(),
         }
         noun = "mentor" if side == "mentee" else ("mentee" if len(others) == 1 else "mentees")
         emails.append(
