@@ -472,7 +472,10 @@ def main() -> None:
     from medmentor.curriculum import demo
 
     if not database_is_empty():
-        raise SystemExit("The database is not empty: give the benchmark an empty one.")
+        raise SystemExit(
+            "The database already holds medmentor's tables: give the benchmark an empty "
+            "one (drop it and create it again; see benchmarks/README.md)."
+        )
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SHOW server_version")
