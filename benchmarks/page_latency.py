@@ -472,6 +472,7 @@ def main() -> None:
     from medmentor.curriculum import demo
 
     if not database_is_empty():
+        shutil.rmtree(folder, ignore_errors=True)
         raise SystemExit(
             "The database already holds medmentor's tables: give the benchmark an empty "
             "one (drop it and create it again; see benchmarks/README.md)."
