@@ -21,6 +21,7 @@ PASSWORD = "correct horse battery staple"  # noqa: S105 - test-only
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PENDING_IMPORTS_DIR = tmp_path / "pending-imports"
 
 
 @pytest.fixture
