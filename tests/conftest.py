@@ -126,6 +126,17 @@ def other_junior(program, institution):
 
 
 @pytest.fixture
+def operations(db):
+    """The operations account: a superuser with no enrollment, for the admin site only.
+    Program people (the director too) are never staff or superusers."""
+    return Person.objects.create_superuser(
+        email="ops@lakeside.test",
+        password=PASSWORD,
+        full_name="Opal Operations",
+    )
+
+
+@pytest.fixture
 def outsider(db, institution):
     """Enrolled as a junior in a different program: sees nothing of `program`."""
     other = Program.objects.create(
