@@ -61,8 +61,23 @@ class ProgramAdmin(admin.ModelAdmin):
 
 
 @admin.register(Enrollment)
-class EnrollmentAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+class EnrollmentAdmin(admin.ModelAdmin):
     """Read-only: roles change by the roster import alone (see the module's note)."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # Not on this table's own pages: removing a role is the roster import's job.
+        # Deleting a person or a program takes their enrollments along, and the admin
+        # asks this for each of them; that stays allowed (a person who is a program's
+        # last director is refused by _last_directors_refused below).
+        match = getattr(request, "resolver_match", None)
+        own_page = match is not None and str(match.url_name).startswith("programs_enrollment_")
+        return not own_page and super().has_delete_permission(request, obj)
 
     list_display = ("person", "role", "program", "joined_on", "left_on")
     list_filter = ("role", "program")
