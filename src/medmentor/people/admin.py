@@ -7,7 +7,7 @@ operations account is a separate person with no enrollment (docs/deploy.md).
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
-from django.core.exceptions import PermissionDenied
+from django.template.response import TemplateResponse
 from django.urls import path
 
 from medmentor.messaging import services as messaging
@@ -175,7 +175,12 @@ class PersonAdmin(UserAdmin):
         return [refused, *urls]
 
     def user_change_password(self, request, id, form_url=""):
-        raise PermissionDenied(SETTING_PASSWORDS_REFUSED)
+        return TemplateResponse(
+            request,
+            "admin/people/person/password_refused.html",
+            {**self.admin_site.each_context(request), "reason": SETTING_PASSWORDS_REFUSED},
+            status=403,
+        )
 
     def lookup_allowed(self, lookup, value, request=None):
         # ?last_login__gte=… on the list would tell who signed in when, one filter at a time.

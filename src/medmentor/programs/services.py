@@ -620,6 +620,8 @@ def _roster_check_directors_remain(program: Program, parsed_rows: list[_RosterRo
     if remaining:
         return
     for parsed in dropping:
+        if parsed.preview.errors:
+            continue  # refused already, with its own reason
         parsed.preview.action = "error"
         parsed.preview.errors.append(
             RowError(
