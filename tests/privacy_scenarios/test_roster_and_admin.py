@@ -20,6 +20,7 @@ import pytest
 from django.contrib import admin
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -315,6 +316,10 @@ def test_last_sign_in_of_learners_is_not_shown_on_any_admin_page_staff_can_open(
 
     signed_in = timezone.now() - datetime.timedelta(hours=3)
     Person.objects.filter(pk=junior.pk).update(last_login=signed_in)
+    # She also asked for a sign-in link: its email's times would say when.
+    anonymous = Client()
+    anonymous.post(reverse("sign-in-link-request"), {"email": junior.email})
+    assert OutboxMessage.objects.filter(to_email=junior.email).exists()
     after = _admin_pages_about(client, junior)
 
     assert [label for label in never if never[label] != after[label]] == []
