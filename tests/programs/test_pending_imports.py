@@ -15,7 +15,7 @@ from medmentor.programs.importing import (
     pending_import_save,
     pending_imports_prune,
 )
-from tests.programs.files import roster
+from tests.programs.files import roster, schedule
 
 pytestmark = pytest.mark.usefixtures("fast_passwords")
 
@@ -128,3 +128,17 @@ def test_pruning_keeps_what_is_young_and_leaves_other_files_alone(settings):
     assert pending_imports_prune() == 0
     assert pending_import_read(name=young) == b"young"
     assert stranger.exists()
+
+
+def test_the_schedule_preview_waits_on_disk_too(client, program, director, junior, settings):
+    client.force_login(director)
+    content = schedule([junior.email, "", "2026-11-02", "2026-11-06"])
+    response = _preview(client, program, content, page="schedule-import")
+    assert response.status_code == 200, response.content.decode()[-2000:]
+    waiting = _waiting(settings)
+    assert [(settings.PENDING_IMPORTS_DIR / name).read_bytes() for name in waiting] == [content]
+    client.post(
+        reverse("schedule-import", args=[program.slug]),
+        {"action": "apply", "digest": response.context["digest"]},
+    )
+    assert _waiting(settings) == []

@@ -80,6 +80,10 @@ class PersonChangeForm(forms.ModelForm):
             "groups",
             "user_permissions",
         )
+        help_texts = {
+            "is_staff": "May open this admin site: operations accounts only, never a person "
+            "enrolled in a program (directors use the program pages).",
+        }
 
     def clean(self):
         cleaned = super().clean()

@@ -90,7 +90,12 @@ ROSTER_PAGE = _ImportPage(
     url_name="roster-import",
     columns=(
         ("email", "required", "The person's email address; it identifies them."),
-        ("full_name", "required", "As it should appear in emails and pages."),
+        (
+            "full_name",
+            "required",
+            "As it should appear in emails and pages. For someone another program also "
+            "holds, name and level as medmentor has them: this roster cannot change them.",
+        ),
         (
             "training_level",
             "required",
@@ -100,7 +105,9 @@ ROSTER_PAGE = _ImportPage(
             "role",
             "required",
             "director, coordinator, faculty, senior, junior or researcher; several "
-            "separated by “;”. These become the person's roles in this program.",
+            "separated by “;”. These become the person's roles in this program. Only a "
+            "director gives or takes away director and coordinator, and nobody changes "
+            "their own roles here.",
         ),
         ("institution", "optional", "An institution medmentor knows; blank keeps theirs."),
         ("specialty", "optional", "Free text, e.g. Radiology; blank keeps theirs."),
