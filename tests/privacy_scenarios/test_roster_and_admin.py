@@ -330,3 +330,19 @@ def test_last_sign_in_of_learners_is_not_shown_on_any_admin_page_staff_can_open(
         {"last_login__gte": (signed_in - datetime.timedelta(minutes=1)).isoformat()},
     )
     assert probe.status_code == 400
+
+
+def test_a_director_made_superuser_before_this_rule_is_still_kept_out_of_the_admin(
+    client, program, director, junior
+):
+    # An older demo made its director a superuser; the admin site still refuses them.
+    Person.objects.filter(pk=director.pk).update(is_staff=True, is_superuser=True)
+    client.force_login(Person.objects.get(pk=director.pk))
+    for url in (
+        reverse("admin:index"),
+        reverse("admin:people_person_change", args=[junior.pk]),
+        f"/admin/people/person/{junior.pk}/password/",
+    ):
+        response = client.get(url)
+        assert response.status_code == 302, url
+        assert response["Location"].startswith(reverse("admin:login")), url

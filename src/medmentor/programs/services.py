@@ -405,8 +405,8 @@ def _roster_read_row(
                 "institution",
                 institution_text,
                 f"unknown institution “{institution_text}”; medmentor knows "
-                f"{', '.join(known) or 'none yet'}. Add it in the admin first, or leave "
-                "the cell blank",
+                f"{', '.join(known) or 'none yet'}. Ask operations to add it in the admin "
+                "first, or leave the cell blank",
             )
 
     if "specialty" in row.cells and row.text("specialty"):
