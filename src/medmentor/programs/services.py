@@ -534,8 +534,7 @@ def _roster_check_scope(
         if parsed.preview.action == "error":
             continue
         person = parsed.person
-        changed = [change for change in parsed.preview.changes if change.field != "role"]
-        personal = [change for change in changed if change.field in ROSTER_PERSON_FIELDS]
+        personal = [c for c in parsed.preview.changes if c.field in ROSTER_PERSON_FIELDS]
         if person is not None and personal:
             first = personal[0]
             what = " and ".join(change.field.replace("_", " ") for change in personal)
