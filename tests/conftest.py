@@ -23,6 +23,7 @@ PASSWORD = "correct horse battery staple"  # noqa: S105 - test-only
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PENDING_IMPORTS_DIR = tmp_path / "pending-imports"
 
 
 @pytest.fixture
@@ -124,6 +125,17 @@ def junior(program, institution):
 def other_junior(program, institution):
     person = make_person("junior2@lakeside.test", "Jamie Junior", "R1", institution)
     return _enrol(program, person, Role.JUNIOR)
+
+
+@pytest.fixture
+def operations(db):
+    """The operations account: a superuser with no enrollment, for the admin site only.
+    Program people (the director too) are never staff or superusers."""
+    return Person.objects.create_superuser(
+        email="ops@lakeside.test",
+        password=PASSWORD,
+        full_name="Opal Operations",
+    )
 
 
 @pytest.fixture

@@ -13,6 +13,8 @@ marks). This site
 
 Being the site itself (not a mixin each admin.py must remember), it also covers
 ModelAdmins written later.
+
+The site opens only for operations accounts: staff with no enrollment in any program.
 """
 
 from django.apps import apps
@@ -65,6 +67,13 @@ class PrivateRowsHidden:
 
 
 class MedmentorAdminSite(admin.AdminSite):
+    def has_permission(self, request):
+        # The admin is for operations accounts only (docs/deploy.md). A person enrolled
+        # in a program is never let in, even one made staff before this rule (an older
+        # demo made its director a superuser): directors use the program pages.
+        user = request.user
+        return super().has_permission(request) and not user.enrollments.exists()
+
     def register(self, model_or_iterable, admin_class=None, **options):
         models = (
             [model_or_iterable] if isinstance(model_or_iterable, ModelBase) else model_or_iterable

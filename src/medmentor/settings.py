@@ -224,6 +224,11 @@ STATIC_ROOT = DATA_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_text("MEDIA_ROOT", str(DATA_DIR / "media")))
+# A previewed import waits here for its confirm (programs.importing): private files,
+# never served. With several web machines, a folder they all share (docs/deploy.md).
+PENDING_IMPORTS_DIR = Path(
+    env_text("MEDMENTOR_PENDING_IMPORTS_DIR", str(DATA_DIR / "uploads" / "pending-imports"))
+)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 

@@ -12,7 +12,15 @@ from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, ValidationError
 
 from medmentor.api.auth import api_auth
-from medmentor.api.routers import curriculum, matching, people, programs, qualitative, surveys
+from medmentor.api.routers import (
+    curriculum,
+    matching,
+    people,
+    programs,
+    qualitative,
+    roster,
+    surveys,
+)
 
 
 class MedmentorAPI(NinjaAPI):
@@ -146,6 +154,7 @@ def unknown_api_path(request: HttpRequest, rest: str = "") -> HttpResponse:
 
 api.add_router("/", people.router)
 api.add_router("/", programs.router)
+api.add_router("/", roster.router)
 api.add_router("/", curriculum.router)
 api.add_router("/", matching.router)
 api.add_router("/", surveys.router)

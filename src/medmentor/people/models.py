@@ -161,6 +161,10 @@ class Person(AbstractBaseUser, PermissionsMixin):
 class SignInLink(models.Model):
     """A one-time sign-in link; the signed token carries `nonce`, used once at most."""
 
+    # When a person asked to sign in is theirs alone: no admin page, and not listed in
+    # the admin's deletion summaries (medmentor/admin_site.py).
+    private_to_owner = True
+
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="sign_in_links")
     nonce = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(default=timezone.now)
