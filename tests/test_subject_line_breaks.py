@@ -154,8 +154,11 @@ def test_a_program_name_with_a_line_break_is_refused(db):
     [("program", "name", "The program's name"), ("emailtemplate", "subject", "The subject")],
 )
 def test_the_admin_refuses_a_line_break_in_a_name_or_subject(client, program, model, field, what):
-    Person.objects.create_superuser(email="ops@lakeside.test", password=PASSWORD, full_name="Ops")
-    client.login(email="ops@lakeside.test", password=PASSWORD)
+    client.force_login(
+        Person.objects.create_superuser(
+            email="ops@lakeside.test", password=PASSWORD, full_name="Ops"
+        )
+    )
     if model == "program":
         obj = program
         url = reverse("admin:programs_program_change", args=[program.pk])
