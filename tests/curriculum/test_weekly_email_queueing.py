@@ -103,7 +103,7 @@ def test_a_run_stopped_between_chunks_leaves_whole_chunks_the_next_run_completes
     each_key_once(program, week, learners)
     assert SignInLink.objects.count() == 4
     assert before.items() <= dict(OutboxMessage.objects.values_list("key", "text_body")).items()
-    received = Counter(message["To"] for message in smtp_server.messages)
+    received = Counter(message["To"].addresses[0].addr_spec for message in smtp_server.messages)
     assert received == Counter(person.email for person in learners)
     assert weekly_emails_enqueue_due(now=datetime.datetime.now(datetime.UTC)) == 0
 
