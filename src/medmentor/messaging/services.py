@@ -379,23 +379,21 @@ def _send_claimed(
             if not _connection_lost(smtp, error):
                 continue
             _close_quietly(smtp)
-            rest = rows[index + 1 :]
-            try:
-                if reopened:
-                    # Lost twice in one batch: the server is unwell; the rest wait
-                    # for their back-off rather than being tried now.
-                    raise error
+            # Lost twice in one batch, the server is unwell: the rest wait for their
+            # back-off rather than being tried now. Lost once: open it again.
+            cause: Exception = error
+            if not reopened:
                 reopened = True
-                smtp.open()
-            except OSError as open_error:
-                # Every row left in this claim would fail the same way; each is tried
-                # again after its back-off.
-                for row in rest:
-                    tally.count_failure(
-                        _record_failure(message=row, token=token, error=open_error, now=now)
-                    )
-                break
-            continue
+                try:
+                    smtp.open()
+                    continue
+                except OSError as open_error:
+                    cause = open_error
+            # Every row left in this claim would fail the same way; each is tried
+            # again after its back-off.
+            for row in rows[index + 1 :]:
+                tally.count_failure(_record_failure(message=row, token=token, error=cause, now=now))
+            break
         # The server accepted it: record that before anything else goes out.
         _mark_sent(message=message, token=token)
         tally.sent += 1
