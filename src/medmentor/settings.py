@@ -244,6 +244,9 @@ DEFAULT_FROM_EMAIL = env_text("DEFAULT_FROM_EMAIL", "medmentor <medmentor@localh
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # The worker retries a failed send this many times, waiting longer each time.
 OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 6)
+# A message a worker claimed and has not finished after this many seconds is taken to
+# belong to a dead worker and is sent by another (the crash tests shorten it).
+OUTBOX_LEASE_SECONDS = env_int("OUTBOX_LEASE_SECONDS", 600)
 # What `medmentor worker` runs (each called with now=) before each delivery pass, as
 # dotted paths, so messaging never imports the apps that write its mail.
 MEDMENTOR_WORKER_HOOKS = env_list(

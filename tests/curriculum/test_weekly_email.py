@@ -62,7 +62,7 @@ def test_the_worker_sends_everyone_on_service_one_email_with_both_parts(
 
     call_command("worker", "--once")
 
-    received = {message["To"]: message for message in smtp_server.messages}
+    received = {message["To"].addresses[0].addr_spec: message for message in smtp_server.messages}
     assert set(received) == {
         "junior@lakeside.test",
         "junior2@lakeside.test",

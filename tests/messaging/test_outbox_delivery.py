@@ -3,6 +3,7 @@
 import datetime
 import re
 import socket
+import threading
 from collections import Counter
 
 import pytest
@@ -203,6 +204,59 @@ def test_a_connection_dropped_mid_batch_loses_and_doubles_nothing(smtp_server):
 
     ids = Counter(message["Message-ID"] for message in smtp_server.messages)
     assert ids == Counter({message_id_for_key(key): 1 for key in keys})
+
+
+def test_a_connection_lost_twice_in_one_batch_leaves_the_rest_for_their_back_off(smtp_server):
+    keys = enqueue(10)
+    dropped = []
+
+    def drop_the_third_and_the_sixth(count, server):
+        if count in (2, 4) and count not in dropped:
+            dropped.append(count)
+            server.transport.close()
+            return False
+        return True
+
+    smtp_server.sink.before_accept = drop_the_third_and_the_sixth
+
+    first = outbox_deliver(worker_name="test", batch_size=10)
+
+    # Rows 0-1 sent, row 2 lost, the connection opened again, rows 3-4 sent, row 5
+    # lost: the rest are not tried on a server that dropped us twice.
+    assert (first.sent, first.failed, first.released) == (4, 6, 0)
+    failed = OutboxMessage.objects.filter(status=OutboxStatus.FAILED)
+    assert {row.key for row in failed} == {f"test:{n}" for n in (2, *range(5, 10))}
+    assert all(row.send_after > timezone.now() for row in failed)
+    let_back_off_pass()
+    assert outbox_deliver(worker_name="test", batch_size=10).sent == 6
+    ids = Counter(message["Message-ID"] for message in smtp_server.messages)
+    assert ids == Counter({message_id_for_key(key): 1 for key in keys})
+
+
+@pytest.mark.django_db(transaction=True)
+def test_each_row_is_marked_sent_before_the_next_message_goes_out(smtp_server):
+    from django.db import connection
+
+    enqueue(8)
+    marked_when_accepting = []
+
+    def count_sent() -> None:
+        marked_when_accepting.append(OutboxMessage.objects.filter(status=OutboxStatus.SENT).count())
+        connection.close()
+
+    def count_marked(count, server):
+        # Called when message count+1 has arrived, before the server answers: every
+        # earlier one must be committed as sent by now. Read on a thread of its own
+        # (the server's is an event loop), on its own database connection.
+        reader = threading.Thread(target=count_sent)
+        reader.start()
+        reader.join()
+        return True
+
+    smtp_server.sink.before_accept = count_marked
+
+    assert outbox_deliver(worker_name="test", batch_size=10).sent == 8
+    assert marked_when_accepting == list(range(8))
 
 
 def test_a_temporary_refusal_is_retried_and_a_permanent_one_gives_up_at_once(smtp_server):

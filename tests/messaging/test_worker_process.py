@@ -19,12 +19,13 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+import medmentor
 from medmentor.messaging.models import OutboxMessage, OutboxStatus
 from medmentor.messaging.services import (
-    OUTBOX_LEASE,
     RenderedEmail,
     message_id_for_key,
     outbox_enqueue_many,
+    outbox_lease,
 )
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -43,8 +44,11 @@ def database_url() -> str:
 class Worker:
     """One `medmentor worker` process; its log goes to a file shown when a test fails."""
 
-    def __init__(self, tmp_path: Path, smtp_server, name: str, *options: str) -> None:
+    def __init__(
+        self, tmp_path: Path, smtp_server, name: str, *options: str, env: dict | None = None
+    ) -> None:
         self.log = tmp_path / f"{name}.log"
+        extra = env or {}
         env = {
             **os.environ,
             "DATABASE_URL": database_url(),
@@ -54,6 +58,12 @@ class Worker:
             "MEDMENTOR_DATA_DIR": str(tmp_path),
             "MEDMENTOR_WORKER_HOOKS": "",
             "SECRET_KEY": settings.SECRET_KEY,
+            # The same medmentor as this test's, wherever it was imported from (a
+            # relative PYTHONPATH would not hold in the worker's folder).
+            "PYTHONPATH": os.pathsep.join(
+                [str(Path(medmentor.__file__).parents[1]), os.environ.get("PYTHONPATH", "")]
+            ),
+            **extra,
         }
         command = [sys.executable, "-m", "medmentor", "worker", "--name", name, *options]
         with self.log.open("wb") as log:
@@ -133,7 +143,7 @@ def test_a_worker_killed_mid_run_and_started_again_sends_every_email_exactly_onc
     smtp_server.sink.before_accept = None
     # Stand in for waiting out the lease, after which a claim counts as abandoned.
     OutboxMessage.objects.filter(status=OutboxStatus.SENDING).update(
-        claimed_at=timezone.now() - OUTBOX_LEASE - timezone.timedelta(seconds=1)
+        claimed_at=timezone.now() - outbox_lease() - timezone.timedelta(seconds=1)
     )
     again = Worker(tmp_path, smtp_server, "again", "--once", "--batch-size", "50")
     assert again.wait() == 0, again.output()

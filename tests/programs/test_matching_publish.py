@@ -40,7 +40,7 @@ def test_publishing_makes_mentorships_and_sends_one_email_per_person(cohort, dir
     assert run.status == MatchingRunStatus.PUBLISHED
     # Ana, Ben, Cy, Mara (two mentees, one email) and Nate; Olu has no mentee
     assert stats.sent == 5
-    received = {message["To"]: message for message in smtp_server.messages}
+    received = {message["To"].addresses[0].addr_spec: message for message in smtp_server.messages}
     assert sorted(received) == sorted(
         f"{name}@near-peer.test" for name in ("ana", "ben", "cy", "mara", "nate")
     )

@@ -254,7 +254,7 @@ def test_invite_the_learners_by_default_and_each_gets_exactly_one_email(
     assert "Invited 0 new people" in out and "3 already had an invitation" in out
     survey_emails_enqueue_due(now=timezone.now())
     outbox_deliver_due(worker_name="test")
-    assert sorted(message["To"] for message in smtp_server.messages) == [
+    assert sorted(message["To"].addresses[0].addr_spec for message in smtp_server.messages) == [
         "junior@lakeside.test",
         "senior2@lakeside.test",
         "senior@lakeside.test",

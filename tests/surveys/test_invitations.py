@@ -38,7 +38,7 @@ def test_the_worker_emails_each_learner_a_link_that_opens_the_survey(
     settings.MEDMENTOR_WORKER_HOOKS = [HOOK]
     _invite(client, survey, director)
     call_command("worker", "--once")
-    received = {message["To"]: message for message in smtp_server.messages}
+    received = {message["To"].addresses[0].addr_spec: message for message in smtp_server.messages}
     assert set(received) == {"junior@lakeside.test", "senior@lakeside.test"}
     body = received["junior@lakeside.test"].get_payload(decode=True).decode()
     assert "Taking part is voluntary." in body

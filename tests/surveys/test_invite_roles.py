@@ -53,7 +53,7 @@ def test_the_chosen_roles_get_exactly_one_email_each(
     response = client.post(_url(survey, wave), {"roles": ["senior", "researcher"]})
     assert response.status_code == 302
     call_command("worker", "--once")
-    recipients = sorted(message["To"] for message in smtp_server.messages)
+    recipients = sorted(message["To"].addresses[0].addr_spec for message in smtp_server.messages)
     assert recipients == [
         "researcher@lakeside.test",
         "senior2@lakeside.test",
@@ -62,7 +62,7 @@ def test_the_chosen_roles_get_exactly_one_email_each(
     # Inviting the juniors later adds only them; nobody gets a second invitation.
     client.post(_url(survey, wave), {"roles": ["junior", "senior"]})
     call_command("worker", "--once")
-    recipients = sorted(message["To"] for message in smtp_server.messages)
+    recipients = sorted(message["To"].addresses[0].addr_spec for message in smtp_server.messages)
     assert recipients == [
         "junior@lakeside.test",
         "researcher@lakeside.test",

@@ -1,38 +1,36 @@
 """Every write to the outbox. Callers hand over rendered messages; messaging knows only people.
 
 Delivery follows healthchecks' sendalerts: a worker claims rows with a conditional
-UPDATE, so several workers (on several machines) never send one row twice, and each
-row is marked sent right after the server accepted it. The one window left is
-between the server's "250 accepted" and our UPDATE: a worker killed exactly there
-sends that one message again after the claim's lease runs out. The Message-ID is
-derived from the outbox key, so the second copy carries the same Message-ID and a
-receiving system can drop it. (On PostgreSQL the marks of a batch do not wait for the
-disk, so a crash of the database server itself, in that same instant, widens the
-window to the last few marks; see _commits_without_waiting_for_disk.)
+UPDATE, so several workers (on several machines) never send one row twice. Each
+claimed batch goes out over one SMTP connection (Django's SMTP backend, opened once),
+one EmailMultiAlternatives at a time, and each row is marked sent with its own
+committed UPDATE right after the server's reply, before the next message goes out.
+
+So a worker killed at any moment leaves at most one row that the server accepted
+but that is not marked sent: the one it was delivering. That row goes out once more
+after the claim's lease runs out, with the same Message-ID (derived from the outbox
+key), so a receiving system can recognise the copy. tests/messaging/
+test_delivery_crash.py kills workers at random points, and right after the server's
+reply, and counts the copies per kill.
 """
 
-import base64
-import binascii
 import contextlib
 import datetime
 import hashlib
 import logging
-import re
 import secrets
 import smtplib
 from collections.abc import Callable
 from dataclasses import dataclass
-from email.utils import formatdate, parseaddr
+from email.utils import parseaddr
 
 from django.conf import settings
-from django.core.mail import BadHeaderError, EmailMultiAlternatives, get_connection
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.mail.backends.smtp import EmailBackend as SmtpEmailBackend
-from django.core.mail.message import sanitize_address
 from django.db import connection as db_connection
 from django.db import transaction
-from django.db.models import Case, Q, Value, When
-from django.db.models.constants import OnConflict
+from django.db.models import Case, F, Q, Value, When
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -42,13 +40,18 @@ from medmentor.people.models import Person
 
 logger = logging.getLogger(__name__)
 
-# A row claimed by a worker that has not finished with it after this long is taken
-# to belong to a dead worker and is claimed again. It must outlast a batch: a worker
-# stops sending from a claim once half of the lease has passed (see outbox_deliver).
-OUTBOX_LEASE = datetime.timedelta(minutes=10)
 # Back-off after the n-th failed attempt: 1, 2, 4, 8 ... minutes, at most this.
 OUTBOX_RETRY_BASE = datetime.timedelta(minutes=1)
 OUTBOX_RETRY_CAP = datetime.timedelta(hours=2)
+
+
+def outbox_lease() -> datetime.timedelta:
+    """How long a claim is a worker's own: a row claimed by a worker that has not
+    finished with it after this long is taken to belong to a dead worker and is
+    claimed again (settings.OUTBOX_LEASE_SECONDS, ten minutes by default). It must
+    outlast a batch: a worker stops sending from a claim once half of the lease has
+    passed (see outbox_deliver)."""
+    return datetime.timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
 
 
 @dataclass(frozen=True)
@@ -77,81 +80,30 @@ def outbox_keys_existing(*, keys: list[str], batch_size: int = 1000) -> set[str]
     return existing
 
 
-# The columns outbox_enqueue_many writes, in order; the rest take their defaults.
-_ENQUEUED_FIELDS = (
-    "key",
-    "person",
-    "to_email",
-    "subject",
-    "text_body",
-    "html_body",
-    "topic",
-    "status",
-    "created_at",
-    "send_after",
-    "attempts",
-    "claimed_by",
-    "last_error",
-)
-
-
-def _insert_ignoring_conflicts(rows: list[tuple]) -> None:
-    """INSERT the rows (values in _ENQUEUED_FIELDS order, ready for the database);
-    a row whose key is taken already is skipped.
-
-    Written as one executemany because bulk_create prepared each of the thirteen
-    values through its field (~0.15 ms a message, measured: a tenth of the weekly
-    email's whole cost); here the values that are the same for every row are
-    prepared once by the caller. The statement is the backend's own (INSERT OR
-    IGNORE on SQLite, ON CONFLICT DO NOTHING on PostgreSQL)."""
-    if not rows:
-        return
-    ops = db_connection.ops
-    fields = [OutboxMessage._meta.get_field(name) for name in _ENQUEUED_FIELDS]
-    sql = "{} {} ({}) VALUES ({}) {}".format(
-        ops.insert_statement(on_conflict=OnConflict.IGNORE),
-        ops.quote_name(OutboxMessage._meta.db_table),
-        ", ".join(ops.quote_name(field.column) for field in fields),
-        ", ".join(["%s"] * len(fields)),
-        ops.on_conflict_suffix_sql(fields, OnConflict.IGNORE, None, None),
-    )
-    with db_connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
-
-
 def outbox_enqueue_many(*, emails: list[RenderedEmail], batch_size: int = 1000) -> int:
     """Queue emails; a key already in the outbox is left as it is. Returns how many were new."""
     now = timezone.now()
-    datetime_field = OutboxMessage._meta.get_field("created_at")
-    prepared_now = datetime_field.get_db_prep_save(now, db_connection)
     with transaction.atomic():
         existing = outbox_keys_existing(keys=[email.key for email in emails], batch_size=batch_size)
         rows = [
-            (
-                email.key,
-                email.person_id,
-                email.to_email,
-                email.subject,
-                email.text_body,
-                email.html_body,
-                email.topic,
-                OutboxStatus.QUEUED.value,
-                prepared_now,
-                (
-                    datetime_field.get_db_prep_save(email.send_after, db_connection)
-                    if email.send_after
-                    else prepared_now
-                ),
-                0,
-                "",
-                "",
+            OutboxMessage(
+                key=email.key,
+                person_id=email.person_id,
+                to_email=email.to_email,
+                subject=email.subject,
+                text_body=email.text_body,
+                html_body=email.html_body,
+                topic=email.topic,
+                status=OutboxStatus.QUEUED,
+                created_at=now,
+                send_after=email.send_after or now,
             )
             for email in emails
             if email.key not in existing
         ]
-        # Skipping a taken key covers a second scheduler that raced us to it.
-        for start in range(0, len(rows), batch_size):
-            _insert_ignoring_conflicts(rows[start : start + batch_size])
+        # Ignoring a taken key (INSERT OR IGNORE on SQLite, ON CONFLICT DO NOTHING on
+        # PostgreSQL) covers a second scheduler that raced us to it.
+        OutboxMessage.objects.bulk_create(rows, batch_size=batch_size, ignore_conflicts=True)
     return len(rows)
 
 
@@ -213,17 +165,30 @@ def _message_id_domain() -> str:
     return parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "medmentor.localhost"
 
 
+def _to_address(message: OutboxMessage) -> str:
+    """The To address, with the person's name when the row has a person with one.
+
+    Given to Django as `"Name" <address>`: its SMTP backend parses it, encodes a
+    non-ASCII name (RFC 2047) and puts only the address in the envelope."""
+    name = " ".join((getattr(message, "person_name", None) or "").split())
+    if not name or "<" in message.to_email:
+        return message.to_email
+    quoted = name.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{quoted}" <{message.to_email}>'
+
+
 def outbox_email_message(
     *, message: OutboxMessage, connection: BaseEmailBackend | None = None
 ) -> EmailMultiAlternatives:
-    """The email exactly as the worker sends it: text part, HTML part when there is one,
-    personal links minted now for the recipient (messaging/personal_links.py)."""
+    """The email exactly as the worker sends it: the row's personal links minted for
+    its recipient (personal_links_expand), a text part, an HTML alternative when there
+    is one, and the Message-ID of its key."""
     subject, text_body, html_body = personal_links_expand(message=message)
     email = EmailMultiAlternatives(
         subject=subject,
         body=text_body,
         from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[message.to_email],
+        to=[_to_address(message)],
         headers={"Message-ID": message_id_for_key(message.key)},
         connection=connection,
     )
@@ -232,249 +197,9 @@ def outbox_email_message(
     return email
 
 
-# --- The message as bytes -------------------------------------------------------------
-#
-# Why not EmailMultiAlternatives for every message: profiled at ~0.75 ms a message
-# (the standard library's compat32 header folding, a regex compiled per message for
-# the random boundary, address parsing), about half of what the worker spends per
-# message, while the weekly email always has the same simple shape: two text parts
-# in utf-8. So the worker writes that shape directly (~0.03 ms). It stays
-# standards-correct: headers that are not short printable ASCII become RFC 2047
-# encoded-words, long ones are folded at spaces, a body that is not plain ASCII with
-# lines of at most 998 characters is quoted-printable, and the boundary (derived from
-# the key, so a resent copy is byte-for-byte the same apart from its Date) is checked
-# against the bodies. tests/messaging/test_outbox_mime.py parses what a real SMTP
-# server received and compares it with what Django builds for the same row. A
-# backend that is not Django's SMTP backend still gets outbox_email_message().
-
-# An address Django's sanitize_address would hand back unchanged: plain ASCII
-# local part and domain, nothing to quote or encode. Anything else goes through it.
-_PLAIN_ADDRESS = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@[A-Za-z0-9.-]+\Z")
-_HEADER_LINE = 78  # RFC 5322's "should"; 998 is the "must"
-# 39 bytes of UTF-8 -> 52 base64 characters: an encoded-word of 64 characters, so
-# every line holding one stays within RFC 2047's 76.
-_ENCODED_WORD_BYTES = 39
-
-
-def _recipient(address: str) -> str:
-    """The address as Django would put it in the To header and the envelope."""
-    if _PLAIN_ADDRESS.match(address):
-        return address
-    if "\n" in address or "\r" in address:
-        raise BadHeaderError(f"Header values can't contain newlines (got {address!r})")
-    return sanitize_address(address, "utf-8")  # raises ValueError for a broken address
-
-
-def _encoded_words(value: str) -> list[str]:
-    words, chunk, size = [], [], 0
-    for character in value:
-        length = len(character.encode())
-        if size + length > _ENCODED_WORD_BYTES:
-            words.append("".join(chunk))
-            chunk, size = [], 0
-        chunk.append(character)
-        size += length
-    words.append("".join(chunk))
-    return [f"=?utf-8?b?{base64.b64encode(word.encode()).decode()}?=" for word in words]
-
-
-def _header(name: str, value: str) -> str:
-    """One header as lines joined by CRLF (folded where it is long)."""
-    if "\n" in value or "\r" in value:
-        raise BadHeaderError(f"Header values can't contain newlines (got {value!r} for {name!r})")
-    first = f"{name}: "
-    # Parsers drop the whitespace around a header's value, and decode anything that
-    # looks like an encoded-word: such values are sent as encoded-words themselves.
-    plain = value.isascii() and value.isprintable() and "=?" not in value
-    if plain and value == value.strip(" "):
-        if len(first) + len(value) <= _HEADER_LINE:
-            return first + value
-        # Fold before a space that precedes a word: unfolding gives the value back.
-        lines, line = [], first
-        for token in re.findall(r" *[^ ]+| +$", value):
-            if len(line) + len(token) > _HEADER_LINE and line != first and token[0] == " ":
-                lines.append(line)
-                line = token
-            else:
-                line += token
-        lines.append(line)
-        if max(map(len, lines)) <= 998:
-            return "\r\n".join(lines)
-    return first + "\r\n ".join(_encoded_words(value))
-
-
-def _body(text: str) -> tuple[str, bytes]:
-    """(Content-Transfer-Encoding, encoded body with CRLF line ends)."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if text.isascii() and "\0" not in text and max(map(len, text.split("\n"))) <= 998:
-        return "7bit", text.replace("\n", "\r\n").encode("ascii")
-    encoded = binascii.b2a_qp(text.encode(), istext=True)
-    return "quoted-printable", encoded.replace(b"\n", b"\r\n")
-
-
-def _part(content_type: str, text: str) -> tuple[bytes, bytes]:
-    encoding, body = _body(text)
-    head = (
-        f'Content-Type: {content_type}; charset="utf-8"\r\n'
-        f"Content-Transfer-Encoding: {encoding}\r\n\r\n"
-    ).encode()
-    return head, body
-
-
-@dataclass(frozen=True)
-class _Sender:
-    """What every message of a delivery run shares: the From header and envelope
-    sender (Django's sanitize_address, once), the Message-ID domain, the Date style."""
-
-    from_address: str
-    from_header: str
-    message_id_domain: str
-    localtime: bool
-    mail_from: str  # the envelope sender as MAIL FROM writes it: <address>
-
-    @classmethod
-    def from_settings(cls) -> "_Sender":
-        from_address = sanitize_address(settings.DEFAULT_FROM_EMAIL, "utf-8")
-        return cls(
-            from_address=from_address,
-            # Already encoded by sanitize_address where it needs to be.
-            from_header=f"From: {from_address}",
-            message_id_domain=_message_id_domain(),
-            localtime=settings.EMAIL_USE_LOCALTIME,
-            mail_from=smtplib.quoteaddr(from_address),
-        )
-
-
-def outbox_message_bytes(*, message: OutboxMessage, sender: "_Sender | None" = None) -> bytes:
-    """The outbox row as the worker sends it over SMTP: CRLF line ends, 7-bit clean,
-    personal links minted now for the recipient (messaging/personal_links.py)."""
-    subject, text_body, html_body = personal_links_expand(message=message)
-    sender = sender or _Sender.from_settings()
-    to = _recipient(message.to_email)
-    digest = hashlib.sha256(message.key.encode()).hexdigest()
-    headers = [
-        "MIME-Version: 1.0",
-        _header("Subject", subject),
-        sender.from_header,
-        f"To: {to}",
-        f"Date: {formatdate(localtime=sender.localtime)}",
-        f"Message-ID: <{digest[:40]}@{sender.message_id_domain}>",
-    ]
-    text_head, text = _part("text/plain", text_body)
-    if not html_body:
-        return "\r\n".join(headers).encode() + b"\r\n" + text_head + text
-    html_head, html = _part("text/html", html_body)
-    boundary = f"=_{digest[40:]}"
-    while f"--{boundary}".encode() in text or f"--{boundary}".encode() in html:
-        boundary += "_"
-    headers.insert(0, f'Content-Type: multipart/alternative; boundary="{boundary}"')
-    delimiter = f"\r\n--{boundary}\r\n".encode()
-    return b"".join(
-        [
-            "\r\n".join(headers).encode(),
-            b"\r\n\r\n",  # the blank line that ends the headers
-            delimiter[2:],
-            text_head,
-            text,
-            delimiter,
-            html_head,
-            html,
-            f"\r\n--{boundary}--\r\n".encode(),
-        ]
-    )
-
-
-def _send_one(
-    *,
-    smtp: BaseEmailBackend,
-    message: OutboxMessage,
-    sender: _Sender | None,
-    while_server_works: Callable[[], None],
-    while_server_reads: Callable[[], None] = lambda: None,
-    data: bytes | None = None,
-) -> None:
-    """Send one row over the open connection `smtp`; raises what smtplib raises.
-
-    `while_server_works` (the previous row's sent mark) runs once, before anything
-    about this row is sent that the server could accept: with Django's SMTP backend,
-    right after MAIL FROM goes out and before its reply is read, so the database
-    write overlaps the server's turn instead of adding to it. Measured: ~0.1 ms of
-    ~0.8 ms a message on SQLite, more on PostgreSQL. `while_server_reads` (building
-    the next row's bytes) runs while the server takes in this message's data.
-    `data` is this row's bytes when built already.
-    """
-    if sender is None or not isinstance(smtp, SmtpEmailBackend) or smtp.connection is None:
-        while_server_works()
-        smtp.send_messages([outbox_email_message(message=message, connection=smtp)])
-        return
-    _sendmail(
-        smtp.connection,
-        sender=sender,
-        to=_recipient(message.to_email),
-        data=data or outbox_message_bytes(message=message, sender=sender),
-        while_server_works=while_server_works,
-        while_server_reads=while_server_reads,
-    )
-
-
-def _sendmail(
-    connection: smtplib.SMTP,
-    *,
-    sender: _Sender,
-    to: str,
-    data: bytes,
-    while_server_works: Callable[[], None],
-    while_server_reads: Callable[[], None],
-) -> None:
-    """smtplib.SMTP.sendmail for one recipient, with `while_server_works` run between
-    sending MAIL FROM and reading its reply, and `while_server_reads` between sending
-    the data and reading the reply to it. One command at a time, as plain SMTP asks
-    (no PIPELINING needed); the same commands and bytes as smtplib's rcpt() and
-    data(), written here so the sender's address is quoted once per run, not parsed
-    per message; the errors raised are smtplib's own."""
-    connection.ehlo_or_helo_if_needed()
-    size = f" size={len(data)}" if connection.does_esmtp and connection.has_extn("size") else ""
-    connection.putcmd("mail", f"FROM:{sender.mail_from}{size}")
-    while_server_works()
-    code, reply = connection.getreply()
-    if code != 250:
-        _reset(connection, code)
-        raise smtplib.SMTPSenderRefused(code, reply, sender.from_address)
-    recipient = f"<{to}>" if _PLAIN_ADDRESS.match(to) else smtplib.quoteaddr(to)
-    connection.putcmd("rcpt", f"TO:{recipient}")
-    code, reply = connection.getreply()
-    if code not in (250, 251):
-        _reset(connection, code)
-        raise smtplib.SMTPRecipientsRefused({to: (code, reply)})
-    connection.putcmd("data")
-    code, reply = connection.getreply()
-    if code != 354:
-        raise smtplib.SMTPDataError(code, reply)  # as smtplib's data() raises it
-    # Dot-stuffing as smtplib's data() does it (a "." opening any line is doubled),
-    # then the end-of-data line.
-    stuffed = (b"." if data.startswith(b".") else b"") + data.replace(b"\n.", b"\n..")
-    if not stuffed.endswith(b"\r\n"):
-        stuffed += b"\r\n"
-    connection.send(stuffed + b".\r\n")
-    while_server_reads()
-    code, reply = connection.getreply()
-    if code != 250:
-        _reset(connection, code)
-        raise smtplib.SMTPDataError(code, reply)
-
-
-def _reset(connection: smtplib.SMTP, code: int) -> None:
-    # As smtplib.sendmail does after a refusal: 421 means the server is closing.
-    if code == 421:
-        connection.close()
-    else:
-        with contextlib.suppress(smtplib.SMTPServerDisconnected):
-            connection.rset()
-
-
 def _due_rows(*, now: datetime.datetime) -> Q:
     waiting = Q(status__in=[OutboxStatus.QUEUED, OutboxStatus.FAILED], send_after__lte=now)
-    abandoned = Q(status=OutboxStatus.SENDING, claimed_at__lt=now - OUTBOX_LEASE)
+    abandoned = Q(status=OutboxStatus.SENDING, claimed_at__lt=now - outbox_lease())
     return waiting | abandoned
 
 
@@ -487,7 +212,8 @@ def outbox_claim(
     our SELECT and our UPDATE is not taken twice; on PostgreSQL the SELECT also locks
     the chosen rows and skips rows another worker has locked, so concurrent workers
     take different rows instead of waiting on each other. Every claim carries a fresh
-    token, and only rows carrying it are returned.
+    token, and only rows carrying it are returned, each with `person_name` (the
+    recipient's name for the To header, "" without a person).
     """
     now = now or timezone.now()
     token = f"{worker_name[:40]}:{secrets.token_hex(8)}"
@@ -505,6 +231,7 @@ def outbox_claim(
     return list(
         OutboxMessage.objects.filter(claimed_by=token, status=OutboxStatus.SENDING)
         .select_related("person")  # the recipient of each personal link minted at delivery
+        .annotate(person_name=F("person__full_name"))
         .order_by("send_after", "id")
     )
 
@@ -528,6 +255,18 @@ def _is_connection_error(error: Exception) -> bool:
         return True
     # smtplib's own errors subclass OSError; the others here are socket errors.
     return isinstance(error, OSError) and not isinstance(error, smtplib.SMTPException)
+
+
+def _connection_lost(smtp: BaseEmailBackend, error: Exception) -> bool:
+    """True when the next row needs a new connection: the connection failed, or the
+    server closed it after refusing this row (smtplib closes it on a 421 reply)."""
+    if _is_connection_error(error):
+        return True
+    return (
+        isinstance(smtp, SmtpEmailBackend)
+        and smtp.connection is not None
+        and getattr(smtp.connection, "sock", None) is None
+    )
 
 
 def _is_permanent(error: Exception) -> bool:
@@ -573,6 +312,13 @@ def _record_failure(
     return status
 
 
+def _mark_sent(*, message: OutboxMessage, token: str) -> None:
+    """Mark the row sent, in its own committed UPDATE, only while this claim holds it."""
+    OutboxMessage.objects.filter(
+        pk=message.pk, claimed_by=token, status=OutboxStatus.SENDING
+    ).update(status=OutboxStatus.SENT, sent_at=timezone.now(), last_error="")
+
+
 def _release(*, token: str) -> int:
     """Hand back this claim's unsent rows as they were: waiting, or failed if tried before."""
     return OutboxMessage.objects.filter(claimed_by=token, status=OutboxStatus.SENDING).update(
@@ -583,48 +329,6 @@ def _release(*, token: str) -> int:
         claimed_by="",
         claimed_at=None,
     )
-
-
-def _mark_sent(*, message_id: int, token: str) -> None:
-    # The one statement run per message sent, so written as plain SQL: measured at
-    # 0.1 ms against the ORM's 0.3 ms for the same UPDATE (SQLite, this machine),
-    # a tenth of the time a whole message takes.
-    with db_connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {OutboxMessage._meta.db_table} SET status = %s, sent_at = %s, "
-            "last_error = '' WHERE id = %s AND claimed_by = %s",
-            # Written in the database's own datetime form, as the ORM would (the SQLite
-            # driver's default adapter adds "+00:00" and is deprecated in Python 3.12).
-            [
-                OutboxStatus.SENT.value,
-                db_connection.ops.adapt_datetimefield_value(timezone.now()),
-                message_id,
-                token,
-            ],
-        )
-
-
-@contextlib.contextmanager
-def _commits_without_waiting_for_disk():
-    """While sending a batch on PostgreSQL, let each mark's commit return before its
-    WAL reaches the disk (measured: ~0.4 ms a message here, a quarter of the send).
-
-    A mark is still visible to every other worker the moment it commits, and still
-    survives this worker being killed. Only a crash of the database server itself
-    within a fraction of a second could lose one; that message would then go out once
-    more after the lease, with the same Message-ID. Reset when the batch ends, so the
-    connection's other work keeps the server's setting.
-    """
-    if db_connection.vendor != "postgresql" or db_connection.in_atomic_block:
-        yield
-        return
-    with db_connection.cursor() as cursor:
-        cursor.execute("SET synchronous_commit TO OFF")
-    try:
-        yield
-    finally:
-        with db_connection.cursor() as cursor:
-            cursor.execute("RESET synchronous_commit")
 
 
 def _close_quietly(smtp: BaseEmailBackend) -> None:
@@ -645,6 +349,16 @@ class _Tally:
             self.failed += 1
 
 
+def _send_one(*, smtp: BaseEmailBackend, message: OutboxMessage) -> None:
+    """Send one row over the open connection `smtp`; raises what Django and smtplib raise.
+
+    The connection is opened before send_messages (a no-op when it is open), so the
+    backend sees it as the caller's and leaves it open for the next row."""
+    smtp.open()
+    if smtp.send_messages([outbox_email_message(message=message, connection=smtp)]) != 1:
+        raise ValueError("The message has no recipient address.")
+
+
 def _send_claimed(
     *,
     rows: list[OutboxMessage],
@@ -654,70 +368,38 @@ def _send_claimed(
     should_stop: Callable[[], bool] | None,
     send_until: datetime.datetime,
 ) -> None:
-    """Send a claim's rows in order, marking each as its send ends (see outbox_deliver).
-
-    A row accepted by the server is marked sent before the next row's message goes
-    out (during the next MAIL FROM, see _send_one), and at the latest when this
-    returns; a worker killed in between leaves at most that one row unmarked, the
-    same window as marking it right after the server's reply."""
-    sender = _Sender.from_settings() if isinstance(smtp, SmtpEmailBackend) else None
-    accepted: list[OutboxMessage] = []
-    built: dict[int, bytes] = {}  # row id -> its bytes, built while the server read
-
-    def build(row: OutboxMessage) -> Callable[[], None]:
-        def build_now() -> None:
-            # A row that cannot be built fails when its turn comes, recorded against it.
-            with contextlib.suppress(Exception):
-                built[row.pk] = outbox_message_bytes(message=row, sender=sender)
-
-        return build_now
-
-    def mark_accepted() -> None:
-        while accepted:
-            _mark_sent(message_id=accepted[0].pk, token=token)
-            accepted.pop()
-            tally.sent += 1
-
-    try:
-        for index, message in enumerate(rows):
-            if (should_stop is not None and should_stop()) or timezone.now() >= send_until:
-                break
-            try:
-                smtp.open()
-                _send_one(
-                    smtp=smtp,
-                    message=message,
-                    sender=sender,
-                    while_server_works=mark_accepted,
-                    while_server_reads=(
-                        build(rows[index + 1]) if index + 1 < len(rows) else lambda: None
-                    ),
-                    data=built.pop(message.pk, None),
-                )
-            except Exception as error:
-                mark_accepted()
-                now = timezone.now()
-                tally.count_failure(
-                    _record_failure(message=message, token=token, error=error, now=now)
-                )
-                logger.warning("Outbox %s to %s failed: %s", message.key, message.to_email, error)
-                if not _is_connection_error(error):
-                    continue
-                _close_quietly(smtp)
+    """Send a claim's rows in order, each marked as its send ends (see outbox_deliver)."""
+    reopened = False
+    for index, message in enumerate(rows):
+        if (should_stop is not None and should_stop()) or timezone.now() >= send_until:
+            break
+        try:
+            _send_one(smtp=smtp, message=message)
+        except Exception as error:
+            now = timezone.now()
+            tally.count_failure(_record_failure(message=message, token=token, error=error, now=now))
+            logger.warning("Outbox %s to %s failed: %s", message.key, message.to_email, error)
+            if not _connection_lost(smtp, error):
+                continue
+            _close_quietly(smtp)
+            # Lost twice in one batch, the server is unwell: the rest wait for their
+            # back-off rather than being tried now. Lost once: open it again.
+            cause: Exception = error
+            if not reopened:
+                reopened = True
                 try:
                     smtp.open()
+                    continue
                 except OSError as open_error:
-                    # The server is unreachable: every row left in this claim would
-                    # fail the same way; each is tried again after its back-off.
-                    for rest in rows[index + 1 :]:
-                        tally.count_failure(
-                            _record_failure(message=rest, token=token, error=open_error, now=now)
-                        )
-                    break
-                continue
-            accepted.append(message)
-    finally:
-        mark_accepted()
+                    cause = open_error
+            # Every row left in this claim would fail the same way; each is tried
+            # again after its back-off.
+            for row in rows[index + 1 :]:
+                tally.count_failure(_record_failure(message=row, token=token, error=cause, now=now))
+            break
+        # The server accepted it: record that before anything else goes out.
+        _mark_sent(message=message, token=token)
+        tally.sent += 1
 
 
 def outbox_deliver(
@@ -729,12 +411,15 @@ def outbox_deliver(
 ) -> DeliveryStats:
     """Claim one batch of due rows and send it over one SMTP connection.
 
-    Each row is marked sent as soon as the server accepted it, so a worker killed
-    mid-batch leaves every accepted row marked. A failed row records the error, its
-    attempt count and when to try again (exponential back-off), or gives up after
-    OUTBOX_MAX_ATTEMPTS (at once for a permanent 5xx refusal). When the connection
-    breaks mid-batch it is opened again for the next row; when it cannot be opened,
-    each row left in the batch is marked failed — never lost, never marked sent.
+    Each row is marked sent, in its own commit, right after the server accepted it,
+    so a worker killed mid-batch leaves at most the row it was delivering unmarked.
+    A failed row records the error, its attempt count and when to try again
+    (exponential back-off), or gives up after OUTBOX_MAX_ATTEMPTS (at once for a
+    permanent 5xx refusal, e.g. of its recipient at RCPT, or a message Django cannot
+    build); the next row still goes. When the connection breaks mid-batch it is
+    opened again once for the next row; when it cannot be opened, or breaks a second
+    time, each row left in the batch is marked failed — never lost, never marked
+    sent — and retried after its back-off.
 
     Deliberately not one transaction: each row's new state is committed the moment
     its send ends, because that is what makes a killed worker harmless.
@@ -753,17 +438,16 @@ def outbox_deliver(
     tally = _Tally()
     # A claim older than half its lease could soon be taken by another worker as
     # abandoned; stop sending from it well before that and hand the rest back.
-    send_until = started + OUTBOX_LEASE / 2
+    send_until = started + outbox_lease() / 2
     try:
-        with _commits_without_waiting_for_disk():
-            _send_claimed(
-                rows=rows,
-                token=token,
-                smtp=smtp,
-                tally=tally,
-                should_stop=should_stop,
-                send_until=send_until,
-            )
+        _send_claimed(
+            rows=rows,
+            token=token,
+            smtp=smtp,
+            tally=tally,
+            should_stop=should_stop,
+            send_until=send_until,
+        )
     finally:
         released = _release(token=token)
         if connection is None:

@@ -26,6 +26,11 @@ logger = logging.getLogger("medmentor.worker")
 
 class Command(BaseCommand):
     help = "Send the outbox: run the worker hooks, then send every due email; repeat."
+    # Django's system checks load the URLconf, which imports every view and the API
+    # (scipy, matplotlib, pandas: ~3 s of CPU here); a worker restarted after a crash
+    # should be sending again within a second. `medmentor check` and the web
+    # processes run them.
+    requires_system_checks = []
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--once", action="store_true", help="Run one pass, then exit.")
