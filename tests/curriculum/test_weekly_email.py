@@ -293,7 +293,8 @@ def test_each_weekly_email_carries_its_own_link_that_signs_in_its_person_once(
 
     emails = {person.email: person.id for person in (junior, senior, other_junior, other_senior)}
     paths = {
-        emails[message["To"]]: link_path(received_text(message)) for message in smtp_server.messages
+        emails[message["To"].addresses[0].addr_spec]: link_path(received_text(message))
+        for message in smtp_server.messages
     }
     assert len(set(paths.values())) == 4
     assert SignInLink.objects.filter(used_at__isnull=True).count() == 4

@@ -180,5 +180,5 @@ def test_a_survey_title_cannot_add_a_bcc_header_to_the_invitations(
     call_command("worker", "--once")
     assert len(smtp_server.messages) == 1
     message = smtp_server.messages[0]
-    assert message["To"] == junior.email and message["Bcc"] is None
+    assert message["To"].addresses[0].addr_spec == junior.email and message["Bcc"] is None
     assert message["Subject"].startswith(title)

@@ -118,7 +118,7 @@ def test_a_cut_template_replay_gives_the_director_no_token_and_signs_no_one_in(
     call_command("worker", "--once")
 
     # The junior's email works for the junior ...
-    jo = next(m for m in smtp_server.messages if m["To"] == junior.email)
+    jo = next(m for m in smtp_server.messages if m["To"].addresses[0].addr_spec == junior.email)
     (token,) = set(SIGN_IN_TOKEN.findall(received_text(jo)))
 
     # ... while staff, reading everything they can, find no token: each candidate
@@ -158,7 +158,9 @@ def test_a_template_that_wraps_the_link_in_another_sites_address_sends_that_site
     settings.MEDMENTOR_WORKER_HOOKS = [WEEKLY_HOOK]
     call_command("worker", "--once")
 
-    jo = received_text(next(m for m in smtp_server.messages if m["To"] == junior.email))
+    jo = received_text(
+        next(m for m in smtp_server.messages if m["To"].addresses[0].addr_spec == junior.email)
+    )
     assert len(set(SIGN_IN_TOKEN.findall(jo))) == 1  # the standalone links: one, Jo's
     for evil in re.findall(r"https://evil\.test/\S*", jo):
         assert not SIGN_IN_TOKEN.search(evil), evil
@@ -182,7 +184,9 @@ def test_a_survey_placeholder_pasted_into_the_weekly_test_email_mints_no_one_els
     assert response.status_code == 200
     call_command("worker", "--once")
 
-    (test_email,) = [m for m in smtp_server.messages if m["To"] == director.email]
+    (test_email,) = [
+        m for m in smtp_server.messages if m["To"].addresses[0].addr_spec == director.email
+    ]
     text = received_text(test_email)
     assert not SURVEY_TOKEN.search(text)
     assert reverse("sign-in") in text  # the neutral link instead
@@ -209,7 +213,7 @@ def test_survey_tokens_cannot_be_polled_because_staff_can_read_none(
     survey, _ = survey_world(client, program, director, [junior, senior], Anonymity.CODED)
     settings.MEDMENTOR_WORKER_HOOKS = [SURVEY_HOOK]
     call_command("worker", "--once")
-    jo = next(m for m in smtp_server.messages if m["To"] == junior.email)
+    jo = next(m for m in smtp_server.messages if m["To"].addresses[0].addr_spec == junior.email)
     (token,) = set(SURVEY_TOKEN.findall(received_text(jo)))
     assert client.get(f"/surveys/answer/{token}/").status_code == 200  # Jo's link works
 
