@@ -4,7 +4,9 @@ Only the tables of this app are here; a learner's private progress lives in
 curriculum and is never registered in the admin (docs/privacy.md, rule 1).
 """
 
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 
 from medmentor.programs.models import (
     EmailTemplate,
@@ -20,6 +22,7 @@ from medmentor.programs.models import (
     ProgramWeek,
     ServiceBlock,
 )
+from medmentor.programs.selectors import week_finished_message, week_is_finished
 
 
 class EnrollmentInline(admin.TabularInline):
@@ -57,10 +60,47 @@ class ServiceBlockAdmin(admin.ModelAdmin):
     list_select_related = ("person", "service", "program")
 
 
+# Pairs in the admin (docs/privacy.md, "finished weeks are frozen"): a finished week's
+# pairs are read-only, no pair is ever deleted here (its marks would go with it), and
+# removing a pair is done on the weeks-and-pairs page, which keeps it with its marks.
+PAIR_REMOVAL_FIELDS = ("is_removed", "removed_by", "removed_at")
+
+
+class PairAdminForm(forms.ModelForm):
+    class Meta:
+        model = Pair
+        fields = ("week", "junior", "senior", "origin")
+
+    def clean(self):
+        cleaned = super().clean()
+        week = cleaned.get("week") or getattr(self.instance, "week", None)
+        if week is not None and week_is_finished(week=week):
+            raise ValidationError(week_finished_message(week=week))
+        return cleaned
+
+
+def _frozen(pair_or_week) -> bool:
+    week = pair_or_week.week if isinstance(pair_or_week, Pair) else pair_or_week
+    return isinstance(week, ProgramWeek) and week_is_finished(week=week)
+
+
 class PairInline(admin.TabularInline):
     model = Pair
+    form = PairAdminForm
     extra = 0
     autocomplete_fields = ("junior", "senior")
+    readonly_fields = PAIR_REMOVAL_FIELDS
+
+    def has_add_permission(self, request, obj=None):
+        return not (obj is not None and _frozen(obj)) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return not (obj is not None and _frozen(obj)) and super().has_change_permission(
+            request, obj
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(ProgramWeek)
@@ -84,6 +124,16 @@ class PairAdmin(admin.ModelAdmin):
     )
     autocomplete_fields = ("junior", "senior")
     list_select_related = ("junior", "senior", "week")
+    form = PairAdminForm
+    readonly_fields = PAIR_REMOVAL_FIELDS
+
+    def has_change_permission(self, request, obj=None):
+        return not (obj is not None and _frozen(obj)) and super().has_change_permission(
+            request, obj
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(EmailTemplate)
