@@ -162,3 +162,18 @@ def test_a_pair_removed_by_hand_keeps_its_marks_but_is_not_counted(
     sunday = case_week.week.ends_on + datetime.timedelta(days=1)
     row = selectors.participation_summary(program=program, today=sunday).weeks[case_week.week.pk]
     assert row.people == 2  # only other_junior and other_senior
+
+
+def test_replacing_the_curriculum_after_a_week_taught_it_is_refused(case_week, program, junior):
+    from medmentor.curriculum.package import CurriculumPackageError, curriculum_package_import
+    from tests.curriculum.test_package import package_zip
+
+    last_week = _week(case_week, -1)
+    pair = Pair.objects.create(week=last_week, junior=junior, senior=case_week.pair.senior)
+    services.case_review_mark(
+        pair=pair, case=case_week.cases[0], status="reviewed", by=junior, today=last_week.starts_on
+    )
+    with pytest.raises(CurriculumPackageError, match="cannot be replaced.*ended on"):
+        curriculum_package_import(program=program, content=package_zip(), replace=True)
+    assert CaseReview.objects.filter(pair=pair).exists()
+    assert last_week.plan.curriculum_week.curriculum == case_week.curriculum
