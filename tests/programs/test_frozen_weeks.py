@@ -218,3 +218,19 @@ def test_the_admin_refuses_a_new_pair_in_a_finished_week(admin_client, first_wee
     assert response.status_code == 200
     assert "Week of 2 Nov ended on 8 Nov" in response.content.decode()
     assert not Pair.objects.exists()
+
+
+def test_the_admin_never_moves_a_week(admin_client, first_week, next_week):
+    for week in (first_week, next_week):
+        url = reverse("admin:programs_programweek_change", args=[week.pk])
+        admin_client.post(
+            url,
+            {
+                "program": week.program_id,
+                "starts_on": "2030-01-07",
+                "pairs-TOTAL_FORMS": "0",
+                "pairs-INITIAL_FORMS": "0",
+            },
+        )
+        week.refresh_from_db()
+        assert week.starts_on != datetime.date(2030, 1, 7)

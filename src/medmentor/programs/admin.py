@@ -111,6 +111,16 @@ class ProgramWeekAdmin(admin.ModelAdmin):
     list_select_related = ("program",)
     inlines = [PairInline]
 
+    def get_readonly_fields(self, request, obj=None):
+        # A week never moves: moving a finished week would unfreeze it, and moving a
+        # running one into the past would show its figure while pairs still mark.
+        return ("program", "starts_on") if obj is not None else ()
+
+    def has_delete_permission(self, request, obj=None):
+        return not (obj is not None and _frozen(obj)) and super().has_delete_permission(
+            request, obj
+        )
+
 
 @admin.register(Pair)
 class PairAdmin(admin.ModelAdmin):
