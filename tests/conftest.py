@@ -7,12 +7,14 @@ another program. Every privacy test asks each of them in turn.
 
 import datetime
 import functools
+import time
 
 import pytest
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 
 from medmentor.people.models import Institution, Person, Service
+from medmentor.people.session_refresh import REFRESHED_AT
 from medmentor.programs.models import Enrollment, Program, ProgramKind, Role
 
 PASSWORD = "correct horse battery staple"  # noqa: S105 - test-only
@@ -21,6 +23,7 @@ PASSWORD = "correct horse battery staple"  # noqa: S105 - test-only
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PENDING_IMPORTS_DIR = tmp_path / "pending-imports"
 
 
 @pytest.fixture
@@ -125,6 +128,17 @@ def other_junior(program, institution):
 
 
 @pytest.fixture
+def operations(db):
+    """The operations account: a superuser with no enrollment, for the admin site only.
+    Program people (the director too) are never staff or superusers."""
+    return Person.objects.create_superuser(
+        email="ops@lakeside.test",
+        password=PASSWORD,
+        full_name="Opal Operations",
+    )
+
+
+@pytest.fixture
 def outsider(db, institution):
     """Enrolled as a junior in a different program: sees nothing of `program`."""
     other = Program.objects.create(
@@ -208,7 +222,12 @@ def coming_monday(program, weeks_ahead: int = 1) -> datetime.date:
 
 
 def sign_in(client, person) -> None:
+    """Signed in as by the sign-in page: the session already carries its refresh time,
+    so the next page view does not write it (medmentor.people.session_refresh)."""
     client.force_login(person)
+    session = client.session
+    session[REFRESHED_AT] = int(time.time())
+    session.save()
 
 
 assert settings.AUTH_USER_MODEL == "people.Person"
@@ -243,3 +262,13 @@ def smtp_server(settings):
     settings.EMAIL_TIMEOUT = 10
     yield server
     server.stop()
+
+
+def received_text(message) -> str:
+    """A message a test SMTP server received, as its recipient reads it: the subject
+    and every text part (plain and HTML), decoded."""
+    parts = [str(message["Subject"] or "")]
+    for part in message.walk():
+        if part.get_content_maintype() == "text":
+            parts.append(part.get_content())
+    return "\n".join(parts)

@@ -936,6 +936,9 @@ NOT_DATA_API |= {
         "/api/programs/{slug}/qualitative/documents/{document_id}/highlights/{highlight_id}",
     ),
 }
+# The roster import: checked by tests/api/test_roster.py and the scenarios in
+# tests/privacy_scenarios/test_roster_and_admin.py.
+NOT_DATA_API |= {("post", "/api/programs/{slug}/roster")}
 
 
 def test_every_api_endpoint_is_in_the_matrix():

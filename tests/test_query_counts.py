@@ -28,9 +28,10 @@ from tests.surveys.conftest import make_survey
 
 pytestmark = pytest.mark.usefixtures("fast_passwords")
 
-# Every signed-in page: session, person, program; at the end the session is saved in a
-# savepoint (SESSION_SAVE_EVERY_REQUEST): 3 + 3.
-PER_REQUEST = 6
+
+# Every signed-in page: session, person, program. The session is not written (it is
+# renewed at most every few minutes: medmentor.people.session_refresh).
+PER_REQUEST = 3
 # Roles, this week, the pairs, the week's content (plan, readings, cases, images,
 # questions), the junior's styles and reveals, the pair's marks.
 WORKSPACE_QUERIES = PER_REQUEST + 11

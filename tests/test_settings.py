@@ -3,6 +3,8 @@ import secrets
 import subprocess
 import sys
 
+import pytest
+
 
 def _run_check(tmp_path, **environment):
     env = {
@@ -22,6 +24,7 @@ def _run_check(tmp_path, **environment):
     )
 
 
+@pytest.mark.slow  # a new Python process
 def test_production_settings_pass_the_deploy_check(tmp_path):
     result = _run_check(
         tmp_path,
@@ -33,6 +36,7 @@ def test_production_settings_pass_the_deploy_check(tmp_path):
     assert "no issues" in result.stdout
 
 
+@pytest.mark.slow  # a new Python process
 def test_zero_variables_run_with_a_private_generated_key(tmp_path):
     result = _run_check(tmp_path)
     key_file = tmp_path / "secret_key"

@@ -13,12 +13,17 @@ marks). This site
 
 Being the site itself (not a mixin each admin.py must remember), it also covers
 ModelAdmins written later.
+
+The site opens only for operations accounts: staff with no enrollment in any program.
 """
 
 from django.apps import apps
 from django.contrib import admin
+from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models.base import ModelBase
+from django.urls import reverse
 from django.utils.text import capfirst
 
 
@@ -62,6 +67,13 @@ class PrivateRowsHidden:
 
 
 class MedmentorAdminSite(admin.AdminSite):
+    def has_permission(self, request):
+        # The admin is for operations accounts only (docs/deploy.md). A person enrolled
+        # in a program is never let in, even one made staff before this rule (an older
+        # demo made its director a superuser): directors use the program pages.
+        user = request.user
+        return super().has_permission(request) and not user.enrollments.exists()
+
     def register(self, model_or_iterable, admin_class=None, **options):
         models = (
             [model_or_iterable] if isinstance(model_or_iterable, ModelBase) else model_or_iterable
@@ -80,3 +92,12 @@ class MedmentorAdminSite(admin.AdminSite):
                 {"__module__": admin_class.__module__, "__doc__": admin_class.__doc__},
             )
         super().register(models, admin_class, **options)
+
+    def login(self, request, extra_context=None):
+        # One door for passwords: our sign-in page, where throttling holds the (account,
+        # address) lock across django-axes' check and count (people.services.sign_in_check).
+        # The admin's own form would check passwords without that lock.
+        return redirect_to_login(
+            request.GET.get(REDIRECT_FIELD_NAME) or reverse("admin:index"),
+            login_url=reverse("sign-in"),
+        )

@@ -4,6 +4,7 @@ Every knob has a safe production default; the demo and the tests turn on what th
 need through the same variables (see docs/deploy.md for the full list).
 """
 
+import datetime
 import os
 import secrets
 from pathlib import Path
@@ -75,6 +76,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "axes",
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
@@ -90,12 +92,16 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "medmentor.people.session_refresh.SessionRefreshMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: it turns a sign-in refused for too many failures into
+    # our refusal page (AXES_LOCKOUT_CALLABLE).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "medmentor.urls"
@@ -137,7 +143,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "people.Person"
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out (account, address) pair before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -153,15 +163,42 @@ LOGIN_URL = "sign-in"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "sign-in"
 
-# Sessions end after a day without use, and when the browser closes.
+# Sessions end after 12 hours without use, and when the browser closes. The idle
+# timeout is renewed at most every SESSION_REFRESH_INTERVAL seconds of use, so most
+# page views do not write the session (medmentor.people.session_refresh).
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 12 * 60 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_REFRESH_INTERVAL = env_int("SESSION_REFRESH_INTERVAL", 5 * 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SIGN_IN_LINK_MAX_AGE = env_int("SIGN_IN_LINK_MAX_AGE", 7 * 24 * 60 * 60)
-# After this many failed sign-ins for one email or one address within the window,
-# further tries are refused until the window passes.
+# Password guessing (django-axes): after this many failed sign-ins for one account from
+# one client address within the window, that pair is refused until the window has
+# passed since its last failure. Keyed on the pair, so an attacker at one address
+# cannot lock the real person out at theirs. See docs/deploy.md, "Sign-in throttling".
 SIGN_IN_FAILURE_LIMIT = env_int("SIGN_IN_FAILURE_LIMIT", 5)
 SIGN_IN_FAILURE_WINDOW = env_int("SIGN_IN_FAILURE_WINDOW", 15 * 60)
+# "Email me a sign-in link": at most this many per email address, and per client
+# address, within SIGN_IN_FAILURE_WINDOW.
+SIGN_IN_LINK_REQUESTS_PER_EMAIL = env_int("SIGN_IN_LINK_REQUESTS_PER_EMAIL", 3)
+SIGN_IN_LINK_REQUESTS_PER_ADDRESS = env_int("SIGN_IN_LINK_REQUESTS_PER_ADDRESS", 20)
+# How many reverse proxies in front of medmentor append to X-Forwarded-For (nginx with
+# `proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;` is 1). 0 (the default)
+# trusts no proxy: the client address is REMOTE_ADDR and X-Forwarded-For is ignored,
+# since any client can write that header.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = SIGN_IN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = datetime.timedelta(seconds=SIGN_IN_FAILURE_WINDOW)
+AXES_RESET_ON_SUCCESS = True
+# A refused try does not restart the wait, so "try again in 15 minutes" stays true.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "medmentor.people.client.client_address"
+AXES_USERNAME_CALLABLE = "medmentor.people.client.sign_in_username"
+AXES_LOCKOUT_CALLABLE = "medmentor.people.views.sign_in_locked_out"
+# No log of successful sign-ins (who signed in when, from where) and no admin pages
+# for axes' tables: learners' sign-in times are not shown to staff.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_ENABLE_ADMIN = False
 
 SESSION_COOKIE_SECURE = SITE_IS_HTTPS
 CSRF_COOKIE_SECURE = SITE_IS_HTTPS
@@ -187,6 +224,11 @@ STATIC_ROOT = DATA_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_text("MEDIA_ROOT", str(DATA_DIR / "media")))
+# A previewed import waits here for its confirm (programs.importing): private files,
+# never served. With several web machines, a folder they all share (docs/deploy.md).
+PENDING_IMPORTS_DIR = Path(
+    env_text("MEDMENTOR_PENDING_IMPORTS_DIR", str(DATA_DIR / "uploads" / "pending-imports"))
+)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 
@@ -207,7 +249,8 @@ OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 6)
 MEDMENTOR_WORKER_HOOKS = env_list(
     "MEDMENTOR_WORKER_HOOKS",
     "medmentor.curriculum.weekly_email.weekly_emails_enqueue_due,"
-    "medmentor.surveys.invitations.survey_emails_enqueue_due",
+    "medmentor.surveys.invitations.survey_emails_enqueue_due,"
+    "medmentor.people.services.sign_in_records_prune",
 )
 # What the home page asks, per program, for the list of things that need the person:
 # each a selector attention_items(*, person, program) -> list[AttentionItem], as dotted
@@ -258,5 +301,44 @@ LOGGING = {
             "propagate": False,
             "filters": _SURVEY_LINKS,
         },
+    },
+}
+
+# --- Headers: no caching, Content Security Policy, local API docs (issue 9) ---------------
+# Kept in one block: these settings add to the lists above rather than rewrite them.
+
+# ninja in INSTALLED_APPS makes /api/docs load Swagger UI from our own static files
+# (ninja/static/ninja/), not from a CDN that hospital networks block. Its page has no
+# inline script: the settings sit in a JSON <script type="application/json"> that the
+# browser never runs, read by ninja's own swagger-ui-init.js.
+INSTALLED_APPS += ["ninja", "csp"]
+_SECURITY = MIDDLEWARE.index("django.middleware.security.SecurityMiddleware")
+MIDDLEWARE[_SECURITY + 1 : _SECURITY + 1] = [
+    # Shared hospital computers: no page is kept in the browser's cache (see the module).
+    "medmentor.people.middleware.NoStoreMiddleware",
+    "csp.middleware.CSPMiddleware",
+]
+
+_SELF, _NONE = "'self'", "'none'"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [_SELF],
+        # No inline script and no eval anywhere: an answer, a name or a template that
+        # smuggles in <script> or onclick= cannot run (tests/test_content_security.py).
+        "script-src": [_SELF],
+        # Style sheets and <style> elements only from our files. Style *attributes* are
+        # allowed: matplotlib's inline SVG charts colour every bar through style="...",
+        # with values that vary per chart (so 'unsafe-hashes' cannot list them), and the
+        # codebook shows each code's own colour. A style attribute cannot run script or
+        # read the page (that needs selectors, i.e. a <style> element, still refused).
+        "style-src": [_SELF],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": [_SELF, "data:"],
+        "font-src": [_SELF],
+        "connect-src": [_SELF],
+        "frame-ancestors": [_NONE],
+        "form-action": [_SELF],
+        "base-uri": [_NONE],
+        "object-src": [_NONE],
     },
 }

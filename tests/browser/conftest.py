@@ -53,6 +53,39 @@ def browser():
         chromium.close()
 
 
+@pytest.fixture(autouse=True)
+def _no_content_security_violations(request):
+    """Fail a browser test whose pages broke the Content Security Policy: Chromium
+    reports each refused inline script, style or foreign source on the console
+    ("Refused to ... because it violates the following Content Security Policy
+    directive"), and a refusal is a feature that silently stopped working."""
+    if "browser" not in request.fixturenames:
+        yield
+        return
+    browser = request.getfixturevalue("browser")
+    refused: list[str] = []
+    new_context = browser.new_context
+
+    def watched_context(*args, **kwargs):
+        context = new_context(*args, **kwargs)
+        context.on(
+            "console",
+            lambda message: (
+                refused.append(f"{message.text} ({message.location.get('url', '')})")
+                if "Content Security Policy" in message.text
+                else None
+            ),
+        )
+        return context
+
+    browser.new_context = watched_context
+    try:
+        yield
+    finally:
+        browser.new_context = new_context
+    assert refused == [], "The page broke the Content Security Policy:\n" + "\n".join(refused)
+
+
 def signed_in_page(browser, live_server, person, viewport=None):
     """A new page (in its own browser context) signed in as `person` on `live_server`.
 

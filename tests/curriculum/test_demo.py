@@ -6,6 +6,7 @@ import io
 import pytest
 from django.core.management import call_command
 from django.db.models import Count
+from django.urls import reverse
 from PIL import Image
 
 from medmentor.curriculum import demo
@@ -127,7 +128,10 @@ def test_the_demo_has_the_seeds_people(demo_program):
     ["director@demo.medmentor.test", "junior1@demo.medmentor.test", "senior10@demo.medmentor.test"],
 )
 def test_demo_people_sign_in_with_the_demo_password(client, demo_program, email):
-    assert client.login(username=email, password="medmentor-demo")
+    # Through the sign-in page: django-axes needs the request that client.login() lacks.
+    signed_in = client.post(reverse("sign-in"), {"email": email, "password": "medmentor-demo"})
+    assert signed_in.status_code == 302
+    assert client.session["_auth_user_id"]
 
 
 def test_the_output_shows_how_to_sign_in_as_each_role(db):
@@ -143,7 +147,33 @@ def test_the_output_shows_how_to_sign_in_as_each_role(db):
     ):
         line = next(line for line in output.splitlines() if email in line)
         assert line.rstrip().endswith("medmentor-demo")
-    assert "role         name" in output
+    header = next(line for line in output.splitlines() if line.startswith("role "))
+    assert header.split() == ["role", "name", "email", "password"]
+    operations = next(line for line in output.splitlines() if demo.OPERATIONS_EMAIL in line)
+    assert operations.startswith("operations (admin site only)")
+
+
+def test_the_demo_director_is_no_superuser_and_operations_is_a_separate_account(db):
+    load()
+    director = Person.objects.get(email="director@demo.medmentor.test")
+    assert not director.is_staff and not director.is_superuser
+    operations = Person.objects.get(email=demo.OPERATIONS_EMAIL)
+    assert operations.is_superuser and operations.is_staff
+    assert not Enrollment.objects.filter(person=operations).exists()
+    # No program person is staff in the demo: only operations opens the admin.
+    assert set(Person.objects.filter(is_staff=True).values_list("email", flat=True)) == {
+        demo.OPERATIONS_EMAIL
+    }
+
+
+def test_loading_again_undoes_an_older_demo_that_made_its_director_a_superuser(db):
+    load()
+    Person.objects.filter(email="director@demo.medmentor.test").update(
+        is_staff=True, is_superuser=True
+    )
+    load()
+    director = Person.objects.get(email="director@demo.medmentor.test")
+    assert not director.is_staff and not director.is_superuser
 
 
 def test_today_is_in_the_programs_fourth_week_and_the_next_weeks_follow(demo_program):
@@ -235,8 +265,9 @@ def test_loading_in_a_later_week_moves_the_demo_to_stay_current(demo_program):
     assert ServiceBlock.objects.filter(program=program).count() == 14
     assert min(ServiceBlock.objects.values_list("starts_on", flat=True)) == program.starts_on
     assert WeekPlan.objects.filter(program_week__program=program).count() == 8
-    # and the near-peer program's 12 mentors, 24 students, and the focus groups' second coder
-    assert Person.objects.count() == 18 + 36 + 1
+    # and the near-peer program's 12 mentors, 24 students, the focus groups' second coder,
+    # and the operations account
+    assert Person.objects.count() == 18 + 36 + 1 + 1
 
 
 def test_the_weeks_already_over_have_case_marks_so_the_dashboard_shows_figures(

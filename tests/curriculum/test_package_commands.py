@@ -108,6 +108,7 @@ def test_an_export_imports_into_another_program_unchanged(program, tmp_path):
     assert curriculum_as_data(copy) == curriculum_as_data(original)
 
 
+@pytest.mark.slow  # a new Python process
 def test_a_bad_package_exits_non_zero_with_the_reason(program, tmp_path, transactional_db):
     data = document()
     data["weeks"][0]["cases"][1]["day"] = "monday"
@@ -123,6 +124,7 @@ def test_a_bad_package_exits_non_zero_with_the_reason(program, tmp_path, transac
     assert not settings.MEDIA_ROOT.exists()
 
 
+@pytest.mark.slow  # a new Python process
 def test_a_good_package_imports_from_the_console_with_exit_code_zero(
     program, package_file, tmp_path, transactional_db
 ):

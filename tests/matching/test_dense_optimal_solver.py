@@ -52,6 +52,7 @@ print(json.dumps({"mentor_of": best.assignment.mentor_of.tolist(),
 """
 
 
+@pytest.mark.slow  # a new Python process
 def test_the_input_that_hung_scipys_sparse_solver_is_solved_optimally():
     # a child process, so a regression fails this test instead of hanging the suite
     done = subprocess.run(

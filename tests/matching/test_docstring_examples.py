@@ -44,6 +44,7 @@ def test_the_package_imports_nothing_from_django_or_the_rest_of_medmentor():
                 ), (name, target)
 
 
+@pytest.mark.slow  # a new Python process
 def test_importing_the_package_loads_no_django():
     code = "import sys, medmentor.matching; print(any(m.startswith('django') for m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -1,12 +1,14 @@
 """The admin: staff only, every program table reachable, people keyed by email."""
 
 import datetime
+import html
 
 import pytest
 from django.urls import reverse
 
+from medmentor.messaging.models import OutboxMessage
 from medmentor.people.models import Person
-from medmentor.programs.models import EmailTemplate, Pair, ServiceBlock
+from medmentor.programs.models import EmailTemplate, Enrollment, Pair, ServiceBlock
 from medmentor.programs.services import pairs_derive, program_weeks_ensure
 from tests.conftest import PASSWORD, make_person
 
@@ -79,6 +81,9 @@ def test_staff_add_a_person_by_email(client, admin_person, program):
     assert response.status_code == 302, response.content.decode()[:2000]
     person = Person.objects.get(email="new.person@lakeside.test")
     assert not person.has_usable_password()
+    # They sign in with the emailed link; nobody chose a password for them.
+    link_email = OutboxMessage.objects.get(to_email="new.person@lakeside.test")
+    assert link_email.subject == "Your medmentor sign-in link"
 
     again = client.post(
         reverse("admin:people_person_add"),
@@ -107,3 +112,79 @@ def test_staff_without_permissions_cannot_open_program_tables(client, program, i
     clerk.save()
     client.force_login(clerk)
     assert client.get(reverse("admin:programs_pair_changelist")).status_code == 403
+
+
+def test_the_person_page_has_no_password_link_email_field_or_last_sign_in(
+    client, admin_person, junior
+):
+    client.force_login(admin_person)
+    page = client.get(reverse("admin:people_person_change", args=[junior.pk])).content.decode()
+    assert "/password/" not in page
+    assert 'name="email"' not in page and junior.email in page  # shown, not editable
+    assert "last_login" not in page and "Last login" not in page
+
+
+def test_setting_a_password_is_refused_in_words_even_for_an_account_without_enrollment(
+    client, admin_person, institution
+):
+    clerk = make_person("clerk@lakeside.test", "Cal Clerk", "other", institution)
+    client.force_login(admin_person)
+    response = client.get(f"/admin/people/person/{clerk.pk}/password/")
+    assert response.status_code == 403
+    assert "does not let anyone set another person's password" in html.unescape(
+        response.content.decode()
+    )
+
+
+def test_operations_change_their_own_password_on_the_admins_own_page(client, admin_person):
+    client.force_login(admin_person)
+    assert client.get(reverse("admin:password_change")).status_code == 200
+
+
+def test_enrolled_people_cannot_be_made_staff_but_an_operations_account_can(
+    client, admin_person, junior, institution
+):
+    clerk = make_person("clerk@lakeside.test", "Cal Clerk", "other", institution)
+    client.force_login(admin_person)
+    for person, allowed in ((junior, False), (clerk, True)):
+        client.post(
+            reverse("admin:people_person_change", args=[person.pk]),
+            {
+                "full_name": person.full_name,
+                "training_level": person.training_level,
+                "is_active": "on",
+                "is_staff": "on",
+            },
+        )
+        person.refresh_from_db()
+        assert person.is_staff is allowed
+
+
+def test_a_person_who_is_not_the_last_director_is_deleted_with_their_enrollments(
+    client, admin_person, program, director, junior
+):
+    client.force_login(admin_person)
+    response = client.post(reverse("admin:people_person_delete", args=[junior.pk]), {"post": "yes"})
+    assert response.status_code == 302
+    assert not Person.objects.filter(pk=junior.pk).exists()
+    # A whole program goes with its enrollments, directors included.
+    response = client.post(
+        reverse("admin:programs_program_delete", args=[program.pk]), {"post": "yes"}
+    )
+    assert response.status_code == 302
+    assert not Enrollment.objects.filter(program_id=program.pk).exists()
+
+
+def test_enrollments_are_shown_but_not_changed_in_the_admin(client, admin_person, junior):
+    client.force_login(admin_person)
+    enrollment = Enrollment.objects.get(person=junior)
+    assert client.get(reverse("admin:programs_enrollment_changelist")).status_code == 200
+    page = client.get(reverse("admin:programs_enrollment_change", args=[enrollment.pk]))
+    assert page.status_code == 200 and b'name="role"' not in page.content
+    assert client.get(reverse("admin:programs_enrollment_add")).status_code == 403
+    posted = client.post(
+        reverse("admin:programs_enrollment_change", args=[enrollment.pk]), {"role": "director"}
+    )
+    assert posted.status_code == 403
+    enrollment.refresh_from_db()
+    assert enrollment.role == "junior"

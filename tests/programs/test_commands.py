@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from medmentor.__main__ import main
+from medmentor.messaging.models import OutboxMessage
 from medmentor.people.models import Person
 from medmentor.programs.models import Enrollment, Pair, Program, Role, ServiceBlock
 from tests.conftest import coming_monday
@@ -168,7 +169,7 @@ def test_derive_pairs_refuses_a_bad_week(program):
         run("derive_pairs", program.slug, "--week", "2026-10-01")
 
 
-def test_create_program_with_its_director_prints_a_sign_in_link(db):
+def test_create_program_with_its_director_emails_a_sign_in_link_and_prints_none(db):
     out, _ = run(
         "create_program",
         "pet-ct",
@@ -193,7 +194,13 @@ def test_create_program_with_its_director_prints_a_sign_in_link(db):
     assert Enrollment.objects.filter(
         program=program, person__email="dr.dee@harbor.test", role=Role.DIRECTOR
     ).exists()
-    assert "/sign-in/link/" in out
+    # Whoever runs the command must not be able to sign in as the director: the
+    # link is emailed (minted by the worker at delivery), never printed or stored.
+    assert "/sign-in/link/" not in out
+    assert "A one-time sign-in link is queued for dr.dee@harbor.test" in out
+    message = OutboxMessage.objects.get(to_email="dr.dee@harbor.test")
+    assert "/sign-in/link/" not in message.text_body + message.html_body
+    assert "/personal-link/sign-in/" in message.text_body
 
 
 @pytest.mark.parametrize(

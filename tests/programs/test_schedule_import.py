@@ -180,6 +180,7 @@ def test_reimport_derives_pairs_again_for_weeks_of_unchanged_rows(program, junio
         file_name="r.csv",
         content=roster([senior.email, senior.full_name, "R3", "junior"]),
         apply=True,
+        by=None,
     )
     again = schedule_import(program=program, file_name="s.csv", content=content, apply=True)
     assert [row.action for row in again.rows] == ["unchanged", "unchanged"]

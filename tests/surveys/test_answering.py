@@ -70,6 +70,8 @@ def test_declining_stores_only_a_count_and_ends_the_invitation(client, survey, j
     assert not Response.objects.exists()
     assert Invitation.objects.get(person=junior).is_done
     assert client.get(url).status_code == 410
+    # Coded mode: reminders go to everyone invited, and the page says so.
+    assert "Reminders go to everyone invited" in response.content.decode()
 
 
 def test_coded_respondent_answers_every_page_and_submits(client, survey, junior):

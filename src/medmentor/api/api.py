@@ -8,11 +8,19 @@ yours to see or touch, 404 unknown to you, 422 bad input.
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, ValidationError
 
 from medmentor.api.auth import api_auth
-from medmentor.api.routers import curriculum, matching, people, programs, qualitative, surveys
+from medmentor.api.routers import (
+    curriculum,
+    matching,
+    people,
+    programs,
+    qualitative,
+    roster,
+    surveys,
+)
 from medmentor.programs.services import WeekFinishedError
 
 
@@ -44,6 +52,10 @@ api = MedmentorAPI(
         "or read-first, reviewed or skipped) is never part of any answer."
     ),
     docs_url="/docs",
+    # Swagger UI's default "valid" badge is an image from validator.swagger.io that
+    # would send it our schema's address: hospital networks block it, and the Content
+    # Security Policy refuses it. The files themselves are ninja's own static files.
+    docs=Swagger(settings={"validatorUrl": None}),
     auth=api_auth,
 )
 
@@ -150,6 +162,7 @@ def unknown_api_path(request: HttpRequest, rest: str = "") -> HttpResponse:
 
 api.add_router("/", people.router)
 api.add_router("/", programs.router)
+api.add_router("/", roster.router)
 api.add_router("/", curriculum.router)
 api.add_router("/", matching.router)
 api.add_router("/", surveys.router)

@@ -5,6 +5,7 @@ Directors and coordinators only; everyone else gets 403, anonymous visitors the
 sign-in page. Thin: parse, call weekly_email or messaging, render.
 """
 
+from csp.decorators import csp_update
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -25,6 +26,14 @@ from medmentor.programs.models import STAFF_ROLES, Program
 from medmentor.programs.selectors import program_today, roles_in_program
 
 OUTBOX_PAGE_SIZE = 50
+
+
+# A page that shows an email's HTML part does so in a sandboxed iframe (srcdoc, no
+# scripts, no same origin), and such a frame inherits the page's Content Security
+# Policy: without this, the <style> elements that directors put in email HTML would be
+# dropped from the preview while mail programs apply them. Only style elements are let
+# in; script-src stays 'self', and the page's own text is escaped as everywhere.
+_EMAIL_HTML_STYLES = csp_update({"style-src": ["'unsafe-inline'"]})
 
 
 def _program_for_staff(request, slug: str) -> Program:
@@ -125,6 +134,7 @@ def _template_error(form: WeeklyEmailForm, error: weekly_email.WeeklyEmailTempla
 
 @require_http_methods(["GET", "POST"])
 @login_required
+@_EMAIL_HTML_STYLES
 def email_template(request, slug: str):
     """GET: the editor with the saved template. POST: save, preview (without
     JavaScript), or reset to the default, by the button pressed."""
@@ -179,6 +189,7 @@ def email_preview(request, slug: str):
 
 @require_POST
 @login_required
+@_EMAIL_HTML_STYLES
 def email_test(request, slug: str):
     """Queue the draft, as the chosen person would get it, to the signed-in director."""
     program = _program_for_staff(request, slug)
@@ -244,6 +255,7 @@ def _sent_message(program: Program, message_id: int) -> outbox.SentMessage:
 
 @require_GET
 @login_required
+@_EMAIL_HTML_STYLES
 def outbox_message(request, slug: str, message_id: int):
     program = _program_for_staff(request, slug)
     sent = _sent_message(program, message_id)

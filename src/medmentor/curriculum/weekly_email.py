@@ -24,7 +24,6 @@ from dataclasses import dataclass, replace
 from functools import cache, lru_cache
 from pathlib import Path
 from types import MappingProxyType
-from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db import transaction
@@ -46,6 +45,7 @@ from django.utils.translation import get_language
 from medmentor.curriculum.models import ServiceDay
 from medmentor.curriculum.selectors import week_content
 from medmentor.curriculum.templatetags.curriculum_text import paragraphs
+from medmentor.messaging.personal_links import sign_in_placeholder
 from medmentor.messaging.selectors import outbox_keys_with_prefix
 from medmentor.messaging.services import (
     RenderedEmail,
@@ -53,8 +53,8 @@ from medmentor.messaging.services import (
     outbox_enqueue_many,
     outbox_keys_existing,
 )
+from medmentor.one_line import has_line_break
 from medmentor.people.models import Person
-from medmentor.people.services import sign_in_link_create, sign_in_links_create_many
 from medmentor.programs.models import (
     EmailTemplate,
     EmailTemplateKey,
@@ -323,6 +323,12 @@ def email_template_save(*, program: Program, parts: EmailParts) -> EmailTemplate
     email_template_compile(parts=parts)
     if not parts.subject.strip():
         raise WeeklyEmailTemplateError("Subject: write a subject line.", field="subject")
+    if has_line_break(parts.subject.strip()):
+        raise WeeklyEmailTemplateError(
+            "Subject: keep it on one line; an email subject cannot hold a line break "
+            "(remove the line break).",
+            field="subject",
+        )
     with transaction.atomic():
         template, _ = EmailTemplate.objects.update_or_create(
             program=program,
@@ -352,13 +358,13 @@ def workspace_path(*, program: Program) -> str:
         return f"/programs/{program.slug}/this-week/"
 
 
-def workspace_sign_in_link(
-    *, program: Program, person: Person, next_path: str | None = None
-) -> str:
-    """A one-time sign-in link for `person` that lands on the program's workspace
-    (`next_path`, when the caller has it already)."""
-    url = sign_in_link_create(person=person)
-    return f"{url}?{urlencode({'next': next_path or workspace_path(program=program)})}"
+def workspace_sign_in_link(*, program: Program, next_path: str | None = None) -> str:
+    """What the email holds for the recipient's one-time sign-in link that lands on
+    the program's workspace (`next_path`, when the caller has it already): a
+    placeholder, minted into a real link for the recipient alone by the worker at
+    delivery (messaging/personal_links.py). Whatever a template does with it, the
+    outbox never holds a token."""
+    return sign_in_placeholder(next_path=next_path or workspace_path(program=program))
 
 
 def workspace_preview_link(*, program: Program) -> str:
@@ -533,15 +539,14 @@ def weekly_email_topic(*, program: Program) -> str:
 def weekly_email_render_planned(
     *, plan: WeeklyEmailPlan, person: Person, workspace_url: str | None = None
 ) -> RenderedEmail:
-    """One person's email from a plan. `workspace_url` defaults to a new one-time
-    sign-in link for `person`; previews pass a link that signs nobody in."""
+    """One person's email from a plan. `workspace_url` defaults to the placeholder of
+    the recipient's sign-in link (minted at delivery); previews pass a link that signs
+    nobody in."""
     # Someone who is neither junior nor senior (the director previewing as a stand-in
     # in a program with no learners yet) reads the junior's version.
     role = plan.roles.get(person.id, Role.JUNIOR)
     if workspace_url is None:
-        workspace_url = workspace_sign_in_link(
-            program=plan.program, person=person, next_path=plan.workspace_path
-        )
+        workspace_url = workspace_sign_in_link(program=plan.program, next_path=plan.workspace_path)
     context = {
         **plan.shared,
         "person": _person_values(person),
@@ -583,8 +588,8 @@ def weekly_email_render(
     workspace_url: str | None = None,
 ) -> RenderedEmail:
     """The weekly email of `person` for `week`, from the program's template (or
-    `parts`, a draft being previewed). Creates a one-time sign-in link for `person`
-    unless `workspace_url` is given."""
+    `parts`, a draft being previewed). Holds the placeholder of the recipient's
+    sign-in link unless `workspace_url` is given."""
     plan = weekly_email_plan(program=program, week=week, parts=parts, person=person)
     return weekly_email_render_planned(plan=plan, person=person, workspace_url=workspace_url)
 
@@ -631,14 +636,13 @@ def weekly_emails_enqueue(
     three queries), as the worker asks every few seconds all week; someone added to
     the schedule mid-week gets the week's email at the next pass.
 
-    The emails are queued `chunk_size` at a time, each chunk one transaction (its
-    people's sign-in links and emails together) holding the program row (PostgreSQL)
-    or the database (SQLite) while it checks which of its keys are queued already:
-    two workers doing this at once never both render one email, and a run stopped
-    between chunks (killed, or a template failing for one person) leaves whole
-    chunks queued, each key once, which the next run completes. On PostgreSQL a
-    worker that finds the program row locked by another one queueing stops here
-    (returning what it queued) and leaves the rest to that one.
+    The emails are queued `chunk_size` at a time, each chunk one transaction holding
+    the program row (PostgreSQL) or the database (SQLite) while it checks which of its
+    keys are queued already: two workers doing this at once never both render one
+    email, and a run stopped between chunks (killed, or a template failing for one
+    person) leaves whole chunks queued, each key once, which the next run completes.
+    On PostgreSQL a worker that finds the program row locked by another one queueing
+    stops here (returning what it queued) and leaves the rest to that one.
     """
     on_service = on_service_by_week(program=program, weeks=[week])[week.id]
     people = {
@@ -651,7 +655,8 @@ def weekly_emails_enqueue(
     if not plan.has_content:
         _report_once(program, week, "no curriculum week is planned; no weekly email sent.")
         return 0
-    to_workspace = "?" + urlencode({"next": plan.workspace_path})
+    # One placeholder for everyone: the worker mints each recipient's own link.
+    workspace_url = workspace_sign_in_link(program=program, next_path=plan.workspace_path)
     queued = 0
     for start in range(0, len(waiting), chunk_size):
         chunk_people = [people[person_id] for person_id in waiting[start : start + chunk_size]]
@@ -669,12 +674,8 @@ def weekly_emails_enqueue(
             # Asked under the lock: another worker may have queued some since.
             present = outbox_keys_existing(keys=list(chunk))
             recipients = [person for key, person in chunk.items() if key not in present]
-            # The chunk's one-time sign-in links in a few INSERTs, not one each.
-            links = sign_in_links_create_many(people=recipients)
             emails = [
-                weekly_email_render_planned(
-                    plan=plan, person=person, workspace_url=links[person.id] + to_workspace
-                )
+                weekly_email_render_planned(plan=plan, person=person, workspace_url=workspace_url)
                 for person in recipients
             ]
             queued += outbox_enqueue_many(emails=emails)
@@ -715,12 +716,12 @@ def weekly_email_test_send(
     """Queue a test of the weekly email, as `person` would get it for `week`, to `to`
     (the director pressing "Send me a test"). The worker sends it like any other.
 
-    The link in it is a sign-in link for `to`, never for `person`: a test must not
-    let its reader sign in as someone else.
+    The link in it is a sign-in link for `to`, never for `person`: the row is `to`'s,
+    and the worker mints a placeholder's link for the row's recipient alone.
     """
     plan = weekly_email_plan(program=program, week=week, parts=parts, person=person)
     rendered = weekly_email_render_planned(
-        plan=plan, person=person, workspace_url=workspace_sign_in_link(program=program, person=to)
+        plan=plan, person=person, workspace_url=workspace_sign_in_link(program=program)
     )
     test = RenderedEmail(
         key=f"weekly-test:{program.id}:{to.id}:{now.strftime('%Y%m%dT%H%M%S.%f')}",

@@ -95,7 +95,7 @@ class MarketBuild:
     cohort: EncodedCohort
 
 
-def _check_ids(people: Sequence[Mentee] | Sequence[Mentor], side: str) -> dict[PersonId, int]:
+def _check_ids(people: Sequence[Mentee | Mentor], side: str) -> dict[PersonId, int]:
     index: dict[PersonId, int] = {}
     for k, person in enumerate(people):
         if person.id in index:
@@ -105,7 +105,7 @@ def _check_ids(people: Sequence[Mentee] | Sequence[Mentor], side: str) -> dict[P
 
 
 def _list_ranks(
-    people: Sequence[Mentee] | Sequence[Mentor],
+    people: Sequence[Mentee | Mentor],
     other_index: dict[PersonId, int],
     side: str,
     other_side: str,
@@ -143,7 +143,7 @@ def _availability_bits(
     index = {s: k for k, s in enumerate(slots)}
     words = max(1, (len(slots) + 63) // 64)
 
-    def encode(people: Sequence[Mentee] | Sequence[Mentor]) -> tuple[np.ndarray, np.ndarray]:
+    def encode(people: Sequence[Mentee | Mentor]) -> tuple[np.ndarray, np.ndarray]:
         bits = np.zeros((len(people), words), dtype=np.uint64)
         anytime = np.zeros(len(people), dtype=bool)
         for k, p in enumerate(people):

@@ -330,11 +330,11 @@ def form_groups(
         need = spec.min_size - int(np.count_nonzero(group_of == g))
         if need <= 0:
             continue
-        members = np.flatnonzero(group_of == g)
+        locked = np.flatnonzero(group_of == g)
         best = max(
             range(len(bins)),
             key=lambda b: (
-                int(np.sum(similar[bins[b][:1]] == similar[members[:1]])) if bins[b].size else -1,
+                int(np.sum(similar[bins[b][:1]] == similar[locked[:1]])) if bins[b].size else -1,
                 bins[b].size,
             ),
         )
@@ -344,7 +344,7 @@ def form_groups(
         taken = [singles[x] for x in spots.tolist()] if len(singles) >= need else singles
         if len(taken) < need:
             raise MatchingInputError(
-                f"Locked group {label!r} has {members.size} members and not enough free people "
+                f"Locked group {label!r} has {locked.size} members and not enough free people "
                 f"to reach the minimum of {spec.min_size}."
             )
         group_of[taken] = g
@@ -353,21 +353,21 @@ def form_groups(
     bins = _merge_small_bins([b for b in bins if b.size], similar, root, spec)
 
     # --- deal each bin into its groups
-    for members in bins:
-        if not _splittable(members.size, spec.min_size, spec.max_size):
+    for bin_members in bins:
+        if not _splittable(bin_members.size, spec.min_size, spec.max_size):
             raise MatchingInputError(
-                f"{members.size} people cannot be split into groups of {spec.min_size} to "
+                f"{bin_members.size} people cannot be split into groups of {spec.min_size} to "
                 f"{spec.max_size}" + (" beside the locked groups." if labels else ".")
             )
-    for members in bins:
-        if members.size == 0:
+    for bin_members in bins:
+        if bin_members.size == 0:
             continue
-        count = -(-members.size // spec.max_size)
+        count = -(-bin_members.size // spec.max_size)
         first = len(labels)
         labels.extend([None] * count)
-        keys = similar[root[members]]
-        pure = bool(np.all(keys == keys[:1]))
-        _deal(members, root, unit_size, group_of, first, count, pure)
+        bin_keys = similar[root[bin_members]]
+        pure = bool(np.all(bin_keys == bin_keys[:1]))
+        _deal(bin_members, root, unit_size, group_of, first, count, pure)
 
     grouping = Grouping(group_of.astype(np.int32), len(labels), labels, ids, seed)
     locked_people = np.zeros(n, dtype=bool)

@@ -1,8 +1,11 @@
-"""Reads of the outbox that pages show: a program's mail, by topic, as it was sent.
+"""Reads of the outbox that pages show: a program's mail, by topic, as it was queued.
 
-One thing is never shown: the token of a personal sign-in link. A weekly email
-carries one for its recipient, and whoever could read it on the outbox page could
-sign in as that learner and see their private workspace (docs/privacy.md, rule 1).
+One thing is never shown: the token of a personal link (sign-in, survey answer).
+Whoever could read one could sign in as that learner, or answer in their name. The
+outbox holds none to begin with: emails hold placeholders and the worker mints the
+links at delivery (messaging/personal_links.py). The pages still hide anything that
+looks like a personal link's token (`sign_in_tokens_hide`), a second lock in case a
+row was written some other way.
 """
 
 import re
@@ -10,7 +13,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from django.db.models import Count, QuerySet
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 
 from medmentor.messaging.models import OutboxMessage, OutboxStatus
 from medmentor.messaging.services import message_id_for_key
@@ -47,16 +50,26 @@ def outbox_messages(*, topic: str, status: str | None = None) -> QuerySet[Outbox
     return messages
 
 
+# The URL names of the pages whose address holds a personal token.
+_TOKEN_URL_NAMES = ("sign-in-link", "survey-answer")
+
+
 @cache
-def _sign_in_link_prefix() -> str:
+def _token_link_pattern() -> re.Pattern[str]:
     marker = "TOKEN"
-    return reverse("sign-in-link", kwargs={"token": marker}).split(marker)[0]
+    prefixes = []
+    for name in _TOKEN_URL_NAMES:
+        try:
+            prefixes.append(reverse(name, kwargs={"token": marker}).split(marker)[0])
+        except NoReverseMatch:
+            continue
+    return re.compile("(" + "|".join(re.escape(p) for p in prefixes) + r")[^/\s\"'<>?&]+")
 
 
 def sign_in_tokens_hide(text: str) -> str:
-    """`text` with the token of every sign-in link replaced by a placeholder."""
-    prefix = _sign_in_link_prefix()
-    return re.sub(re.escape(prefix) + r"[^/\s\"'<>?&]+", prefix + SIGN_IN_LINK_PLACEHOLDER, text)
+    """`text` with the token of every sign-in or survey answering link replaced by a
+    placeholder word (defence in depth: the outbox should hold none)."""
+    return _token_link_pattern().sub(r"\1" + SIGN_IN_LINK_PLACEHOLDER, text)
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from medmentor.messaging.models import OutboxMessage, OutboxStatus
+from medmentor.messaging.personal_links import personal_links_expand, sign_in_placeholder
 from medmentor.people.models import Person
 
 logger = logging.getLogger(__name__)
@@ -158,11 +159,13 @@ def outbox_enqueue(*, email: RenderedEmail) -> bool:
     return outbox_enqueue_many(emails=[email]) == 1
 
 
-def sign_in_link_send(*, person: Person, url: str) -> None:
-    context = {"person": person, "url": url}
+def sign_in_link_send(*, person: Person, next_path: str = "") -> None:
+    """Queue an email with a one-time sign-in link for `person`. The outbox holds a
+    placeholder; the worker mints the link at delivery (messaging/personal_links.py)."""
+    context = {"person": person, "url": sign_in_placeholder(next_path=next_path)}
     outbox_enqueue(
         email=RenderedEmail(
-            key=f"sign-in:{person.pk}:{url.rsplit('/', 2)[-2][-40:]}",
+            key=f"sign-in:{person.pk}:{secrets.token_hex(8)}",
             to_email=person.email,
             person_id=person.pk,
             subject="Your medmentor sign-in link",
@@ -213,17 +216,19 @@ def _message_id_domain() -> str:
 def outbox_email_message(
     *, message: OutboxMessage, connection: BaseEmailBackend | None = None
 ) -> EmailMultiAlternatives:
-    """The email exactly as the worker sends it: text part, HTML part when there is one."""
+    """The email exactly as the worker sends it: text part, HTML part when there is one,
+    personal links minted now for the recipient (messaging/personal_links.py)."""
+    subject, text_body, html_body = personal_links_expand(message=message)
     email = EmailMultiAlternatives(
-        subject=message.subject,
-        body=message.text_body,
+        subject=subject,
+        body=text_body,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[message.to_email],
         headers={"Message-ID": message_id_for_key(message.key)},
         connection=connection,
     )
-    if message.html_body:
-        email.attach_alternative(message.html_body, "text/html")
+    if html_body:
+        email.attach_alternative(html_body, "text/html")
     return email
 
 
@@ -341,22 +346,24 @@ class _Sender:
 
 
 def outbox_message_bytes(*, message: OutboxMessage, sender: "_Sender | None" = None) -> bytes:
-    """The outbox row as the worker sends it over SMTP: CRLF line ends, 7-bit clean."""
+    """The outbox row as the worker sends it over SMTP: CRLF line ends, 7-bit clean,
+    personal links minted now for the recipient (messaging/personal_links.py)."""
+    subject, text_body, html_body = personal_links_expand(message=message)
     sender = sender or _Sender.from_settings()
     to = _recipient(message.to_email)
     digest = hashlib.sha256(message.key.encode()).hexdigest()
     headers = [
         "MIME-Version: 1.0",
-        _header("Subject", message.subject),
+        _header("Subject", subject),
         sender.from_header,
         f"To: {to}",
         f"Date: {formatdate(localtime=sender.localtime)}",
         f"Message-ID: <{digest[:40]}@{sender.message_id_domain}>",
     ]
-    text_head, text = _part("text/plain", message.text_body)
-    if not message.html_body:
+    text_head, text = _part("text/plain", text_body)
+    if not html_body:
         return "\r\n".join(headers).encode() + b"\r\n" + text_head + text
-    html_head, html = _part("text/html", message.html_body)
+    html_head, html = _part("text/html", html_body)
     boundary = f"=_{digest[40:]}"
     while f"--{boundary}".encode() in text or f"--{boundary}".encode() in html:
         boundary += "_"
@@ -496,9 +503,9 @@ def outbox_claim(
             status=OutboxStatus.SENDING, claimed_by=token, claimed_at=now
         )
     return list(
-        OutboxMessage.objects.filter(claimed_by=token, status=OutboxStatus.SENDING).order_by(
-            "send_after", "id"
-        )
+        OutboxMessage.objects.filter(claimed_by=token, status=OutboxStatus.SENDING)
+        .select_related("person")  # the recipient of each personal link minted at delivery
+        .order_by("send_after", "id")
     )
 
 

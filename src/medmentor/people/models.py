@@ -161,6 +161,10 @@ class Person(AbstractBaseUser, PermissionsMixin):
 class SignInLink(models.Model):
     """A one-time sign-in link; the signed token carries `nonce`, used once at most."""
 
+    # When a person asked to sign in is theirs alone: no admin page, and not listed in
+    # the admin's deletion summaries (medmentor/admin_site.py).
+    private_to_owner = True
+
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="sign_in_links")
     nonce = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -168,8 +172,22 @@ class SignInLink(models.Model):
     used_at = models.DateTimeField(null=True, blank=True)
 
 
-class FailedSignIn(models.Model):
-    """One failed password sign-in, kept to throttle guessing (by email and by address)."""
+class ThrottleKey(models.Model):
+    """One row per throttled key (an account and address pair; an email; an address),
+    locked while one attempt under that key is checked and recorded, so that
+    simultaneous attempts queue one behind the other instead of all passing the check.
+
+    `digest` is the SHA-256 of the key's text, so no email or address is stored here.
+    """
+
+    digest = models.CharField(max_length=64, unique=True)
+    touched_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+
+class SignInLinkRequest(models.Model):
+    """One admitted "email me a sign-in link" request, kept for the request window only
+    to limit them per email address and per client address. Kept for unknown emails
+    too, so the limits behave the same whether or not an account exists."""
 
     email = models.CharField(max_length=254, db_index=True)
     address = models.CharField(max_length=64, db_index=True)

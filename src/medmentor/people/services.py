@@ -1,17 +1,35 @@
-"""Every write about people: sign-in links, failed sign-ins, API tokens."""
+"""Every write about people: sign-in links, sign-in throttling, API tokens."""
 
 import datetime
+import enum
+import hashlib
 import secrets
 
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.conf import settings
+from django.contrib.auth import authenticate
 from django.core import signing
 from django.db import transaction
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
-from medmentor.people.models import ApiToken, FailedSignIn, Person, SignInLink
+from medmentor.people.client import client_address, sign_in_username
+from medmentor.people.models import (
+    ApiToken,
+    Person,
+    SignInLink,
+    SignInLinkRequest,
+    ThrottleKey,
+)
 
 SIGN_IN_SALT = "medmentor.sign-in-link"
+
+
+class SignInLinkRequestVerdict(enum.Enum):
+    ADMITTED = "admitted"
+    TOO_MANY_FOR_EMAIL = "too many for this email"
+    TOO_MANY_FROM_ADDRESS = "too many from this address"
 
 
 class SignInLinkError(Exception):
@@ -102,23 +120,86 @@ def sign_in_link_consume(*, token: str) -> Person:
     return person
 
 
-def failed_sign_in_record(*, email: str, address: str) -> None:
-    FailedSignIn.objects.create(email=email.strip().lower()[:254], address=address[:64])
+# --- Sign-in throttling ----------------------------------------------------------------
+# Password guessing is counted and refused by django-axes (settings: AXES_*), keyed on
+# the (account, client address) pair. Sign-in-link requests are limited here.
 
 
-def failed_sign_in_clear(*, email: str) -> None:
-    FailedSignIn.objects.filter(email=email.strip().lower()).delete()
+def _throttle_key_lock(key: str) -> None:
+    """Hold the row lock of `key` until the caller's transaction ends.
+
+    Simultaneous attempts under one key then queue one behind the other, each seeing
+    what the one before it recorded. (On SQLite the IMMEDIATE transaction already
+    serializes every writer; on PostgreSQL the UPDATE's row lock does it per key only.)
+    """
+    digest = hashlib.sha256(key.encode()).hexdigest()
+    for _ in range(5):
+        now = timezone.now()
+        ThrottleKey.objects.bulk_create(
+            [ThrottleKey(digest=digest, touched_at=now)], ignore_conflicts=True
+        )
+        # Locks the row; 0 when the pruner removed it between the two statements.
+        if ThrottleKey.objects.filter(digest=digest).update(touched_at=now):
+            return
+    raise RuntimeError("Could not take the sign-in throttle lock; try again.")
 
 
-def sign_in_is_throttled(*, email: str, address: str) -> bool:
-    """True when this email or this address failed too often within the window."""
-    since = timezone.now() - datetime.timedelta(seconds=settings.SIGN_IN_FAILURE_WINDOW)
-    recent = FailedSignIn.objects.filter(at__gte=since)
-    limit = settings.SIGN_IN_FAILURE_LIMIT
-    return (
-        recent.filter(email=email.strip().lower()).count() >= limit
-        or recent.filter(address=address).count() >= limit * 4
-    )
+def sign_in_check(*, request: HttpRequest, email: str, password: str) -> Person | None:
+    """Check a password sign-in: the person, or None when refused or wrong.
+
+    authenticate() runs django-axes' backend first (refuses a locked-out pair), then the
+    password check, then axes' failure count. Axes alone checks, then verifies, then
+    counts: twenty simultaneous guesses would all pass its check before the first
+    failure was counted. Holding the pair's lock across all three makes the check and
+    the count one step, so at most AXES_FAILURE_LIMIT passwords are ever tried per pair
+    and window. Whether the refusal was the lockout: `request.axes_locked_out`.
+    """
+    pair = f"sign-in:{sign_in_username(request, {'username': email})}|{client_address(request)}"
+    with transaction.atomic():
+        _throttle_key_lock(pair)
+        return authenticate(request, username=email, password=password)
+
+
+def sign_in_link_request_admit(
+    *, email: str, address: str, now: datetime.datetime | None = None
+) -> SignInLinkRequestVerdict:
+    """Record one request for an emailed sign-in link, if within the limits.
+
+    At most SIGN_IN_LINK_REQUESTS_PER_EMAIL per email address (one inbox cannot be
+    flooded) and SIGN_IN_LINK_REQUESTS_PER_ADDRESS per client address (one client
+    cannot probe or flood many) within SIGN_IN_FAILURE_WINDOW. Unknown emails count
+    the same as known ones. Refused requests are not recorded, so the table stays small.
+    """
+    email = email.strip().lower()[:254]
+    now = now or timezone.now()
+    since = now - datetime.timedelta(seconds=settings.SIGN_IN_FAILURE_WINDOW)
+    with transaction.atomic():
+        # Always email before address, so two requests never wait on each other crosswise.
+        _throttle_key_lock(f"link-email:{email}")
+        _throttle_key_lock(f"link-address:{address}")
+        recent = SignInLinkRequest.objects.filter(at__gte=since)
+        if recent.filter(address=address).count() >= settings.SIGN_IN_LINK_REQUESTS_PER_ADDRESS:
+            return SignInLinkRequestVerdict.TOO_MANY_FROM_ADDRESS
+        if recent.filter(email=email).count() >= settings.SIGN_IN_LINK_REQUESTS_PER_EMAIL:
+            return SignInLinkRequestVerdict.TOO_MANY_FOR_EMAIL
+        SignInLinkRequest.objects.create(email=email, address=address[:64], at=now)
+    return SignInLinkRequestVerdict.ADMITTED
+
+
+def sign_in_records_prune(*, now: datetime.datetime) -> None:
+    """Delete throttling records older than the window (a worker hook, each pass).
+
+    Failed sign-ins (axes' AccessAttempt; its logs too, should they be turned on),
+    sign-in-link requests and idle throttle keys: none of them counts once the window
+    has passed, and none should outlive its use (they name people and addresses).
+    """
+    cutoff = now - datetime.timedelta(seconds=settings.SIGN_IN_FAILURE_WINDOW)
+    with transaction.atomic():
+        AccessAttempt.objects.filter(attempt_time__lt=cutoff).delete()
+        AccessFailureLog.objects.filter(attempt_time__lt=cutoff).delete()
+        AccessLog.objects.filter(attempt_time__lt=cutoff).delete()
+        SignInLinkRequest.objects.filter(at__lt=cutoff).delete()
+        ThrottleKey.objects.filter(touched_at__lt=cutoff).delete()
 
 
 def api_token_create(*, person: Person, name: str) -> str:

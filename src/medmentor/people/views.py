@@ -1,5 +1,6 @@
+from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth import login, logout
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -7,11 +8,12 @@ from django.views.decorators.http import require_POST
 
 from medmentor.messaging import services as messaging
 from medmentor.people import selectors, services
+from medmentor.people.client import client_address
 from medmentor.people.forms import SignInForm, SignInLinkRequestForm
 
 
-def _client_address(request) -> str:
-    return request.META.get("REMOTE_ADDR", "")
+def _window_minutes() -> int:
+    return max(1, round(settings.SIGN_IN_FAILURE_WINDOW / 60))
 
 
 def _next_url(request) -> str:
@@ -25,42 +27,73 @@ def _next_url(request) -> str:
 
 def sign_in(request):
     form = SignInForm(request.POST or None)
-    throttled = False
     if request.method == "POST" and form.is_valid():
-        email = form.cleaned_data["email"]
-        address = _client_address(request)
-        if services.sign_in_is_throttled(email=email, address=address):
-            throttled = True
-            form.add_error(
-                None,
-                "Too many failed sign-ins. Wait 15 minutes, or use the emailed sign-in link.",
-            )
-        else:
-            person = authenticate(request, username=email, password=form.cleaned_data["password"])
-            if person is None:
-                services.failed_sign_in_record(email=email, address=address)
-                form.add_error(None, "That email and password do not match an account.")
-            else:
-                services.failed_sign_in_clear(email=email)
-                login(request, person)
-                return redirect(_next_url(request))
-    status = 429 if throttled else (400 if form.errors else 200)
+        person = services.sign_in_check(
+            request=request,
+            email=form.cleaned_data["email"],
+            password=form.cleaned_data["password"],
+        )
+        if person is not None:
+            login(request, person)
+            return redirect(_next_url(request))
+        # When this was the lockout, django-axes' middleware answers with
+        # sign_in_locked_out below instead of this page.
+        form.add_error(None, "That email and password do not match an account.")
     return render(
         request,
         "people/sign_in.html",
         {"form": form, "link_form": SignInLinkRequestForm(), "next": _next_url(request)},
-        status=status,
+        status=400 if form.errors else 200,
+    )
+
+
+def sign_in_locked_out(request, original_response=None, credentials=None):
+    """django-axes' answer (AXES_LOCKOUT_CALLABLE) when a sign-in is refused because this
+    account failed too often from this address: our sign-in page, saying so, with 429."""
+    form = SignInForm(initial={"email": request.POST.get("email", "")})
+    return render(
+        request,
+        "people/sign_in.html",
+        {
+            "form": form,
+            "refusal": (
+                "Too many failed sign-ins for this account from this address. "
+                f"Try again in {_window_minutes()} minutes or ask for a sign-in link."
+            ),
+            "link_form": SignInLinkRequestForm(initial={"email": request.POST.get("email", "")}),
+            "next": _next_url(request),
+        },
+        status=429,
     )
 
 
 def sign_in_link_request(request):
     form = SignInLinkRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        verdict = services.sign_in_link_request_admit(
+            email=form.cleaned_data["email"], address=client_address(request)
+        )
+        if verdict is services.SignInLinkRequestVerdict.TOO_MANY_FROM_ADDRESS:
+            # Says nothing about the email: the count is of this client's requests.
+            form.add_error(
+                None,
+                "Too many sign-in links were asked for from your network in the last "
+                f"{_window_minutes()} minutes. Try again later, or sign in with your password.",
+            )
+            return render(
+                request,
+                "people/sign_in.html",
+                {"form": SignInForm(), "link_form": form, "next": reverse("home")},
+                status=429,
+            )
         person = selectors.person_by_email(email=form.cleaned_data["email"])
-        if person is not None and person.is_active:
-            url = services.sign_in_link_create(person=person)
-            messaging.sign_in_link_send(person=person, url=url)
-        # Same answer whether or not the address is known: no probing who is enrolled.
+        if verdict is services.SignInLinkRequestVerdict.ADMITTED and (
+            person is not None and person.is_active
+        ):
+            # The link itself is minted by the worker at delivery: the outbox holds none.
+            messaging.sign_in_link_send(person=person)
+        # Same answer whether or not the address is known, and whether or not this
+        # email's few links per window were already sent: no probing who is enrolled.
         messages.success(
             request,
             "If that address belongs to an account, a sign-in link is on its way. "

@@ -4,17 +4,26 @@ The roster and schedule imports in `programs.services` share this: one reader fo
 file types that always reports row numbers as the spreadsheet shows them (the header
 is row 1), one way to read a date cell, and the `ImportResult` both imports return.
 Column meanings and accepted formats are documented in docs/data-formats.md.
+
+A previewed file waits for its confirm on disk (`pending_import_save`), not in the
+session: a session is read and written on every request, and a 5 MB roster in it made
+every page of that person six times slower.
 """
 
 import codecs
 import csv
 import datetime
 import io
+import os
 import re
+import secrets
+import time
 import zipfile
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import openpyxl
+from django.conf import settings
 
 SUPPORTED_TYPES = ".csv or .xlsx"
 # A roster or a schedule is hundreds of rows; the cap keeps a runaway file (or a
@@ -447,3 +456,63 @@ def _sane_year(value: datetime.date, text: str) -> datetime.date:
     if not 1990 <= value.year <= 2100:
         raise ValueError(f"“{text}” has the year {value.year}, which looks mistyped")
     return value
+
+
+# --- Previewed files waiting for their confirm ------------------------------------------
+
+# A preview not confirmed within a day is dropped (at the next preview of any import).
+PENDING_MAX_AGE_SECONDS = 24 * 60 * 60
+_PENDING_NAME = re.compile(r"[0-9a-f]{32}")
+
+
+def _pending_folder() -> Path:
+    folder = Path(settings.PENDING_IMPORTS_DIR)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return folder
+
+
+def pending_imports_prune(*, max_age_seconds: int = PENDING_MAX_AGE_SECONDS) -> int:
+    """Delete previewed files older than `max_age_seconds`; returns how many went."""
+    folder = Path(settings.PENDING_IMPORTS_DIR)
+    if not folder.is_dir():
+        return 0
+    cutoff = time.time() - max_age_seconds
+    removed = 0
+    for path in folder.iterdir():
+        if not _PENDING_NAME.fullmatch(path.name):
+            continue
+        try:
+            if path.stat().st_mtime < cutoff:
+                path.unlink()
+                removed += 1
+        except FileNotFoundError:
+            pass  # another process pruned it first
+    return removed
+
+
+def pending_import_save(*, content: bytes) -> str:
+    """Keep a previewed file until its confirm; returns its random name, the only thing
+    the session holds. Older files waiting longer than a day are pruned first."""
+    pending_imports_prune()
+    name = secrets.token_hex(16)
+    # O_EXCL: never overwrite; 0o600: the file is private to the server's account.
+    descriptor = os.open(_pending_folder() / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(content)
+    return name
+
+
+def pending_import_read(*, name: str) -> bytes | None:
+    """The waiting file's bytes, or None when it is gone (confirmed, pruned, or not a
+    name `pending_import_save` gave: nothing outside the folder can be named)."""
+    if not _PENDING_NAME.fullmatch(name or ""):
+        return None
+    try:
+        return (Path(settings.PENDING_IMPORTS_DIR) / name).read_bytes()
+    except FileNotFoundError:
+        return None
+
+
+def pending_import_delete(*, name: str) -> None:
+    if _PENDING_NAME.fullmatch(name or ""):
+        (Path(settings.PENDING_IMPORTS_DIR) / name).unlink(missing_ok=True)

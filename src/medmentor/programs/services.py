@@ -38,7 +38,9 @@ from medmentor.matching import (
     rematch,
 )
 from medmentor.matching.explain import stage_words
+from medmentor.messaging.personal_links import sign_in_placeholder
 from medmentor.messaging.services import RenderedEmail, outbox_enqueue_many
+from medmentor.one_line import line_break_problem
 from medmentor.people.models import (
     Institution,
     Person,
@@ -46,7 +48,6 @@ from medmentor.people.models import (
     TrainingLevel,
     training_level_from_text,
 )
-from medmentor.people.services import sign_in_link_create
 from medmentor.programs import selectors
 from medmentor.programs.importing import (
     Change,
@@ -301,13 +302,53 @@ class _RosterRow:
     enrollments: dict[str, Enrollment] = field(default_factory=dict)
 
 
-def roster_import(*, program: Program, file_name: str, content: bytes, apply: bool) -> ImportResult:
+# Who may give or take away which role by a roster import (docs/data-formats.md):
+# a director any role; a coordinator the roles below their own — never director or
+# coordinator, which only a director grants. `None` is the operations console
+# (`medmentor import-roster`, the demo loader), which sets programs up and so may
+# grant any role; the rules about other programs and the last director bind it too.
+ROLES_GRANTED_BY = {
+    Role.DIRECTOR: frozenset(Role.values),
+    Role.COORDINATOR: frozenset({Role.FACULTY, Role.SENIOR, Role.JUNIOR, Role.RESEARCHER}),
+}
+# A person's own fields, shared by every program they are in; a row may change them
+# only for people this program alone holds.
+ROSTER_PERSON_FIELDS = ("full_name", "training_level", "institution", "specialty")
+
+
+def roster_roles_grantable(*, program: Program, by: Person | None) -> frozenset[str]:
+    """The roles `by` may give or take away in `program` by a roster import.
+
+    Raises PermissionDenied for anyone who neither directs nor coordinates it.
+    """
+    if by is None:
+        return frozenset(Role.values)
+    roles = selectors.roles_in_program(person=by, program=program)
+    grantable: frozenset[str] = frozenset()
+    for role in roles:
+        grantable |= ROLES_GRANTED_BY.get(role, frozenset())
+    if not grantable:
+        raise PermissionDenied(
+            f"Only the directors and coordinators of {program.name} may import its roster."
+        )
+    return grantable
+
+
+def roster_import(
+    *, program: Program, file_name: str, content: bytes, apply: bool, by: Person | None
+) -> ImportResult:
     """Preview (apply=False) or import (apply=True) a roster of people and their roles.
 
     Each row is one person: created when the email is new, else updated. The roles in
     the row become the person's roles in this program (a role no longer listed is
     removed); people not in the file are left as they are. See docs/data-formats.md.
+
+    `by` is the person importing (None: the operations console). A row is refused when
+    it would rename or re-level someone another program also holds (or an operations
+    account), change `by`'s own roles, give or take away a role `by` may not grant, or
+    leave the program without a director. Roles in other programs are never touched.
     """
+    grantable = roster_roles_grantable(program=program, by=by)
     return _run_import(
         file_name=file_name,
         content=content,
@@ -315,7 +356,7 @@ def roster_import(*, program: Program, file_name: str, content: bytes, apply: bo
         columns=ROSTER_COLUMNS,
         required=ROSTER_REQUIRED,
         aliases=ROSTER_ALIASES,
-        plan=lambda sheet: _roster_plan(program, sheet),
+        plan=lambda sheet: _roster_plan(program, sheet, by=by, grantable=grantable),
     )
 
 
@@ -367,8 +408,8 @@ def _roster_read_row(
                 "institution",
                 institution_text,
                 f"unknown institution “{institution_text}”; medmentor knows "
-                f"{', '.join(known) or 'none yet'}. Add it in the admin first, or leave "
-                "the cell blank",
+                f"{', '.join(known) or 'none yet'}. Ask operations to add it in the admin "
+                "first, or leave the cell blank",
             )
 
     if "specialty" in row.cells and row.text("specialty"):
@@ -433,7 +474,9 @@ def _roster_changes(parsed: _RosterRow) -> list[Change]:
     return changes
 
 
-def _roster_plan(program: Program, sheet: Sheet) -> _Plan:
+def _roster_plan(
+    program: Program, sheet: Sheet, *, by: Person | None, grantable: frozenset[str]
+) -> _Plan:
     institutions: dict[str, Institution] = {}
     for institution in Institution.objects.all():
         institutions[institution.name.lower()] = institution
@@ -459,11 +502,102 @@ def _roster_plan(program: Program, sheet: Sheet) -> _Plan:
         else:
             parsed.preview.action = "update" if parsed.preview.changes else "unchanged"
 
+    _roster_check_scope(program, parsed_rows, by=by, grantable=grantable)
     _roster_check_directors_remain(program, parsed_rows)
     return _Plan(
         rows=[parsed.preview for parsed in parsed_rows],
         apply=lambda: _roster_apply(program, parsed_rows),
     )
+
+
+def _roster_refuse(parsed: _RosterRow, column: str, value: str, reason: str) -> None:
+    parsed.preview.action = "error"
+    parsed.preview.errors.append(
+        RowError(row=parsed.preview.row, column=column, value=value, reason=reason)
+    )
+
+
+def _roster_check_scope(
+    program: Program,
+    parsed_rows: list[_RosterRow],
+    *,
+    by: Person | None,
+    grantable: frozenset[str],
+) -> None:
+    """Refuse each row that reaches beyond what `by` may change (see roster_import)."""
+    known = [parsed.person.id for parsed in parsed_rows if parsed.person is not None]
+    held_elsewhere = set(
+        Enrollment.objects.filter(person_id__in=known)
+        .exclude(program=program)
+        .values_list("person_id", flat=True)
+    )
+    by_roles = set() if by is None else selectors.roles_in_program(person=by, program=program)
+    by_directs = by is None or Role.DIRECTOR in by_roles
+    for parsed in parsed_rows:
+        if parsed.preview.action == "error":
+            continue
+        person = parsed.person
+        personal = [c for c in parsed.preview.changes if c.field in ROSTER_PERSON_FIELDS]
+        if person is not None and personal:
+            first = personal[0]
+            what = " and ".join(change.field.replace("_", " ") for change in personal)
+            if person.id in held_elsewhere or person.is_staff or person.is_superuser:
+                whose = (
+                    "an operations account"
+                    if person.is_staff or person.is_superuser
+                    else "also enrolled in another program"
+                )
+                _roster_refuse(
+                    parsed,
+                    first.field,
+                    first.new,
+                    f"{parsed.email} is {whose}, so this program's roster cannot change "
+                    f"their {what} (medmentor has “{first.old}”, the file says “{first.new}”); "
+                    "write them as medmentor has them — the roster then only sets their "
+                    "roles in this program",
+                )
+                continue
+            staff_here = set(parsed.enrollments) & set(STAFF_ROLES)
+            if not by_directs and staff_here and person != by:
+                _roster_refuse(
+                    parsed,
+                    first.field,
+                    first.new,
+                    f"{parsed.email} is a {' and '.join(sorted(staff_here))} of this program; "
+                    f"only a director can change their {what}",
+                )
+                continue
+        added = set(parsed.roles) - set(parsed.enrollments)
+        removed = set(parsed.enrollments) - set(parsed.roles)
+        if not added and not removed:
+            continue
+        role_cell = "; ".join(parsed.roles)
+        if by is not None and person is not None and person.pk == by.pk:
+            _roster_refuse(
+                parsed,
+                "role",
+                role_cell,
+                f"{parsed.email} is you: nobody changes their own roles by import "
+                f"(you have {'; '.join(sorted(parsed.enrollments)) or 'none'}); "
+                "another director of the program can",
+            )
+            continue
+        beyond = sorted((added | removed) - grantable)
+        if beyond:
+            if set(beyond) <= added:
+                verb = "give"
+            elif set(beyond) <= removed:
+                verb = "take away"
+            else:
+                verb = "give or take away"
+            _roster_refuse(
+                parsed,
+                "role",
+                role_cell,
+                f"as a coordinator you cannot {verb} the role {' or '.join(beyond)} "
+                f"({parsed.email}); only a director of the program grants director "
+                "and coordinator",
+            )
 
 
 def _roster_check_directors_remain(program: Program, parsed_rows: list[_RosterRow]) -> None:
@@ -488,6 +622,8 @@ def _roster_check_directors_remain(program: Program, parsed_rows: list[_RosterRo
     if remaining:
         return
     for parsed in dropping:
+        if parsed.preview.errors:
+            continue  # refused already, with its own reason
         parsed.preview.action = "error"
         parsed.preview.errors.append(
             RowError(
@@ -994,6 +1130,9 @@ def program_create(
     """Create a program, with its institution and service when they are new."""
     if not name.strip():
         raise ProgramError("The program needs a name.")
+    if problem := line_break_problem(name.strip(), what="The program's name"):
+        # The name is in the subject of the matching emails ("Your mentor in <name>").
+        raise ProgramError(problem)
     try:
         validate_slug(slug)
     except ValidationError as error:
@@ -1794,7 +1933,8 @@ def _matching_emails(*, run: MatchingRun, pairs: list[MatchingPair]) -> list[Ren
             "person": person,
             "side": side,
             "partners": sorted(others, key=lambda p: p.full_name),
-            "url": sign_in_link_create(person=person),
+            # Minted for the recipient by the worker at delivery; the outbox holds none.
+            "url": sign_in_placeholder(),
         }
         noun = "mentor" if side == "mentee" else ("mentee" if len(others) == 1 else "mentees")
         emails.append(
@@ -1802,7 +1942,8 @@ def _matching_emails(*, run: MatchingRun, pairs: list[MatchingPair]) -> list[Ren
                 key=f"matching:{run.pk}:{person.pk}",
                 to_email=person.email,
                 person_id=person.pk,
-                subject=f"Your {noun} in {program.name}",
+                # One line even for a name saved before line breaks were refused.
+                subject=" ".join(f"Your {noun} in {program.name}".split()),
                 text_body=render_to_string("programs/matching_email.txt", context),
                 html_body=render_to_string("programs/matching_email.html", context),
                 topic=f"program:{program.pk}",

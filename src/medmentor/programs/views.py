@@ -1,4 +1,3 @@
-import base64
 import csv
 import hashlib
 import io
@@ -22,7 +21,12 @@ from medmentor.programs.forms import (
     MatchingSwapForm,
     PairAddForm,
 )
-from medmentor.programs.importing import ImportResult
+from medmentor.programs.importing import (
+    ImportResult,
+    pending_import_delete,
+    pending_import_read,
+    pending_import_save,
+)
 from medmentor.programs.models import (
     STAFF_ROLES,
     MatchingConflict,
@@ -86,7 +90,12 @@ ROSTER_PAGE = _ImportPage(
     url_name="roster-import",
     columns=(
         ("email", "required", "The person's email address; it identifies them."),
-        ("full_name", "required", "As it should appear in emails and pages."),
+        (
+            "full_name",
+            "required",
+            "As it should appear in emails and pages. For someone another program also "
+            "holds, name and level as medmentor has them: this roster cannot change them.",
+        ),
         (
             "training_level",
             "required",
@@ -96,7 +105,9 @@ ROSTER_PAGE = _ImportPage(
             "role",
             "required",
             "director, coordinator, faculty, senior, junior or researcher; several "
-            "separated by “;”. These become the person's roles in this program.",
+            "separated by “;”. These become the person's roles in this program. Only a "
+            "director gives or takes away director and coordinator, and nobody changes "
+            "their own roles here.",
         ),
         ("institution", "optional", "An institution medmentor knows; blank keeps theirs."),
         ("specialty", "optional", "Free text, e.g. Radiology; blank keeps theirs."),
@@ -221,35 +232,59 @@ def _digest(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
 
 
+def _pending_drop(request, key: str) -> None:
+    pending = request.session.pop(key, None)
+    if isinstance(pending, dict):
+        pending_import_delete(name=str(pending.get("file", "")))
+
+
+def _pending_content(request, key: str, program: Program) -> tuple[dict, bytes] | None:
+    """The waiting preview of this page, program and person, with the file's bytes."""
+    pending = request.session.get(key)
+    if not isinstance(pending, dict) or "file" not in pending:
+        return None  # none, or one left in the session by an older version
+    if pending.get("program") != program.pk or pending.get("person") != request.user.pk:
+        return None
+    content = pending_import_read(name=pending["file"])
+    return None if content is None else (pending, content)
+
+
 def _import_page(request, slug: str, page: _ImportPage):
     program = _program_for_import(request, slug, page)
     key = _pending_key(page, program)
     form = ImportUploadForm()
     context = {"program": program, "page": page, "form": form, "result": None}
     status = 200
+    # The roster import checks what this person may change (services.roster_import).
+    importer = {"by": request.user} if page.kind == ROSTER_PAGE.kind else {}
 
     if request.method == "POST" and request.POST.get("action") == "cancel":
-        request.session.pop(key, None)
+        _pending_drop(request, key)
         messages.info(request, "Nothing was imported.")
         return redirect(page.url_name, slug=program.slug)
     if request.method == "POST" and request.POST.get("action") == "apply":
-        # Apply exactly the bytes the director previewed: they wait in the session,
-        # and the digest in the confirm form must match them.
-        pending = request.session.get(key)
+        # Apply exactly the bytes the director previewed: they wait in a private file
+        # named in the session, and the digest in the confirm form must match them.
+        waiting = _pending_content(request, key, program)
         digest = request.POST.get("digest", "")
-        content = base64.b64decode(pending["content"]) if pending else b""
-        if not pending or pending["digest"] != digest or _digest(content) != digest:
+        if waiting is None or waiting[0]["digest"] != digest or _digest(waiting[1]) != digest:
             messages.error(
                 request,
                 "That preview is no longer waiting to be imported (it was replaced by a "
-                "newer preview, or already imported). Upload the file again.",
+                "newer preview, already imported, or waited more than a day). Upload the "
+                "file again.",
             )
             return redirect(page.url_name, slug=program.slug)
+        pending, content = waiting
         result = page.run(
-            program=program, file_name=pending["file_name"], content=content, apply=True
+            program=program,
+            file_name=pending["file_name"],
+            content=content,
+            apply=True,
+            **importer,
         )
         if result.applied:
-            del request.session[key]
+            _pending_drop(request, key)
             counts = result.counts
             summary = (
                 f"Imported “{pending['file_name']}”: {counts['create']} created, "
@@ -266,20 +301,24 @@ def _import_page(request, slug: str, page: _ImportPage):
         if form.is_valid():
             upload = form.cleaned_data["file"]
             content = upload.read()
-            result = page.run(program=program, file_name=upload.name, content=content, apply=False)
+            result = page.run(
+                program=program, file_name=upload.name, content=content, apply=False, **importer
+            )
             context.update(result=result, file_name=upload.name)
+            _pending_drop(request, key)  # a new preview replaces the one waiting
             if result.ok:
                 digest = _digest(content)
                 request.session[key] = {
+                    "file": pending_import_save(content=content),
                     "file_name": upload.name,
-                    "content": base64.b64encode(content).decode("ascii"),
                     "digest": digest,
+                    "program": program.pk,
+                    "person": request.user.pk,
                 }
                 context["digest"] = digest
                 context["has_changes"] = bool(result.counts["create"] + result.counts["update"])
                 context["form"] = ImportUploadForm()
             else:
-                request.session.pop(key, None)
                 status = 400
         else:
             status = 400

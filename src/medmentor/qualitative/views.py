@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from medmentor.csv_safety import SafeWriter
 from medmentor.programs.models import Program, Role
 from medmentor.programs.selectors import roles_in_program
 from medmentor.qualitative import selectors, services
@@ -707,20 +708,6 @@ def report(request, slug: str):
     return _render(request, "report.html", program, "report", {"report": data})
 
 
-class _SafeWriter:
-    """A quote that starts with = + - @ would run as a formula in a spreadsheet: prefix
-    it with an apostrophe (OWASP "CSV injection")."""
-
-    def __init__(self, writer):
-        self.writer = writer
-
-    def writerow(self, row):
-        self.writer.writerow(
-            "'" + value if isinstance(value, str) and value[:1] in ("=", "+", "-", "@") else value
-            for value in row
-        )
-
-
 REPORT_TABLES = ("frequencies", "attributes", "cooccurrence", "exemplars", "competencies")
 
 
@@ -735,7 +722,7 @@ def report_csv(request, slug: str):
             content_type="text/plain; charset=utf-8",
         )
     buffer = io.StringIO()
-    writer = _SafeWriter(csv.writer(buffer))
+    writer = SafeWriter(csv.writer(buffer))
     if table == "competencies":
         matrix = selectors.competency_matrix(program=program, viewer=request.user)
         writer.writerow(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Literal, cast
 
 import krippendorff
 import numpy as np
@@ -693,7 +694,11 @@ def _alpha_from_package(codes: np.ndarray, categories: list, level: str) -> floa
         data = np.where(codes >= 0, values[np.clip(codes, 0, None)], np.nan)
         domain = values
     return float(
-        krippendorff.alpha(reliability_data=data, value_domain=domain, level_of_measurement=level)
+        krippendorff.alpha(
+            reliability_data=data,
+            value_domain=domain,
+            level_of_measurement=cast(Literal["nominal", "ordinal", "interval", "ratio"], level),
+        )
     )
 
 

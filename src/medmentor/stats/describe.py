@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Final
 
 import numpy as np
 
@@ -10,7 +11,7 @@ from medmentor.stats._common import as_float_matrix, fmt
 
 __all__ = ["Descriptives", "describe"]
 
-_QUANTILE_METHOD = "linear"  # Hyndman & Fan (1996) type 7: R's and numpy's default.
+_QUANTILE_METHOD: Final = "linear"  # Hyndman & Fan (1996) type 7: R's and numpy's default.
 
 
 @dataclass(frozen=True)
@@ -153,15 +154,17 @@ def describe(data, *, names=None, levels=None) -> Descriptives:
     mean = np.where(n > 0, mean, np.nan)
     sd = np.where(n > 1, sd, np.nan)
 
-    level_array = counts = outside = None
+    level_array: np.ndarray | None = None
+    counts: np.ndarray | None = None
+    outside: np.ndarray | None = None
+    quantiles = None
     if levels is not None:
         level_array = np.asarray(list(levels), dtype=float)
         counts = np.stack([(values == level).sum(axis=0) for level in level_array], axis=1)
         outside = n - counts.sum(axis=1)
-
-    if counts is not None and not outside.any() and np.all(np.diff(level_array) > 0):
-        quantiles = _quantiles_from_counts(level_array, counts, n)
-    else:
+        if not outside.any() and np.all(np.diff(level_array) > 0):
+            quantiles = _quantiles_from_counts(level_array, counts, n)
+    if quantiles is None:
         quantiles = _quantiles(values, answered, n)
     minimum, q1, median, q3, maximum = quantiles
 

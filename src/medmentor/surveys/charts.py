@@ -2,6 +2,7 @@
 draws the Figure, the page takes it as inline SVG and the PDF report as a page."""
 
 import io
+import re
 
 import matplotlib
 import numpy as np
@@ -108,7 +109,15 @@ def figure_svg(figure: Figure, *, title: str) -> str:
     svg = buffer.getvalue()
     # Drop the XML prolog so the SVG can sit inline in HTML.
     svg = svg[svg.index("<svg") :]
-    return svg.replace("<svg ", f'<svg role="img" aria-label="{_attr(title)}" ', 1)
+    # And its one <style> element: the Content Security Policy refuses inline style
+    # elements, so that rule lives in site.css (svg.chart-svg *) instead.
+    svg = _SVG_STYLE.sub("", svg, count=1)
+    return svg.replace(
+        "<svg ", f'<svg role="img" aria-label="{_attr(title)}" class="chart-svg" ', 1
+    )
+
+
+_SVG_STYLE = re.compile(r"<style[^>]*>[^<]*</style>")
 
 
 def likert_diverging_svg(

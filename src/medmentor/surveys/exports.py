@@ -6,6 +6,11 @@ in the raw data ("field___code", 1 checked / 0 not). Waves are REDCap events
 ("pre_arm_1", ...), and each respondent is a record_id: in identified mode their
 respondent number, in coded mode the number of their pre/post pair, so paired answers
 share a record; unpaired or anonymous responses get their own record.
+
+Answers and labels are written by respondents and colleagues, and these files are opened
+in spreadsheets: every data cell goes through medmentor.csv_safety, so text that would
+start a formula is written with a leading apostrophe, while numbers (a negative Likert
+code, a numeric answer) stay numbers for REDCap and the statistics.
 """
 
 import csv
@@ -14,6 +19,8 @@ import re
 
 from django.db import transaction
 
+from medmentor.csv_safety import SafeWriter, spreadsheet_safe
+from medmentor.one_line import line_break_problem
 from medmentor.programs.models import Program
 from medmentor.surveys import selectors
 from medmentor.surveys.models import Anonymity, Instrument, Item, ItemKind, WaveKind
@@ -41,6 +48,15 @@ REDCAP_COLUMNS = [
 
 
 def _csv(rows: list[list]) -> str:
+    buffer = io.StringIO()
+    SafeWriter(csv.writer(buffer, lineterminator="\r\n")).writerows(rows)
+    return buffer.getvalue()
+
+
+def _dictionary_csv(rows: list[list]) -> str:
+    """The data dictionary as REDCap reads it: its machine columns (choices written
+    "-1, Disagree | ...", branching logic, validation) must stay exactly as written, so
+    only the free-text labels are made spreadsheet-safe, by the caller."""
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\r\n").writerows(rows)
     return buffer.getvalue()
@@ -130,7 +146,7 @@ def redcap_dictionary(*, instrument: Instrument) -> str:
         row["Variable / Field Name"] = item.key
         row["Form Name"] = form
         row["Field Type"] = REDCAP_TYPE[ItemKind(item.kind)]
-        row["Field Label"] = item.text
+        row["Field Label"] = spreadsheet_safe(item.text)
         if item.kind in (ItemKind.LIKERT, ItemKind.SINGLE, ItemKind.MULTIPLE):
             row["Choices, Calculations, OR Slider Labels"] = " | ".join(
                 f"{code}, {label}" for code, label in item.options()
@@ -145,7 +161,7 @@ def redcap_dictionary(*, instrument: Instrument) -> str:
             )
         row["Required Field?"] = "y" if item.required else ""
         rows.append([row[column] for column in REDCAP_COLUMNS])
-    return _csv(rows)
+    return _dictionary_csv(rows)
 
 
 def redcap_data(*, instrument: Instrument) -> str:
@@ -224,6 +240,8 @@ def redcap_dictionary_import(
     """Create an instrument from a REDCap data dictionary: all rows or nothing."""
     if anonymity not in Anonymity.values:
         raise DictionaryError(f"“{anonymity[:40]}” is not an anonymity mode.")
+    if problem := line_break_problem(title.strip(), what="The survey's title"):
+        raise DictionaryError(problem)
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:

@@ -86,6 +86,14 @@ class Instrument(models.Model):
     def anonymity_in_plain_words(self) -> str:
         return ANONYMITY_IN_PLAIN_WORDS[Anonymity(self.anonymity)]
 
+    @property
+    def reminded_in_plain_words(self) -> str:
+        """Who the reminders go to (surveys/invitations.py): in coded and anonymous
+        modes everyone invited, so the outbox does not show staff who answered."""
+        if self.anonymity == Anonymity.IDENTIFIED:
+            return "to those who have not answered"
+        return "to everyone invited, answered or not (so that nobody can tell who answered)"
+
 
 class ItemKind(models.TextChoices):
     LIKERT = "likert", "Likert (5 or 7 points)"

@@ -20,6 +20,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from medmentor.one_line import has_line_break, line_break_problem
 from medmentor.surveys.models import (
     CODE_ELEMENTS,
     Anonymity,
@@ -455,6 +456,8 @@ def instrument_settings_update(
         errors["title"] = "Give the survey a title."
     elif len(title) > 200:
         errors["title"] = f"Keep the title to 200 characters (it has {len(title)})."
+    elif has_line_break(title):
+        errors["title"] = line_break_problem(title, what="The title")
     if not consent_text:
         errors["consent_text"] = "Give the study information respondents read before consenting."
     if anonymity not in Anonymity.values:
@@ -978,6 +981,8 @@ def instrument_copy(*, instrument: Instrument, title: str = "") -> Instrument:
     """A new survey in the same program with the same settings, items, scales and wave
     days, and no invitations or answers: the way to change codes once answers exist.
     It gets its own code salt, so codes never pair across the two."""
+    if problem := line_break_problem(title.strip(), what="The title"):
+        raise ValidationError({"title": problem})
     with transaction.atomic():
         source = _instrument_lock(instrument)
         copy = Instrument.objects.create(

@@ -237,7 +237,13 @@ def _consent(request, invitation: Invitation):
                     request,
                     "Thank you",
                     "You chose not to take part. Nothing about you or your choice is stored "
-                    "except that one more person declined. You will get no reminders.",
+                    "except that one more person declined. "
+                    + (
+                        "You will get no reminders."
+                        if instrument.anonymity == Anonymity.IDENTIFIED
+                        else "Reminders go to everyone invited, so that nobody can tell "
+                        "who declined: if one reaches you, there is nothing more to do."
+                    ),
                 )
             if choice == "yes":
                 _, draft_token = services.draft_start(invitation=invitation)
@@ -360,7 +366,7 @@ def survey_invite(request, slug: str, instrument_id: int, wave_id: int):
             messages.success(
                 request,
                 f"{created} new invitation(s); the worker emails them and sends up to "
-                f"{instrument.max_reminders} reminder(s) to those who have not answered.",
+                f"{instrument.max_reminders} reminder(s) {instrument.reminded_in_plain_words}.",
             )
             return redirect("survey-list", slug=program.slug)
     return render(

@@ -28,6 +28,7 @@ from zoneinfo import ZoneInfo
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.db.models import Q
 
 from medmentor.curriculum.models import CaseReview, ReviewStatus, WeekPlan, case_date
 from medmentor.curriculum.package import (
@@ -46,6 +47,9 @@ ROSTER_FILE = DEMO_FOLDER / "roster.csv"
 SCHEDULE_FILE = DEMO_FOLDER / "schedule.csv"
 
 PASSWORD = "medmentor-demo"  # noqa: S105 - the demo's published password, printed on purpose
+# The operations account (admin site only), separate from every program's people.
+OPERATIONS_EMAIL = "ops@demo.medmentor.test"
+OPERATIONS_NAME = "Demo Operations"
 INSTITUTION = "Riverbend University Medical Center"
 SERVICE = "Nuclear Medicine"
 PROGRAM_NAME = "Nuclear Medicine near-peer must-see case"
@@ -78,6 +82,7 @@ class DemoLoad:
     program: Program
     lines: list[str] = field(default_factory=list)
     people: list[tuple[str, Person]] = field(default_factory=list)
+    operations: Person | None = None
 
 
 def _monday_of(day: datetime.date) -> datetime.date:
@@ -172,12 +177,14 @@ def demo_load(*, today: datetime.date) -> DemoLoad:
             file_name=ROSTER_FILE.name,
             content=ROSTER_FILE.read_bytes(),
             apply=True,
+            by=None,  # the demo loader runs at the operations console
         )
         lines.append(
             "Roster: " + _check(roster, ROSTER_FILE.name, ("people added", "updated", "unchanged"))
         )
         people = _demo_people(program)
         lines.append(_set_passwords([person for _, person in people]))
+        operations = _operations_account()
 
         schedule = program_services.schedule_import(
             program=program,
@@ -238,7 +245,7 @@ def demo_load(*, today: datetime.date) -> DemoLoad:
             + "."
         )
         lines.append(_seed_case_reviews(program=program, today=today))
-    return DemoLoad(program=program, lines=lines, people=people)
+    return DemoLoad(program=program, lines=lines, people=people, operations=operations)
 
 
 def _seed_case_reviews(*, program: Program, today: datetime.date) -> str:
@@ -308,11 +315,23 @@ def _set_passwords(people: list[Person]) -> str:
     if without:
         hashed = make_password(PASSWORD)
         Person.objects.filter(pk__in=[person.pk for person in without]).update(password=hashed)
-    director = next((p for p in people if p.email.startswith("director@")), None)
-    if director is not None and not director.is_superuser:
-        # The demo director may open the admin, to show it never holds private progress.
-        director.is_staff = director.is_superuser = True
-        director.save(update_fields=["is_staff", "is_superuser"])
+    # Program people are never staff or superusers (docs/privacy.md): the director runs
+    # the program from its pages. An older demo made its director a superuser; undo it.
+    Person.objects.filter(pk__in=[person.pk for person in people]).filter(
+        Q(is_staff=True) | Q(is_superuser=True)
+    ).update(is_staff=False, is_superuser=False)
     if without:
         return f"Passwords: set “{PASSWORD}” for {len(without)} demo people."
     return "Passwords: every demo person already has one (the demo's is “medmentor-demo”)."
+
+
+def _operations_account() -> Person:
+    """The demo's operations superuser: a separate account with no enrollment, for the
+    admin site only (docs/deploy.md). Even it cannot open a learner's private progress,
+    set anyone's password or see when a learner last signed in."""
+    person = Person.objects.filter(email=OPERATIONS_EMAIL).first()
+    if person is None:
+        person = Person.objects.create_superuser(
+            email=OPERATIONS_EMAIL, password=PASSWORD, full_name=OPERATIONS_NAME
+        )
+    return person

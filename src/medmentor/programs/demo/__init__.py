@@ -89,6 +89,7 @@ def near_peer_demo_load(
             file_name=ROSTER_FILE.name,
             content=ROSTER_FILE.read_bytes(),
             apply=True,
+            by=None,  # the demo loader runs at the operations console
         )
         lines.append("Near-peer roster: " + _outcome(roster, ROSTER_FILE.name))
         profiles = services.matching_profiles_import(

@@ -81,6 +81,12 @@ class Command(BaseCommand):
                 focus_groups.second_coder.email,
                 demo.PASSWORD,
             ),
+            (
+                "operations (admin site only)",
+                loaded.operations.full_name,
+                loaded.operations.email,
+                demo.PASSWORD,
+            ),
         ]
         widths = [max(len(row[column]) for row in rows) for column in range(4)]
         for index, row in enumerate(rows):
@@ -95,8 +101,10 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Juniors and seniors open {reverse('workspace', kwargs={'slug': slug})}; "
             f"the director and coordinator {reverse('program-detail', kwargs={'slug': slug})} "
-            f"and {reverse('curriculum-overview', kwargs={'slug': slug})}; the director "
-            f"also {reverse('admin:index')}."
+            f"and {reverse('curriculum-overview', kwargs={'slug': slug})}. Only the "
+            f"operations account opens {reverse('admin:index')}: no program person is "
+            "staff, and even operations sees there no learner's progress, password or "
+            "last sign-in."
         )
         self.stdout.write(
             f"Near-peer program: the director matches its {len(near_peer.mentees)} incoming "

@@ -5,7 +5,7 @@ import datetime
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from medmentor.people.services import sign_in_link_create
+from medmentor.messaging.services import sign_in_link_send
 from medmentor.programs import services
 from medmentor.programs.models import ProgramKind, Role
 
@@ -13,7 +13,7 @@ from medmentor.programs.models import ProgramKind, Role
 class Command(BaseCommand):
     help = (
         "Create a program (and its institution and service when new), optionally with its "
-        "director, and print a one-time sign-in link for the director."
+        "director, and email the director a one-time sign-in link (through the outbox)."
     )
 
     def add_arguments(self, parser):
@@ -65,9 +65,12 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from error
         self.stdout.write(self.style.SUCCESS(f"Created {program.name} ({program.slug})."))
         if director is not None:
+            # Emailed, never printed: whoever runs the command must not be able to
+            # sign in as the director (no one acts as another person).
+            sign_in_link_send(person=director)
             self.stdout.write(
-                f"{director.full_name} directs it. One-time sign-in link: "
-                f"{sign_in_link_create(person=director)}"
+                f"{director.full_name} directs it. A one-time sign-in link is queued for "
+                f"{director.email}; the worker (medmentor worker) sends it."
             )
         self.stdout.write(
             f"Next: medmentor import-roster {program.slug} roster.xlsx, then "

@@ -71,10 +71,12 @@ class Command(BaseCommand):
         elif chosen_wave.opens_at > now:
             self.stdout.write(
                 f"The worker emails the invitations when the wave opens on {first}, then up "
-                f"to {instrument.max_reminders} reminder(s) to those who have not answered."
+                f"to {instrument.max_reminders} reminder(s) "
+                f"{instrument.reminded_in_plain_words}."
             )
         else:
             self.stdout.write(
                 f"The worker emails the invitations through the outbox, then up to "
-                f"{instrument.max_reminders} reminder(s) to those who have not answered."
+                f"{instrument.max_reminders} reminder(s) "
+                f"{instrument.reminded_in_plain_words}."
             )
