@@ -211,6 +211,16 @@ def case_week(program, junior, senior, other_junior, other_senior):
     )
 
 
+def coming_monday(program, weeks_ahead: int = 1) -> datetime.date:
+    """The Monday `weeks_ahead` weeks after this one, in the program's time zone: a week
+    that is not finished, so its pairs and marks may still change (finished weeks are
+    frozen, docs/privacy.md)."""
+    from medmentor.programs.selectors import program_today
+
+    today = program_today(program=program)
+    return today - datetime.timedelta(days=today.weekday()) + datetime.timedelta(weeks=weeks_ahead)
+
+
 def sign_in(client, person) -> None:
     """Signed in as by the sign-in page: the session already carries its refresh time,
     so the next page view does not write it (medmentor.people.session_refresh)."""

@@ -58,7 +58,14 @@ def _with_progress(world):
         services.case_learning_style_choose(junior=world.junior, case=case, style="blind")
         services.answer_reveal(junior=world.junior, question=case.questions.first())
         for pair in world.junior_pairs:
-            services.case_review_mark(pair=pair, case=case, status="reviewed", by=world.junior)
+            # Each while its week ran (last week's is frozen now).
+            services.case_review_mark(
+                pair=pair,
+                case=case,
+                status="reviewed",
+                by=world.junior,
+                today=pair.week.starts_on,
+            )
 
 
 def _without_progress(world):
@@ -146,7 +153,8 @@ def test_no_admin_page_shows_private_progress(client, world, superuser):
     without_progress = _fetch(client, pages)
 
     # Every page opens (a table nobody may add to, like task results, refuses "add"; a
-    # read-only one, like enrollments, refuses "delete" too).
+    # read-only one, like enrollments, refuses "delete" too, and so do pairs: their
+    # marks would go with them).
     assert {
         label: status
         for label, (status, _) in with_progress.items()

@@ -818,7 +818,15 @@ def _marks(status):
     def apply(world):
         for pair in world.junior_pairs:
             for case in world.cases:
-                services.case_review_mark(pair=pair, case=case, status=status, by=world.junior)
+                # Each as of its week (a past week's marks are frozen now; this is the
+                # state it was left in).
+                services.case_review_mark(
+                    pair=pair,
+                    case=case,
+                    status=status,
+                    by=world.junior,
+                    today=pair.week.starts_on,
+                )
         assert set(CaseReview.objects.values_list("status", flat=True)) == {status}
 
     return apply

@@ -1,6 +1,7 @@
 """POST and DELETE pairs: the director's override, for directors and coordinators only."""
 
 import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.test import Client
@@ -10,7 +11,16 @@ from medmentor.programs.models import Pair, PairOrigin, ProgramWeek
 
 pytestmark = pytest.mark.django_db
 
-PAIRS = "/api/programs/nm-must-see/weeks/2026-11-02/pairs"
+# Next week (in the program's time zone): its pairs may still change. Finished weeks
+# are frozen (tests/privacy_scenarios/test_finished_weeks.py).
+_TODAY = datetime.datetime.now(ZoneInfo("America/New_York")).date()
+NEXT_MONDAY = _TODAY - datetime.timedelta(days=_TODAY.weekday()) + datetime.timedelta(weeks=1)
+PAIRS = f"/api/programs/nm-must-see/weeks/{NEXT_MONDAY}/pairs"
+
+
+@pytest.fixture
+def week(program):
+    return ProgramWeek.objects.create(program=program, starts_on=NEXT_MONDAY)
 
 
 def _current(week) -> set[tuple[str, str]]:
@@ -143,8 +153,9 @@ def test_outsider_and_anonymous_may_not_end_a_pair(call, pairs, outsider, week):
 
 
 def test_ending_a_pair_of_another_week_is_404(call, people, pairs, program):
-    ProgramWeek.objects.create(program=program, starts_on=datetime.date(2026, 11, 9))
-    other_week = PAIRS.replace("2026-11-02", "2026-11-09")
+    following = NEXT_MONDAY + datetime.timedelta(weeks=1)
+    ProgramWeek.objects.create(program=program, starts_on=following)
+    other_week = PAIRS.replace(str(NEXT_MONDAY), str(following))
     response = call(people["director"], "DELETE", f"{other_week}/{pairs[0].pk}")
     assert response.status_code == 404
     assert len(_current(pairs[0].week)) == 2

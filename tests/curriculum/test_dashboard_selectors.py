@@ -42,9 +42,12 @@ def _pairs(week, juniors, seniors):
 
 
 def _mark(pairs, cases, status):
+    """Marks made while each pair's week ran (finished weeks are frozen now)."""
     for pair in pairs:
         for case in cases:
-            services.case_review_mark(pair=pair, case=case, status=status, by=pair.junior)
+            services.case_review_mark(
+                pair=pair, case=case, status=status, by=pair.junior, today=pair.week.starts_on
+            )
 
 
 @pytest.fixture
@@ -142,9 +145,10 @@ def test_removed_pairs_and_marks_of_another_weeks_cases_do_not_count(case_week, 
     week = _past_week(case_week, 1)
     pairs = _pairs(week, juniors[:4], seniors[:4])
     _mark(pairs[:1], case_week.cases, "reviewed")
-    # The director swaps the week's curriculum after the pair marked its cases.
-    services.week_plan_set(
-        program_week=week, curriculum_week=case_week.curriculum.weeks.get(number=2)
+    # While the week ran, the director swapped its curriculum after the pair marked its
+    # cases, and removed a pair (both refused once the week is over).
+    WeekPlan.objects.filter(program_week=week).update(
+        curriculum_week=case_week.curriculum.weeks.get(number=2)
     )
     Pair.objects.filter(pk=pairs[3].pk).update(is_removed=True)
 

@@ -35,8 +35,12 @@ def finished_week(case_week, program):
     )
     for index in range(3):
         pair = Pair.objects.create(week=week, junior=people[index], senior=people[index + 3])
-        services.case_review_mark(
-            pair=pair, case=case_week.cases[0], status="reviewed", by=pair.junior
+        services.case_review_mark(  # while the week ran: it is frozen now
+            pair=pair,
+            case=case_week.cases[0],
+            status="reviewed",
+            by=pair.junior,
+            today=week.starts_on,
         )
     return week
 
@@ -86,7 +90,13 @@ def test_a_week_of_fewer_than_five_people_is_too_few_to_show(client, case_week, 
     pair = Pair.objects.create(
         week=last_week, junior=case_week.pair.junior, senior=case_week.pair.senior
     )
-    services.case_review_mark(pair=pair, case=case_week.cases[0], status="reviewed", by=pair.junior)
+    services.case_review_mark(  # while the week ran: it is frozen now
+        pair=pair,
+        case=case_week.cases[0],
+        status="reviewed",
+        by=pair.junior,
+        today=last_week.starts_on,
+    )
     sign_in(client, director)
     page = client.get(_url(program)).content.decode()
     assert "too few to show" in page

@@ -19,6 +19,7 @@ from medmentor.curriculum.package import (
     curriculum_package_read,
 )
 from medmentor.programs.models import Program, ProgramKind, ProgramWeek
+from tests.conftest import coming_monday
 
 # --- Builders shared by the package tests --------------------------------------------
 
@@ -295,7 +296,9 @@ def test_replacing_puts_the_new_curriculum_in_place_and_removes_old_images(
 
 
 def test_import_assigns_each_program_week_a_curriculum_week_in_turn(program):
-    starts = program.starts_on
+    # A program starting next week: finished weeks keep the plan they had (none here).
+    starts = program.starts_on = coming_monday(program)
+    program.save(update_fields=["starts_on"])
     weeks = [
         ProgramWeek.objects.create(program=program, starts_on=starts + datetime.timedelta(weeks=n))
         for n in range(3)

@@ -14,12 +14,15 @@ from medmentor.curriculum.models import (
     WeekPlan,
 )
 from medmentor.programs.models import Pair, ProgramWeek
-from tests.conftest import make_curriculum_week
+from tests.conftest import coming_monday, make_curriculum_week
 
 pytestmark = pytest.mark.usefixtures("fast_passwords")
 
 
 def _weeks(program, count):
+    """`count` weeks of a program that starts next week (finished weeks' plans are frozen)."""
+    program.starts_on = coming_monday(program)
+    program.save(update_fields=["starts_on"])
     return [
         ProgramWeek.objects.create(
             program=program, starts_on=program.starts_on + datetime.timedelta(weeks=index)

@@ -184,11 +184,11 @@ def test_a_case_of_another_program_does_not_exist_here(case_week, junior, outsid
 
 
 def test_a_case_taught_again_later_is_dated_by_its_latest_week(case_week, junior, program):
-    later = ProgramWeek.objects.create(
-        program=program, starts_on=case_week.week.starts_on + datetime.timedelta(weeks=4)
+    earlier = ProgramWeek.objects.create(
+        program=program, starts_on=case_week.week.starts_on - datetime.timedelta(weeks=4)
     )
-    WeekPlan.objects.create(program_week=later, curriculum_week=case_week.curriculum_week)
-    Pair.objects.create(week=later, junior=junior, senior=case_week.pair.senior)
+    WeekPlan.objects.create(program_week=earlier, curriculum_week=case_week.curriculum_week)
+    Pair.objects.create(week=earlier, junior=junior, senior=case_week.pair.senior)
     view = selectors.case_view_for(person=junior, program=program, case_id=case_week.cases[0].pk)
-    assert view.date == later.starts_on
+    assert view.date == case_week.week.starts_on
     assert len(view.reviews) == 2

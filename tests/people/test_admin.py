@@ -43,7 +43,7 @@ def program_data(program, junior, senior):
             ends_on=datetime.date(2026, 11, 6),
         )
     week = program_weeks_ensure(program=program, until=datetime.date(2026, 11, 2))[0]
-    pairs_derive(program=program, week=week)
+    pairs_derive(program=program, week=week, today=week.starts_on)  # its history
     EmailTemplate.objects.create(
         program=program, key="weekly", subject="Welcome", text_body="Hi", html_body="<p>Hi</p>"
     )

@@ -12,6 +12,7 @@ from medmentor.__main__ import main
 from medmentor.messaging.models import OutboxMessage
 from medmentor.people.models import Person
 from medmentor.programs.models import Enrollment, Pair, Program, Role, ServiceBlock
+from tests.conftest import coming_monday
 from tests.programs.files import roster, schedule, xlsx_bytes
 
 
@@ -91,11 +92,13 @@ def test_console_verb_with_dashes_exits_1_on_a_bad_file(program, tmp_path, monke
 
 
 def test_import_schedule_imports_blocks_and_derives_pairs(program, junior, senior, tmp_path):
+    monday = coming_monday(program)
+    friday = monday + datetime.timedelta(days=4)
     path = tmp_path / "schedule.csv"
     path.write_bytes(
         schedule(
-            [junior.email, "", "2026-11-02", "2026-11-06"],
-            [senior.email, "", "2026-11-02", "2026-11-06"],
+            [junior.email, "", monday.isoformat(), friday.isoformat()],
+            [senior.email, "", monday.isoformat(), friday.isoformat()],
         )
     )
     out, _ = run("import_schedule", program.slug, str(path))
@@ -118,22 +121,45 @@ def test_import_schedule_with_an_unknown_person_exits_non_zero(program, junior, 
 def test_derive_pairs_prints_pairs_and_juniors_without_senior(
     program, junior, other_junior, senior
 ):
-    for person, ends_on in ((junior, 13), (other_junior, 6), (senior, 6)):
+    monday = coming_monday(program)
+    program.starts_on = monday
+    program.save(update_fields=["starts_on"])
+    for person, days in ((junior, 11), (other_junior, 4), (senior, 4)):
+        ServiceBlock.objects.create(
+            program=program,
+            person=person,
+            service=program.service,
+            starts_on=monday,
+            ends_on=monday + datetime.timedelta(days=days),
+        )
+    week_one, week_two = f"{monday:%d %b %Y}", f"{monday + datetime.timedelta(7):%d %b %Y}"
+    out, _ = run("derive_pairs", program.slug)
+    assert f"Week of {week_one}: 2 pair(s) (2 added, 0 removed, 0 back on the schedule)" in out
+    assert "Jo Junior with Sam Senior" in out
+    assert f"Week of {week_two}: 0 pair(s)" in out
+    assert "Jo Junior has no senior on service this week." in out
+
+    wednesday = (monday + datetime.timedelta(days=2)).isoformat()
+    out, _ = run("derive_pairs", program.slug, "--week", wednesday)
+    assert out.splitlines()[0] == (
+        f"Week of {week_one}: 2 pair(s) (0 added, 0 removed, 0 back on the schedule)"
+    )
+
+
+def test_derive_pairs_leaves_finished_weeks_as_they_were(program, junior, senior):
+    for person in (junior, senior):
         ServiceBlock.objects.create(
             program=program,
             person=person,
             service=program.service,
             starts_on=datetime.date(2026, 11, 2),
-            ends_on=datetime.date(2026, 11, ends_on),
+            ends_on=datetime.date(2026, 11, 6),
         )
+    with pytest.raises(CommandError, match="Week of 2 Nov ended on 8 Nov; finished weeks are kept"):
+        run("derive_pairs", program.slug, "--week", "2026-11-04")
     out, _ = run("derive_pairs", program.slug)
-    assert "Week of 02 Nov 2026: 2 pair(s) (2 added, 0 removed)" in out
-    assert "Jo Junior with Sam Senior" in out
-    assert "Week of 09 Nov 2026: 0 pair(s)" in out
-    assert "Jo Junior has no senior on service this week." in out
-
-    out, _ = run("derive_pairs", program.slug, "--week", "2026-11-04")
-    assert out.splitlines()[0] == "Week of 02 Nov 2026: 2 pair(s) (0 added, 0 removed)"
+    assert "finished week(s) kept as they were" in out
+    assert not Pair.objects.exists()
 
 
 def test_derive_pairs_refuses_a_bad_week(program):

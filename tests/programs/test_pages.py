@@ -10,6 +10,7 @@ from medmentor.people.models import Person
 from medmentor.programs import forms
 from medmentor.programs.models import Pair, PairOrigin, ServiceBlock
 from medmentor.programs.services import pairs_derive, program_weeks_ensure
+from tests.conftest import coming_monday
 from tests.programs.files import roster, schedule
 
 GOOD_ROSTER = roster(
@@ -50,15 +51,17 @@ def everyone(director, coordinator, faculty, researcher, senior, junior, outside
 
 @pytest.fixture
 def a_pair(program, junior, senior):
+    """A pair of next week: one whose pairs the director may still change."""
+    monday = coming_monday(program)
     for person in (junior, senior):
         ServiceBlock.objects.create(
             program=program,
             person=person,
             service=program.service,
-            starts_on=datetime.date(2026, 11, 2),
-            ends_on=datetime.date(2026, 11, 6),
+            starts_on=monday,
+            ends_on=monday + datetime.timedelta(days=4),
         )
-    week = program_weeks_ensure(program=program, until=datetime.date(2026, 11, 2))[0]
+    week = program_weeks_ensure(program=program, until=monday)[-1]
     return pairs_derive(program=program, week=week).pairs[0]
 
 
@@ -226,9 +229,10 @@ def test_schedule_import_page_applies_and_shows_the_weeks(
 ):
     client.force_login(director)
     url = reverse("schedule-import", args=[program.slug])
+    monday = coming_monday(program)
     content = schedule(
-        [junior.email, "", "2026-11-02", "2026-11-13"],
-        [senior.email, "", "2026-11-02", "2026-11-06"],
+        [junior.email, "", monday.isoformat(), (monday + datetime.timedelta(11)).isoformat()],
+        [senior.email, "", monday.isoformat(), (monday + datetime.timedelta(4)).isoformat()],
     )
     response = preview(client, url, content, "schedule.csv")
     assert response.status_code == 200

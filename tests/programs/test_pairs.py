@@ -17,11 +17,24 @@ from medmentor.programs.services import (
     pairs_derive,
     program_weeks_ensure,
 )
-from tests.conftest import make_person
+from tests.conftest import coming_monday, make_person
+
+# The program of these tests starts next week: pairs change only in weeks not yet over
+# (finished weeks are frozen; tests/programs/test_frozen_weeks.py). `nov(2)` is its
+# first Monday, and `nov(day)` the day as many days later as in November 2026.
+FIRST_MONDAY: datetime.date
+
+
+@pytest.fixture(autouse=True)
+def _program_starts_next_week(program):
+    global FIRST_MONDAY
+    FIRST_MONDAY = coming_monday(program)
+    program.starts_on = FIRST_MONDAY
+    program.save(update_fields=["starts_on"])
 
 
 def nov(day: int) -> datetime.date:
-    return datetime.date(2026, 11, day)
+    return FIRST_MONDAY + datetime.timedelta(days=day - 2)
 
 
 def on_service(program, person, starts_on, ends_on):

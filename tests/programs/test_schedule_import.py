@@ -7,6 +7,7 @@ import pytest
 from medmentor.people.models import Service
 from medmentor.programs.models import Pair, ServiceBlock
 from medmentor.programs.services import schedule_import
+from tests.conftest import coming_monday
 from tests.programs.files import SCHEDULE_HEADER, csv_bytes, schedule, xlsx_bytes
 
 
@@ -25,9 +26,11 @@ def blocks():
 
 
 def test_preview_then_apply_creates_blocks_and_derives_the_pairs(program, junior, senior):
+    monday = coming_monday(program)
+    friday, next_friday = monday + datetime.timedelta(4), monday + datetime.timedelta(11)
     content = schedule(
-        [junior.email, "Nuclear Medicine", "2026-11-02", "2026-11-13"],
-        [senior.email, "", "11/02/2026", "11/06/2026"],
+        [junior.email, "Nuclear Medicine", monday.isoformat(), next_friday.isoformat()],
+        [senior.email, "", f"{monday:%m/%d/%Y}", f"{friday:%m/%d/%Y}"],
     )
     preview = schedule_import(program=program, file_name="s.csv", content=content, apply=False)
     assert preview.ok and [row.action for row in preview.rows] == ["create", "create"]
@@ -36,12 +39,12 @@ def test_preview_then_apply_creates_blocks_and_derives_the_pairs(program, junior
     result = schedule_import(program=program, file_name="s.csv", content=content, apply=True)
     assert result.applied
     assert blocks() == [
-        (junior.email, "Nuclear Medicine", nov(2), nov(13)),
-        (senior.email, "Nuclear Medicine", nov(2), nov(6)),
+        (junior.email, "Nuclear Medicine", monday, next_friday),
+        (senior.email, "Nuclear Medicine", monday, friday),
     ]
     pairs = Pair.objects.filter(week__program=program)
-    assert [(p.week.starts_on, p.junior, p.senior) for p in pairs] == [(nov(2), junior, senior)]
-    assert any("no senior" in note for note in result.notes)  # week of 9 Nov
+    assert [(p.week.starts_on, p.junior, p.senior) for p in pairs] == [(monday, junior, senior)]
+    assert any("no senior" in note for note in result.notes)  # the week after
 
 
 def test_excel_date_cells_are_read(program, junior):
@@ -62,24 +65,29 @@ def test_reimporting_the_same_schedule_is_unchanged(program, junior, senior):
 
 
 def test_a_corrected_block_replaces_the_one_it_overlaps_and_pairs_follow(program, junior, senior):
+    monday = coming_monday(program)
+    week_two = monday + datetime.timedelta(7)
+    friday, next_friday = monday + datetime.timedelta(4), monday + datetime.timedelta(11)
     first = schedule(
-        [junior.email, "", "2026-11-02", "2026-11-13"],
-        [senior.email, "", "2026-11-02", "2026-11-13"],
+        [junior.email, "", monday.isoformat(), next_friday.isoformat()],
+        [senior.email, "", monday.isoformat(), next_friday.isoformat()],
     )
     schedule_import(program=program, file_name="s.csv", content=first, apply=True)
-    assert Pair.objects.filter(week__starts_on=nov(9)).count() == 1
+    assert Pair.objects.filter(week__starts_on=week_two, is_removed=False).count() == 1
 
-    corrected = schedule([senior.email, "", "2026-11-02", "2026-11-06"])
+    corrected = schedule([senior.email, "", monday.isoformat(), friday.isoformat()])
     preview = schedule_import(program=program, file_name="s.csv", content=corrected, apply=False)
     assert preview.rows[0].action == "update"
     assert str(preview.rows[0].changes[0]) == (
-        "dates: 2026-11-02 to 2026-11-13 → 2026-11-02 to 2026-11-06"
+        f"dates: {monday} to {next_friday} → {monday} to {friday}"
     )
     schedule_import(program=program, file_name="s.csv", content=corrected, apply=True)
-    assert (senior.email, "Nuclear Medicine", nov(2), nov(6)) in blocks()
+    assert (senior.email, "Nuclear Medicine", monday, friday) in blocks()
     assert len(blocks()) == 2  # the junior's block, not in the file, is kept
-    assert Pair.objects.filter(week__starts_on=nov(9)).count() == 0
-    assert Pair.objects.filter(week__starts_on=nov(2)).count() == 1
+    # The second week's pair is no longer in force, but kept (with any marks).
+    assert Pair.objects.filter(week__starts_on=week_two, is_removed=False).count() == 0
+    assert Pair.objects.get(week__starts_on=week_two).removed_by == "schedule"
+    assert Pair.objects.filter(week__starts_on=monday, is_removed=False).count() == 1
 
 
 def test_other_service_of_the_institution_is_stored_without_pairs(program, junior, senior):

@@ -21,6 +21,7 @@ from medmentor.api.routers import (
     roster,
     surveys,
 )
+from medmentor.programs.services import WeekFinishedError
 
 
 class MedmentorAPI(NinjaAPI):
@@ -109,6 +110,13 @@ def _bad_input(request: HttpRequest, error: ValidationError) -> HttpResponse:
 def _refused_by_service(request: HttpRequest, error: DjangoValidationError) -> HttpResponse:
     messages = " ".join(error.messages)
     return api.create_response(request, {"detail": messages, "errors": []}, status=422)
+
+
+@api.exception_handler(WeekFinishedError)
+def _week_finished(request: HttpRequest, error: WeekFinishedError) -> HttpResponse:
+    # Not bad input and not a question of who asks: the week is over, and finished
+    # weeks are frozen for everyone (docs/privacy.md).
+    return api.create_response(request, {"detail": str(error)}, status=409)
 
 
 @api.exception_handler(PermissionDenied)

@@ -50,7 +50,8 @@ from medmentor.curriculum.models import (
     ServiceDay,
 )
 from medmentor.curriculum.services import week_plans_assign
-from medmentor.programs.models import Program
+from medmentor.programs.models import Program, ProgramWeek
+from medmentor.programs.selectors import program_today, week_finished_message
 
 logger = logging.getLogger(__name__)
 
@@ -799,6 +800,7 @@ def curriculum_package_write(
             if existing is not None:
                 if not replace:
                     raise CurriculumPackageError([_already_has_curriculum(program)])
+                _refuse_if_finished_weeks_taught(program=program)
                 old_files = list(
                     CaseImage.objects.filter(case__week__curriculum=existing).values_list(
                         "image", flat=True
@@ -814,6 +816,25 @@ def curriculum_package_write(
         _delete_files(written)
         raise
     return curriculum
+
+
+def _refuse_if_finished_weeks_taught(*, program: Program) -> None:
+    """Replacing the curriculum deletes its cases with the marks made on them: refused
+    once a week that taught it is over (finished weeks are frozen, docs/privacy.md)."""
+    last_monday = program_today(program=program) - datetime.timedelta(days=7)
+    finished = (
+        ProgramWeek.objects.filter(program=program, starts_on__lte=last_monday, plan__isnull=False)
+        .order_by("-starts_on")
+        .first()
+    )
+    if finished is not None:
+        raise CurriculumPackageError(
+            [
+                "The curriculum cannot be replaced: weeks that taught it are over, and "
+                "replacing it would delete their cases and marks. "
+                + week_finished_message(week=finished)
+            ]
+        )
 
 
 def _already_has_curriculum(program: Program) -> str:

@@ -48,6 +48,10 @@ from medmentor.programs.selectors import (
     program_week_containing,
     roles_in_program,
     viewer_roles,
+    week_finished_message,
+    week_has_started,
+    week_is_finished,
+    week_not_started_message,
 )
 
 # The smallest group a participation figure may describe (rule 1). Below it, a share
@@ -98,10 +102,65 @@ def _pairs_planning_case(*, person: Person, case: Case) -> list[Pair]:
     )
 
 
-def case_allowed_as_junior(*, person: Person, case: Case) -> bool:
-    return any(
-        pair.junior_id == person.pk for pair in _pairs_planning_case(person=person, case=case)
-    )
+def junior_weeks_for_case(*, person: Person, case: Case) -> list[ProgramWeek]:
+    """The program weeks, latest first, in which `person` is the junior of a current
+    pair and which teach `case`: whose choice and reveals on it are theirs to make."""
+    return [
+        pair.week
+        for pair in _pairs_planning_case(person=person, case=case)
+        if pair.junior_id == person.pk
+    ]
+
+
+def learner_pairs_opening(
+    *,
+    person: Person,
+    pairs: list[Pair],
+    today: datetime.date,
+    refusal: str = "Only the juniors and seniors paired in this week see its cases.",
+) -> list[Pair]:
+    """Of `person`'s current `pairs` (all in weeks teaching the cases asked for), those
+    through which they may open the cases: weeks that have started (from their Monday,
+    in the program's time zone). PermissionDenied, saying why, when there are none.
+
+    The one rule for learners' access to cases, used by the case page and the API
+    alike, so the two always agree.
+    """
+    started = [pair for pair in pairs if week_has_started(week=pair.week, today=today)]
+    if started:
+        return started
+    if pairs:
+        first = min((pair.week for pair in pairs), key=lambda week: week.starts_on)
+        raise PermissionDenied(week_not_started_message(week=first))
+    raise PermissionDenied(refusal)
+
+
+@dataclass(frozen=True)
+class WorkWindow:
+    """Whether progress on a case may still change, and if not, why (in words)."""
+
+    open: bool
+    note: str = ""
+    finished_week: ProgramWeek | None = None  # set when it is closed because it is over
+
+
+def case_work_window(*, weeks: list[ProgramWeek], today: datetime.date) -> WorkWindow:
+    """Marks, a learning style and reveals change only while one of `weeks` (the
+    weeks of the person's pairs for the case) is running: started and not finished. A
+    finished week is frozen (docs/privacy.md); a week to come has not opened its cases."""
+    if any(
+        week_has_started(week=week, today=today) and not week_is_finished(week=week, today=today)
+        for week in weeks
+    ):
+        return WorkWindow(open=True)
+    finished = [week for week in weeks if week_is_finished(week=week, today=today)]
+    if finished:
+        last = max(finished, key=lambda week: week.starts_on)
+        return WorkWindow(open=False, note=week_finished_message(week=last), finished_week=last)
+    if weeks:
+        first = min(weeks, key=lambda week: week.starts_on)
+        return WorkWindow(open=False, note=week_not_started_message(week=first))
+    return WorkWindow(open=False, note="Only the pairs of this case's week may work on it.")
 
 
 # --- What a week teaches --------------------------------------------------------------
@@ -179,6 +238,8 @@ class PairReview:
     pair: Pair
     partner: Person
     status: str | None
+    # Set when the pair's week is over (or not begun): why the mark cannot change now.
+    closed_note: str = ""
 
     @property
     def status_label(self) -> str:
@@ -196,6 +257,9 @@ class CaseView:
     # The junior's own choice (LearningStyle value), or None; always None for seniors.
     style: str | None
     reviews: list[PairReview]
+    # Set when none of the junior's weeks for this case is running: why the choice and
+    # the reveals cannot change now (a finished week is frozen).
+    style_closed_note: str = ""
 
     @property
     def day_name(self) -> str:
@@ -206,7 +270,7 @@ class CaseView:
         # Teaching points give the answers away: a junior going in blind sees them
         # once every answer is revealed.
         return all(question.answer_visible for question in self.questions) and (
-            not self.as_junior or self.style is not None
+            not self.as_junior or self.style is not None or bool(self.style_closed_note)
         )
 
     @property
@@ -236,12 +300,27 @@ class Workspace:
 
 
 def _case_views(
-    *, person: Person, cases: list[Case], pairs: list[Pair], week_start: datetime.date
+    *,
+    person: Person,
+    cases: list[Case],
+    pairs: list[Pair],
+    week_start: datetime.date,
+    today: datetime.date,
 ) -> list[CaseView]:
     """Each case as `person` may see it: the junior's own style and reveals (read for
     `person` only), the reviews of `person`'s own `pairs` (all of them in weeks that
-    teach these cases), answers always shown to seniors."""
+    teach these cases), answers always shown to seniors. What can no longer change
+    (a finished week's) is marked closed, with the reason."""
     as_junior = any(pair.junior_id == person.pk for pair in pairs)
+    style_window = case_work_window(
+        weeks=[pair.week for pair in pairs if pair.junior_id == person.pk], today=today
+    )
+    after_the_week = style_window.finished_week is not None
+    closed_notes = {
+        pair.pk: window.note
+        for pair in pairs
+        if not (window := case_work_window(weeks=[pair.week], today=today)).open
+    }
     case_ids = [case.pk for case in cases]
     styles: dict[int, str] = {}
     revealed: set[int] = set()
@@ -279,9 +358,13 @@ def _case_views(
                 QuestionView(
                     question=question,
                     number=number,
-                    answer_visible=style == "read_first" or (style == "blind" and is_revealed),
+                    # Once the junior's week is over the answers are simply shown:
+                    # reading them then records nothing (reveals are frozen too).
+                    answer_visible=style == "read_first"
+                    or (style == "blind" and is_revealed)
+                    or after_the_week,
                     revealed=is_revealed,
-                    can_reveal=style == "blind" and not is_revealed,
+                    can_reveal=style == "blind" and not is_revealed and style_window.open,
                 )
             )
         views.append(
@@ -296,9 +379,11 @@ def _case_views(
                         pair=pair,
                         partner=pair.senior if pair.junior_id == person.pk else pair.junior,
                         status=reviews.get((pair.pk, case.pk)),
+                        closed_note=closed_notes.get(pair.pk, ""),
                     )
                     for pair in pairs
                 ],
+                style_closed_note="" if not as_junior or style_window.open else style_window.note,
             )
         )
     return views
@@ -349,7 +434,9 @@ def workspace_for(*, person: Person, program: Program, today: datetime.date) -> 
     content = week_content(program_week=week) if pairs else None
     if content is None:
         return Workspace(**{**empty.__dict__, "pairs": pairs})
-    views = _case_views(person=person, cases=content.cases, pairs=pairs, week_start=week.starts_on)
+    views = _case_views(
+        person=person, cases=content.cases, pairs=pairs, week_start=week.starts_on, today=today
+    )
     today_case, today_note = _todays_case(content, views, today)
     return Workspace(
         program=program,
@@ -366,10 +453,13 @@ def workspace_for(*, person: Person, program: Program, today: datetime.date) -> 
     )
 
 
-def case_view_for(*, person: Person, program: Program, case_id: int) -> CaseView:
+def case_view_for(
+    *, person: Person, program: Program, case_id: int, today: datetime.date | None = None
+) -> CaseView:
     """One case as `person` sees it. Case.DoesNotExist when the program has no such
     case; PermissionDenied unless `person` is paired in a week of `program` that
-    teaches it (no peeking by outsiders, faculty, or learners of other weeks)."""
+    teaches it and has started (no peeking by outsiders, faculty, learners of other
+    weeks, or ahead of the week: the same rule as the API's, `learner_pairs_opening`)."""
     case = (
         Case.objects.filter(pk=case_id, week__curriculum__program=program)
         .prefetch_related("images", "questions")
@@ -382,11 +472,21 @@ def case_view_for(*, person: Person, program: Program, case_id: int) -> CaseView
         for pair in _pairs_planning_case(person=person, case=case)
         if pair.week.program_id == program.pk
     ]
-    if not pairs:
-        raise PermissionDenied("Only the juniors and seniors of this case's week may open it.")
+    if today is None:
+        today = program_today(program=program)
+    pairs = learner_pairs_opening(
+        person=person,
+        pairs=pairs,
+        today=today,
+        refusal="Only the juniors and seniors of this case's week may open it.",
+    )
     # The latest week that taught the case dates it (a curriculum may cycle).
     return _case_views(
-        person=person, cases=[case], pairs=pairs, week_start=pairs[0].week.starts_on
+        person=person,
+        cases=[case],
+        pairs=pairs,
+        week_start=pairs[0].week.starts_on,
+        today=today,
     )[0]
 
 
@@ -702,19 +802,17 @@ def week_cases_for(
             raise PermissionDenied(
                 "Faculty and researchers see program-level aggregates only, not the cases."
             )
-        paired = Pair.objects.filter(
-            Q(junior=viewer) | Q(senior=viewer), week=program_week, is_removed=False
-        ).exists()
-        if not paired:
-            raise PermissionDenied(
-                "Only the juniors and seniors paired in this week see its cases."
-            )
         if today is None:
-            today = datetime.datetime.now(program.zone).date()
-        if today < program_week.starts_on:
-            raise PermissionDenied(
-                f"This week's cases open on {program_week.starts_on:%A %d %B %Y}."
-            )
+            today = program_today(program=program)
+        learner_pairs_opening(
+            person=viewer,
+            pairs=list(
+                Pair.objects.filter(
+                    Q(junior=viewer) | Q(senior=viewer), week=program_week, is_removed=False
+                ).select_related("week")
+            ),
+            today=today,
+        )
     content = week_content(program_week=program_week)
     return content.cases if content is not None else []
 

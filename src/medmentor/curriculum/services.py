@@ -2,8 +2,13 @@
 
 The progress writes (learning style, revealed answers, reviewed/skipped) are made only
 by their owners — the junior, or a member of the pair — and each checks that itself,
-so a view, an API endpoint or a console command cannot write for someone else.
+so a view, an API endpoint or a console command cannot write for someone else. They
+are made only while the week is running: a week to come has not opened its cases, and
+a finished week is frozen, its marks kept as they were so that the figures shown for
+it never move (docs/privacy.md). The plan of a finished week is frozen too.
 """
+
+import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -20,20 +25,24 @@ from medmentor.curriculum.models import (
     ReviewStatus,
     WeekPlan,
 )
-from medmentor.curriculum.selectors import case_allowed_as_junior
+from medmentor.curriculum.selectors import case_work_window, junior_weeks_for_case
 from medmentor.people.models import Person
 from medmentor.programs.models import Pair, Program, ProgramWeek
+from medmentor.programs.selectors import program_today, week_is_finished
+from medmentor.programs.services import WeekFinishedError, week_require_open
 
 # What `case_review_mark` accepts besides the ReviewStatus values: undo the mark.
 REVIEW_CLEAR = "clear"
 
 
 @transaction.atomic
-def week_plans_assign(*, program: Program) -> list[WeekPlan]:
+def week_plans_assign(*, program: Program, today: datetime.date | None = None) -> list[WeekPlan]:
     """Give each program week without a plan a curriculum week, cycling through the
     curriculum in number order from `program.starts_on` (week 1 in the program's first
     week, and round again after the last). Plans that exist — set by the director with
-    `week_plan_set`, or by an earlier run — are kept. Returns the plans created."""
+    `week_plan_set`, or by an earlier run — are kept, and finished weeks are left as
+    they were. Returns the plans created. `today` is the program's today unless given
+    (the demo loader writes past weeks' history as of their time)."""
     curriculum_weeks = list(
         CurriculumWeek.objects.filter(curriculum__program=program).order_by("number")
     )
@@ -41,8 +50,12 @@ def week_plans_assign(*, program: Program) -> list[WeekPlan]:
         return []
     planned = WeekPlan.objects.filter(program_week__program=program).values("program_week")
     unplanned = ProgramWeek.objects.filter(program=program).exclude(pk__in=planned)
+    if today is None:
+        today = program_today(program=program)
     plans = []
     for program_week in unplanned.order_by("starts_on"):
+        if week_is_finished(week=program_week, today=today):
+            continue
         weeks_in = (program_week.starts_on - program.starts_on).days // 7
         plans.append(
             WeekPlan(
@@ -56,7 +69,10 @@ def week_plans_assign(*, program: Program) -> list[WeekPlan]:
 @transaction.atomic
 def week_plan_set(*, program_week: ProgramWeek, curriculum_week: CurriculumWeek) -> WeekPlan:
     """Make `program_week` teach `curriculum_week` (the director's choice, kept by
-    `week_plans_assign`). The caller checks that the person may run the program."""
+    `week_plans_assign`). The caller checks that the person may run the program.
+    WeekFinishedError for a week that is over: what it taught is what its marks and
+    figure are about."""
+    week_require_open(week=program_week)
     if curriculum_week.curriculum.program_id != program_week.program_id:
         raise ValidationError(
             f"Curriculum week {curriculum_week.number} ({curriculum_week.topic}) belongs to "
@@ -69,10 +85,23 @@ def week_plan_set(*, program_week: ProgramWeek, curriculum_week: CurriculumWeek)
 
 
 def _require_junior_of(*, junior: Person, case: Case) -> None:
-    if not case_allowed_as_junior(person=junior, case=case):
+    """PermissionDenied unless `junior` is the junior of a current pair in a week that
+    teaches `case`; WeekFinishedError when all those weeks are over; PermissionDenied
+    when none has started."""
+    weeks = junior_weeks_for_case(person=junior, case=case)
+    if not weeks:
         raise PermissionDenied(
             f"Only a junior paired in a week that teaches “{case.title}” may do this."
         )
+    _require_running(weeks=weeks, today=program_today(program=weeks[0].program))
+
+
+def _require_running(*, weeks: list[ProgramWeek], today: datetime.date) -> None:
+    window = case_work_window(weeks=weeks, today=today)
+    if window.finished_week is not None:
+        raise WeekFinishedError(window.finished_week)
+    if not window.open:
+        raise PermissionDenied(window.note)
 
 
 @transaction.atomic
@@ -103,9 +132,14 @@ def answer_reveal(*, junior: Person, question: Question) -> AnswerReveal:
 
 
 @transaction.atomic
-def case_review_mark(*, pair: Pair, case: Case, status: str, by: Person) -> CaseReview | None:
+def case_review_mark(
+    *, pair: Pair, case: Case, status: str, by: Person, today: datetime.date | None = None
+) -> CaseReview | None:
     """Either member of `pair` marks `case` reviewed or skipped, or clears the mark
-    (`status="clear"`). Changing one's mind is fine: skipping needs no reason.
+    (`status="clear"`). Changing one's mind is fine: skipping needs no reason. Only
+    while the pair's week runs: WeekFinishedError once it is over (its figure must
+    never move), PermissionDenied before it starts. `today` is the program's today
+    unless given (the demo loader writes past weeks' marks as of their time).
 
     Returns the mark, or None after clearing.
     """
@@ -119,6 +153,9 @@ def case_review_mark(*, pair: Pair, case: Case, status: str, by: Person) -> Case
             + ", ".join((*ReviewStatus.values, REVIEW_CLEAR))
             + "."
         )
+    if today is None:
+        today = program_today(program=pair.week.program)
+    _require_running(weeks=[pair.week], today=today)
     plan = WeekPlan.objects.filter(program_week_id=pair.week_id).first()
     if plan is None or plan.curriculum_week_id != case.week_id:
         raise ValidationError(f"“{case.title}” is not one of the cases of this pair's week.")

@@ -106,7 +106,10 @@ def answer_reveal(request, slug: str, question_id: int):
         pk=question_id,
         case__week__curriculum__program=program,
     )
-    services.answer_reveal(junior=request.user, question=question)
+    try:
+        services.answer_reveal(junior=request.user, question=question)
+    except ValidationError as error:
+        return _problem(request, error.messages[0])
     if request.htmx:
         view = _case_view(request, program, question.case_id)
         item = next(item for item in view.questions if item.question.pk == question_id)

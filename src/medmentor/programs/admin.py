@@ -12,6 +12,7 @@ director is refused too.
 
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 
 from medmentor.one_line import line_break_problem
 from medmentor.people.signals import person_deletion_refused
@@ -30,6 +31,7 @@ from medmentor.programs.models import (
     Role,
     ServiceBlock,
 )
+from medmentor.programs.selectors import week_finished_message, week_is_finished
 
 
 class ReadOnlyAdmin:
@@ -122,10 +124,47 @@ class ServiceBlockAdmin(admin.ModelAdmin):
     list_select_related = ("person", "service", "program")
 
 
+# Pairs in the admin (docs/privacy.md, "finished weeks are frozen"): a finished week's
+# pairs are read-only, no pair is ever deleted here (its marks would go with it), and
+# removing a pair is done on the weeks-and-pairs page, which keeps it with its marks.
+PAIR_REMOVAL_FIELDS = ("is_removed", "removed_by", "removed_at")
+
+
+class PairAdminForm(forms.ModelForm):
+    class Meta:
+        model = Pair
+        fields = ("week", "junior", "senior", "origin")
+
+    def clean(self):
+        cleaned = super().clean()
+        week = cleaned.get("week") or getattr(self.instance, "week", None)
+        if week is not None and week_is_finished(week=week):
+            raise ValidationError(week_finished_message(week=week))
+        return cleaned
+
+
+def _frozen(pair_or_week) -> bool:
+    week = pair_or_week.week if isinstance(pair_or_week, Pair) else pair_or_week
+    return isinstance(week, ProgramWeek) and week_is_finished(week=week)
+
+
 class PairInline(admin.TabularInline):
     model = Pair
+    form = PairAdminForm
     extra = 0
     autocomplete_fields = ("junior", "senior")
+    readonly_fields = PAIR_REMOVAL_FIELDS
+
+    def has_add_permission(self, request, obj=None):
+        return not (obj is not None and _frozen(obj)) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return not (obj is not None and _frozen(obj)) and super().has_change_permission(
+            request, obj
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(ProgramWeek)
@@ -135,6 +174,16 @@ class ProgramWeekAdmin(admin.ModelAdmin):
     date_hierarchy = "starts_on"
     list_select_related = ("program",)
     inlines = [PairInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A week never moves: moving a finished week would unfreeze it, and moving a
+        # running one into the past would show its figure while pairs still mark.
+        return ("program", "starts_on") if obj is not None else ()
+
+    def has_delete_permission(self, request, obj=None):
+        return not (obj is not None and _frozen(obj)) and super().has_delete_permission(
+            request, obj
+        )
 
 
 @admin.register(Pair)
@@ -149,6 +198,16 @@ class PairAdmin(admin.ModelAdmin):
     )
     autocomplete_fields = ("junior", "senior")
     list_select_related = ("junior", "senior", "week")
+    form = PairAdminForm
+    readonly_fields = PAIR_REMOVAL_FIELDS
+
+    def has_change_permission(self, request, obj=None):
+        return not (obj is not None and _frozen(obj)) and super().has_change_permission(
+            request, obj
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(EmailTemplate)

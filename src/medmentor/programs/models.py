@@ -156,12 +156,20 @@ class PairOrigin(models.TextChoices):
     DIRECTOR = "director", "Set by the director"
 
 
+class PairRemoval(models.TextChoices):
+    DIRECTOR = "director", "Removed by the director"
+    SCHEDULE = "schedule", "No longer on the service schedule"
+
+
 class Pair(models.Model):
     """A junior and a senior working together in one program week.
 
     Pairs derived from the schedule are re-derived when the schedule changes; a pair
-    the director added (origin director) or removed (is_removed) stays as the
-    director left it.
+    the director added (origin director) or removed (removed_by director) stays as the
+    director left it. A pair is never deleted by the program: a removed pair keeps its
+    row and its marks (is_removed, and who removed it when), so a schedule corrected
+    back brings the same pair back with its marks, and nothing a learner did is lost.
+    Removed pairs are not shown or counted anywhere.
     """
 
     week = models.ForeignKey(ProgramWeek, on_delete=models.CASCADE, related_name="pairs")
@@ -176,8 +184,17 @@ class Pair(models.Model):
     )
     is_removed = models.BooleanField(
         default=False,
-        help_text="Removed by the director; kept so re-deriving does not add it back.",
+        help_text="Not in force: removed by the director or no longer on the schedule. "
+        "Kept, with its marks; not shown or counted.",
     )
+    removed_by = models.CharField(
+        max_length=20,
+        choices=PairRemoval.choices,
+        blank=True,
+        help_text="Who removed it: the director (re-deriving never adds it back) or the "
+        "schedule (re-deriving brings it back when the schedule has it again).",
+    )
+    removed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

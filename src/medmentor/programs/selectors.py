@@ -190,6 +190,8 @@ class WeekOverview:
     pairs: list[Pair]
     juniors_without_senior: list[Person]
     on_service: list[Person]
+    # Set once the week is over: why its pairs can no longer change (docs/privacy.md).
+    finished_note: str = ""
 
 
 def service_days(*, week: ProgramWeek) -> tuple[datetime.date, datetime.date]:
@@ -274,6 +276,7 @@ def program_weeks_overview(*, program: Program) -> list[WeekOverview]:
     """
     weeks = list(ProgramWeek.objects.filter(program=program).order_by("starts_on"))
     on_service = on_service_by_week(program=program, weeks=weeks)
+    today = program_today(program=program)
     pairs_by_week: dict[int, list[Pair]] = {week.id: [] for week in weeks}
     for pair in (
         Pair.objects.filter(week__program=program, is_removed=False)
@@ -292,6 +295,11 @@ def program_weeks_overview(*, program: Program) -> list[WeekOverview]:
                     junior for junior in on_service[week.id].juniors if junior.id not in with_senior
                 ],
                 on_service=on_service[week.id].people,
+                finished_note=(
+                    week_finished_message(week=week)
+                    if week_is_finished(week=week, today=today)
+                    else ""
+                ),
             )
         )
     return overview
@@ -459,6 +467,45 @@ def viewer_roles(*, person: Person, program: Program) -> set[str]:
 def program_today(*, program: Program) -> datetime.date:
     """Today in the program's time zone (its weeks run Monday to Sunday there)."""
     return datetime.datetime.now(tz=program.zone).date()
+
+
+def week_is_finished(*, week: ProgramWeek, today: datetime.date | None = None) -> bool:
+    """True once `week` is over: its Sunday has passed in the program's time zone.
+
+    A finished week is frozen (docs/privacy.md): its pairs and marks never change, so
+    its participation figure, shown from then on, never moves. The dashboard's
+    "finished" and every write's refusal use this one test.
+    """
+    if today is None:
+        today = program_today(program=week.program)
+    return week.ends_on < today
+
+
+def week_has_started(*, week: ProgramWeek, today: datetime.date | None = None) -> bool:
+    """True from the Monday of `week` on, in the program's time zone."""
+    if today is None:
+        today = program_today(program=week.program)
+    return week.starts_on <= today
+
+
+def _day_month(day: datetime.date) -> str:
+    return f"{day.day} {day:%b}"
+
+
+def week_finished_message(*, week: ProgramWeek) -> str:
+    """Why a change to a finished week is refused, in words."""
+    return (
+        f"Week of {_day_month(week.starts_on)} ended on {_day_month(week.ends_on)}; "
+        "finished weeks are kept as they were so the program's figures never move."
+    )
+
+
+def week_not_started_message(*, week: ProgramWeek) -> str:
+    """Why a learner may not open or mark the cases of a week to come, in words."""
+    return (
+        f"The cases of the week of {_day_month(week.starts_on)} open on its Monday, "
+        f"{_day_month(week.starts_on)} {week.starts_on:%Y}."
+    )
 
 
 def plural(count: int, singular: str, plural_form: str = "") -> str:

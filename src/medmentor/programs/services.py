@@ -75,6 +75,7 @@ from medmentor.programs.models import (
     Mentorship,
     Pair,
     PairOrigin,
+    PairRemoval,
     Program,
     ProgramKind,
     ProgramWeek,
@@ -88,6 +89,7 @@ __all__ = [
     "PairDerivation",
     "PairError",
     "ProgramError",
+    "WeekFinishedError",
     "pair_add",
     "pair_remove",
     "pairs_derive",
@@ -898,11 +900,21 @@ def _schedule_apply(program: Program, parsed_rows: list[_ScheduleRow]) -> list[s
         for week in program_weeks_ensure(program=program, until=last_day)
         if week.ends_on >= first_day
     ]
+    # Finished weeks keep their pairs (docs/privacy.md): the blocks are stored, the
+    # pairs those weeks had stay as they were.
+    today = selectors.program_today(program=program)
+    finished = [week for week in weeks if selectors.week_is_finished(week=week, today=today)]
+    weeks = [week for week in weeks if week not in finished]
     weeks_with_lone_junior = 0
     for week in weeks:
         if pairs_derive(program=program, week=week).juniors_without_senior:
             weeks_with_lone_junior += 1
     notes.append(f"Pairs derived again for {_count(len(weeks), 'week')}.")
+    if finished:
+        notes.append(
+            f"The pairs of {_count(len(finished), 'finished week')} were kept as they were: "
+            "finished weeks never change, so the program's figures never move."
+        )
     if weeks_with_lone_junior:
         notes.append(
             f"In {_count(weeks_with_lone_junior, 'week')} a junior has no senior on service; "
@@ -957,17 +969,47 @@ class PairDerivation:
     juniors_without_senior: list[Person]
     added: int = 0
     removed: int = 0
+    restored: int = 0  # schedule-removed pairs brought back, with their marks
 
 
-def pairs_derive(*, program: Program, week: ProgramWeek) -> PairDerivation:
+class WeekFinishedError(ValidationError):
+    """A change to a week that is over, refused: finished weeks are frozen so that the
+    figures shown for them never move (docs/privacy.md). The message says which week
+    ended when, and why."""
+
+    def __init__(self, week: ProgramWeek) -> None:
+        self.week = week
+        super().__init__(selectors.week_finished_message(week=week), code="week_finished")
+
+    def __str__(self) -> str:
+        return str(self.message)
+
+
+def week_require_open(*, week: ProgramWeek, today: datetime.date | None = None) -> None:
+    """WeekFinishedError when `week` is over (in the program's time zone).
+
+    The one check every write to a week's pairs or marks makes; `today` is the
+    program's today unless given (the demo loader writes the history of past weeks
+    as of the day it happened).
+    """
+    if selectors.week_is_finished(week=week, today=today):
+        raise WeekFinishedError(week)
+
+
+def pairs_derive(
+    *, program: Program, week: ProgramWeek, today: datetime.date | None = None
+) -> PairDerivation:
     """Pair every junior on the program's service in `week` with every senior on it.
 
-    Pairs the schedule no longer supports are deleted, but only schedule-made ones: a
-    pair the director added stays, and one the director removed (kept with
-    is_removed) is never added back.
+    Pairs the schedule no longer supports are marked removed (removed_by schedule),
+    never deleted: they keep their marks, and the same rows come back, marks and all,
+    when the schedule supports them again. Only schedule-made pairs follow the
+    schedule: a pair the director added stays, and one the director removed is never
+    added back. WeekFinishedError for a week that is over.
     """
     if week.program_id != program.id:
         raise ValueError(f"{week} belongs to another program than {program}.")
+    week_require_open(week=week, today=today)
     with transaction.atomic():
         on_service = selectors.on_service_by_week(program=program, weeks=[week])[week.id]
         wanted = {
@@ -984,7 +1026,17 @@ def pairs_derive(*, program: Program, week: ProgramWeek) -> PairDerivation:
             for key, pair in existing.items()
             if pair.origin == PairOrigin.SCHEDULE and not pair.is_removed and key not in wanted
         ]
-        Pair.objects.filter(id__in=stale).delete()
+        restored = [
+            pair.id
+            for key, pair in existing.items()
+            if pair.is_removed and pair.removed_by == PairRemoval.SCHEDULE and key in wanted
+        ]
+        Pair.objects.filter(id__in=stale).update(
+            is_removed=True, removed_by=PairRemoval.SCHEDULE, removed_at=timezone.now()
+        )
+        Pair.objects.filter(id__in=restored).update(
+            is_removed=False, removed_by="", removed_at=None
+        )
         added = Pair.objects.bulk_create(
             [
                 Pair(week=week, junior_id=junior_id, senior_id=senior_id)
@@ -999,6 +1051,7 @@ def pairs_derive(*, program: Program, week: ProgramWeek) -> PairDerivation:
         juniors_without_senior=[j for j in on_service.juniors if j.id not in with_senior],
         added=len(added),
         removed=len(stale),
+        restored=len(restored),
     )
 
 
@@ -1014,10 +1067,12 @@ def _require_program_staff(*, program: Program, by: Person) -> None:
 def pair_add(*, week: ProgramWeek, junior: Person, senior: Person, by: Person) -> Pair:
     """The director pairs `junior` with `senior` for `week`; re-deriving keeps this pair.
 
-    Adding a pair the director removed earlier brings it back.
+    Adding a pair removed earlier brings the same pair back, with its marks.
+    WeekFinishedError for a week that is over.
     """
     program = week.program
     _require_program_staff(program=program, by=by)
+    week_require_open(week=week)
     if junior.pk == senior.pk:
         raise PairError("A person cannot be paired with themselves.")
     if Role.JUNIOR not in selectors.roles_in_program(person=junior, program=program):
@@ -1034,17 +1089,23 @@ def pair_add(*, week: ProgramWeek, junior: Person, senior: Person, by: Person) -
         if not created and pair.is_removed:
             pair.is_removed = False
             pair.origin = PairOrigin.DIRECTOR
-            pair.save(update_fields=["is_removed", "origin"])
+            pair.removed_by = ""
+            pair.removed_at = None
+            pair.save(update_fields=["is_removed", "origin", "removed_by", "removed_at"])
     return pair
 
 
 def pair_remove(*, pair: Pair, by: Person) -> Pair:
-    """The director ends a pair for its week; it is kept, marked removed, so that
-    re-deriving from the schedule does not bring it back."""
+    """The director ends a pair for its week; it is kept, marked removed (with its
+    marks, which no longer count), so that re-deriving from the schedule does not
+    bring it back. WeekFinishedError for a week that is over."""
     _require_program_staff(program=pair.week.program, by=by)
+    week_require_open(week=pair.week)
     with transaction.atomic():
         pair.is_removed = True
-        pair.save(update_fields=["is_removed"])
+        pair.removed_by = PairRemoval.DIRECTOR
+        pair.removed_at = timezone.now()
+        pair.save(update_fields=["is_removed", "removed_by", "removed_at"])
     return pair
 
 

@@ -409,7 +409,7 @@ def pair_add(request, slug: str):
             senior=people[form.cleaned_data["senior"]],
             by=request.user,
         )
-    except services.PairError as error:
+    except (services.PairError, services.WeekFinishedError) as error:
         messages.error(request, f"The pair was not added: {error}")
         return redirect(_weeks_url(program, week.id))
     messages.success(
@@ -429,7 +429,11 @@ def pair_remove(request, slug: str, pair_id: int):
         week__program=program,
         is_removed=False,
     )
-    services.pair_remove(pair=pair, by=request.user)
+    try:
+        services.pair_remove(pair=pair, by=request.user)
+    except services.WeekFinishedError as error:
+        messages.error(request, f"The pair was not removed: {error}")
+        return redirect(_weeks_url(program, pair.week_id))
     messages.success(
         request,
         f"{pair.junior.full_name} is no longer paired with {pair.senior.full_name} in the "

@@ -125,14 +125,16 @@ def week_pairs(request: HttpRequest, slug: str = SLUG, day: datetime.date = DAY)
 
 @router.post(
     "/programs/{slug}/weeks/{day}/pairs",
-    response={201: PairOut, 400: ErrorOut, **READ_ERRORS},
+    response={201: PairOut, 400: ErrorOut, 409: ErrorOut, **READ_ERRORS},
     operation_id="week_pair_add",
     summary="Pair a junior with a senior for the week (director override)",
     description=(
         "Directors and coordinators pair a junior with a senior for the week holding "
         "`day`. The pair is kept when the pairs are derived again from the schedule; "
-        "adding a pair removed earlier brings it back. 422 when either person is not "
-        "enrolled in the program in that role; 403 for everyone but the staff."
+        "adding a pair removed earlier brings it back, with its marks. 422 when either "
+        "person is not enrolled in the program in that role; 409 when the week is over "
+        "(finished weeks never change, so the program's figures never move); 403 for "
+        "everyone but the staff."
     ),
 )
 def week_pair_add(
@@ -158,13 +160,14 @@ def week_pair_add(
 
 @router.delete(
     "/programs/{slug}/weeks/{day}/pairs/{pair_id}",
-    response={204: None, **READ_ERRORS},
+    response={204: None, 409: ErrorOut, **READ_ERRORS},
     operation_id="week_pair_remove",
     summary="End a pair for the week (director override)",
     description=(
         "Directors and coordinators end a pair of the week holding `day`. The pair is "
-        "kept as removed, so deriving the pairs again does not bring it back. 404 when "
-        "the week has no such current pair; 403 for everyone but the staff."
+        "kept as removed, with its marks (no longer counted), so deriving the pairs again "
+        "does not bring it back. 409 when the week is over (finished weeks never change); "
+        "404 when the week has no such current pair; 403 for everyone but the staff."
     ),
 )
 def week_pair_remove(

@@ -30,7 +30,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.db.models import Q
 
-from medmentor.curriculum.models import CaseReview, ReviewStatus, WeekPlan
+from medmentor.curriculum.models import CaseReview, ReviewStatus, WeekPlan, case_date
 from medmentor.curriculum.package import (
     curriculum_of,
     curriculum_package_import,
@@ -206,7 +206,11 @@ def demo_load(*, today: datetime.date) -> DemoLoad:
         flagged = []
         pair_count = 0
         for week in weeks:
-            derivation = program_services.pairs_derive(program=program, week=week)
+            # The demo writes the history of its past weeks as of their own time
+            # (finished weeks are frozen for everyone else).
+            derivation = program_services.pairs_derive(
+                program=program, week=week, today=week.starts_on
+            )
             pair_count += len(derivation.pairs)
             flagged += [
                 f"{junior.full_name} in the week of {week.starts_on:%d %b}"
@@ -228,7 +232,7 @@ def demo_load(*, today: datetime.date) -> DemoLoad:
             )
         else:
             lines.append("Curriculum: already there, left as it is.")
-        week_plans_assign(program=program)
+        week_plans_assign(program=program, today=program.starts_on)
         taught = [
             plan.curriculum_week.number
             for plan in WeekPlan.objects.filter(program_week__program=program)
@@ -274,7 +278,13 @@ def _seed_case_reviews(*, program: Program, today: datetime.date) -> str:
             if roll < 0.15:
                 continue  # not marked yet
             status = ReviewStatus.SKIPPED if roll < 0.3 else ReviewStatus.REVIEWED
-            case_review_mark(pair=pair, case=case, status=status, by=pair.junior)
+            case_review_mark(
+                pair=pair,
+                case=case,
+                status=status,
+                by=pair.junior,
+                today=case_date(pair.week.starts_on, case.day),
+            )
             marked += 1
     return f"Case reviews: {marked} marks (reviewed or skipped) in the weeks already over."
 

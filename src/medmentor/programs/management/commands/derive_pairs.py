@@ -5,7 +5,7 @@ import datetime
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Max
 
-from medmentor.programs import services
+from medmentor.programs import selectors, services
 from medmentor.programs.management.lookup import program_from_slug
 from medmentor.programs.models import ProgramWeek
 
@@ -21,7 +21,7 @@ class Command(BaseCommand):
     help = (
         "Derive the junior–senior pairs from the service schedule for one week (the week "
         "holding --week) or for every week the schedule covers; pairs the director added "
-        "or removed stay as they are."
+        "or removed stay as they are, and finished weeks are never changed."
     )
 
     def add_arguments(self, parser):
@@ -41,6 +41,8 @@ class Command(BaseCommand):
                     f"{day.isoformat()} is before the program starts ({found.starts_on})."
                 )
             weeks = services.program_weeks_ensure(program=found, until=day)[-1:]
+            if weeks and selectors.week_is_finished(week=weeks[0]):
+                raise CommandError(selectors.week_finished_message(week=weeks[0]))
         else:
             last_day = found.service_blocks.filter(service_id=found.service_id).aggregate(
                 last=Max("ends_on")
@@ -48,6 +50,15 @@ class Command(BaseCommand):
             if last_day is not None:
                 services.program_weeks_ensure(program=found, until=last_day)
             weeks = list(ProgramWeek.objects.filter(program=found).order_by("starts_on"))
+            finished = [week for week in weeks if selectors.week_is_finished(week=week)]
+            if finished:
+                weeks = weeks[len(finished) :]
+                self.stdout.write(
+                    f"{len(finished)} finished week(s) kept as they were: finished weeks "
+                    "never change, so the program's figures never move."
+                )
+                if not weeks:
+                    return
         if not weeks:
             self.stdout.write("No weeks to derive: import the service schedule first.")
             return
@@ -55,7 +66,8 @@ class Command(BaseCommand):
             derivation = services.pairs_derive(program=found, week=program_week)
             self.stdout.write(
                 f"{program_week}: {len(derivation.pairs)} pair(s) "
-                f"({derivation.added} added, {derivation.removed} removed)"
+                f"({derivation.added} added, {derivation.removed} removed, "
+                f"{derivation.restored} back on the schedule)"
             )
             for pair in derivation.pairs:
                 self.stdout.write(f"  {pair.junior.full_name} with {pair.senior.full_name}")
