@@ -9,6 +9,7 @@ from medmentor.people.models import Person
 from medmentor.programs.models import Enrollment, ServiceBlock
 from medmentor.programs.services import pairs_derive, program_weeks_ensure
 from tests.browser.conftest import PHONE, assert_accessible
+from tests.conftest import coming_monday
 from tests.programs.files import ROSTER_HEADER, csv_bytes, xlsx_bytes
 
 pytestmark = pytest.mark.browser
@@ -89,16 +90,20 @@ def test_director_sees_row_numbered_errors_then_imports_a_good_roster(
 def test_weeks_and_pairs_page_flags_a_lone_junior_and_passes_axe(
     signed_in, live_server, program, director, junior, other_junior, senior
 ):
+    # Weeks still to come: finished weeks are frozen (no pairs derived into them).
+    monday = coming_monday(program)
     for person in (junior, other_junior, senior):
         ServiceBlock.objects.create(
             program=program,
             person=person,
             service=program.service,
-            starts_on=datetime.date(2026, 11, 2),
-            ends_on=datetime.date(2026, 11, 6 if person != junior else 13),
+            starts_on=monday,
+            ends_on=monday + datetime.timedelta(days=4 if person != junior else 11),
         )
-    for week in program_weeks_ensure(program=program, until=datetime.date(2026, 11, 13)):
-        pairs_derive(program=program, week=week)
+    until = monday + datetime.timedelta(days=11)
+    for week in program_weeks_ensure(program=program, until=until):
+        if week.starts_on >= monday:
+            pairs_derive(program=program, week=week)
 
     page = signed_in(director, viewport=PHONE)
     page.goto(live_server.url + reverse("program-weeks", args=[program.slug]))

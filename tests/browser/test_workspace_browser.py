@@ -21,8 +21,11 @@ def _fits_the_phone(page) -> bool:
 def _settled(page) -> None:
     """Wait until htmx has swapped in and wired up the new part, as a person would
     wait for the page to change before going on."""
+    # A function, not an expression: Playwright evaluates an expression with eval(),
+    # which the site's Content Security Policy refuses.
     page.wait_for_function(
-        "!document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')"
+        "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, "
+        ".htmx-added')"
     )
 
 
