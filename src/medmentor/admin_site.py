@@ -27,6 +27,20 @@ from django.urls import reverse
 from django.utils.text import capfirst
 
 
+class ReadOnlyAdmin:
+    """Mixin for a ModelAdmin or inline: rows to look at, never to add, change or delete
+    in the admin (their changes go through the services' rules)."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 def private_models() -> list:
     return [model for model in apps.get_models() if getattr(model, "private_to_owner", False)]
 

@@ -14,6 +14,7 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
+from medmentor.admin_site import ReadOnlyAdmin
 from medmentor.one_line import line_break_problem
 from medmentor.people.signals import person_deletion_refused
 from medmentor.programs.models import (
@@ -32,19 +33,6 @@ from medmentor.programs.models import (
     ServiceBlock,
 )
 from medmentor.programs.selectors import week_finished_message, week_is_finished
-
-
-class ReadOnlyAdmin:
-    """Mixin: rows to look at, not to add, change or delete here."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class EnrollmentInline(ReadOnlyAdmin, admin.TabularInline):

@@ -9,23 +9,11 @@ is participation per person, and answers leave only through the report and the e
 
 from django.contrib import admin
 
+from medmentor.admin_site import ReadOnlyAdmin
 from medmentor.surveys.models import Instrument, Item, Scale, ScaleItem, Wave
 
 
-class ReadOnly:
-    """View permission only (see the module text)."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ItemInline(ReadOnly, admin.StackedInline):
+class ItemInline(ReadOnlyAdmin, admin.StackedInline):
     model = Item
     fk_name = "instrument"
     extra = 0
@@ -40,7 +28,7 @@ class ItemInline(ReadOnly, admin.StackedInline):
     )
 
 
-class WaveInline(ReadOnly, admin.TabularInline):
+class WaveInline(ReadOnlyAdmin, admin.TabularInline):
     model = Wave
     extra = 0
     fields = ("kind", "opens_at", "closes_at", "declined_count")
@@ -48,7 +36,7 @@ class WaveInline(ReadOnly, admin.TabularInline):
 
 
 @admin.register(Instrument)
-class InstrumentAdmin(ReadOnly, admin.ModelAdmin):
+class InstrumentAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ("title", "program", "anonymity")
     list_filter = ("anonymity",)
     search_fields = ("title",)
@@ -57,13 +45,13 @@ class InstrumentAdmin(ReadOnly, admin.ModelAdmin):
     inlines = [WaveInline, ItemInline]
 
 
-class ScaleItemInline(ReadOnly, admin.TabularInline):
+class ScaleItemInline(ReadOnlyAdmin, admin.TabularInline):
     model = ScaleItem
     extra = 0
 
 
 @admin.register(Scale)
-class ScaleAdmin(ReadOnly, admin.ModelAdmin):
+class ScaleAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ("name", "instrument", "scoring", "item_min", "item_max", "max_missing")
     list_select_related = ("instrument",)
     inlines = [ScaleItemInline]
