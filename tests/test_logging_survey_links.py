@@ -115,3 +115,17 @@ def test_the_console_handler_redacts_links_logged_by_anyone():
     finally:
         console.stream = previous
     assert stream.getvalue() == "Opened https://medmentor.example.org/surveys/resume/…/\n"
+
+
+def test_runserver_request_lines_hide_the_token_of_a_sign_in_link():
+    server_log = logging.getLogger("django.server")
+    handler = Records()
+    server_log.addHandler(handler)
+    try:
+        request_handler = WSGIRequestHandler.__new__(WSGIRequestHandler)
+        request_handler.request = None
+        request_handler.requestline = "POST /sign-in/link/eyJwIjo5fQ:abc:def/ HTTP/1.1"
+        request_handler.log_request(302, 0)
+    finally:
+        server_log.removeHandler(handler)
+    assert handler.text == '"POST /sign-in/link/…/ HTTP/1.1" 302 0'

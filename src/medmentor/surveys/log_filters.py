@@ -15,8 +15,10 @@ import logging
 import re
 
 REDACTED = "…"
-# /surveys/answer/<token>/ and /surveys/resume/<token>/, and a ?draft=<token> parameter.
-SURVEY_LINK = re.compile(r"(/surveys/(?:answer|resume)/)[^/?#\s\"']+")
+# /surveys/answer/<token>/ and /surveys/resume/<token>/, and a ?draft=<token> parameter;
+# and, the same way, the token of a sign-in link (/sign-in/link/<token>/), which runserver
+# writes in its request lines.
+SURVEY_LINK = re.compile(r"(/surveys/(?:answer|resume)/|/sign-in/link/)[^/?#\s\"']+")
 DRAFT_PARAMETER = re.compile(r"([?&]draft=)[^&#\s\"']+")
 
 
