@@ -1,0 +1,136 @@
+"""Every write about programs, one module per concern; callers import from here.
+
+Every import follows one rule: read and check every row first, then write all of it in
+one transaction or nothing at all; the preview (apply=False) and the import (apply=True)
+run the same code, so what the director confirmed is what is written.
+
+- `imports` — the import engine the three importers share (`_run_import`, `_Plan`,
+  `_RowProblems`, the column messages, `_checked_email`, `_emails_to_people`).
+- `roster` — the roster import (`roster_import`, `roster_roles_grantable`).
+- `schedule` — the service schedule import (`schedule_import`).
+- `weeks` — program weeks and their pairs (`program_weeks_ensure`, `pairs_derive`,
+  `pair_add`, `pair_remove`, `week_require_open`, `WeekFinishedError`, `PairError`).
+- `setup` — setting a program up from the console (`program_create`, `person_enrol`,
+  `ProgramError`).
+- `matching` — the one-to-one matching adapter between the models and the pure
+  `medmentor.matching` (`matching_run_create` … `matching_conflict_remove`,
+  `MatchingError`).
+- `profiles` — the matching profiles import (`matching_profiles_import`).
+
+The public names of each module are re-exported below, so
+`from medmentor.programs.services import X` and `services.X` keep working.
+"""
+
+from medmentor.programs.importing import ImportResult
+from medmentor.programs.services.imports import ROSTER_DUPLICATE_HINT
+from medmentor.programs.services.matching import (
+    CONCORDANCE_ATTRIBUTES,
+    MATCHING_CRITERIA,
+    MATCHING_DEFAULT_RULES,
+    MATCHING_DEFAULT_WEIGHTS,
+    MATCHING_INLINE_LIMIT,
+    MATCHING_MAX_GAP,
+    MATCHING_MAX_WEIGHT,
+    MatchingCohort,
+    MatchingCriterion,
+    MatchingError,
+    matching_cohort,
+    matching_conflict_add,
+    matching_conflict_remove,
+    matching_pair_lock,
+    matching_pair_swap,
+    matching_rules_clean,
+    matching_run_create,
+    matching_run_execute,
+    matching_run_publish,
+    matching_weights_clean,
+)
+from medmentor.programs.services.profiles import (
+    MATCHING_PROFILE_ALIASES,
+    MATCHING_PROFILE_COLUMNS,
+    matching_profiles_import,
+)
+from medmentor.programs.services.roster import (
+    ALLOWED_LEVELS,
+    ALLOWED_ROLES,
+    ROLE_ALIASES,
+    ROLE_SEPARATORS,
+    ROLES_GRANTED_BY,
+    ROSTER_ALIASES,
+    ROSTER_COLUMNS,
+    ROSTER_PERSON_FIELDS,
+    ROSTER_REQUIRED,
+    roster_import,
+    roster_roles_grantable,
+)
+from medmentor.programs.services.schedule import (
+    SCHEDULE_ALIASES,
+    SCHEDULE_COLUMNS,
+    SCHEDULE_REQUIRED,
+    schedule_import,
+)
+from medmentor.programs.services.setup import ProgramError, person_enrol, program_create
+from medmentor.programs.services.weeks import (
+    PairDerivation,
+    PairError,
+    WeekFinishedError,
+    pair_add,
+    pair_remove,
+    pairs_derive,
+    program_weeks_ensure,
+    week_require_open,
+)
+
+__all__ = [
+    "ALLOWED_LEVELS",
+    "ALLOWED_ROLES",
+    "CONCORDANCE_ATTRIBUTES",
+    "MATCHING_CRITERIA",
+    "MATCHING_DEFAULT_RULES",
+    "MATCHING_DEFAULT_WEIGHTS",
+    "MATCHING_INLINE_LIMIT",
+    "MATCHING_MAX_GAP",
+    "MATCHING_MAX_WEIGHT",
+    "MATCHING_PROFILE_ALIASES",
+    "MATCHING_PROFILE_COLUMNS",
+    "ROLES_GRANTED_BY",
+    "ROLE_ALIASES",
+    "ROLE_SEPARATORS",
+    "ROSTER_ALIASES",
+    "ROSTER_COLUMNS",
+    "ROSTER_DUPLICATE_HINT",
+    "ROSTER_PERSON_FIELDS",
+    "ROSTER_REQUIRED",
+    "SCHEDULE_ALIASES",
+    "SCHEDULE_COLUMNS",
+    "SCHEDULE_REQUIRED",
+    "ImportResult",
+    "MatchingCohort",
+    "MatchingCriterion",
+    "MatchingError",
+    "PairDerivation",
+    "PairError",
+    "ProgramError",
+    "WeekFinishedError",
+    "matching_cohort",
+    "matching_conflict_add",
+    "matching_conflict_remove",
+    "matching_pair_lock",
+    "matching_pair_swap",
+    "matching_profiles_import",
+    "matching_rules_clean",
+    "matching_run_create",
+    "matching_run_execute",
+    "matching_run_publish",
+    "matching_weights_clean",
+    "pair_add",
+    "pair_remove",
+    "pairs_derive",
+    "person_enrol",
+    "program_create",
+    "program_weeks_ensure",
+    "roster_import",
+    "roster_roles_grantable",
+    "schedule_import",
+    "week_require_open",
+]

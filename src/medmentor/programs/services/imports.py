@@ -1,0 +1,185 @@
+"""The import engine the roster, schedule and matching-profile imports share.
+
+Every import follows one rule: read and check every row first, then write all of it in
+one transaction or nothing at all. `_run_import` reads the sheet, reports missing and
+unused columns, and runs an importer's `_Plan` — the preview (apply=False) and the
+import (apply=True) run the same code, so what the director confirmed is what is
+written. `_RowProblems` collects one row's problems, `_checked_email` checks the email
+column every sheet starts with, and `_emails_to_people` finds the people a sheet names.
+"""
+
+import contextlib
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.db.models.functions import Lower
+
+from medmentor.people.models import Person
+from medmentor.programs.importing import (
+    ImportFileError,
+    ImportResult,
+    PreviewRow,
+    RowError,
+    Sheet,
+    SheetRow,
+    date_from_cell,
+    file_error_result,
+    sheet_read,
+)
+
+
+class _RowProblems:
+    """Collects the problems of one row while it is read."""
+
+    def __init__(self, row: SheetRow) -> None:
+        self.row = row
+        self.errors: list[RowError] = []
+
+    def add(self, column: str, value: str, reason: str) -> None:
+        self.errors.append(RowError(row=self.row.number, column=column, value=value, reason=reason))
+
+    def date(self, column: str, *, required: bool) -> datetime.date | None:
+        raw = self.row.cells.get(column)
+        text = self.row.text(column)
+        if not text:
+            if required:
+                self.add(column, "", f"missing {column.replace('_', ' ')}")
+            return None
+        try:
+            return date_from_cell(raw)
+        except ValueError as error:
+            self.add(column, text, f"bad date: {error}")
+            return None
+
+
+def _required_columns_errors(
+    sheet: Sheet, required: tuple[str, ...], columns: tuple[str, ...]
+) -> list[RowError]:
+    return [
+        RowError(
+            row=sheet.header_row,
+            column=name,
+            value="",
+            reason=(
+                f"missing required column “{name}”. The first row must name the columns; "
+                f"this file's first row has: {', '.join(sheet.columns) or 'nothing'}. "
+                f"Columns medmentor reads: {', '.join(columns)}."
+            ),
+        )
+        for name in required
+        if name not in sheet.columns
+    ]
+
+
+def _unused_columns_note(sheet: Sheet, columns: tuple[str, ...]) -> list[str]:
+    unused = [name for name in sheet.columns if name not in columns]
+    if not unused:
+        return []
+    return [f"Columns not used by this import (left as they are): {', '.join(unused)}."]
+
+
+def _run_import(
+    *,
+    file_name: str,
+    content: bytes,
+    apply: bool,
+    columns: tuple[str, ...],
+    required: tuple[str, ...],
+    aliases: dict[str, str],
+    plan: Callable[[Sheet], "_Plan"],
+) -> ImportResult:
+    try:
+        sheet = sheet_read(file_name=file_name, content=content, aliases=aliases)
+    except ImportFileError as error:
+        return file_error_result(error, columns)
+    missing = _required_columns_errors(sheet, required, columns)
+    if missing:
+        return ImportResult(columns=columns, rows=[], errors=missing)
+    shown = tuple(name for name in columns if name in sheet.columns)
+    # Read, check and write inside one transaction: the checks see the same data the
+    # writes change, and any failure leaves the database as it was. A preview only
+    # reads, so it takes no write lock (SQLite here begins transactions IMMEDIATE).
+    try:
+        with transaction.atomic() if apply else contextlib.nullcontext():
+            result_plan = plan(sheet)
+            for row in result_plan.rows:
+                row.columns = shown
+            errors = [error for row in result_plan.rows for error in row.errors]
+            result = ImportResult(
+                columns=shown,
+                rows=result_plan.rows,
+                errors=errors,
+                notes=_unused_columns_note(sheet, columns),
+            )
+            if apply and not errors:
+                result.notes.extend(result_plan.apply())
+                result.applied = True
+    except IntegrityError:
+        # Someone else wrote the same people or blocks between our checks and our
+        # writes (two imports at once); ours was rolled back whole.
+        return ImportResult(
+            columns=shown,
+            rows=[],
+            errors=[
+                RowError(
+                    row=None,
+                    column="",
+                    value="",
+                    reason="The data changed while this file was being imported (another "
+                    "import at the same moment?). Nothing was imported; preview the file again.",
+                )
+            ],
+        )
+    return result
+
+
+@dataclass
+class _Plan:
+    rows: list[PreviewRow]
+    apply: Callable[[], list[str]]
+
+
+def _emails_to_people(emails: set[str]) -> dict[str, Person]:
+    return {
+        person.email_lower: person
+        for person in Person.objects.annotate(email_lower=Lower("email")).filter(
+            email_lower__in=emails
+        )
+    }
+
+
+ROSTER_DUPLICATE_HINT = "List each person once; several roles go in one cell, separated by “;”"
+
+
+def _checked_email(
+    problems: _RowProblems,
+    seen: dict[str, int] | None = None,
+    *,
+    duplicate_hint: str = ROSTER_DUPLICATE_HINT,
+) -> str:
+    email = problems.row.text("email").lower()
+    if not email:
+        problems.add("email", "", "missing email")
+        return ""
+    try:
+        validate_email(email)
+    except ValidationError:
+        problems.add("email", email, f"“{email}” is not an email address")
+        return ""
+    if len(email) > 254:
+        problems.add("email", email[:40] + "…", "longer than 254 characters")
+        return ""
+    if seen is not None:
+        if email in seen:
+            problems.add(
+                "email",
+                email,
+                f"duplicate person: {email} is also on row {seen[email]}. {duplicate_hint}",
+            )
+            return ""
+        seen[email] = problems.row.number
+    return email
