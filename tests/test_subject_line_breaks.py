@@ -9,6 +9,11 @@ from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
+from medmentor.curriculum.weekly_email import (
+    EmailParts,
+    WeeklyEmailTemplateError,
+    email_template_save,
+)
 from medmentor.one_line import has_line_break, line_break_problem
 from medmentor.people.models import Person
 from medmentor.programs.models import EmailTemplate, Program
@@ -194,3 +199,25 @@ def test_a_title_saved_before_the_rule_is_sent_on_one_line_not_failed(
     [message] = smtp_server.messages
     assert message["Bcc"] is None
     assert message["Subject"] == "Before Bcc: everyone@elsewhere.test (pre survey)"
+
+
+def test_a_weekly_email_subject_longer_than_its_column_is_refused_in_words(
+    client, program, director
+):
+    # PostgreSQL refuses a subject past the column's 200 characters with a server error;
+    # the page's form and the service (console, scripts) both say so first.
+    subject = "{{ week.topic }} " + "x" * 200
+    sign_in(client, director)
+    reply = client.post(
+        reverse("email-template", kwargs={"slug": program.slug}),
+        {"subject": subject, "text_body": "Hello", "html_body": "", "action": "save"},
+    )
+    assert reply.status_code == 400
+    assert "Ensure this value has at most 200 characters (it has 217)." in (reply.content.decode())
+    parts = EmailParts(subject=subject, text_body="Hello", html_body="")
+    with pytest.raises(
+        WeeklyEmailTemplateError,
+        match="the subject template is 217 characters long; keep it to 200",
+    ):
+        email_template_save(program=program, parts=parts)
+    assert not EmailTemplate.objects.exists()

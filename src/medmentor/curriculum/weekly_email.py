@@ -329,6 +329,13 @@ def email_template_save(*, program: Program, parts: EmailParts) -> EmailTemplate
             "(remove the line break).",
             field="subject",
         )
+    longest = EmailTemplate._meta.get_field("subject").max_length
+    if len(parts.subject.strip()) > longest:
+        raise WeeklyEmailTemplateError(
+            f"Subject: the subject template is {len(parts.subject.strip())} characters "
+            f"long; keep it to {longest}.",
+            field="subject",
+        )
     with transaction.atomic():
         template, _ = EmailTemplate.objects.update_or_create(
             program=program,
