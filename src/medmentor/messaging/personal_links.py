@@ -65,6 +65,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from medmentor.people.models import Person
+from medmentor.people.services import sign_in_link_create
 
 logger = logging.getLogger(__name__)
 
@@ -256,8 +257,6 @@ def personal_links_expand(*, message) -> tuple[str, str, str]:
 
 
 def sign_in_link_mint(*, person: Person, ref: str) -> str | None:
-    from medmentor.people.services import sign_in_link_create
-
     if ref != "-":
         return None  # a sign-in link is always the recipient's own; it names nobody
     return sign_in_link_create(person=person)

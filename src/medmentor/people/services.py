@@ -55,42 +55,6 @@ def sign_in_link_create(*, person: Person, max_age_seconds: int | None = None) -
     return settings.SITE_URL + reverse("sign-in-link", kwargs={"token": token})
 
 
-def sign_in_links_create_many(
-    *, people: list[Person], max_age_seconds: int | None = None
-) -> dict[int, str]:
-    """sign_in_link_create for many people at once: person id -> one-time sign-in URL.
-
-    The same links (a signed, timestamped token per person holding a random nonce,
-    whose row records expiry and use), written in batched INSERTs: the weekly email
-    makes one per person on service, and one INSERT each was a third of its time.
-    """
-    max_age = max_age_seconds or settings.SIGN_IN_LINK_MAX_AGE
-    now = timezone.now()
-    expires_at = now + datetime.timedelta(seconds=max_age)
-    links = [
-        SignInLink(
-            person_id=person.pk,
-            nonce=secrets.token_urlsafe(24),
-            created_at=now,
-            expires_at=expires_at,
-        )
-        for person in {person.pk: person for person in people}.values()
-    ]
-    SignInLink.objects.bulk_create(links, batch_size=1000)
-    return {
-        link.person_id: settings.SITE_URL
-        + reverse(
-            "sign-in-link",
-            kwargs={
-                "token": signing.dumps(
-                    {"p": link.person_id, "n": link.nonce}, salt=SIGN_IN_SALT, compress=True
-                )
-            },
-        )
-        for link in links
-    }
-
-
 def sign_in_link_consume(*, token: str) -> Person:
     """Check a sign-in token and mark it used; raises SignInLinkError when it cannot sign in."""
     try:
