@@ -18,7 +18,7 @@ from medmentor.one_line import has_line_break, line_break_problem
 from medmentor.people.models import Person
 from medmentor.programs.models import EmailTemplate, Program
 from medmentor.programs.services import ProgramError, program_create
-from medmentor.surveys import services
+from medmentor.surveys import editor_services, services
 from medmentor.surveys.exports import DictionaryError, redcap_dictionary, redcap_dictionary_import
 from medmentor.surveys.models import Instrument
 from tests.conftest import PASSWORD, sign_in
@@ -70,7 +70,7 @@ def test_survey_editor_refuses_a_title_with_a_line_break_and_keeps_the_old_one(
 def test_settings_service_refuses_a_title_with_a_line_break(program):
     survey = make_survey(program)
     with pytest.raises(ValidationError) as refusal:
-        services.instrument_settings_update(
+        editor_services.instrument_settings_update(
             instrument=survey,
             title="Before\nAfter",
             introduction="",
@@ -85,7 +85,7 @@ def test_settings_service_refuses_a_title_with_a_line_break(program):
 def test_a_copy_cannot_be_given_a_title_with_a_line_break(program):
     survey = make_survey(program)
     with pytest.raises(ValidationError, match="one line"):
-        services.instrument_copy(instrument=survey, title=INJECTED)
+        editor_services.instrument_copy(instrument=survey, title=INJECTED)
     assert Instrument.objects.count() == 1
 
 

@@ -7,9 +7,9 @@ import dataclasses
 import pytest
 from django.core.exceptions import ValidationError
 
-from medmentor.surveys import services
+from medmentor.surveys import editor_services, services
+from medmentor.surveys.editor_services import ItemFields, ScaleFields
 from medmentor.surveys.models import Anonymity, Answer, Instrument, Item, Response
-from medmentor.surveys.services import ItemFields, ScaleFields
 from tests.surveys.conftest import make_survey
 
 CODE = ["M", "7", "1", "K"]
@@ -74,10 +74,14 @@ def answered(program):
 def test_wording_may_change_after_answers(answered):
     item = answered.items.get(key="role_understanding")
     labels = ("Not at all", "A little", "Somewhat", "Mostly", "Completely")
-    services.item_update(item=item, fields=_fields(item, text="I know my role.", anchors=labels))
+    editor_services.item_update(
+        item=item, fields=_fields(item, text="I know my role.", anchors=labels)
+    )
     topics = answered.items.get(key="topics")
     relabelled = tuple((code, f"{label} (new)") for code, label in topics.choices)
-    services.item_update(item=topics, fields=_fields(topics, choices=relabelled, required=True))
+    editor_services.item_update(
+        item=topics, fields=_fields(topics, choices=relabelled, required=True)
+    )
 
     item.refresh_from_db()
     topics.refresh_from_db()
@@ -104,7 +108,9 @@ def test_codes_are_fixed_once_a_response_is_submitted(answered, key, change, fie
     before = Item.objects.filter(pk=item.pk).values().get()
 
     errors = _refusal(
-        lambda: services.item_update(item=item, fields=_fields(item, text="Changed", **change))
+        lambda: editor_services.item_update(
+            item=item, fields=_fields(item, text="Changed", **change)
+        )
     )
 
     assert kept in errors[field]
@@ -114,7 +120,7 @@ def test_codes_are_fixed_once_a_response_is_submitted(answered, key, change, fie
 
 def test_anonymity_mode_is_fixed_once_a_response_is_submitted(answered):
     errors = _refusal(
-        lambda: services.instrument_settings_update(
+        lambda: editor_services.instrument_settings_update(
             instrument=answered,
             title="New title",
             introduction="",
@@ -130,10 +136,10 @@ def test_anonymity_mode_is_fixed_once_a_response_is_submitted(answered):
 
 
 def test_an_answered_item_cannot_be_deleted_but_an_unanswered_one_can(answered):
-    errors = _refusal(lambda: services.item_delete(item=answered.items.get(key="conf_1")))
+    errors = _refusal(lambda: editor_services.item_delete(item=answered.items.get(key="conf_1")))
     assert errors[""] == "2 submitted responses answered “conf_1”; copy the survey to remove it."
 
-    services.item_delete(item=answered.items.get(key="thoughts"))
+    editor_services.item_delete(item=answered.items.get(key="thoughts"))
     assert not answered.items.filter(key="thoughts").exists()
 
 
@@ -142,7 +148,7 @@ def test_drafts_alone_leave_codes_free_and_lose_only_the_stale_answers(program, 
     draft = _draft(survey, junior, {"role_understanding": "4", "conf_1": "2"})
     item = survey.items.get(key="role_understanding")
 
-    notes = services.item_update(item=item, fields=_fields(item, points=7, anchors=()))
+    notes = editor_services.item_update(item=item, fields=_fields(item, points=7, anchors=()))
 
     item.refresh_from_db()
     assert item.points == 7
@@ -154,7 +160,7 @@ def test_a_change_of_mode_discards_drafts_kept_the_old_way(program, junior):
     survey = make_survey(program, anonymity=Anonymity.IDENTIFIED)
     _draft(survey, junior, {"conf_1": "2"})
 
-    notes = services.instrument_settings_update(
+    notes = editor_services.instrument_settings_update(
         instrument=survey,
         title=survey.title,
         introduction=survey.introduction,
@@ -191,7 +197,9 @@ def test_a_change_of_mode_discards_drafts_kept_the_old_way(program, junior):
 def test_each_rule_names_its_field(program, change, field, message):
     survey = make_survey(program)
     item = survey.items.get(key="conf_1")
-    errors = _refusal(lambda: services.item_update(item=item, fields=_fields(item, **change)))
+    errors = _refusal(
+        lambda: editor_services.item_update(item=item, fields=_fields(item, **change))
+    )
     assert message in errors[field]
 
 
@@ -202,28 +210,34 @@ def test_show_if_names_an_earlier_closed_item_and_its_codes(program):
     thoughts = survey.items.get(key="thoughts")
 
     errors = _refusal(
-        lambda: services.item_update(item=minutes, fields=_fields(minutes, show_if_values=("7",)))
+        lambda: editor_services.item_update(
+            item=minutes, fields=_fields(minutes, show_if_values=("7",))
+        )
     )
     assert "“7” is not a code of “had_session” (its codes: 0, 1)." in errors["show_if_values"]
-    errors = _refusal(lambda: services.item_update(item=minutes, fields=_fields(minutes, page=2)))
+    errors = _refusal(
+        lambda: editor_services.item_update(item=minutes, fields=_fields(minutes, page=2))
+    )
     assert "earlier page" in errors["show_if_item"]
     errors = _refusal(
-        lambda: services.item_update(item=had_session, fields=_fields(had_session, page=3))
+        lambda: editor_services.item_update(item=had_session, fields=_fields(had_session, page=3))
     )
     assert "“session_minutes” (page 3) is shown depending on this item" in errors["page"]
     assert _refusal(
-        lambda: services.item_update(
+        lambda: editor_services.item_update(
             item=minutes, fields=_fields(minutes, show_if_item_id=thoughts.pk)
         )
     )
-    errors = _refusal(lambda: services.item_delete(item=had_session))
+    errors = _refusal(lambda: editor_services.item_delete(item=had_session))
     assert "“session_minutes”, “topics” are shown depending on “had_session”" in errors[""]
 
 
 def test_an_item_of_a_scale_keeps_to_the_declared_range(program):
     survey = make_survey(program)
     item = survey.items.get(key="conf_1")
-    errors = _refusal(lambda: services.item_update(item=item, fields=_fields(item, numeric_max=10)))
+    errors = _refusal(
+        lambda: editor_services.item_update(item=item, fields=_fields(item, numeric_max=10))
+    )
     assert (
         "“conf_1” answers 0–10, scored 0–10 with offset 0: outside the declared 0–5."
         in (errors["numeric_max"])
@@ -250,7 +264,7 @@ def test_a_scale_is_checked_against_its_items(program):
     likert = survey.items.get(key="role_understanding")
     thoughts = survey.items.get(key="thoughts")
     errors = _refusal(
-        lambda: services.scale_create(
+        lambda: editor_services.scale_create(
             instrument=survey,
             fields=_scale(
                 survey,
@@ -267,7 +281,7 @@ def test_a_scale_is_checked_against_its_items(program):
     assert "“thoughts” (free text) has no number answers to score." in errors["members"]
     assert errors["max_missing"] == "With 2 items, allow from 0 to 1 missing."
 
-    scale = services.scale_create(
+    scale = editor_services.scale_create(
         instrument=survey,
         fields=_scale(
             survey, members=((likert.pk, True),), item_min=0, item_max=4, offset=-1, max_missing=0
@@ -281,15 +295,15 @@ def test_a_scale_is_checked_against_its_items(program):
 def test_moving_an_item_swaps_it_with_its_neighbour(program):
     survey = make_survey(program)
     keys = list(survey.items.values_list("key", flat=True))
-    services.item_move(item=survey.items.get(key="conf_2"), direction="up")
-    services.item_move(item=survey.items.get(key=keys[-1]), direction="down")  # at the end
+    editor_services.item_move(item=survey.items.get(key="conf_2"), direction="up")
+    editor_services.item_move(item=survey.items.get(key=keys[-1]), direction="down")  # at the end
 
     moved = list(survey.items.values_list("key", flat=True))
     assert moved == ["conf_2", "conf_1", *keys[2:]]
 
 
 def test_a_copy_has_the_items_scales_and_show_if_but_no_answers(answered):
-    copy = services.instrument_copy(instrument=answered)
+    copy = editor_services.instrument_copy(instrument=answered)
 
     assert copy.title == "Reverse mentoring: before and after (copy)"
     assert copy.code_salt != answered.code_salt
@@ -302,4 +316,4 @@ def test_a_copy_has_the_items_scales_and_show_if_but_no_answers(answered):
     assert not Response.objects.filter(wave__instrument=copy).exists()
     # The copy has no answers, so its codes may change.
     item = copy.items.get(key="role_understanding")
-    services.item_update(item=item, fields=_fields(item, points=7, anchors=()))
+    editor_services.item_update(item=item, fields=_fields(item, points=7, anchors=()))

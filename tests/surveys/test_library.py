@@ -8,11 +8,12 @@ import pytest
 from django.urls import reverse
 from django.utils.html import escape
 
+from medmentor.surveys.editor_services import ITEM_KEY, item_code_range
 from medmentor.surveys.exports import redcap_dictionary, redcap_dictionary_import
 from medmentor.surveys.library import LIBRARY, instrument_create
 from medmentor.surveys.models import Anonymity, ItemKind
 from medmentor.surveys.selectors import survey_report
-from medmentor.surveys.services import ITEM_KEY, item_code_range, response_record
+from medmentor.surveys.services import response_record
 from tests.conftest import sign_in
 
 pytestmark = pytest.mark.usefixtures("fast_passwords")

@@ -13,7 +13,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from medmentor.programs.models import STAFF_ROLES, Program
-from medmentor.surveys import selectors, services
+from medmentor.surveys import editor_services, selectors
+from medmentor.surveys.editor_services import count_words, number_words
 from medmentor.surveys.forms import (
     InstrumentSettingsForm,
     ItemForm,
@@ -22,7 +23,6 @@ from medmentor.surveys.forms import (
     WaveDaysForm,
 )
 from medmentor.surveys.models import Instrument, Item, ItemKind, Scale, WaveKind
-from medmentor.surveys.services import count_words, number_words
 
 
 def _staff_instrument(request, slug: str, instrument_id: int) -> tuple[Program, Instrument]:
@@ -92,7 +92,7 @@ def _editor_page(
         if wave_form is not None and wave_form[0] == wave.pk:
             form = wave_form[1]
         else:
-            opens_on, closes_on = services.wave_days(wave=wave, zone=zone)
+            opens_on, closes_on = editor_services.wave_days(wave=wave, zone=zone)
             form = WaveDaysForm(
                 prefix=f"wave-{wave.pk}", initial={"opens_on": opens_on, "closes_on": closes_on}
             )
@@ -114,7 +114,7 @@ def _editor_page(
             "instrument": instrument,
             "current": "surveys",
             "submitted": submitted,
-            "codes_fixed": services.codes_fixed_message(submitted) if submitted else "",
+            "codes_fixed": editor_services.codes_fixed_message(submitted) if submitted else "",
             "settings_form": (
                 settings_form or InstrumentSettingsForm(instrument=instrument)
             ).describe(),
@@ -149,7 +149,9 @@ def survey_editor(request, slug: str, instrument_id: int):
     form = InstrumentSettingsForm(request.POST, instrument=instrument)
     if form.is_valid():
         try:
-            notes = services.instrument_settings_update(instrument=instrument, **form.cleaned_data)
+            notes = editor_services.instrument_settings_update(
+                instrument=instrument, **form.cleaned_data
+            )
         except ValidationError as error:
             form.errors_apply(error)
         else:
@@ -170,7 +172,7 @@ def survey_editor_wave_add(request, slug: str, instrument_id: int):
     form = WaveAddForm(request.POST, prefix="add-wave", missing=missing)
     if form.is_valid():
         try:
-            wave = services.wave_create(instrument=instrument, **form.cleaned_data)
+            wave = editor_services.wave_create(instrument=instrument, **form.cleaned_data)
         except ValidationError as error:
             form.errors_apply(error)
         else:
@@ -187,11 +189,11 @@ def survey_editor_wave(request, slug: str, instrument_id: int, wave_id: int):
     form = WaveDaysForm(request.POST, prefix=f"wave-{wave.pk}")
     if form.is_valid():
         try:
-            services.wave_update(wave=wave, **form.cleaned_data)
+            editor_services.wave_update(wave=wave, **form.cleaned_data)
         except ValidationError as error:
             form.errors_apply(error)
         else:
-            opens_on, closes_on = services.wave_days(wave=wave, zone=program.zone)
+            opens_on, closes_on = editor_services.wave_days(wave=wave, zone=program.zone)
             messages.success(
                 request,
                 f"The {wave.get_kind_display().lower()} wave is open from "
@@ -202,7 +204,7 @@ def survey_editor_wave(request, slug: str, instrument_id: int, wave_id: int):
 
 
 def _item_page(request, program, instrument, form: ItemForm, item: Item | None, status=200):
-    submitted = services.instrument_submitted_count(instrument=instrument)
+    submitted = editor_services.instrument_submitted_count(instrument=instrument)
     return render(
         request,
         "surveys/editor_item.html",
@@ -212,7 +214,7 @@ def _item_page(request, program, instrument, form: ItemForm, item: Item | None, 
             "item": item,
             "form": form.describe(),
             "submitted": submitted,
-            "codes_fixed": services.codes_fixed_message(submitted) if submitted else "",
+            "codes_fixed": editor_services.codes_fixed_message(submitted) if submitted else "",
             "current": "surveys",
         },
         status=status,
@@ -235,7 +237,7 @@ def survey_editor_item_add(request, slug: str, instrument_id: int):
     form = ItemForm(request.POST, instrument=instrument)
     if form.is_valid():
         try:
-            item = services.item_create(instrument=instrument, fields=form.item_fields())
+            item = editor_services.item_create(instrument=instrument, fields=form.item_fields())
         except ValidationError as error:
             form.errors_apply(error)
         else:
@@ -255,7 +257,7 @@ def survey_editor_item(request, slug: str, instrument_id: int, item_id: int):
     form = ItemForm(request.POST, instrument=instrument, item=item)
     if form.is_valid():
         try:
-            notes = services.item_update(item=item, fields=form.item_fields())
+            notes = editor_services.item_update(item=item, fields=form.item_fields())
         except ValidationError as error:
             form.errors_apply(error)
         else:
@@ -290,7 +292,7 @@ def survey_editor_item_delete(request, slug: str, instrument_id: int, item_id: i
     if request.method != "POST":
         return _confirm_page(request, program, instrument, title=title, text=text)
     try:
-        services.item_delete(item=item)
+        editor_services.item_delete(item=item)
     except ValidationError as error:
         message = " ".join(error.messages)
         return _confirm_page(
@@ -307,7 +309,7 @@ def survey_editor_item_move(request, slug: str, instrument_id: int, item_id: int
     item = get_object_or_404(instrument.items, pk=item_id)
     direction = request.POST.get("direction", "")
     try:
-        services.item_move(item=item, direction=direction)
+        editor_services.item_move(item=item, direction=direction)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect(_editor_url(instrument, f"item-{item.pk}"))
@@ -346,7 +348,7 @@ def survey_editor_scale_add(request, slug: str, instrument_id: int):
     form = ScaleForm(request.POST, instrument=instrument)
     if form.is_valid():
         try:
-            scale = services.scale_create(instrument=instrument, fields=form.scale_fields())
+            scale = editor_services.scale_create(instrument=instrument, fields=form.scale_fields())
         except ValidationError as error:
             form.errors_apply(error)
         else:
@@ -364,7 +366,7 @@ def survey_editor_scale(request, slug: str, instrument_id: int, scale_id: int):
     form = ScaleForm(request.POST, instrument=instrument, scale=scale)
     if form.is_valid():
         try:
-            scale = services.scale_update(scale=scale, fields=form.scale_fields())
+            scale = editor_services.scale_update(scale=scale, fields=form.scale_fields())
         except ValidationError as error:
             form.errors_apply(error)
         else:
@@ -384,7 +386,7 @@ def survey_editor_scale_delete(request, slug: str, instrument_id: int, scale_id:
             title=f"Delete the scale “{scale.name}”?",
             text="Its items and their answers stay; the report no longer scores them together.",
         )
-    services.scale_delete(scale=scale)
+    editor_services.scale_delete(scale=scale)
     messages.success(request, f"Deleted the scale “{scale.name}”.")
     return redirect(_editor_url(instrument, "scales"))
 
@@ -394,7 +396,7 @@ def survey_editor_scale_delete(request, slug: str, instrument_id: int, scale_id:
 def survey_editor_copy(request, slug: str, instrument_id: int):
     """Copy the survey (without answers), to change what its codes mean."""
     _, instrument = _staff_instrument(request, slug, instrument_id)
-    copy = services.instrument_copy(instrument=instrument)
+    copy = editor_services.instrument_copy(instrument=instrument)
     messages.success(
         request,
         f"Copied “{instrument.title}” as “{copy.title}”, with no invitations or answers. "

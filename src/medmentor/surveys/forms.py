@@ -5,7 +5,7 @@ instrument must keep live in services ("Editing instruments"), whose per-field m
 from django import forms
 from django.core.exceptions import ValidationError
 
-from medmentor.surveys import services
+from medmentor.surveys import editor_services
 from medmentor.surveys.models import (
     ANONYMITY_IN_PLAIN_WORDS,
     Anonymity,
@@ -260,9 +260,9 @@ class ItemForm(EditorForm):
                 return
         super().errors_apply(error)
 
-    def item_fields(self) -> services.ItemFields:
+    def item_fields(self) -> editor_services.ItemFields:
         data = self.cleaned_data
-        return services.ItemFields(
+        return editor_services.ItemFields(
             text=data["text"],
             key=data["key"],
             kind=data["kind"],
@@ -326,7 +326,9 @@ class ScaleForm(EditorForm):
             )
         super().__init__(*args, **kwargs)
         self.scorable = [
-            item for item in instrument.items.all() if services.item_code_range(item) is not None
+            item
+            for item in instrument.items.all()
+            if editor_services.item_code_range(item) is not None
         ]
         for item in self.scorable:
             self.fields[f"member_{item.pk}"] = forms.BooleanField(
@@ -343,8 +345,10 @@ class ScaleForm(EditorForm):
         """(item, its codes in words, "in the scale" field, "reverse-scored" field)."""
         rows = []
         for item in self.scorable:
-            low, high = services.item_code_range(item)
-            codes = f"codes {services.number_words(low)}–{services.number_words(high)}"
+            low, high = editor_services.item_code_range(item)
+            codes = (
+                f"codes {editor_services.number_words(low)}–{editor_services.number_words(high)}"
+            )
             rows.append((item, codes, self[f"member_{item.pk}"], self[f"reverse_{item.pk}"]))
         return rows
 
@@ -358,9 +362,9 @@ class ScaleForm(EditorForm):
                 return
         super().errors_apply(error)
 
-    def scale_fields(self) -> services.ScaleFields:
+    def scale_fields(self) -> editor_services.ScaleFields:
         data = self.cleaned_data
-        return services.ScaleFields(
+        return editor_services.ScaleFields(
             name=data["name"],
             scoring=data["scoring"],
             item_min=data["item_min"],

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from medmentor.programs.management.lookup import program_from_slug
 from medmentor.programs.models import LEARNER_ROLES, Role
-from medmentor.surveys import selectors, services
+from medmentor.surveys import editor_services, selectors, services
 from medmentor.surveys.management.lookup import instrument_from_id, wave_from_name
 
 
@@ -61,7 +61,7 @@ class Command(BaseCommand):
         for row in selectors.invitable_roles(wave=chosen_wave):
             if row.role in chosen:
                 self.stdout.write(f"  {row.label}: {row.enrolled} enrolled, {row.invited} invited")
-        first, last = services.wave_days(wave=chosen_wave, zone=found.zone)
+        first, last = editor_services.wave_days(wave=chosen_wave, zone=found.zone)
         now = timezone.now()
         if chosen_wave.closes_at <= now:
             self.stdout.write(

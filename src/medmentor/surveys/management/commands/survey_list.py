@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand
 
 from medmentor.programs.management.lookup import program_from_slug
-from medmentor.surveys import selectors, services
+from medmentor.surveys import editor_services, selectors
 
 
 class Command(BaseCommand):
@@ -37,7 +37,7 @@ class Command(BaseCommand):
                 f"{'declined':>8} {'rate':>5}"
             )
             for row in counts:
-                first, last = services.wave_days(wave=row.wave, zone=found.zone)
+                first, last = editor_services.wave_days(wave=row.wave, zone=found.zone)
                 rate = row.rate_text if row.rate is not None else "—"  # no room for why
                 self.stdout.write(
                     f"    {row.wave.get_kind_display():<10} {f'{first} – {last}':<25} "
