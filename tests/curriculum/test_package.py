@@ -14,10 +14,10 @@ from medmentor.curriculum import package as packages
 from medmentor.curriculum.models import CaseImage, Curriculum, WeekPlan
 from medmentor.curriculum.package import (
     CurriculumPackageError,
-    curriculum_package_export,
     curriculum_package_import,
     curriculum_package_read,
 )
+from medmentor.curriculum.package_export import _PackageDumper, curriculum_package_export
 from medmentor.programs.models import Program, ProgramKind, ProgramWeek
 from tests.conftest import coming_monday
 
@@ -265,7 +265,7 @@ text_values = st.text(
 @given(value=text_values)
 def test_any_text_survives_the_yaml_the_export_writes(value):
     written = yaml.dump(
-        {"history": value}, Dumper=packages._PackageDumper, allow_unicode=True, sort_keys=False
+        {"history": value}, Dumper=_PackageDumper, allow_unicode=True, sort_keys=False
     )
     assert packages._load_yaml(written.encode())["history"] == value
 

@@ -13,7 +13,8 @@ from django.core.management.base import CommandError
 from django.db import connection
 
 from medmentor.curriculum.models import Curriculum
-from medmentor.curriculum.package import curriculum_package_export, curriculum_package_import
+from medmentor.curriculum.package import curriculum_package_import
+from medmentor.curriculum.package_export import curriculum_package_export
 from tests.curriculum.test_package import curriculum_as_data, document, other_program, package_zip
 from tests.curriculum.test_package_refusals import table_counts
 

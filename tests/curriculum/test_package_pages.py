@@ -7,7 +7,8 @@ import pytest
 from django.urls import reverse
 
 from medmentor.curriculum.models import Curriculum
-from medmentor.curriculum.package import curriculum_package_export, curriculum_package_import
+from medmentor.curriculum.package import curriculum_package_import
+from medmentor.curriculum.package_export import curriculum_package_export
 from medmentor.curriculum.package_views import UPLOAD_SESSION_KEY
 from medmentor.programs.models import Enrollment, Role
 from tests.conftest import sign_in

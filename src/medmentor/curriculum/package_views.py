@@ -13,7 +13,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from medmentor.curriculum import package
+from medmentor.curriculum import package, package_export
 from medmentor.curriculum.forms import PackageConfirmForm, PackageUploadForm
 from medmentor.programs.models import STAFF_ROLES, Program
 from medmentor.programs.selectors import roles_in_program
@@ -35,7 +35,7 @@ def _program_run_by(request, slug: str) -> Program:
 @require_GET
 def curriculum_overview(request, slug: str):
     program = _program_run_by(request, slug)
-    curriculum = package.curriculum_with_content(program=program)
+    curriculum = package_export.curriculum_with_content(program=program)
     return render(
         request,
         "curriculum/package_overview.html",
@@ -52,7 +52,7 @@ def curriculum_export(request, slug: str):
         messages.error(request, "This program has no curriculum to download yet.")
         return redirect("curriculum-overview", slug=program.slug)
     try:
-        content = package.curriculum_package_export(curriculum=curriculum)
+        content = package_export.curriculum_package_export(curriculum=curriculum)
     except package.CurriculumPackageError as error:
         for problem in error.problems:
             messages.error(request, problem)

@@ -7,8 +7,8 @@ from django.core.management.base import BaseCommand, CommandError
 from medmentor.curriculum.package import (
     CurriculumPackageError,
     curriculum_of,
-    curriculum_package_export,
 )
+from medmentor.curriculum.package_export import curriculum_package_export
 from medmentor.programs.management.lookup import program_from_slug
 
 
