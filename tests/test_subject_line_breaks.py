@@ -15,13 +15,12 @@ from medmentor.curriculum.weekly_email import (
     email_template_save,
 )
 from medmentor.one_line import has_line_break, line_break_problem
-from medmentor.people.models import Person
 from medmentor.programs.models import EmailTemplate, Program
 from medmentor.programs.services import ProgramError, program_create
 from medmentor.surveys import editor_services, services
 from medmentor.surveys.exports import DictionaryError, redcap_dictionary, redcap_dictionary_import
 from medmentor.surveys.models import Instrument
-from tests.conftest import PASSWORD, sign_in
+from tests.conftest import sign_in
 from tests.surveys.conftest import make_survey
 
 pytestmark = pytest.mark.usefixtures("fast_passwords")
@@ -158,12 +157,10 @@ def test_a_program_name_with_a_line_break_is_refused(db):
     ("model", "field", "what"),
     [("program", "name", "The program's name"), ("emailtemplate", "subject", "The subject")],
 )
-def test_the_admin_refuses_a_line_break_in_a_name_or_subject(client, program, model, field, what):
-    client.force_login(
-        Person.objects.create_superuser(
-            email="ops@lakeside.test", password=PASSWORD, full_name="Ops"
-        )
-    )
+def test_the_admin_refuses_a_line_break_in_a_name_or_subject(
+    client, program, operations, model, field, what
+):
+    client.force_login(operations)
     if model == "program":
         obj = program
         url = reverse("admin:programs_program_change", args=[program.pk])

@@ -15,7 +15,6 @@ from medmentor.curriculum.models import (
     CurriculumWeek,
 )
 from medmentor.curriculum.package import curriculum_package_import
-from medmentor.people.models import Person
 from tests.conftest import sign_in
 from tests.curriculum.test_package import package_zip, picture
 
@@ -23,10 +22,8 @@ PRIVATE = (CaseLearningStyle, AnswerReveal, CaseReview)
 
 
 @pytest.fixture
-def superuser(db):
-    return Person.objects.create_superuser(
-        email="root@lakeside.test", password="x" * 20, full_name="Site Admin"
-    )
+def superuser(operations):
+    return operations
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from medmentor.messaging.models import OutboxMessage
 from medmentor.people.models import Person
 from medmentor.programs.models import EmailTemplate, Enrollment, Pair, ServiceBlock
 from medmentor.programs.services import pairs_derive, program_weeks_ensure
-from tests.conftest import PASSWORD, make_person
+from tests.conftest import make_person
 
 MODELS = [
     "people_institution",
@@ -26,10 +26,8 @@ MODELS = [
 
 
 @pytest.fixture
-def admin_person(db):
-    return Person.objects.create_superuser(
-        email="admin@lakeside.test", password=PASSWORD, full_name="Ada Admin"
-    )
+def admin_person(operations):
+    return operations
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from medmentor.people.models import Person
 from medmentor.programs import selectors
 from medmentor.programs.models import Pair, PairOrigin, PairRemoval, ProgramWeek, ServiceBlock
 from medmentor.programs.services import (
@@ -16,7 +15,7 @@ from medmentor.programs.services import (
     program_weeks_ensure,
     schedule_import,
 )
-from tests.conftest import PASSWORD, coming_monday
+from tests.conftest import coming_monday
 from tests.programs.files import schedule
 
 FINISHED = "Week of 2 Nov ended on 8 Nov; finished weeks are kept as they were"
@@ -167,12 +166,9 @@ def test_adding_a_pair_the_schedule_removed_brings_back_the_same_row(
 
 
 @pytest.fixture
-def admin_client(client, db):
+def admin_client(client, operations):
     """Signed in as the operations superuser (no enrollment: the admin's only users)."""
-    operator = Person.objects.create_superuser(
-        email="ops@lakeside.test", password=PASSWORD, full_name="Ops Operator"
-    )
-    client.force_login(operator)
+    client.force_login(operations)
     return client
 
 
