@@ -64,6 +64,13 @@ class WeeklyEmailForm(forms.Form):
 
     def __init__(self, *args, choices: weekly_email.PreviewChoices, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        if self.is_bound:
+            # Week and person only steer the preview, and `choices` has already settled
+            # them (a person not on service in the chosen week, a holiday week, gives way
+            # to the week's first person): show what was settled, never refuse the draft.
+            self.data = self.data.copy()
+            self.data["week"] = choices.week.id if choices.week else ""
+            self.data["person"] = choices.person.id if choices.person else ""
         self.fields["week"].choices = [
             (week.id, week.starts_on.strftime("%-d %B %Y")) for week in choices.weeks
         ]
@@ -100,7 +107,10 @@ def _preview(form: WeeklyEmailForm, program: Program, choices) -> dict:
     if choices.week is None:
         return {"problem": "The program has no weeks yet: import the service schedule first."}
     if not form.is_valid():
-        return {"problem": "Fill in the subject and the plain-text part to see a preview."}
+        missing = [form[name].label.lower() for name in form.errors if name in form.fields]
+        if missing:
+            return {"problem": f"Fix the {' and the '.join(missing)} to see a preview."}
+        return {"problem": "Fix the draft's errors shown above to see a preview."}
     try:
         email = weekly_email.weekly_email_render(
             program=program,
