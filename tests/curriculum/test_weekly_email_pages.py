@@ -453,6 +453,26 @@ def test_a_message_that_gave_up_is_shown_and_retry_now_sends_it(
     assert [m["To"].addresses[0].addr_spec for m in smtp_server.messages] == [
         "person0@lakeside.test"
     ]
+    # The count is of the tries that failed: a sent message does not read "Attempts 0".
+    assert "<dt>Failed tries</dt><dd>2, then sent</dd>" in client.get(message_url).content.decode()
+    outbox_enqueue_many(
+        emails=[
+            RenderedEmail(
+                key=f"weekly:{program.id}:first-try",
+                to_email="first@lakeside.test",
+                subject="Sent at once",
+                text_body="Hello",
+                topic=f"program:{program.id}",
+            )
+        ]
+    )
+    outbox_deliver(worker_name="test", batch_size=10)
+    first_try = OutboxMessage.objects.get(key=f"weekly:{program.id}:first-try")
+    assert (first_try.status, first_try.attempts) == (OutboxStatus.SENT, 0)
+    first_try_url = reverse(
+        "outbox-message", kwargs={"slug": program.slug, "message_id": first_try.pk}
+    )
+    assert "0 (sent on the first try)" in client.get(first_try_url).content.decode()
 
 
 def test_retry_of_a_message_that_did_not_fail_changes_nothing(client, program, director, sent_mail):
