@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "medmentor.messaging",
     "medmentor.surveys",
     "medmentor.qualitative",
+    "medmentor.site",
     "medmentor.api",
 ]
 
@@ -254,16 +255,6 @@ MEDMENTOR_WORKER_HOOKS = env_list(
     "medmentor.curriculum.weekly_email.weekly_emails_enqueue_due,"
     "medmentor.surveys.invitations.survey_emails_enqueue_due,"
     "medmentor.people.services.sign_in_records_prune",
-)
-# What the home page asks, per program, for the list of things that need the person:
-# each a selector attention_items(*, person, program) -> list[AttentionItem], as dotted
-# paths, so programs never imports the apps above it.
-MEDMENTOR_ATTENTION_PROVIDERS = env_list(
-    "MEDMENTOR_ATTENTION_PROVIDERS",
-    "medmentor.programs.selectors.attention_items,"
-    "medmentor.curriculum.selectors.attention_items,"
-    "medmentor.surveys.selectors.attention_items,"
-    "medmentor.qualitative.selectors.attention_items",
 )
 
 TASKS = {

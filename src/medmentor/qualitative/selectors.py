@@ -643,7 +643,7 @@ def report_for(*, program: Program, viewer: Person, attribute: str = "") -> Repo
     )
 
 
-# --- The home page's attention list (settings.MEDMENTOR_ATTENTION_PROVIDERS) ----------
+# --- The home page's attention list (asked by site.selectors.home_cards) -----------
 
 
 def attention_items(*, person: Person, program: Program) -> list[AttentionItem]:

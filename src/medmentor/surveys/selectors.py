@@ -545,7 +545,7 @@ def answers_by_response(*, instrument: Instrument) -> list[tuple[Wave, Response,
     return rows
 
 
-# --- The home page's attention list (settings.MEDMENTOR_ATTENTION_PROVIDERS) ----------
+# --- The home page's attention list (asked by site.selectors.home_cards) -----------
 
 # A wave closing within this many days is flagged, so staff can send a last reminder.
 CLOSING_SOON_DAYS = 3
