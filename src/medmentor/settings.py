@@ -195,7 +195,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_CLIENT_IP_CALLABLE = "medmentor.people.client.client_address"
 AXES_USERNAME_CALLABLE = "medmentor.people.client.sign_in_username"
-AXES_LOCKOUT_CALLABLE = "medmentor.people.views.sign_in_locked_out"
+AXES_LOCKOUT_CALLABLE = "medmentor.site.views.sign_in_locked_out"
 # No log of successful sign-ins (who signed in when, from where) and no admin pages
 # for axes' tables: learners' sign-in times are not shown to staff.
 AXES_DISABLE_ACCESS_LOG = True

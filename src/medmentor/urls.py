@@ -10,7 +10,6 @@ admin.site.site_title = "medmentor admin"
 
 urlpatterns = [
     path("", include("medmentor.site.urls")),
-    path("", include("medmentor.people.urls")),
     path("programs/", include("medmentor.programs.urls")),
     path("programs/", include("medmentor.curriculum.urls")),
     path("programs/", include("medmentor.qualitative.urls")),
