@@ -248,14 +248,6 @@ OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 6)
 # A message a worker claimed and has not finished after this many seconds is taken to
 # belong to a dead worker and is sent by another (the crash tests shorten it).
 OUTBOX_LEASE_SECONDS = env_int("OUTBOX_LEASE_SECONDS", 600)
-# What `medmentor worker` runs (each called with now=) before each delivery pass, as
-# dotted paths, so messaging never imports the apps that write its mail.
-MEDMENTOR_WORKER_HOOKS = env_list(
-    "MEDMENTOR_WORKER_HOOKS",
-    "medmentor.curriculum.weekly_email.weekly_emails_enqueue_due,"
-    "medmentor.surveys.invitations.survey_emails_enqueue_due,"
-    "medmentor.people.services.sign_in_records_prune",
-)
 
 TASKS = {
     "default": {
