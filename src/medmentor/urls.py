@@ -4,14 +4,12 @@ from django.urls import include, path, re_path
 from django.views.static import serve
 
 from medmentor.api.api import api, api_root, unknown_api_path
-from medmentor.programs import views as program_views
 
 admin.site.site_header = "medmentor — program data"
 admin.site.site_title = "medmentor admin"
 
 urlpatterns = [
-    path("", program_views.home, name="home"),
-    path("", include("medmentor.people.urls")),
+    path("", include("medmentor.site.urls")),
     path("programs/", include("medmentor.programs.urls")),
     path("programs/", include("medmentor.curriculum.urls")),
     path("programs/", include("medmentor.qualitative.urls")),

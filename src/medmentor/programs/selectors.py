@@ -3,11 +3,9 @@
 import datetime
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q, QuerySet
 from django.urls import reverse
-from django.utils.module_loading import import_string
 
 from medmentor.messaging.selectors import outbox_summary
 from medmentor.people.models import Person
@@ -432,9 +430,9 @@ def matching_conflicts_for_staff(*, program: Program, viewer: Person) -> list[Ma
 
 # --- The home page: what needs the person, per program --------------------------------
 # Each app that knows something a person should act on offers a provider (a selector
-# `attention_items(*, person, program)`, listed in settings.MEDMENTOR_ATTENTION_PROVIDERS)
-# so programs never imports the apps above it. Each provider applies its own privacy
-# rules: counts for staff, a learner's own pair and invitations for the learner.
+# `attention_items(*, person, program)`); the home page in `site` (the top floor) imports
+# each one, so programs never imports the apps above it. Each provider applies its own
+# privacy rules: counts for staff, a learner's own pair and invitations for the learner.
 
 ATTENTION_WARN = "warn"
 ATTENTION_INFO = "info"
@@ -449,15 +447,10 @@ class AttentionItem:
     tone: str = ATTENTION_INFO  # ATTENTION_WARN or ATTENTION_INFO
 
 
-@dataclass(frozen=True)
-class ProgramCard:
-    link: ProgramLink
-    items: list[AttentionItem]
-
-
 def viewer_roles(*, person: Person, program: Program) -> set[str]:
-    """`person`'s roles in `program`, without a query when `home_cards` already read them
-    (it leaves them on the program instance for the providers)."""
+    """`person`'s roles in `program`, without a query when the home page
+    (site.selectors.home_cards) already read them: it leaves them on the program
+    instance for the providers."""
     known = getattr(program, "_home_viewer_roles", None)
     if known is not None and known[0] == person.pk:
         return set(known[1])
@@ -633,20 +626,3 @@ def attention_items(*, person: Person, program: Program) -> list[AttentionItem]:
     if roles & {Role.JUNIOR, Role.SENIOR} and program.kind == ProgramKind.CASE_REVIEW:
         items += _own_pair_items(person=person, program=program)
     return items
-
-
-def home_cards(*, person: Person) -> list[ProgramCard]:
-    """The home page: each of `person`'s programs with what needs them there, from every
-    provider in settings.MEDMENTOR_ATTENTION_PROVIDERS. A fixed number of queries per
-    program, however many people it has."""
-    providers = [import_string(path) for path in settings.MEDMENTOR_ATTENTION_PROVIDERS]
-    cards = []
-    for link in programs_for_person(person=person):
-        link.program._home_viewer_roles = (person.pk, frozenset(link.roles))
-        items = [
-            item for provider in providers for item in provider(person=person, program=link.program)
-        ]
-        # What to act on first, then what to know; each provider's order kept.
-        items.sort(key=lambda item: item.tone != ATTENTION_WARN)
-        cards.append(ProgramCard(link=link, items=items))
-    return cards

@@ -10,7 +10,6 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from medmentor.programs import selectors, services
@@ -39,15 +38,6 @@ from medmentor.programs.models import (
     ProgramWeek,
     Role,
 )
-
-
-@never_cache  # an open survey invitation's link is the person's own
-@login_required
-def home(request):
-    """Each of the person's programs with what needs them there (programs.selectors)."""
-    cards = selectors.home_cards(person=request.user)
-    return render(request, "programs/home.html", {"cards": cards})
-
 
 # --- Director and coordinator pages: imports, weeks and pairs -------------------------
 

@@ -1,7 +1,9 @@
 """`medmentor worker`: the long-running sender of the outbox.
 
-Each pass first runs the hooks in settings.MEDMENTOR_WORKER_HOOKS (the weekly emails
-that have come due are enqueued there), then sends batches until nothing is due.
+Each pass first runs the hooks below (the weekly emails and survey invitations that
+have come due are enqueued there), then sends batches until nothing is due. The hooks
+are imported here, on the top floor, so messaging never imports the apps that write
+its mail; `--hook` runs only the named ones, `--no-hooks` none (only what is queued).
 Start as many workers as you like, on as many machines: each claims its own rows.
 SIGTERM or SIGINT lets the current message finish, hands the rest of the claimed
 batch back, and exits.
@@ -13,15 +15,24 @@ import signal
 import socket
 import time
 
-from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections, connection
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
+from medmentor.curriculum.weekly_email import weekly_emails_enqueue_due
 from medmentor.messaging.services import outbox_deliver_due
+from medmentor.people.services import sign_in_records_prune
+from medmentor.surveys.invitations import survey_emails_enqueue_due
 
 logger = logging.getLogger("medmentor.worker")
+
+# What runs before each delivery pass, in this order, each called with now= and
+# returning how many emails it queued (or None).
+WORKER_HOOKS = {
+    "weekly-emails": weekly_emails_enqueue_due,
+    "survey-emails": survey_emails_enqueue_due,
+    "sign-in-records": sign_in_records_prune,
+}
 
 
 class Command(BaseCommand):
@@ -43,15 +54,32 @@ class Command(BaseCommand):
         parser.add_argument(
             "--name", default="", help="This worker's name in claims (default host:pid)."
         )
+        hooks = parser.add_mutually_exclusive_group()
+        hooks.add_argument(
+            "--hook",
+            action="append",
+            choices=list(WORKER_HOOKS),
+            dest="hooks",
+            help="Run only this hook before each pass (repeat for more; default: all of "
+            f"{', '.join(WORKER_HOOKS)}).",
+        )
+        hooks.add_argument(
+            "--no-hooks",
+            action="store_const",
+            const=[],
+            dest="hooks",
+            help="Run no hook: only send what is already queued.",
+        )
 
     def handle(self, *args, **options) -> None:
         self.stopping = False
         signal.signal(signal.SIGTERM, self._on_signal)
         signal.signal(signal.SIGINT, self._on_signal)
         name = options["name"] or f"{socket.gethostname()}:{os.getpid()}"
+        hooks = list(WORKER_HOOKS) if options["hooks"] is None else options["hooks"]
         logger.info("Worker %s started.", name)
         while not self.stopping:
-            self._pass(name=name, batch_size=options["batch_size"])
+            self._pass(name=name, batch_size=options["batch_size"], hooks=hooks)
             if options["once"]:
                 break
             deadline = time.monotonic() + options["interval"]
@@ -63,7 +91,7 @@ class Command(BaseCommand):
         logger.info("%s: finishing the current message, then stopping.", signal.strsignal(signum))
         self.stopping = True
 
-    def _pass(self, *, name: str, batch_size: int) -> None:
+    def _pass(self, *, name: str, batch_size: int, hooks: list[str]) -> None:
         started = time.monotonic()
         # A long-running process must not keep a connection the database dropped.
         # (Not inside a transaction: a caller's, e.g. a test's, stays as it is, as
@@ -71,12 +99,12 @@ class Command(BaseCommand):
         if not connection.in_atomic_block:
             close_old_connections()
         enqueued = 0
-        for path in settings.MEDMENTOR_WORKER_HOOKS:
+        for hook in hooks:
             try:
-                enqueued += import_string(path)(now=timezone.now()) or 0
+                enqueued += WORKER_HOOKS[hook](now=timezone.now()) or 0
             except Exception:
                 # A failing hook must not stop the mail that is already waiting.
-                logger.exception("Worker hook %s failed.", path)
+                logger.exception("Worker hook %s failed.", hook)
         total = outbox_deliver_due(
             worker_name=name, batch_size=batch_size, should_stop=lambda: self.stopping
         )

@@ -1,7 +1,8 @@
 """`medmentor load-demo`: the seed's Nuclear Medicine must-see-case program, ready to try.
 
 Safe to run again: a second run in the same week changes nothing. See
-medmentor.curriculum.demo for what it loads and how it keeps the dates current.
+medmentor.site.demo for what it loads (and medmentor.curriculum.demo for how it keeps
+the dates current).
 """
 
 import datetime
@@ -10,10 +11,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.urls import reverse
 
-from medmentor.curriculum import demo
-from medmentor.programs import demo as near_peer_demo
-from medmentor.qualitative import demo as qualitative_demo
-from medmentor.surveys import demo as survey_demo
+from medmentor.site import demo
 
 
 def _date(text: str) -> datetime.date:
@@ -41,36 +39,21 @@ class Command(BaseCommand):
         today = today or demo.demo_today()
         try:
             loaded = demo.demo_load(today=today)
-            # The second program, one-to-one near-peer mentoring (seed 004), for the
-            # same director to match on its Matching page.
-            near_peer = near_peer_demo.near_peer_demo_load(
-                starts_on=loaded.program.starts_on,
-                institution_name=demo.INSTITUTION,
-                time_zone=demo.TIME_ZONE,
-                password=demo.PASSWORD,
-            )
-            # The seed-002 style evaluation: a coded pre/post survey with seeded answers.
-            survey = survey_demo.survey_demo_load(program=loaded.program, today=today)
-            # Focus groups (seeds 000, 004): two transcripts, two coders, the competency map.
-            focus_groups = qualitative_demo.qualitative_demo_load(
-                program=loaded.program, password=demo.PASSWORD
-            )
-        except (
-            demo.DemoError,
-            near_peer_demo.NearPeerDemoError,
-            qualitative_demo.QualitativeDemoError,
-        ) as error:
+        except demo.DemoError as error:
             raise CommandError(str(error)) from error
-        for line in [*loaded.lines, *near_peer.lines, *focus_groups.lines]:
+        near_peer, survey, focus_groups = loaded.near_peer, loaded.survey, loaded.focus_groups
+        operations = loaded.case_review.operations
+        for line in loaded.lines:
             self.stdout.write(line)
-        slug = loaded.program.slug
+        slug = loaded.case_review.program.slug
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Demo program: {settings.SITE_URL}{reverse('home')}"))
         self.stdout.write(f"Sign in at {settings.SITE_URL}{reverse('sign-in')} with:")
         self.stdout.write("")
         rows = [("role", "name", "email", "password")]
         rows += [
-            (role, person.full_name, person.email, demo.PASSWORD) for role, person in loaded.people
+            (role, person.full_name, person.email, demo.PASSWORD)
+            for role, person in loaded.case_review.people
         ]
         rows += [
             ("mentor", near_peer.mentors[0].full_name, near_peer.mentors[0].email, demo.PASSWORD),
@@ -83,8 +66,8 @@ class Command(BaseCommand):
             ),
             (
                 "operations (admin site only)",
-                loaded.operations.full_name,
-                loaded.operations.email,
+                operations.full_name,
+                operations.email,
                 demo.PASSWORD,
             ),
         ]

@@ -1,8 +1,9 @@
 from django.urls import path
 
-from medmentor.people import views
+from medmentor.site import views
 
 urlpatterns = [
+    path("", views.home, name="home"),
     path("sign-in/", views.sign_in, name="sign-in"),
     path("sign-in/email-link/", views.sign_in_link_request, name="sign-in-link-request"),
     path("sign-in/link/<str:token>/", views.sign_in_link_use, name="sign-in-link"),

@@ -1,15 +1,33 @@
+"""The home page and the sign-in pages (the sign-in email is queued from here, so
+`people` itself never imports `messaging`)."""
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
+from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from medmentor.messaging import services as messaging
-from medmentor.people import selectors, services
+from medmentor.messaging.services import sign_in_link_send
+from medmentor.people import selectors as people_selectors
+from medmentor.people import services as people_services
 from medmentor.people.client import client_address
-from medmentor.people.forms import SignInForm, SignInLinkRequestForm
+from medmentor.site import selectors
+from medmentor.site.forms import SignInForm, SignInLinkRequestForm
+
+
+@never_cache  # an open survey invitation's link is the person's own
+@login_required
+def home(request):
+    """Each of the person's programs with what needs them there (site.selectors)."""
+    cards = selectors.home_cards(person=request.user)
+    return render(request, "site/home.html", {"cards": cards})
+
+
+# --- Signing in and out -----------------------------------------------------------------
 
 
 def _window_minutes() -> int:
@@ -28,7 +46,7 @@ def _next_url(request) -> str:
 def sign_in(request):
     form = SignInForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        person = services.sign_in_check(
+        person = people_services.sign_in_check(
             request=request,
             email=form.cleaned_data["email"],
             password=form.cleaned_data["password"],
@@ -41,7 +59,7 @@ def sign_in(request):
         form.add_error(None, "That email and password do not match an account.")
     return render(
         request,
-        "people/sign_in.html",
+        "site/sign_in.html",
         {"form": form, "link_form": SignInLinkRequestForm(), "next": _next_url(request)},
         status=400 if form.errors else 200,
     )
@@ -53,7 +71,7 @@ def sign_in_locked_out(request, original_response=None, credentials=None):
     form = SignInForm(initial={"email": request.POST.get("email", "")})
     return render(
         request,
-        "people/sign_in.html",
+        "site/sign_in.html",
         {
             "form": form,
             "refusal": (
@@ -70,10 +88,10 @@ def sign_in_locked_out(request, original_response=None, credentials=None):
 def sign_in_link_request(request):
     form = SignInLinkRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        verdict = services.sign_in_link_request_admit(
+        verdict = people_services.sign_in_link_request_admit(
             email=form.cleaned_data["email"], address=client_address(request)
         )
-        if verdict is services.SignInLinkRequestVerdict.TOO_MANY_FROM_ADDRESS:
+        if verdict is people_services.SignInLinkRequestVerdict.TOO_MANY_FROM_ADDRESS:
             # Says nothing about the email: the count is of this client's requests.
             form.add_error(
                 None,
@@ -82,16 +100,16 @@ def sign_in_link_request(request):
             )
             return render(
                 request,
-                "people/sign_in.html",
+                "site/sign_in.html",
                 {"form": SignInForm(), "link_form": form, "next": reverse("home")},
                 status=429,
             )
-        person = selectors.person_by_email(email=form.cleaned_data["email"])
-        if verdict is services.SignInLinkRequestVerdict.ADMITTED and (
+        person = people_selectors.person_by_email(email=form.cleaned_data["email"])
+        if verdict is people_services.SignInLinkRequestVerdict.ADMITTED and (
             person is not None and person.is_active
         ):
             # The link itself is minted by the worker at delivery: the outbox holds none.
-            messaging.sign_in_link_send(person=person)
+            sign_in_link_send(person=person)
         # Same answer whether or not the address is known, and whether or not this
         # email's few links per window were already sent: no probing who is enrolled.
         messages.success(
@@ -102,7 +120,7 @@ def sign_in_link_request(request):
         return redirect("sign-in")
     return render(
         request,
-        "people/sign_in.html",
+        "site/sign_in.html",
         {"form": SignInForm(), "link_form": form, "next": reverse("home")},
         status=400 if form.errors else 200,
     )
@@ -113,13 +131,13 @@ def sign_in_link_use(request, token: str):
     # prefetch links (common in hospital mail systems) would otherwise use it up.
     if request.method == "POST":
         try:
-            person = services.sign_in_link_consume(token=token)
-        except services.SignInLinkError as error:
+            person = people_services.sign_in_link_consume(token=token)
+        except people_services.SignInLinkError as error:
             messages.error(request, str(error))
             return redirect("sign-in")
         login(request, person, backend="django.contrib.auth.backends.ModelBackend")
         return redirect(_next_url(request))
-    return render(request, "people/sign_in_link.html", {"next": request.GET.get("next", "")})
+    return render(request, "site/sign_in_link.html", {"next": request.GET.get("next", "")})
 
 
 @require_POST
