@@ -125,7 +125,11 @@ def _new_uid() -> str:
 
 
 def calendar_versions_bump(*, person_ids) -> None:
-    """Raise the calendar version of each person (their cached feed is then stale)."""
+    """Raise the calendar version of each person (their cached feed is then stale).
+
+    By a random step, not by one: a version number is then never reused, even after a
+    database is restored from a backup (or a test's transaction rolled back) while
+    the cache kept the feeds built under the old numbers."""
     ids = set(person_ids)
     if not ids:
         return
@@ -133,10 +137,11 @@ def calendar_versions_bump(*, person_ids) -> None:
         CalendarVersion.objects.filter(person_id__in=ids).values_list("person_id", flat=True)
     )
     CalendarVersion.objects.bulk_create(
-        [CalendarVersion(person_id=pid, version=1) for pid in ids - existing],
+        [CalendarVersion(person_id=pid, version=0) for pid in ids - existing],
         ignore_conflicts=True,
     )
-    CalendarVersion.objects.filter(person_id__in=ids).update(version=F("version") + 1)
+    step = 1 + secrets.randbelow(2**40)
+    CalendarVersion.objects.filter(person_id__in=ids).update(version=F("version") + step)
 
 
 # --- One-off meetings ------------------------------------------------------------------

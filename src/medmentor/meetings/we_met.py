@@ -13,6 +13,7 @@ someone else, it refuses and records nothing.
 """
 
 import datetime
+import secrets
 
 from django.conf import settings
 from django.core import signing
@@ -40,7 +41,7 @@ def we_met_link_mint(*, person: Person, ref: str) -> str | None:
     if meeting is None:
         return None
     link = WeMetLink.objects.create(
-        meeting=meeting, person=person, answer=answer, nonce=signing.get_random_string(32)
+        meeting=meeting, person=person, answer=answer, nonce=secrets.token_urlsafe(24)
     )
     token = signing.dumps({"n": link.nonce, "p": person.pk}, salt=SALT, compress=True)
     return settings.SITE_URL + reverse("meeting-we-met", kwargs={"token": token})
