@@ -11,7 +11,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from medmentor.meetings import calendar_files as ics
@@ -25,7 +25,7 @@ from medmentor.meetings.models import (
 )
 from medmentor.meetings.services import MeetingError
 from medmentor.people.models import Person
-from medmentor.programs.models import STAFF_ROLES, Program
+from medmentor.programs.models import LEARNER_ROLES, STAFF_ROLES, Program
 from medmentor.programs.selectors import roles_in_program
 
 
@@ -127,13 +127,14 @@ def meetings_for_viewer(
         upcoming=upcoming,
         past=past,
         program_meetings=program_meetings,
-        may_plan=bool(roles & {"director", "coordinator", "senior", "junior"}),
+        may_plan=bool(roles & {*STAFF_ROLES, *LEARNER_ROLES}),
         is_staff=staff,
     )
 
 
-def program_people_for_planning(*, program: Program) -> list[Person]:
-    return list(
+def program_people_for_planning(*, program: Program) -> QuerySet[Person]:
+    """Who can be invited to a meeting of `program`: its active people."""
+    return (
         Person.objects.filter(enrollments__program=program, is_active=True)
         .distinct()
         .order_by("full_name")
