@@ -107,3 +107,15 @@ def test_the_calendar_page_shows_a_new_address_once_and_turns_it_off(client, jun
     client.post(reverse("calendar-settings"), {"action": "revoke"})
 
     assert _feed(client, token).status_code == 410
+
+
+def test_feed_and_we_met_tokens_are_hidden_in_logs_and_on_staff_pages():
+    from medmentor.messaging.selectors import sign_in_tokens_hide
+    from medmentor.surveys.log_filters import survey_links_redact
+
+    line = '"GET /meetings/calendar/s3cret-Token_1.ics HTTP/1.1" 200; /meetings/we-met/abc:def/'
+    assert "s3cret" not in survey_links_redact(line)
+    assert "abc:def" not in survey_links_redact(line)
+    assert "/meetings/calendar/ HTTP" in survey_links_redact("GET /meetings/calendar/ HTTP/1.1")
+    assert "s3cret" not in sign_in_tokens_hide(line)
+    assert "abc:def" not in sign_in_tokens_hide(line)
