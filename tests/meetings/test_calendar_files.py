@@ -179,3 +179,36 @@ def test_the_feed_holds_each_series_once_and_each_one_off_and_no_cancelled_one(
         datetime.date(2027, 1, 1), datetime.date(2027, 7, 1)
     )
     assert len(expanded) == 11
+
+
+def test_changing_a_series_time_moves_its_dates_to_come_and_raises_the_sequence(
+    london, senior, junior
+):
+    series = _every_other_thursday(london, senior, junior)
+
+    services.series_update(
+        series=series,
+        by=senior,
+        title="Every other Thursday, later",
+        local_time=datetime.time(19, 30),
+        duration_minutes=45,
+    )
+
+    first, update = attached_calendars(person=junior)
+    event = update.walk("VEVENT")[0]
+    assert (event["UID"], event["SEQUENCE"]) == (first.walk("VEVENT")[0]["UID"], 1)
+    expanded = recurring_ical_events.of(update).between(
+        datetime.date(2027, 1, 1), datetime.date(2027, 7, 1)
+    )
+    assert {e["DTSTART"].dt.astimezone(LONDON).time() for e in expanded} == {datetime.time(19, 30)}
+    stored = series.meetings.order_by("starts_at")
+    assert [m.starts_at for m in stored] == [e["DTSTART"].dt for e in expanded]
+    assert {m.ends_at - m.starts_at for m in stored} == {datetime.timedelta(minutes=45)}
+
+
+def test_a_local_time_that_does_not_exist_moves_forward_by_the_gap():
+    from medmentor.meetings.models import local_datetime
+
+    # 01:30 on 28 March 2027 does not exist in London (clocks go from 01:00 to 02:00).
+    moved = local_datetime(datetime.date(2027, 3, 28), datetime.time(1, 30), LONDON)
+    assert (moved.hour, moved.minute, moved.utcoffset()) == (2, 30, datetime.timedelta(hours=1))
