@@ -155,3 +155,32 @@ def test_the_organizer_cancels_one_date_of_a_series_from_its_page(client, progra
     sign_in(client, senior)
     client.post(_url("meeting-cancel", second))
     assert list(series.skipped.values_list("on", flat=True)) == [second.occurrence_on]
+
+
+def test_the_meetings_page_reads_a_fixed_number_of_queries_however_many_meetings(
+    client, program, senior, junior
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def plan(count):
+        start = timezone.now() + datetime.timedelta(days=3)
+        for n in range(count):
+            services.meeting_plan(
+                program=program,
+                organizer=senior,
+                participants=[senior, junior],
+                title=f"Meeting {n}",
+                starts_at=start + datetime.timedelta(days=n),
+                ends_at=start + datetime.timedelta(days=n, hours=1),
+            )
+
+    sign_in(client, junior)
+    url = reverse("meetings", kwargs={"slug": program.slug})
+    plan(2)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).status_code == 200
+    plan(10)
+    with CaptureQueriesContext(connection) as many:
+        assert client.get(url).status_code == 200
+    assert len(many) == len(few)

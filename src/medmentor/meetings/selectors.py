@@ -59,8 +59,11 @@ def _view(meeting: Meeting, viewer: Person, *, staff: bool) -> MeetingView:
     if not (is_participant or is_organizer or staff):
         raise Meeting.DoesNotExist
     log = None
-    if is_participant:
-        log = MeetingLog.objects.filter(meeting=meeting).first()
+    if is_participant:  # the log is the participants' alone
+        try:
+            log = meeting.log
+        except MeetingLog.DoesNotExist:
+            log = None
     return MeetingView(
         meeting=meeting,
         full=is_participant or is_organizer,
@@ -73,7 +76,7 @@ def _view(meeting: Meeting, viewer: Person, *, staff: bool) -> MeetingView:
 
 
 def _with_people(meetings):
-    return meetings.select_related("program", "organizer", "series").prefetch_related(
+    return meetings.select_related("program", "organizer", "series", "log").prefetch_related(
         "attendance__person"
     )
 
