@@ -355,8 +355,56 @@ ACTIONS.append(
         method="post",
     )
 )
+
+
+# Meetings (medmentor.meetings), on a meeting of the pair (junior, senior) that the
+# senior planned: the pair sees it whole, staff see that it exists (time, people,
+# whether it happened), everyone else of the program is told it does not exist.
+def _meeting(name: str) -> Callable[[SimpleNamespace], str]:
+    return _page(name, meeting_id=lambda w: w.meeting.pk)
+
+
+EVERYONE_ENROLLED = _expect(dict.fromkeys((*STAFF, "faculty", "researcher", *LEARNERS), 200))
+PAGES += [
+    Endpoint("meetings", _page("meetings"), EVERYONE_ENROLLED),
+    Endpoint(
+        "meeting-plan", _page("meeting-plan"), _expect(dict.fromkeys((*STAFF, *LEARNERS), 200))
+    ),
+    Endpoint(
+        "meeting-detail",
+        _meeting("meeting-detail"),
+        _expect({**dict.fromkeys((*STAFF, "junior", "senior"), 200)}, denied=404, outsider=403),
+    ),
+    Endpoint(
+        "meeting-edit",
+        _meeting("meeting-edit"),
+        _expect(
+            {"senior": 200, **dict.fromkeys((*STAFF, "junior"), 403)}, denied=404, outsider=403
+        ),
+    ),
+    Endpoint(
+        "meeting-log",
+        _meeting("meeting-log"),
+        _expect(
+            {**dict.fromkeys(("junior", "senior"), 200), **dict.fromkeys(STAFF, 403)},
+            denied=404,
+            outsider=403,
+        ),
+    ),
+]
+ACTIONS.append(
+    Endpoint(
+        "meeting cancel",
+        _meeting("meeting-cancel"),
+        _expect(
+            {"senior": 302, **dict.fromkeys((*STAFF, "junior"), 403)}, denied=404, outsider=403
+        ),
+        method="post",
+    )
+)
 # Program pages that show no data: writes whose forms live on pages above.
 NOT_DATA_PAGES = {
+    "meeting-cancel",
     "pair-add",
     "pair-remove",
     "email-test",
@@ -723,6 +771,7 @@ def world(case_week, program, director, coordinator, faculty, researcher, outsid
     matching = _one_to_one_program(program, director)
     survey = make_survey(program)
     return SimpleNamespace(
+        meeting=_meeting_world(program, case_week.pair),
         **matching,
         qualitative=_qualitative_world(program, researcher),
         survey=survey,
@@ -736,6 +785,24 @@ def world(case_week, program, director, coordinator, faculty, researcher, outsid
         pair=case_week.pair,
         junior_pairs=[case_week.pair, last_pairs[0]],
         junior=case_week.pair.junior,
+    )
+
+
+def _meeting_world(program, pair):
+    """A meeting of the pair next week, planned by its senior."""
+    from django.utils import timezone
+
+    from medmentor.meetings.services import meeting_plan
+
+    start = timezone.now() + datetime.timedelta(days=7)
+    return meeting_plan(
+        program=program,
+        organizer=pair.senior,
+        participants=[pair.senior, pair.junior],
+        title="Pair meeting",
+        starts_at=start,
+        ends_at=start + datetime.timedelta(hours=1),
+        agenda="Private agenda",
     )
 
 

@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "medmentor.programs",
     "medmentor.curriculum",
     "medmentor.messaging",
+    "medmentor.meetings",
     "medmentor.surveys",
     "medmentor.qualitative",
     "medmentor.site",
