@@ -8,6 +8,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from medmentor.meetings import services as meeting_services
 from medmentor.messaging.models import OutboxStatus
 from medmentor.messaging.services import sign_in_link_send
 from medmentor.people.models import SignInLinkRequest
@@ -51,3 +52,34 @@ def test_an_unknown_hook_is_refused_naming_the_ones_there_are():
         call_command("worker", "--once", "--hook", "weekly-email")
     assert "invalid choice: 'weekly-email'" in str(refused.value)
     assert all(name in str(refused.value) for name in WORKER_HOOKS)
+
+
+@pytest.mark.django_db
+def test_the_meeting_emails_hook_sends_each_participant_their_own_we_met_links(
+    program, senior, junior, smtp_server
+):
+    start = timezone.now() - datetime.timedelta(days=2)
+    meeting_services.meeting_plan(
+        program=program,
+        organizer=senior,
+        participants=[senior, junior],
+        title="Coffee and questions",
+        starts_at=start,
+        ends_at=start + datetime.timedelta(hours=1),
+        now=start - datetime.timedelta(days=1),
+    )
+
+    call_command("worker", "--once", "--hook", "meeting-emails")
+
+    after = [m for m in smtp_server.messages if "we-met" in m.get_body(("plain",)).get_content()]
+    assert sorted(m["To"].addresses[0].addr_spec for m in after) == sorted(
+        [senior.email, junior.email]
+    )
+    links = [
+        line.strip()
+        for m in after
+        for line in m.get_body(("plain",)).get_content().splitlines()
+        if "/meetings/we-met/" in line
+    ]
+    assert links and "/personal-link/" not in "".join(links)
+    assert len(set(links)) == len(links)  # no recipient holds another's link

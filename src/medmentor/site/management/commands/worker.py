@@ -20,6 +20,7 @@ from django.db import close_old_connections, connection
 from django.utils import timezone
 
 from medmentor.curriculum.weekly_email import weekly_emails_enqueue_due
+from medmentor.meetings.tasks import meetings_emails_enqueue_due
 from medmentor.messaging.services import outbox_deliver_due
 from medmentor.people.services import sign_in_records_prune
 from medmentor.surveys.invitations import survey_emails_enqueue_due
@@ -31,6 +32,7 @@ logger = logging.getLogger("medmentor.worker")
 WORKER_HOOKS = {
     "weekly-emails": weekly_emails_enqueue_due,
     "survey-emails": survey_emails_enqueue_due,
+    "meeting-emails": meetings_emails_enqueue_due,
     "sign-in-records": sign_in_records_prune,
 }
 
