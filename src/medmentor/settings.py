@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "medmentor.people",
     "medmentor.programs",
     "medmentor.curriculum",
+    "medmentor.mentoring",
     "medmentor.messaging",
     "medmentor.surveys",
     "medmentor.qualitative",
@@ -257,11 +258,12 @@ MEDMENTOR_WORKER_HOOKS = env_list(
 )
 # What the home page asks, per program, for the list of things that need the person:
 # each a selector attention_items(*, person, program) -> list[AttentionItem], as dotted
-# paths, so programs never imports the apps above it.
+# paths, so programs never imports the apps above it. programs.kinds.home_items asks
+# the program's own kind (curriculum for case review, mentoring for one-to-one).
 MEDMENTOR_ATTENTION_PROVIDERS = env_list(
     "MEDMENTOR_ATTENTION_PROVIDERS",
     "medmentor.programs.selectors.attention_items,"
-    "medmentor.curriculum.selectors.attention_items,"
+    "medmentor.programs.kinds.home_items,"
     "medmentor.surveys.selectors.attention_items,"
     "medmentor.qualitative.selectors.attention_items",
 )

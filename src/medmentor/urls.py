@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("medmentor.people.urls")),
     path("programs/", include("medmentor.programs.urls")),
     path("programs/", include("medmentor.curriculum.urls")),
+    path("programs/", include("medmentor.mentoring.urls")),
     path("programs/", include("medmentor.qualitative.urls")),
     path("", include("medmentor.surveys.urls")),
     path("api/", api_root, name="api-root"),

@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.urls import reverse
 
 from medmentor.curriculum import demo
-from medmentor.programs import demo as near_peer_demo
+from medmentor.mentoring import demo as near_peer_demo
 from medmentor.qualitative import demo as qualitative_demo
 from medmentor.surveys import demo as survey_demo
 
