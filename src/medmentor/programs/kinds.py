@@ -88,8 +88,9 @@ def register(
         shared = entry.pages & other.pages
         if other.kind != kind and shared:
             raise ValueError(
-                f"The pages {', '.join(sorted(shared))} are already the {other.label} "
-                f"kind's; the {entry.label} kind cannot have them too."
+                f"The pages {', '.join(sorted(shared))} are already the "
+                f"{other.label.lower()} kind's; the {entry.label.lower()} kind cannot have "
+                "them too."
             )
     _kinds[kind] = entry
     return entry
