@@ -27,16 +27,10 @@ from django.urls import get_resolver, reverse
 
 from medmentor.curriculum import services
 from medmentor.curriculum.models import AnswerReveal, CaseLearningStyle, CaseReview, WeekPlan
+from medmentor.mentoring.models import MatchingConflict
+from medmentor.mentoring.services import MATCHING_DEFAULT_WEIGHTS, matching_run_create
 from medmentor.messaging.models import OutboxMessage
-from medmentor.programs.models import (
-    Enrollment,
-    MatchingConflict,
-    Pair,
-    Program,
-    ProgramKind,
-    ProgramWeek,
-)
-from medmentor.programs.services import MATCHING_DEFAULT_WEIGHTS, matching_run_create
+from medmentor.programs.models import Enrollment, Pair, Program, ProgramKind, ProgramWeek
 from tests.conftest import sign_in
 from tests.surveys.conftest import make_survey
 

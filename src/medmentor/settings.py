@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "medmentor.people",
     "medmentor.programs",
     "medmentor.curriculum",
+    "medmentor.mentoring",
     "medmentor.messaging",
     "medmentor.meetings",
     "medmentor.surveys",

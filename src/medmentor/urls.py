@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("medmentor.site.urls")),
     path("programs/", include("medmentor.programs.urls")),
     path("programs/", include("medmentor.curriculum.urls")),
+    path("programs/", include("medmentor.mentoring.urls")),
     path("programs/", include("medmentor.qualitative.urls")),
     path("", include("medmentor.surveys.urls")),
     path("", include("medmentor.meetings.urls")),

@@ -8,18 +8,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from medmentor.curriculum.models import WeekPlan
+from medmentor.mentoring.models import MatchingRun, MatchingRunStatus, Mentorship
 from medmentor.messaging.models import OutboxMessage, OutboxStatus
-from medmentor.programs.models import (
-    Enrollment,
-    MatchingRun,
-    MatchingRunStatus,
-    Mentorship,
-    Pair,
-    Program,
-    ProgramKind,
-    Role,
-    ServiceBlock,
-)
+from medmentor.programs.models import Enrollment, Pair, Program, ProgramKind, Role, ServiceBlock
 from medmentor.qualitative.models import CoderAssignment
 from medmentor.surveys.models import Invitation
 from medmentor.surveys.services import invitations_create

@@ -22,6 +22,7 @@ from medmentor.curriculum import weekly_email
 from medmentor.messaging import selectors as outbox
 from medmentor.messaging import services as outbox_services
 from medmentor.messaging.models import OutboxMessage, OutboxStatus
+from medmentor.programs import kinds
 from medmentor.programs.models import STAFF_ROLES, Program
 from medmentor.programs.selectors import program_today, roles_in_program
 
@@ -40,6 +41,8 @@ def _program_for_staff(request, slug: str) -> Program:
     program = get_object_or_404(Program.objects.select_related("service", "institution"), slug=slug)
     if not roles_in_program(person=request.user, program=program) & set(STAFF_ROLES):
         raise PermissionDenied("Only the program's directors and coordinators manage its email.")
+    # The weekly email is a case-review program's; the outbox is every program's.
+    kinds.require_page(program=program, page=request.resolver_match.url_name)
     return program
 
 

@@ -1,7 +1,7 @@
 """Background work of meetings.
 
-`meetings_emails_enqueue_due(now=...)` is a worker hook (settings.MEDMENTOR_WORKER_HOOKS,
-wired by the site app): it queues
+`meetings_emails_enqueue_due(now=...)` is a worker hook (`meeting-emails` in
+site/management/commands/worker.py): it queues
 
 - a reminder to each participant of a meeting starting within the next 24 hours;
 - after a meeting ended (within the last 7 days), the "did you meet?" email with its

@@ -1,7 +1,7 @@
 """The demo: every app's demo pieces, loaded together for `medmentor load-demo`.
 
 Each app keeps the demo data that only touches it (curriculum/demo/ the case-review
-program, programs/demo/ the one-to-one near-peer program, surveys/demo.py the
+program, mentoring/demo/ the one-to-one near-peer program, surveys/demo.py the
 pre/post survey, qualitative/demo/ the focus groups); this top floor is what puts them
 together, in the order they need each other: the survey and the focus groups belong
 to the case-review program, and every demo person signs in with one password.
@@ -11,7 +11,7 @@ import datetime
 from dataclasses import dataclass
 
 from medmentor.curriculum import demo as case_review_demo
-from medmentor.programs import demo as near_peer_demo
+from medmentor.mentoring import demo as near_peer_demo
 from medmentor.qualitative import demo as qualitative_demo
 from medmentor.surveys import demo as survey_demo
 from medmentor.surveys.models import Instrument

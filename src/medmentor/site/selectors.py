@@ -2,13 +2,14 @@
 
 Every app below that knows something a person should act on offers a selector
 `attention_items(*, person, program)` applying its own privacy rules; this top floor
-imports each one directly (no app below imports another above it to ask).
+imports each shared app's directly, and a program kind's through the kind registry
+(`programs.kinds.home_items`), so each program asks only its own kind.
 """
 
 from dataclasses import dataclass
 
-from medmentor.curriculum.selectors import attention_items as curriculum_attention_items
 from medmentor.people.models import Person
+from medmentor.programs.kinds import home_items as kind_attention_items
 from medmentor.programs.selectors import (
     ATTENTION_WARN,
     AttentionItem,
@@ -22,7 +23,9 @@ from medmentor.surveys.selectors import attention_items as surveys_attention_ite
 # Asked in this order; each provider's own order is kept within a tone.
 ATTENTION_PROVIDERS = (
     programs_attention_items,
-    curriculum_attention_items,
+    # The program's own kind (curriculum for case review, mentoring for one-to-one),
+    # through the kind registry: each program asks only its kind.
+    kind_attention_items,
     surveys_attention_items,
     qualitative_attention_items,
 )

@@ -35,14 +35,7 @@ from medmentor.matching import (
     rematch,
 )
 from medmentor.matching.explain import stage_words
-from medmentor.messaging.personal_links import sign_in_placeholder
-from medmentor.messaging.services import RenderedEmail, outbox_enqueue_many
-from medmentor.people.models import Person
-from medmentor.programs import selectors
-from medmentor.programs.models import (
-    LEARNER_ROLES,
-    STAFF_ROLES,
-    Enrollment,
+from medmentor.mentoring.models import (
     MatchingConflict,
     MatchingObjective,
     MatchingPair,
@@ -51,6 +44,15 @@ from medmentor.programs.models import (
     MatchingRunStatus,
     MatchingUnmatched,
     Mentorship,
+)
+from medmentor.messaging.personal_links import sign_in_placeholder
+from medmentor.messaging.services import RenderedEmail, outbox_enqueue_many
+from medmentor.people.models import Person
+from medmentor.programs import selectors
+from medmentor.programs.models import (
+    LEARNER_ROLES,
+    STAFF_ROLES,
+    Enrollment,
     Program,
     ProgramKind,
     Role,
@@ -605,7 +607,7 @@ def matching_run_create(
             )
             _matching_solve(run, cohort)
         else:
-            from medmentor.programs.tasks import matching_run_task
+            from medmentor.mentoring.tasks import matching_run_task
 
             transaction.on_commit(lambda: matching_run_task.enqueue(run_id=run.pk))
     return run
@@ -778,8 +780,8 @@ def _matching_emails(*, run: MatchingRun, pairs: list[MatchingPair]) -> list[Ren
                 person_id=person.pk,
                 # One line even for a name saved before line breaks were refused.
                 subject=" ".join(f"Your {noun} in {program.name}".split()),
-                text_body=render_to_string("programs/matching_email.txt", context),
-                html_body=render_to_string("programs/matching_email.html", context),
+                text_body=render_to_string("mentoring/matching_email.txt", context),
+                html_body=render_to_string("mentoring/matching_email.html", context),
                 topic=f"program:{program.pk}",
             )
         )

@@ -7,14 +7,10 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from medmentor.programs.models import (
-    MatchingProfile,
-    MatchingRun,
-    Mentorship,
-    Role,
-)
-from medmentor.programs.services import matching_profiles_import
-from tests.programs.matching_cohort import SLUG, one_to_one_program
+from medmentor.mentoring.models import MatchingProfile, MatchingRun, Mentorship
+from medmentor.mentoring.services import matching_profiles_import
+from medmentor.programs.models import Role
+from tests.mentoring.matching_cohort import SLUG, one_to_one_program
 
 pytestmark = pytest.mark.usefixtures("fast_passwords")
 

@@ -3,10 +3,11 @@
 import pytest
 from django.urls import reverse
 
-from medmentor.programs.models import MatchingConflict, Role
-from medmentor.programs.services import matching_run_create, matching_run_publish
+from medmentor.mentoring.models import MatchingConflict
+from medmentor.mentoring.services import matching_run_create, matching_run_publish
+from medmentor.programs.models import Role
 from tests.conftest import sign_in
-from tests.programs.matching_cohort import one_to_one_program
+from tests.mentoring.matching_cohort import one_to_one_program
 
 pytestmark = pytest.mark.usefixtures("fast_passwords")
 
@@ -21,14 +22,15 @@ def test_staff_open_every_matching_admin_page(client, institution, director, ope
     matching_run_publish(run=run, by=director)
     sign_in(client, operations)  # the admin is for operations; directors are not staff
 
-    changelist = client.get(reverse(f"admin:programs_{model}_changelist"))
+    changelist = client.get(reverse(f"admin:mentoring_{model}_changelist"))
 
     assert changelist.status_code == 200
     first = changelist.context["cl"].result_list[0]
-    assert client.get(reverse(f"admin:programs_{model}_change", args=[first.pk])).status_code == 200
+    change = reverse(f"admin:mentoring_{model}_change", args=[first.pk])
+    assert client.get(change).status_code == 200
 
 
 def test_runs_are_not_added_by_hand(client, operations):
     sign_in(client, operations)
 
-    assert client.get(reverse("admin:programs_matchingrun_add")).status_code == 403
+    assert client.get(reverse("admin:mentoring_matchingrun_add")).status_code == 403

@@ -2,19 +2,15 @@
 
 import pytest
 
-from medmentor.programs.models import (
-    MatchingConflict,
-    MatchingProfile,
-    MatchingRunStatus,
-    Role,
-)
-from medmentor.programs.services import (
+from medmentor.mentoring.models import MatchingConflict, MatchingProfile, MatchingRunStatus
+from medmentor.mentoring.services import (
     MatchingError,
     matching_pair_lock,
     matching_pair_swap,
     matching_run_create,
 )
-from tests.programs.matching_cohort import one_to_one_program
+from medmentor.programs.models import Role
+from tests.mentoring.matching_cohort import one_to_one_program
 
 pytestmark = pytest.mark.usefixtures("fast_passwords")
 

@@ -4,7 +4,7 @@ underrepresented in medicine (seed 004), ready for the demo director to match.
 Loaded through the doors a director uses: `roster.csv` through
 `programs.services.roster_import` (the demo's director and coordinator, 12 near-peer
 mentors — senior students and residents — and 24 incoming MS1 students), then
-`matching_profiles.csv` through `programs.services.matching_profiles_import`
+`matching_profiles.csv` through `mentoring.services.matching_profiles_import`
 (capacities 1–3; interests, site, languages; identity attributes people chose to
 share, and the concordance some mentees asked for). Nothing is matched: the director
 does that on the Matching page. Loading twice changes nothing.
@@ -19,6 +19,7 @@ from pathlib import Path
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
+from medmentor.mentoring.services import matching_profiles_import
 from medmentor.people.models import Person
 from medmentor.programs import services
 from medmentor.programs.models import Program, ProgramKind
@@ -92,7 +93,7 @@ def near_peer_demo_load(
             by=None,  # the demo loader runs at the operations console
         )
         lines.append("Near-peer roster: " + _outcome(roster, ROSTER_FILE.name))
-        profiles = services.matching_profiles_import(
+        profiles = matching_profiles_import(
             program=program,
             file_name=PROFILES_FILE.name,
             content=PROFILES_FILE.read_bytes(),

@@ -1,6 +1,6 @@
 """`medmentor import-matching-profiles PROGRAM_SLUG FILE [--dry-run]`: matching profiles."""
 
-from medmentor.programs import services
+from medmentor.mentoring import services
 from medmentor.programs.management.commands.import_roster import ImportCommand
 
 

@@ -8,8 +8,9 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from medmentor.programs import demo
-from medmentor.programs.models import Enrollment, MatchingProfile, MatchingRun, Program, Role
+from medmentor.mentoring import demo
+from medmentor.mentoring.models import MatchingProfile, MatchingRun
+from medmentor.programs.models import Enrollment, Program, Role
 
 pytestmark = pytest.mark.usefixtures("fast_passwords")
 

@@ -1,4 +1,4 @@
-"""Background work of programs through the Django Tasks API.
+"""Background work of one-to-one programs through the Django Tasks API.
 
 A matching run of a large cohort is queued here (database backend); django-tasks-db's
 `medmentor db_worker` runs it. `medmentor worker` does not run tasks.
@@ -6,13 +6,13 @@ A matching run of a large cohort is queued here (database backend); django-tasks
 
 from django_tasks import task
 
-from medmentor.programs.models import MatchingRun
+from medmentor.mentoring.models import MatchingRun
 
 
 @task()
 def matching_run_task(run_id: int) -> str:
     """Solve the queued matching run `run_id`; returns its status afterwards."""
-    from medmentor.programs.services import matching_run_execute
+    from medmentor.mentoring.services import matching_run_execute
 
     run = MatchingRun.objects.filter(pk=run_id).first()
     if run is None:

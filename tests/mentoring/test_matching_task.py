@@ -5,10 +5,11 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from medmentor.programs.models import MatchingProfile, MatchingRun, MatchingRunStatus, Role
-from medmentor.programs.services import matching_run_create
+from medmentor.mentoring.models import MatchingProfile, MatchingRun, MatchingRunStatus
+from medmentor.mentoring.services import matching_run_create
+from medmentor.programs.models import Role
 from tests.conftest import sign_in
-from tests.programs.matching_cohort import SLUG, one_to_one_program
+from tests.mentoring.matching_cohort import SLUG, one_to_one_program
 
 # db_worker closes the database connection between tasks: the rows must be committed.
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("fast_passwords")]

@@ -2,16 +2,17 @@
 
 import pytest
 
-from medmentor.messaging.models import OutboxMessage
-from medmentor.messaging.services import outbox_deliver_due
-from medmentor.programs.models import MatchingRunStatus, Mentorship, Role
-from medmentor.programs.services import (
+from medmentor.mentoring.models import MatchingRunStatus, Mentorship
+from medmentor.mentoring.services import (
     MatchingError,
     matching_pair_lock,
     matching_run_create,
     matching_run_publish,
 )
-from tests.programs.matching_cohort import one_to_one_program
+from medmentor.messaging.models import OutboxMessage
+from medmentor.messaging.services import outbox_deliver_due
+from medmentor.programs.models import Role
+from tests.mentoring.matching_cohort import one_to_one_program
 
 pytestmark = pytest.mark.usefixtures("fast_passwords")
 

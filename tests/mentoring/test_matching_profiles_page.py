@@ -7,11 +7,12 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from medmentor.programs.models import MatchingProfile, Role
-from medmentor.programs.services import MATCHING_PROFILE_COLUMNS, matching_profiles_import
+from medmentor.mentoring.models import MatchingProfile
+from medmentor.mentoring.services import MATCHING_PROFILE_COLUMNS, matching_profiles_import
+from medmentor.programs.models import Role
 from tests.conftest import sign_in
+from tests.mentoring.matching_cohort import SLUG, one_to_one_program
 from tests.programs.files import csv_bytes, xlsx_bytes
-from tests.programs.matching_cohort import SLUG, one_to_one_program
 
 pytestmark = pytest.mark.usefixtures("fast_passwords")
 

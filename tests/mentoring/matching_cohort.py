@@ -10,13 +10,8 @@ students, so the default seniority gap of 2 leaves him without a mentee). Mentee
 import datetime
 from types import SimpleNamespace
 
-from medmentor.programs.models import (
-    Enrollment,
-    MatchingProfile,
-    Program,
-    ProgramKind,
-    Role,
-)
+from medmentor.mentoring.models import MatchingProfile
+from medmentor.programs.models import Enrollment, Program, ProgramKind, Role
 from tests.conftest import make_person
 
 SLUG = "near-peer"

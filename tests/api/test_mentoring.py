@@ -4,9 +4,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from medmentor.mentoring.models import MatchingRun, Mentorship
 from medmentor.messaging.models import OutboxMessage
-from medmentor.programs.models import MatchingRun, Mentorship, Role
-from tests.programs.matching_cohort import SLUG, one_to_one_program
+from medmentor.programs.models import Role
+from tests.mentoring.matching_cohort import SLUG, one_to_one_program
 
 pytestmark = pytest.mark.usefixtures("fast_passwords")
 
@@ -84,13 +85,16 @@ def test_bad_input_is_a_json_422_naming_it(call, cohort, director, payload, word
     assert not MatchingRun.objects.exists()
 
 
-def test_a_case_review_program_is_not_matched(call, program, director):
+def test_a_case_review_program_has_no_matching_so_it_is_a_404_naming_the_kind(
+    call, program, director
+):
     response = call(
         ("token", director), "post", f"/api/programs/{program.slug}/matching/runs", json={}
     )
 
-    assert response.status_code == 422
-    assert "matching is for one-to-one programs" in response.json()["detail"]
+    assert response.status_code == 404
+    assert "belongs to one-to-one near-peer mentoring programs only" in response.json()["detail"]
+    assert not MatchingRun.objects.exists()
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from tqdm import tqdm
 
-from medmentor.programs import services
+from medmentor.mentoring import services
 from medmentor.programs.management.lookup import program_from_slug
 from medmentor.programs.models import LEARNER_ROLES, Enrollment
 

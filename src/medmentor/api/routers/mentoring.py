@@ -15,8 +15,11 @@ from pydantic import field_validator
 
 from medmentor.api.routers.programs import SLUG
 from medmentor.api.schemas import MAX_ID, READ_ERRORS, ErrorOut
-from medmentor.programs import selectors, services
-from medmentor.programs.models import MatchingRun
+from medmentor.mentoring import selectors, services
+from medmentor.mentoring.models import MatchingRun
+from medmentor.programs import kinds
+from medmentor.programs.models import Program
+from medmentor.programs.selectors import program_of_person
 
 router = Router(tags=["matching"])
 
@@ -170,8 +173,15 @@ def _run_out(run: MatchingRun, viewer) -> dict:
     }
 
 
-def _staff_run(request: HttpRequest, slug: str, run_id: int) -> MatchingRun:
-    program = selectors.program_of_person(person=request.auth, slug=slug)
+def _one_to_one_program(request: HttpRequest, slug: str, operation: str) -> Program:
+    """The caller's program `slug`; 404 unless it is a one-to-one program."""
+    program = program_of_person(person=request.auth, slug=slug)
+    kinds.require_page(program=program, page=f"api:{operation}")
+    return program
+
+
+def _staff_run(request: HttpRequest, slug: str, run_id: int, operation: str) -> MatchingRun:
+    program = _one_to_one_program(request, slug, operation)
     return selectors.matching_run_for_staff(program=program, run_id=run_id, viewer=request.auth)
 
 
@@ -185,12 +195,12 @@ def _staff_run(request: HttpRequest, slug: str, run_id: int) -> MatchingRun:
         "(juniors) and mentors (seniors). Published mentorships and the latest draft's "
         "locked pairs are kept. Small cohorts are solved at once (status `draft`); cohorts "
         "above 2,000 people are queued (`queued`) for the task runner. 422 with the person "
-        "or rule named when the input is bad or no pair can be made, or the program is not "
-        "one-to-one; 403 for everyone but the staff."
+        "or rule named when the input is bad or no pair can be made; 404 when the program "
+        "is not one-to-one; 403 for everyone but the staff."
     ),
 )
 def matching_run_create(request: HttpRequest, payload: MatchingRunIn, slug: str = SLUG):
-    program = selectors.program_of_person(person=request.auth, slug=slug)
+    program = _one_to_one_program(request, slug, "matching_run_create")
     weights = payload.weights.model_dump(exclude_none=True) if payload.weights else None
     rules = payload.rules.model_dump() if payload.rules else None
     try:
@@ -218,7 +228,7 @@ def matching_run_create(request: HttpRequest, payload: MatchingRunIn, slug: str 
     ),
 )
 def matching_run_detail(request: HttpRequest, slug: str = SLUG, run_id: int = RUN_ID):
-    return _run_out(_staff_run(request, slug, run_id), request.auth)
+    return _run_out(_staff_run(request, slug, run_id, "matching_run_detail"), request.auth)
 
 
 @router.post(
@@ -233,7 +243,7 @@ def matching_run_detail(request: HttpRequest, slug: str = SLUG, run_id: int = RU
     ),
 )
 def matching_run_publish(request: HttpRequest, slug: str = SLUG, run_id: int = RUN_ID):
-    run = _staff_run(request, slug, run_id)
+    run = _staff_run(request, slug, run_id, "matching_run_publish")
     try:
         services.matching_run_publish(run=run, by=request.auth)
     except services.MatchingError as refused:

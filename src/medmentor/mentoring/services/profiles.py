@@ -9,10 +9,11 @@ The reading, preview and one-transaction write come from the shared engine in `i
 import re
 from dataclasses import dataclass, field
 
+from medmentor.mentoring.models import MatchingProfile
+from medmentor.mentoring.services.matching import CONCORDANCE_ATTRIBUTES
 from medmentor.programs.importing import Change, ImportResult, PreviewRow, RowError, Sheet, SheetRow
-from medmentor.programs.models import Enrollment, MatchingProfile, Program, Role
+from medmentor.programs.models import Enrollment, Program, Role
 from medmentor.programs.services.imports import _checked_email, _Plan, _RowProblems, _run_import
-from medmentor.programs.services.matching import CONCORDANCE_ATTRIBUTES
 
 MATCHING_PROFILE_COLUMNS = (
     "email",
