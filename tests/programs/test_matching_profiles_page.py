@@ -7,6 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from medmentor.programs.access import SYSTEM
 from medmentor.programs.models import MatchingProfile, Role
 from medmentor.programs.services import MATCHING_PROFILE_COLUMNS, matching_profiles_import
 from tests.conftest import sign_in
@@ -137,7 +138,11 @@ def test_the_template_holds_the_importers_columns_and_an_example_it_accepts(
     for example_email, email in people.items():
         text = text.replace(example_email, email)
     result = matching_profiles_import(
-        program=cohort.program, file_name="template.csv", content=text.encode(), apply=False
+        program=cohort.program,
+        file_name="template.csv",
+        content=text.encode(),
+        apply=False,
+        by=SYSTEM,
     )
     assert result.errors == []
     assert [row.action for row in result.rows] == ["create"]

@@ -6,14 +6,13 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from medmentor.programs import selectors, services
+from medmentor.programs import access, selectors, services
 from medmentor.programs.forms import (
     ImportUploadForm,
     MatchingConflictForm,
@@ -28,7 +27,6 @@ from medmentor.programs.importing import (
     pending_import_save,
 )
 from medmentor.programs.models import (
-    STAFF_ROLES,
     MatchingConflict,
     MatchingPair,
     MatchingRun,
@@ -55,8 +53,9 @@ def home(request):
 def _program_for_staff(request, slug: str) -> Program:
     """The program, when the signed-in person directs or coordinates it; else 403."""
     program = get_object_or_404(Program.objects.select_related("service"), slug=slug)
-    if not selectors.roles_in_program(person=request.user, program=program) & set(STAFF_ROLES):
-        raise PermissionDenied("Only the program's directors and coordinators may open this page.")
+    access.require_manager(
+        request.user, program, "Only the program's directors and coordinators may open this page."
+    )
     return program
 
 
@@ -255,8 +254,8 @@ def _import_page(request, slug: str, page: _ImportPage):
     form = ImportUploadForm()
     context = {"program": program, "page": page, "form": form, "result": None}
     status = 200
-    # The roster import checks what this person may change (services.roster_import).
-    importer = {"by": request.user} if page.kind == ROSTER_PAGE.kind else {}
+    # Each import checks who imports, and the roster what this person may change.
+    importer = {"by": request.user}
 
     if request.method == "POST" and request.POST.get("action") == "cancel":
         _pending_drop(request, key)

@@ -12,7 +12,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from medmentor.programs.models import STAFF_ROLES, Program
+from medmentor.programs import access
+from medmentor.programs.models import Program
 from medmentor.surveys import editor_services, selectors
 from medmentor.surveys.editor_services import count_words, number_words
 from medmentor.surveys.forms import (
@@ -27,7 +28,7 @@ from medmentor.surveys.models import Instrument, Item, ItemKind, Scale, WaveKind
 
 def _staff_instrument(request, slug: str, instrument_id: int) -> tuple[Program, Instrument]:
     program = get_object_or_404(Program, slug=slug)
-    selectors.survey_roles_check(person=request.user, program=program, allowed=set(STAFF_ROLES))
+    access.require_manager(request.user, program, selectors.SURVEY_PAGE_REFUSED)
     instrument = get_object_or_404(Instrument, program=program, pk=instrument_id)
     return program, instrument
 
