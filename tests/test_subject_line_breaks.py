@@ -78,6 +78,7 @@ def test_settings_service_refuses_a_title_with_a_line_break(program):
             anonymity=survey.anonymity,
             max_reminders=2,
             reminder_every_days=7,
+            by=SYSTEM,
         )
     assert REFUSAL in refusal.value.message_dict["title"][0]
 
@@ -85,7 +86,7 @@ def test_settings_service_refuses_a_title_with_a_line_break(program):
 def test_a_copy_cannot_be_given_a_title_with_a_line_break(program):
     survey = make_survey(program)
     with pytest.raises(ValidationError, match="one line"):
-        editor_services.instrument_copy(instrument=survey, title=INJECTED)
+        editor_services.instrument_copy(instrument=survey, title=INJECTED, by=SYSTEM)
     assert Instrument.objects.count() == 1
 
 
