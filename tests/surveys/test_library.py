@@ -30,6 +30,7 @@ def _copy(program, key, anonymity=Anonymity.CODED):
         anonymity=anonymity,
         pre_opens_at=NOW,
         post_opens_at=NOW + datetime.timedelta(weeks=8),
+        by=SYSTEM,
     )
 
 

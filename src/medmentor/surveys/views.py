@@ -406,6 +406,7 @@ def survey_library_copy(request, slug: str, key: str):
         anonymity=anonymity,
         pre_opens_at=now,
         post_opens_at=now + datetime.timedelta(weeks=8),
+        by=request.user,
     )
     messages.success(
         request,
