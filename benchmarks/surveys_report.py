@@ -52,6 +52,7 @@ def build(n: int, seed: int = 2):
     from django.utils import timezone
 
     from medmentor.people.models import Institution
+    from medmentor.programs.access import SYSTEM
     from medmentor.programs.models import Program
     from medmentor.surveys.library import AGREE_5, instrument_create
     from medmentor.surveys.models import Response, number_answers_pack
@@ -91,6 +92,7 @@ def build(n: int, seed: int = 2):
         spec=spec,
         pre_opens_at=now - datetime.timedelta(days=60),
         post_opens_at=now - datetime.timedelta(days=1),
+        by=SYSTEM,
     )
     waves = {w.kind: w for w in instrument.waves.all()}
     item_ids = list(instrument.items.values_list("pk", flat=True))

@@ -132,7 +132,9 @@ def _admin_pages(world):
     return pages
 
 
-_CSRF = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]+')
+# The CSRF token is masked afresh on every render (in forms, and in the site layout's
+# htmx header that the styled 403 page carries): not a difference in what is shown.
+_CSRF = re.compile(r'(name="csrfmiddlewaretoken" value="|"X-CSRFToken": ")[^"]+')
 
 
 def _fetch(client, pages):

@@ -15,6 +15,7 @@ from medmentor.curriculum.weekly_email import (
     email_template_save,
 )
 from medmentor.one_line import has_line_break, line_break_problem
+from medmentor.programs.access import SYSTEM
 from medmentor.programs.models import EmailTemplate, Program
 from medmentor.programs.services import ProgramError, program_create
 from medmentor.surveys import editor_services, services
@@ -77,6 +78,7 @@ def test_settings_service_refuses_a_title_with_a_line_break(program):
             anonymity=survey.anonymity,
             max_reminders=2,
             reminder_every_days=7,
+            by=SYSTEM,
         )
     assert REFUSAL in refusal.value.message_dict["title"][0]
 
@@ -84,7 +86,7 @@ def test_settings_service_refuses_a_title_with_a_line_break(program):
 def test_a_copy_cannot_be_given_a_title_with_a_line_break(program):
     survey = make_survey(program)
     with pytest.raises(ValidationError, match="one line"):
-        editor_services.instrument_copy(instrument=survey, title=INJECTED)
+        editor_services.instrument_copy(instrument=survey, title=INJECTED, by=SYSTEM)
     assert Instrument.objects.count() == 1
 
 
@@ -108,7 +110,9 @@ def test_redcap_import_page_refuses_a_title_with_a_line_break(client, program, d
 def test_redcap_import_service_and_console_refuse_a_title_with_a_line_break(program, tmp_path):
     dictionary = redcap_dictionary(instrument=make_survey(program))
     with pytest.raises(DictionaryError, match="one line"):
-        redcap_dictionary_import(program=program, title=INJECTED, content=dictionary.encode())
+        redcap_dictionary_import(
+            program=program, title=INJECTED, content=dictionary.encode(), by=SYSTEM
+        )
     path = tmp_path / "dictionary.csv"
     path.write_text(dictionary)
     with pytest.raises(CommandError, match="was refused"):

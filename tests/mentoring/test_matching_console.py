@@ -9,6 +9,7 @@ from django.core.management.base import CommandError
 
 from medmentor.mentoring.models import MatchingProfile, MatchingRun, Mentorship
 from medmentor.mentoring.services import matching_profiles_import
+from medmentor.programs.access import SYSTEM
 from medmentor.programs.models import Role
 from tests.mentoring.matching_cohort import SLUG, one_to_one_program
 
@@ -81,13 +82,13 @@ PROFILES = (
 
 def test_the_profiles_import_previews_then_writes(cohort):
     preview = matching_profiles_import(
-        program=cohort.program, file_name="p.csv", content=PROFILES.encode(), apply=False
+        program=cohort.program, file_name="p.csv", content=PROFILES.encode(), apply=False, by=SYSTEM
     )
     assert preview.ok and not preview.applied
     assert preview.counts == {"create": 0, "update": 2, "unchanged": 0, "error": 0}
 
     result = matching_profiles_import(
-        program=cohort.program, file_name="p.csv", content=PROFILES.encode(), apply=True
+        program=cohort.program, file_name="p.csv", content=PROFILES.encode(), apply=True, by=SYSTEM
     )
 
     assert result.applied
@@ -114,7 +115,7 @@ def test_the_profiles_import_names_each_bad_cell_and_writes_nothing(cohort):
     before = list(MatchingProfile.objects.values())
 
     result = matching_profiles_import(
-        program=cohort.program, file_name="p.csv", content=BAD.encode(), apply=True
+        program=cohort.program, file_name="p.csv", content=BAD.encode(), apply=True, by=SYSTEM
     )
 
     assert not result.applied
@@ -144,7 +145,7 @@ def test_a_profile_text_longer_than_its_column_is_refused_naming_the_limit(cohor
     long_gender = "x" * 61
     content = f"email,gender\nnate@near-peer.test,{long_gender}\n".encode()
     result = matching_profiles_import(
-        program=cohort.program, file_name="p.csv", content=content, apply=True
+        program=cohort.program, file_name="p.csv", content=content, apply=True, by=SYSTEM
     )
     assert not result.applied
     (error,) = result.errors
@@ -155,7 +156,7 @@ def test_a_profile_text_longer_than_its_column_is_refused_naming_the_limit(cohor
 def test_a_person_twice_in_the_profiles_file_is_told_to_keep_one_row(cohort):
     content = b"email,site\nnate@near-peer.test,South\nnate@near-peer.test,North\n"
     result = matching_profiles_import(
-        program=cohort.program, file_name="p.csv", content=content, apply=False
+        program=cohort.program, file_name="p.csv", content=content, apply=False, by=SYSTEM
     )
     (error,) = result.errors
     assert "is also on row 2. A person has one matching profile: keep one row." in error.reason

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from medmentor.mentoring.models import MatchingProfile
 from medmentor.mentoring.services import MATCHING_PROFILE_COLUMNS, matching_profiles_import
+from medmentor.programs.access import SYSTEM
 from medmentor.programs.models import Role
 from tests.conftest import sign_in
 from tests.mentoring.matching_cohort import SLUG, one_to_one_program
@@ -138,7 +139,11 @@ def test_the_template_holds_the_importers_columns_and_an_example_it_accepts(
     for example_email, email in people.items():
         text = text.replace(example_email, email)
     result = matching_profiles_import(
-        program=cohort.program, file_name="template.csv", content=text.encode(), apply=False
+        program=cohort.program,
+        file_name="template.csv",
+        content=text.encode(),
+        apply=False,
+        by=SYSTEM,
     )
     assert result.errors == []
     assert [row.action for row in result.rows] == ["create"]

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from medmentor.programs import selectors
+from medmentor.programs.access import SYSTEM
 from medmentor.programs.models import Pair, PairOrigin, PairRemoval, ProgramWeek, ServiceBlock
 from medmentor.programs.services import (
     WeekFinishedError,
@@ -96,7 +97,9 @@ def test_a_schedule_import_keeps_the_pairs_of_finished_weeks(
         [junior.email, "", "2026-11-02", (next_week.starts_on + datetime.timedelta(4)).isoformat()],
         [senior.email, "", "2026-11-02", (next_week.starts_on + datetime.timedelta(4)).isoformat()],
     )
-    result = schedule_import(program=program, file_name="s.csv", content=content, apply=True)
+    result = schedule_import(
+        program=program, file_name="s.csv", content=content, apply=True, by=SYSTEM
+    )
     assert result.applied
     assert any("finished week" in note and "kept as they were" in note for note in result.notes)
     assert list(Pair.objects.filter(week=first_week).values_list("pk", "is_removed")) == [

@@ -5,6 +5,7 @@ import datetime
 import pytest
 
 from medmentor.people.models import Institution, Person
+from medmentor.programs.access import SYSTEM
 from medmentor.programs.models import Enrollment, Role
 from medmentor.programs.services import roster_import
 from tests.programs.files import ROSTER_HEADER, csv_bytes, roster, xlsx_bytes
@@ -27,7 +28,7 @@ def messages_of(result):
 def test_preview_lists_new_people_as_create_and_writes_nothing(program):
     before = counts()
     result = roster_import(
-        program=program, file_name="roster.csv", content=roster(*GOOD_ROWS), apply=False, by=None
+        program=program, file_name="roster.csv", content=roster(*GOOD_ROWS), apply=False, by=SYSTEM
     )
     assert result.ok and not result.applied
     assert [(row.row, row.action) for row in result.rows] == [
@@ -41,7 +42,7 @@ def test_preview_lists_new_people_as_create_and_writes_nothing(program):
 
 def test_apply_creates_people_with_their_program_roles(program):
     result = roster_import(
-        program=program, file_name="roster.csv", content=roster(*GOOD_ROWS), apply=True, by=None
+        program=program, file_name="roster.csv", content=roster(*GOOD_ROWS), apply=True, by=SYSTEM
     )
     assert result.applied
     ana = Person.objects.get(email="ana.r1@lakeside.test")
@@ -61,10 +62,10 @@ def test_apply_creates_people_with_their_program_roles(program):
 
 def test_importing_the_same_file_twice_changes_nothing_the_second_time(program):
     content = xlsx_bytes([ROSTER_HEADER, *GOOD_ROWS])
-    roster_import(program=program, file_name="roster.xlsx", content=content, apply=True, by=None)
+    roster_import(program=program, file_name="roster.xlsx", content=content, apply=True, by=SYSTEM)
     before = counts()
     again = roster_import(
-        program=program, file_name="roster.xlsx", content=content, apply=True, by=None
+        program=program, file_name="roster.xlsx", content=content, apply=True, by=SYSTEM
     )
     assert again.applied
     assert [row.action for row in again.rows] == ["unchanged"] * 3
@@ -74,7 +75,7 @@ def test_importing_the_same_file_twice_changes_nothing_the_second_time(program):
 def test_update_shows_what_changes(program, junior):
     content = roster(["JUNIOR@lakeside.test", "Jo Junior-Smith", "PGY-2", "senior"])
     result = roster_import(
-        program=program, file_name="roster.csv", content=content, apply=False, by=None
+        program=program, file_name="roster.csv", content=content, apply=False, by=SYSTEM
     )
     row = result.rows[0]
     assert row.action == "update"
@@ -83,7 +84,7 @@ def test_update_shows_what_changes(program, junior):
         "training_level: R1 → PGY-2",
         "role: junior → senior",
     ]
-    roster_import(program=program, file_name="roster.csv", content=content, apply=True, by=None)
+    roster_import(program=program, file_name="roster.csv", content=content, apply=True, by=SYSTEM)
     junior.refresh_from_db()
     assert junior.full_name == "Jo Junior-Smith"
     assert set(Enrollment.objects.filter(person=junior).values_list("role", flat=True)) == {
@@ -94,7 +95,7 @@ def test_update_shows_what_changes(program, junior):
 def test_person_from_another_program_is_added_to_this_one(program, outsider):
     content = roster([outsider.email, outsider.full_name, "R1", "junior"])
     result = roster_import(
-        program=program, file_name="roster.csv", content=content, apply=True, by=None
+        program=program, file_name="roster.csv", content=content, apply=True, by=SYSTEM
     )
     assert result.rows[0].action == "update"
     assert str(result.rows[0].changes[0]) == "role: (blank) → junior"
@@ -108,7 +109,7 @@ def test_several_roles_in_one_cell(program, director):
         [director.email, director.full_name, "faculty", "Director, Faculty"],
     )
     result = roster_import(
-        program=program, file_name="roster.csv", content=content, apply=True, by=None
+        program=program, file_name="roster.csv", content=content, apply=True, by=SYSTEM
     )
     assert result.applied, messages_of(result)
     assert set(
@@ -136,7 +137,7 @@ def test_optional_columns_institution_specialty_and_dates(program):
         ]
     )
     result = roster_import(
-        program=program, file_name="roster.csv", content=content, apply=True, by=None
+        program=program, file_name="roster.csv", content=content, apply=True, by=SYSTEM
     )
     assert result.applied, messages_of(result)
     assert "notes" in result.notes[0]
@@ -188,7 +189,7 @@ def test_each_bad_row_is_reported_with_row_column_and_reason_and_nothing_is_writ
     before = counts()
     content = roster(GOOD_ROWS[0], row, GOOD_ROWS[1])
     result = roster_import(
-        program=program, file_name="roster.csv", content=content, apply=True, by=None
+        program=program, file_name="roster.csv", content=content, apply=True, by=SYSTEM
     )
     assert not result.applied
     assert any(text.startswith(message) for text in messages_of(result)), messages_of(result)
@@ -205,7 +206,7 @@ def test_bad_dates_are_reported_with_their_column(program):
         ]
     )
     result = roster_import(
-        program=program, file_name="roster.csv", content=content, apply=True, by=None
+        program=program, file_name="roster.csv", content=content, apply=True, by=SYSTEM
     )
     assert messages_of(result) == [
         "Row 2, column joined_on: bad date: “2026-13-01” is not a date in the calendar "
@@ -220,7 +221,7 @@ def test_unknown_institution_is_an_error_not_a_new_institution(program):
         [[*ROSTER_HEADER, "institution"], ["a@x.test", "Ann", "R1", "junior", "Atlantis"]]
     )
     result = roster_import(
-        program=program, file_name="roster.csv", content=content, apply=True, by=None
+        program=program, file_name="roster.csv", content=content, apply=True, by=SYSTEM
     )
     assert "unknown institution “Atlantis”" in messages_of(result)[0]
     assert not Institution.objects.filter(name="Atlantis").exists()
@@ -229,7 +230,7 @@ def test_unknown_institution_is_an_error_not_a_new_institution(program):
 def test_missing_required_column_is_named(program):
     content = csv_bytes([["email", "full_name", "role"], ["a@x.test", "Ann", "junior"]])
     result = roster_import(
-        program=program, file_name="roster.csv", content=content, apply=True, by=None
+        program=program, file_name="roster.csv", content=content, apply=True, by=SYSTEM
     )
     assert len(result.errors) == 1
     assert messages_of(result)[0].startswith(
@@ -242,7 +243,7 @@ def test_header_spellings_people_use_are_understood(program):
         [["E-mail", "Name", "Level", "Roles"], ["a@x.test", "Ann", "pgy 1", "Mentee"]]
     )
     result = roster_import(
-        program=program, file_name="roster.csv", content=content, apply=True, by=None
+        program=program, file_name="roster.csv", content=content, apply=True, by=SYSTEM
     )
     assert result.applied, messages_of(result)
     assert Person.objects.get(email="a@x.test").training_level == "PGY-1"
@@ -258,7 +259,7 @@ def test_header_spellings_people_use_are_understood(program):
 )
 def test_unreadable_file_is_one_clear_error(program, file_name, content, words):
     result = roster_import(
-        program=program, file_name=file_name, content=content, apply=True, by=None
+        program=program, file_name=file_name, content=content, apply=True, by=SYSTEM
     )
     assert not result.applied and result.rows == []
     assert words in messages_of(result)[0]
@@ -267,7 +268,7 @@ def test_unreadable_file_is_one_clear_error(program, file_name, content, words):
 def test_roster_that_would_drop_the_last_director_is_refused(program, director):
     content = roster([director.email, director.full_name, "faculty", "faculty"])
     result = roster_import(
-        program=program, file_name="roster.csv", content=content, apply=True, by=None
+        program=program, file_name="roster.csv", content=content, apply=True, by=SYSTEM
     )
     assert not result.applied
     assert "without a director" in messages_of(result)[0]
@@ -280,13 +281,13 @@ def test_handing_the_program_to_a_new_director_is_allowed(program, director):
         ["new.director@lakeside.test", "Nia New", "faculty", "director"],
     )
     result = roster_import(
-        program=program, file_name="roster.csv", content=content, apply=True, by=None
+        program=program, file_name="roster.csv", content=content, apply=True, by=SYSTEM
     )
     assert result.applied, messages_of(result)
 
 
 def test_people_missing_from_the_file_keep_their_roles(program, junior, senior):
     roster_import(
-        program=program, file_name="r.csv", content=roster(GOOD_ROWS[0]), apply=True, by=None
+        program=program, file_name="r.csv", content=roster(GOOD_ROWS[0]), apply=True, by=SYSTEM
     )
     assert Enrollment.objects.filter(program=program, person__in=[junior, senior]).count() == 2

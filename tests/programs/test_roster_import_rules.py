@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from medmentor.people.models import Person
+from medmentor.programs.access import SYSTEM
 from medmentor.programs.models import Enrollment, Program, ProgramKind, Role
 from medmentor.programs.services import roster_import, roster_roles_grantable
 from tests.conftest import make_person
@@ -63,7 +64,7 @@ def test_a_director_may_grant_every_role_and_a_coordinator_the_roles_below_their
         Role.JUNIOR,
         Role.RESEARCHER,
     }
-    assert roster_roles_grantable(program=program, by=None) == set(Role.values)
+    assert roster_roles_grantable(program=program, by=SYSTEM) == set(Role.values)
 
 
 @pytest.mark.parametrize("who", ["faculty", "researcher", "senior", "junior", "outsider"])
@@ -202,7 +203,7 @@ def test_an_operations_account_is_not_renamed_by_a_roster(program, director, ope
 
 
 def test_the_console_keeps_the_other_program_rule_too(program, shared_junior):
-    result = run(program, None, [shared_junior.email, "Shay Renamed", "R1", "junior"])
+    result = run(program, SYSTEM, [shared_junior.email, "Shay Renamed", "R1", "junior"])
     assert "also enrolled in another program" in messages_of(result)[0]
 
 
@@ -210,7 +211,7 @@ def test_the_console_keeps_the_other_program_rule_too(program, shared_junior):
 
 
 def test_the_last_director_cannot_be_demoted_even_from_the_console(program, director):
-    result = run(program, None, [director.email, director.full_name, "faculty", "junior"])
+    result = run(program, SYSTEM, [director.email, director.full_name, "faculty", "junior"])
     assert messages_of(result) == [
         "Row 2, column role: this would leave the program without a director; keep "
         "“director” in this person's roles or add another director"
@@ -221,7 +222,7 @@ def test_the_last_director_cannot_be_demoted_even_from_the_console(program, dire
 def test_a_director_may_hand_over_to_a_new_director_in_the_same_file(program, director):
     result = run(
         program,
-        None,
+        SYSTEM,
         [director.email, director.full_name, "faculty", "faculty"],
         ["new.dir@lakeside.test", "Nell New", "faculty", "director"],
     )

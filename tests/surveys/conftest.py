@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from medmentor.programs.access import SYSTEM
 from medmentor.surveys.library import REVERSE_MENTORING, instrument_create
 from medmentor.surveys.models import Anonymity
 
@@ -17,6 +18,7 @@ def make_survey(program, anonymity=Anonymity.CODED):
         anonymity=anonymity,
         pre_opens_at=now - datetime.timedelta(days=1),
         post_opens_at=now - datetime.timedelta(hours=1),
+        by=SYSTEM,
     )
 
 

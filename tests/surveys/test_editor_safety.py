@@ -5,8 +5,9 @@ not fix anything; a refused edit writes nothing; show-if and scales stay consist
 import dataclasses
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 
+from medmentor.programs.access import SYSTEM
 from medmentor.surveys import editor_services, services
 from medmentor.surveys.editor_services import ItemFields, ScaleFields
 from medmentor.surveys.models import Anonymity, Answer, Instrument, Item, Response
@@ -75,12 +76,12 @@ def test_wording_may_change_after_answers(answered):
     item = answered.items.get(key="role_understanding")
     labels = ("Not at all", "A little", "Somewhat", "Mostly", "Completely")
     editor_services.item_update(
-        item=item, fields=_fields(item, text="I know my role.", anchors=labels)
+        item=item, fields=_fields(item, text="I know my role.", anchors=labels), by=SYSTEM
     )
     topics = answered.items.get(key="topics")
     relabelled = tuple((code, f"{label} (new)") for code, label in topics.choices)
     editor_services.item_update(
-        item=topics, fields=_fields(topics, choices=relabelled, required=True)
+        item=topics, fields=_fields(topics, choices=relabelled, required=True), by=SYSTEM
     )
 
     item.refresh_from_db()
@@ -109,7 +110,7 @@ def test_codes_are_fixed_once_a_response_is_submitted(answered, key, change, fie
 
     errors = _refusal(
         lambda: editor_services.item_update(
-            item=item, fields=_fields(item, text="Changed", **change)
+            item=item, fields=_fields(item, text="Changed", **change), by=SYSTEM
         )
     )
 
@@ -128,6 +129,7 @@ def test_anonymity_mode_is_fixed_once_a_response_is_submitted(answered):
             anonymity=Anonymity.ANONYMOUS,
             max_reminders=1,
             reminder_every_days=3,
+            by=SYSTEM,
         )
     )
     assert "2 responses were given under “Coded" in errors["anonymity"]
@@ -136,10 +138,12 @@ def test_anonymity_mode_is_fixed_once_a_response_is_submitted(answered):
 
 
 def test_an_answered_item_cannot_be_deleted_but_an_unanswered_one_can(answered):
-    errors = _refusal(lambda: editor_services.item_delete(item=answered.items.get(key="conf_1")))
+    errors = _refusal(
+        lambda: editor_services.item_delete(item=answered.items.get(key="conf_1"), by=SYSTEM)
+    )
     assert errors[""] == "2 submitted responses answered “conf_1”; copy the survey to remove it."
 
-    editor_services.item_delete(item=answered.items.get(key="thoughts"))
+    editor_services.item_delete(item=answered.items.get(key="thoughts"), by=SYSTEM)
     assert not answered.items.filter(key="thoughts").exists()
 
 
@@ -148,7 +152,9 @@ def test_drafts_alone_leave_codes_free_and_lose_only_the_stale_answers(program, 
     draft = _draft(survey, junior, {"role_understanding": "4", "conf_1": "2"})
     item = survey.items.get(key="role_understanding")
 
-    notes = editor_services.item_update(item=item, fields=_fields(item, points=7, anchors=()))
+    notes = editor_services.item_update(
+        item=item, fields=_fields(item, points=7, anchors=()), by=SYSTEM
+    )
 
     item.refresh_from_db()
     assert item.points == 7
@@ -168,6 +174,7 @@ def test_a_change_of_mode_discards_drafts_kept_the_old_way(program, junior):
         anonymity=Anonymity.ANONYMOUS,
         max_reminders=2,
         reminder_every_days=7,
+        by=SYSTEM,
     )
 
     assert survey.anonymity == Anonymity.ANONYMOUS
@@ -198,7 +205,7 @@ def test_each_rule_names_its_field(program, change, field, message):
     survey = make_survey(program)
     item = survey.items.get(key="conf_1")
     errors = _refusal(
-        lambda: editor_services.item_update(item=item, fields=_fields(item, **change))
+        lambda: editor_services.item_update(item=item, fields=_fields(item, **change), by=SYSTEM)
     )
     assert message in errors[field]
 
@@ -211,24 +218,28 @@ def test_show_if_names_an_earlier_closed_item_and_its_codes(program):
 
     errors = _refusal(
         lambda: editor_services.item_update(
-            item=minutes, fields=_fields(minutes, show_if_values=("7",))
+            item=minutes, fields=_fields(minutes, show_if_values=("7",)), by=SYSTEM
         )
     )
     assert "“7” is not a code of “had_session” (its codes: 0, 1)." in errors["show_if_values"]
     errors = _refusal(
-        lambda: editor_services.item_update(item=minutes, fields=_fields(minutes, page=2))
+        lambda: editor_services.item_update(
+            item=minutes, fields=_fields(minutes, page=2), by=SYSTEM
+        )
     )
     assert "earlier page" in errors["show_if_item"]
     errors = _refusal(
-        lambda: editor_services.item_update(item=had_session, fields=_fields(had_session, page=3))
+        lambda: editor_services.item_update(
+            item=had_session, fields=_fields(had_session, page=3), by=SYSTEM
+        )
     )
     assert "“session_minutes” (page 3) is shown depending on this item" in errors["page"]
     assert _refusal(
         lambda: editor_services.item_update(
-            item=minutes, fields=_fields(minutes, show_if_item_id=thoughts.pk)
+            item=minutes, fields=_fields(minutes, show_if_item_id=thoughts.pk), by=SYSTEM
         )
     )
-    errors = _refusal(lambda: editor_services.item_delete(item=had_session))
+    errors = _refusal(lambda: editor_services.item_delete(item=had_session, by=SYSTEM))
     assert "“session_minutes”, “topics” are shown depending on “had_session”" in errors[""]
 
 
@@ -236,7 +247,9 @@ def test_an_item_of_a_scale_keeps_to_the_declared_range(program):
     survey = make_survey(program)
     item = survey.items.get(key="conf_1")
     errors = _refusal(
-        lambda: editor_services.item_update(item=item, fields=_fields(item, numeric_max=10))
+        lambda: editor_services.item_update(
+            item=item, fields=_fields(item, numeric_max=10), by=SYSTEM
+        )
     )
     assert (
         "“conf_1” answers 0–10, scored 0–10 with offset 0: outside the declared 0–5."
@@ -273,6 +286,7 @@ def test_a_scale_is_checked_against_its_items(program):
                 max_missing=7,
                 members=((likert.pk, True), (thoughts.pk, False)),
             ),
+            by=SYSTEM,
         )
     )
     assert (
@@ -286,6 +300,7 @@ def test_a_scale_is_checked_against_its_items(program):
         fields=_scale(
             survey, members=((likert.pk, True),), item_min=0, item_max=4, offset=-1, max_missing=0
         ),
+        by=SYSTEM,
     )
     assert list(scale.scale_items.values_list("item__key", "reverse")) == [
         ("role_understanding", True)
@@ -295,15 +310,17 @@ def test_a_scale_is_checked_against_its_items(program):
 def test_moving_an_item_swaps_it_with_its_neighbour(program):
     survey = make_survey(program)
     keys = list(survey.items.values_list("key", flat=True))
-    editor_services.item_move(item=survey.items.get(key="conf_2"), direction="up")
-    editor_services.item_move(item=survey.items.get(key=keys[-1]), direction="down")  # at the end
+    editor_services.item_move(item=survey.items.get(key="conf_2"), direction="up", by=SYSTEM)
+    editor_services.item_move(
+        item=survey.items.get(key=keys[-1]), direction="down", by=SYSTEM
+    )  # at the end
 
     moved = list(survey.items.values_list("key", flat=True))
     assert moved == ["conf_2", "conf_1", *keys[2:]]
 
 
 def test_a_copy_has_the_items_scales_and_show_if_but_no_answers(answered):
-    copy = editor_services.instrument_copy(instrument=answered)
+    copy = editor_services.instrument_copy(instrument=answered, by=SYSTEM)
 
     assert copy.title == "Reverse mentoring: before and after (copy)"
     assert copy.code_salt != answered.code_salt
@@ -316,4 +333,17 @@ def test_a_copy_has_the_items_scales_and_show_if_but_no_answers(answered):
     assert not Response.objects.filter(wave__instrument=copy).exists()
     # The copy has no answers, so its codes may change.
     item = copy.items.get(key="role_understanding")
-    editor_services.item_update(item=item, fields=_fields(item, points=7, anchors=()))
+    editor_services.item_update(item=item, fields=_fields(item, points=7, anchors=()), by=SYSTEM)
+
+
+@pytest.mark.parametrize("name", ["faculty", "researcher", "junior", "outsider"])
+def test_the_editor_services_refuse_anyone_who_does_not_run_the_program(request, survey, name):
+    # The pages check too; the services ask again, whoever calls them.
+    person = request.getfixturevalue(name)
+    item = survey.items.order_by("order").last()
+    with pytest.raises(PermissionDenied, match="may not open this survey page"):
+        editor_services.item_delete(item=item, by=person)
+    with pytest.raises(PermissionDenied, match="may not open this survey page"):
+        editor_services.instrument_copy(instrument=survey, by=person)
+    assert Item.objects.filter(pk=item.pk).exists()
+    assert Instrument.objects.filter(program=survey.program).count() == 1

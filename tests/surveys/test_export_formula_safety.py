@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from medmentor.csv_safety import spreadsheet_safe
+from medmentor.programs.access import SYSTEM
 from medmentor.surveys.exports import (
     export_long,
     export_wide,
@@ -132,7 +133,7 @@ def test_redcap_dictionary_keeps_negative_choice_codes_and_neutralises_the_label
     assert rows["agreement"][5].startswith("-3, Level -3 | -2, Level -2")
     assert rows["source"][4] == "'=1+1 where did you hear of us?"
     # REDCap (and our import) still read the dictionary's choices as they were.
-    copy = redcap_dictionary_import(program=program, title="Copy", content=text.encode())
+    copy = redcap_dictionary_import(program=program, title="Copy", content=text.encode(), by=SYSTEM)
     assert copy.items.get(key="agreement").options()[0] == ("-3", "Level -3")
 
 

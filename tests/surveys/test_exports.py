@@ -7,6 +7,7 @@ import io
 import pytest
 from django.urls import reverse
 
+from medmentor.programs.access import SYSTEM
 from medmentor.surveys.demo import survey_demo_load
 from medmentor.surveys.exports import (
     REDCAP_COLUMNS,
@@ -74,7 +75,7 @@ def test_redcap_data_has_waves_as_events_and_a_column_per_checkbox_option(demo_s
 
 def test_redcap_dictionary_round_trips_into_a_new_instrument(demo_survey, program):
     content = redcap_dictionary(instrument=demo_survey).encode()
-    copy = redcap_dictionary_import(program=program, title="Copy", content=content)
+    copy = redcap_dictionary_import(program=program, title="Copy", content=content, by=SYSTEM)
     original = {i.key: i for i in demo_survey.items.all()}
     for item in copy.items.all():
         assert item.text == original[item.key].text
@@ -97,7 +98,7 @@ def test_bad_dictionary_names_row_and_column_and_writes_nothing(program, bad, me
     fine = "ok_item,f,,notes,Fine" + ",," * 6 + ","
     content = f"{header}\n{fine}\n{bad}\n".replace("Row 2", "Row 3").encode()
     with pytest.raises(DictionaryError) as error:
-        redcap_dictionary_import(program=program, title="Bad", content=content)
+        redcap_dictionary_import(program=program, title="Bad", content=content, by=SYSTEM)
     assert message.replace("Row 2", "Row 3") in str(error.value)
     assert not Instrument.objects.exists() and not Item.objects.exists()
 
@@ -146,7 +147,7 @@ def test_every_problem_of_a_dictionary_is_listed_at_once(client, program, direct
         "conf_2,f,,slider,Label" + ",," * 6 + ",",
     )
     with pytest.raises(DictionaryError) as error:
-        redcap_dictionary_import(program=program, title="Bad", content=content)
+        redcap_dictionary_import(program=program, title="Bad", content=content, by=SYSTEM)
     assert len(error.value.problems) == 2
     assert error.value.problems[0].startswith("Row 3, column “Variable / Field Name”")
     assert error.value.problems[1].startswith("Row 5, column “Field Type”: “slider”")
@@ -171,7 +172,9 @@ def test_a_question_shown_after_an_earlier_answer_goes_on_a_later_page(program):
         "minutes,f,,notes,How long?,,,,,,,[had_session] = '1'" + ",," * 3,
         "comments,f,,notes,Anything else?" + ",," * 6 + ",",
     )
-    instrument = redcap_dictionary_import(program=program, title="Branching", content=content)
+    instrument = redcap_dictionary_import(
+        program=program, title="Branching", content=content, by=SYSTEM
+    )
     pages = dict(instrument.items.values_list("key", "page"))
     assert pages == {"had_session": 1, "minutes": 2, "comments": 2}
     for item in instrument.items.all():

@@ -2,11 +2,14 @@
 emails each chosen person once, over a real SMTP server."""
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 from django.urls import reverse
 
+from medmentor.programs.access import SYSTEM
 from medmentor.programs.models import Enrollment, Role
 from medmentor.surveys.models import Invitation
+from medmentor.surveys.services import invitations_create_for_roles
 from tests.conftest import sign_in
 
 pytestmark = pytest.mark.usefixtures("fast_passwords")
@@ -104,3 +107,14 @@ def test_only_directors_and_coordinators_may_invite(client, survey, everyone, pe
     assert client.get(_url(survey, wave)).status_code == 403
     assert client.post(_url(survey, wave), {"roles": ["junior"]}).status_code == 403
     assert not Invitation.objects.exists()
+
+
+def test_inviting_is_refused_by_the_service_for_anyone_who_does_not_run_the_program(
+    survey, faculty, everyone
+):
+    # Whoever calls it (page, command, a future API), the service itself asks who acts.
+    wave = survey.waves.get(kind="pre")
+    with pytest.raises(PermissionDenied, match="directors and coordinators invite people"):
+        invitations_create_for_roles(wave=wave, roles=["junior"], by=faculty)
+    assert not Invitation.objects.filter(wave=wave).exists()
+    assert invitations_create_for_roles(wave=wave, roles=["junior"], by=SYSTEM) == 1

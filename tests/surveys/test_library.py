@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils.html import escape
 
+from medmentor.programs.access import SYSTEM
 from medmentor.surveys.editor_services import ITEM_KEY, item_code_range
 from medmentor.surveys.exports import redcap_dictionary, redcap_dictionary_import
 from medmentor.surveys.library import LIBRARY, instrument_create
@@ -29,6 +30,7 @@ def _copy(program, key, anonymity=Anonymity.CODED):
         anonymity=anonymity,
         pre_opens_at=NOW,
         post_opens_at=NOW + datetime.timedelta(weeks=8),
+        by=SYSTEM,
     )
 
 
@@ -135,7 +137,9 @@ def test_each_library_scale_declares_the_range_of_its_items_codes_plus_offset(pr
 def test_each_library_instrument_round_trips_through_a_redcap_dictionary(program, key):
     original = _copy(program, key)
     content = redcap_dictionary(instrument=original).encode()
-    copy = redcap_dictionary_import(program=program, title="From REDCap", content=content)
+    copy = redcap_dictionary_import(
+        program=program, title="From REDCap", content=content, by=SYSTEM
+    )
     before = list(original.items.select_related("show_if_item"))
     after = list(copy.items.select_related("show_if_item"))
     assert [item.key for item in after] == [item.key for item in before]

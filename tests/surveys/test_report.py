@@ -6,6 +6,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from medmentor.programs.access import SYSTEM
 from medmentor.surveys.demo import survey_demo_load
 from medmentor.surveys.selectors import survey_report
 from tests.conftest import sign_in
@@ -108,6 +109,7 @@ def test_a_scale_with_reverse_scored_items_gets_its_alpha_from_reversed_items(pr
         spec=spec,
         pre_opens_at=now,
         post_opens_at=now + datetime.timedelta(days=30),
+        by=SYSTEM,
     )
     pre = instrument.waves.get(kind="pre")
     for level in (1, 2, 3, 4, 5):

@@ -10,7 +10,6 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -22,9 +21,9 @@ from medmentor.curriculum import weekly_email
 from medmentor.messaging import selectors as outbox
 from medmentor.messaging import services as outbox_services
 from medmentor.messaging.models import OutboxMessage, OutboxStatus
-from medmentor.programs import kinds
-from medmentor.programs.models import STAFF_ROLES, Program
-from medmentor.programs.selectors import program_today, roles_in_program
+from medmentor.programs import access, kinds
+from medmentor.programs.models import Program
+from medmentor.programs.selectors import program_today
 
 OUTBOX_PAGE_SIZE = 50
 
@@ -39,8 +38,9 @@ _EMAIL_HTML_STYLES = csp_update({"style-src": ["'unsafe-inline'"]})
 
 def _program_for_staff(request, slug: str) -> Program:
     program = get_object_or_404(Program.objects.select_related("service", "institution"), slug=slug)
-    if not roles_in_program(person=request.user, program=program) & set(STAFF_ROLES):
-        raise PermissionDenied("Only the program's directors and coordinators manage its email.")
+    access.require_manager(
+        request.user, program, "Only the program's directors and coordinators manage its email."
+    )
     # The weekly email is a case-review program's; the outbox is every program's.
     kinds.require_page(program=program, page=request.resolver_match.url_name)
     return program

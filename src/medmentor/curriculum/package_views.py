@@ -8,16 +8,14 @@ written only when the director confirms that same file.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from medmentor.curriculum import package, package_export
 from medmentor.curriculum.forms import PackageConfirmForm, PackageUploadForm
-from medmentor.programs import kinds
-from medmentor.programs.models import STAFF_ROLES, Program
-from medmentor.programs.selectors import roles_in_program
+from medmentor.programs import access, kinds
+from medmentor.programs.models import Program
 
 # The session remembers which kept upload the preview showed, per program.
 UPLOAD_SESSION_KEY = "curriculum-package-upload"
@@ -25,10 +23,11 @@ UPLOAD_SESSION_KEY = "curriculum-package-upload"
 
 def _program_run_by(request, slug: str) -> Program:
     program = get_object_or_404(Program, slug=slug)
-    if not roles_in_program(person=request.user, program=program) & set(STAFF_ROLES):
-        raise PermissionDenied(
-            "Only the program's directors and coordinators manage its curriculum."
-        )
+    access.require_manager(
+        request.user,
+        program,
+        "Only the program's directors and coordinators manage its curriculum.",
+    )
     # A curriculum is for case-review programs only: 404 for any other kind.
     kinds.require_page(program=program, page=request.resolver_match.url_name)
     return program

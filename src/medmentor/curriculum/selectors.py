@@ -31,8 +31,8 @@ from medmentor.curriculum.models import (
 )
 from medmentor.messaging.selectors import outbox_summary
 from medmentor.people.models import Person
+from medmentor.programs import access
 from medmentor.programs.models import (
-    STAFF_ROLES,
     Enrollment,
     Pair,
     Program,
@@ -46,8 +46,6 @@ from medmentor.programs.selectors import (
     AttentionItem,
     program_today,
     program_week_containing,
-    roles_in_program,
-    viewer_roles,
     week_finished_message,
     week_has_started,
     week_is_finished,
@@ -61,7 +59,6 @@ MIN_GROUP_SIZE = 5
 # Who may open the program's dashboard, and how much they see there.
 DASHBOARD_MANAGE = "manage"  # director, coordinator: weeks, pairs' names, flags, emails
 DASHBOARD_AGGREGATES = "aggregates"  # faculty, researcher: counts and aggregates only
-AGGREGATE_ROLES = (Role.FACULTY, Role.RESEARCHER)
 
 
 # --- Who may see what -----------------------------------------------------------------
@@ -70,17 +67,17 @@ AGGREGATE_ROLES = (Role.FACULTY, Role.RESEARCHER)
 def dashboard_access(*, person: Person, program: Program) -> str | None:
     """How much of the program's dashboard `person` may see: DASHBOARD_MANAGE,
     DASHBOARD_AGGREGATES, or None (no access; learners and outsiders)."""
-    roles = roles_in_program(person=person, program=program)
-    if roles & set(STAFF_ROLES):
+    standing = access.program_access(person, program)
+    if standing.manages:
         return DASHBOARD_MANAGE
-    if roles & set(AGGREGATE_ROLES):
+    if standing.sees_aggregates:
         return DASHBOARD_AGGREGATES
     return None
 
 
 def workspace_allowed(*, person: Person, program: Program) -> bool:
     """The workspace is for the program's enrolled juniors and seniors only."""
-    return bool(roles_in_program(person=person, program=program) & {Role.JUNIOR, Role.SENIOR})
+    return access.program_access(person, program).is_learner
 
 
 def _pairs_planning_case(*, person: Person, case: Case) -> list[Pair]:
@@ -720,12 +717,12 @@ def program_dashboard(*, person: Person, program: Program, today: datetime.date)
     any learner's progress here (rule 1). PermissionDenied for everyone else. The
     number of queries does not grow with the program.
     """
-    access = dashboard_access(person=person, program=program)
-    if access is None:
+    seen = dashboard_access(person=person, program=program)
+    if seen is None:
         raise PermissionDenied(
             "This page is for the program's directors, coordinators and faculty."
         )
-    manages = access == DASHBOARD_MANAGE
+    manages = seen == DASHBOARD_MANAGE
     weeks = list(
         ProgramWeek.objects.filter(program=program)
         .select_related("plan__curriculum_week")
@@ -760,7 +757,7 @@ def program_dashboard(*, person: Person, program: Program, today: datetime.date)
         )
     return Dashboard(
         program=program,
-        access=access,
+        access=seen,
         today=today,
         weeks=rows,
         overall=participation.overall,
@@ -775,8 +772,9 @@ def program_weeks_with_topics(*, program: Program, viewer: Person) -> QuerySet[P
     """The program's weeks in order, each with `curriculum_week_number` and `topic`
     (None when no curriculum week is planned). Anyone enrolled may see them: a topic
     says nothing about anyone's progress."""
-    if not roles_in_program(person=viewer, program=program):
-        raise PermissionDenied("Only people enrolled in the program may see its weeks.")
+    access.require_enrolled(
+        viewer, program, "Only people enrolled in the program may see its weeks."
+    )
     return (
         ProgramWeek.objects.filter(program=program)
         .annotate(
@@ -796,9 +794,9 @@ def week_cases_for(
     the weekly email announces them. Faculty and researchers: PermissionDenied, as on the
     pages. Nobody's progress is read here."""
     program = program_week.program
-    roles = roles_in_program(person=viewer, program=program)
-    if not roles & set(STAFF_ROLES):
-        if not roles & {Role.JUNIOR, Role.SENIOR}:
+    standing = access.program_access(viewer, program)
+    if not standing.manages:
+        if not standing.is_learner:
             raise PermissionDenied(
                 "Faculty and researchers see program-level aggregates only, not the cases."
             )
@@ -838,7 +836,7 @@ def attention_items(*, person: Person, program: Program) -> list[AttentionItem]:
     program week but teaches nothing yet (no curriculum week planned for it)."""
     if program.kind != ProgramKind.CASE_REVIEW:
         return []
-    if not viewer_roles(person=person, program=program) & set(STAFF_ROLES):
+    if not access.program_access(person, program).manages:
         return []
     today = program_today(program=program)
     monday = today - datetime.timedelta(days=today.weekday())

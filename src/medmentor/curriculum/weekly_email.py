@@ -55,6 +55,7 @@ from medmentor.messaging.services import (
 )
 from medmentor.one_line import has_line_break
 from medmentor.people.models import Person
+from medmentor.programs import access
 from medmentor.programs.models import (
     EmailTemplate,
     EmailTemplateKey,
@@ -496,11 +497,9 @@ def weekly_email_plan(
         known.update(Person.objects.in_bulk(missing))
         pairs = [(known[junior_id], known[senior_id]) for junior_id, senior_id in pair_ids]
     else:
-        roles = set(
-            Enrollment.objects.filter(program=program, person=person).values_list("role", flat=True)
-        )
-        juniors = {person.id} if Role.JUNIOR in roles else set()
-        seniors = {person.id} if Role.SENIOR in roles else set()
+        standing = access.program_access(person, program)
+        juniors = {person.id} if standing.is_junior else set()
+        seniors = {person.id} if standing.is_senior else set()
         people = {person.id: person} if juniors | seniors else {}
         pairs = [
             (pair.junior, pair.senior)

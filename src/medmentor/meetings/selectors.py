@@ -25,8 +25,8 @@ from medmentor.meetings.models import (
 )
 from medmentor.meetings.services import MeetingError
 from medmentor.people.models import Person
-from medmentor.programs.models import LEARNER_ROLES, STAFF_ROLES, Program
-from medmentor.programs.selectors import roles_in_program
+from medmentor.programs import access
+from medmentor.programs.models import Program
 
 
 @dataclass(frozen=True)
@@ -82,8 +82,7 @@ def _with_people(meetings):
 
 
 def _is_staff(*, program: Program, viewer: Person) -> bool:
-    # TODO(access): the lead switches this to programs/access.py.
-    return bool(roles_in_program(person=viewer, program=program) & set(STAFF_ROLES))
+    return access.program_access(viewer, program).manages
 
 
 def meeting_for_viewer(*, program: Program, meeting_id: int, viewer: Person) -> MeetingView:
@@ -107,8 +106,8 @@ def meetings_for_viewer(
     *, program: Program, viewer: Person, now: datetime.datetime | None = None
 ) -> MeetingsPage:
     now = now or timezone.now()
-    roles = roles_in_program(person=viewer, program=program)
-    staff = bool(roles & set(STAFF_ROLES))
+    standing = access.program_access(viewer, program)
+    staff = standing.manages
     mine_q = Q(attendance__person=viewer) | Q(organizer=viewer)
     mine = list(
         _with_people(
@@ -130,7 +129,7 @@ def meetings_for_viewer(
         upcoming=upcoming,
         past=past,
         program_meetings=program_meetings,
-        may_plan=bool(roles & {*STAFF_ROLES, *LEARNER_ROLES}),
+        may_plan=standing.plans_meetings,
         is_staff=staff,
     )
 

@@ -39,8 +39,8 @@ from medmentor.meetings.models import (
 )
 from medmentor.messaging.services import outbox_enqueue_many
 from medmentor.people.models import Person
-from medmentor.programs.models import LEARNER_ROLES, STAFF_ROLES, Program
-from medmentor.programs.selectors import roles_in_program
+from medmentor.programs import access
+from medmentor.programs.models import Program
 
 # A series ends within this long of its start, so its occurrences are a bounded list.
 SERIES_LONGEST = datetime.timedelta(days=2 * 366)
@@ -55,21 +55,20 @@ class MeetingError(ValueError):
 
 
 def _require_may_plan(*, program: Program, organizer: Person, participants: list[Person]) -> None:
-    # TODO(access): the lead switches this to programs/access.py.
-    roles = roles_in_program(person=organizer, program=program)
-    if not roles & {*STAFF_ROLES, *LEARNER_ROLES}:
+    standing = access.program_access(organizer, program)
+    if not standing.plans_meetings:
         raise MeetingError(
             f"{organizer.full_name} cannot plan meetings in {program.name}: only its "
             "mentors, mentees, director and coordinators can."
         )
     if not participants:
         raise MeetingError("A meeting needs at least one participant.")
-    if not roles & set(STAFF_ROLES) and organizer not in participants:
+    if not standing.manages and organizer not in participants:
         raise MeetingError(
             "You can plan meetings you take part in: add yourself to the participants."
         )
     for person in participants:
-        if not roles_in_program(person=person, program=program):
+        if not access.program_access(person, program).is_enrolled:
             raise MeetingError(
                 f"{person.full_name} is not in {program.name}, so cannot be invited to "
                 "its meetings."

@@ -16,15 +16,13 @@ from medmentor.meetings import selectors, services
 from medmentor.meetings.forms import MeetingEditForm, MeetingForm, MeetingLogForm
 from medmentor.meetings.models import Meeting, MeetingAnswer, local_datetime
 from medmentor.meetings.we_met import we_met_link_read, we_met_link_use
-from medmentor.programs.models import LEARNER_ROLES, STAFF_ROLES, Program
-from medmentor.programs.selectors import roles_in_program
+from medmentor.programs import access
+from medmentor.programs.models import Program
 
 
 def _program(request, slug: str) -> Program:
     program = get_object_or_404(Program, slug=slug)
-    # TODO(access): the lead switches this to programs/access.py.
-    if not roles_in_program(person=request.user, program=program):
-        raise PermissionDenied("You are not in this program.")
+    access.require_enrolled(request.user, program, "You are not in this program.")
     return program
 
 
@@ -48,12 +46,7 @@ def meetings(request, slug: str):
 @login_required
 def meeting_plan(request, slug: str):
     program = _program(request, slug)
-    # TODO(access): the lead switches this to programs/access.py.
-    if not roles_in_program(person=request.user, program=program) & {
-        *STAFF_ROLES,
-        *LEARNER_ROLES,
-    }:
-        raise PermissionDenied("Only the program's mentors, mentees and staff plan meetings.")
+    access.require(request.user, program, "plans_meetings")
     form = MeetingForm(
         request.POST or None,
         people=selectors.program_people_for_planning(program=program),

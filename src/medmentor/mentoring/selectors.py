@@ -4,7 +4,6 @@ program's directors and coordinators only."""
 
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from medmentor.mentoring.models import (
@@ -17,22 +16,22 @@ from medmentor.mentoring.models import (
     Mentorship,
 )
 from medmentor.people.models import Person
-from medmentor.programs.models import STAFF_ROLES, Enrollment, Program, Role
+from medmentor.programs import access
+from medmentor.programs.models import Enrollment, Program, Role
 from medmentor.programs.selectors import (
     ATTENTION_WARN,
     AttentionItem,
     plural,
     program_today,
-    roles_in_program,
-    viewer_roles,
 )
 
 # --- Matching: runs, drafts and conflicts, for the program's staff only ---------------
 
 
 def _require_staff(*, program: Program, viewer: Person, what: str) -> None:
-    if not roles_in_program(person=viewer, program=program) & set(STAFF_ROLES):
-        raise PermissionDenied(f"Only the program's directors and coordinators may see {what}.")
+    access.require_manager(
+        viewer, program, f"Only the program's directors and coordinators may see {what}."
+    )
 
 
 def matching_runs_for_staff(*, program: Program, viewer: Person, limit: int = 10):
@@ -185,6 +184,6 @@ def attention_items(*, person: Person, program: Program) -> list[AttentionItem]:
     """What needs `person` in the one-to-one `program` (the kind's home-page items, see
     mentoring.apps): for directors and coordinators, mentees without a published match
     (a count) and a matching run drafted but not published."""
-    if not viewer_roles(person=person, program=program) & set(STAFF_ROLES):
+    if not access.program_access(person, program).manages:
         return []
     return _staff_items(program=program)

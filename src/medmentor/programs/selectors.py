@@ -9,8 +9,8 @@ from django.urls import reverse
 
 from medmentor.messaging.selectors import outbox_summary
 from medmentor.people.models import Person
+from medmentor.programs import access
 from medmentor.programs.models import (
-    STAFF_ROLES,
     Enrollment,
     Pair,
     Program,
@@ -28,14 +28,6 @@ class ProgramLink:
     url: str
 
 
-def roles_in_program(*, person: Person, program: Program) -> set[str]:
-    if not person.is_authenticated:
-        return set()
-    return set(
-        Enrollment.objects.filter(program=program, person=person).values_list("role", flat=True)
-    )
-
-
 def programs_for_person(*, person: Person) -> list[ProgramLink]:
     """The programs `person` is enrolled in, each with the page their main role opens."""
     by_program: dict[int, list[str]] = {}
@@ -46,9 +38,10 @@ def programs_for_person(*, person: Person) -> list[ProgramLink]:
     links = []
     for program_id, roles in by_program.items():
         program = programs[program_id]
-        if set(roles) & {Role.SENIOR, Role.JUNIOR}:
+        standing = access.for_roles(program, roles)
+        if standing.is_learner:
             url = reverse("workspace", kwargs={"slug": program.slug})
-        elif set(roles) & {*STAFF_ROLES, Role.FACULTY, Role.RESEARCHER}:
+        elif standing.sees_aggregates:
             url = reverse("program-detail", kwargs={"slug": program.slug})
         else:
             continue
@@ -91,10 +84,9 @@ def program_people(*, program: Program, viewer: Person) -> QuerySet[Person]:
     """Everyone enrolled in `program`, each with `program_enrollments`; for directors and
     coordinators only. Faculty and researchers see program-level aggregates, never the
     roster; learners see their own pairs, not everyone's."""
-    if not roles_in_program(person=viewer, program=program) & set(STAFF_ROLES):
-        raise PermissionDenied(
-            "Only the program's directors and coordinators may see who is enrolled."
-        )
+    access.require_manager(
+        viewer, program, "Only the program's directors and coordinators may see who is enrolled."
+    )
     return (
         Person.objects.filter(enrollments__program=program)
         .distinct()
@@ -124,15 +116,15 @@ def pairs_visible_to(*, week: ProgramWeek, viewer: Person) -> QuerySet[Pair]:
     """The week's pairs that `viewer` may see: all of them for directors and
     coordinators, only their own for seniors and juniors; PermissionDenied for faculty
     and researchers, who see program-level aggregates only."""
-    roles = roles_in_program(person=viewer, program=week.program)
+    standing = access.program_access(viewer, week.program)
     pairs = (
         Pair.objects.filter(week=week, is_removed=False)
         .select_related("week", "junior", "senior")
         .order_by("junior__full_name", "senior__full_name", "pk")
     )
-    if roles & set(STAFF_ROLES):
+    if standing.manages:
         return pairs
-    if roles & {Role.SENIOR, Role.JUNIOR}:
+    if standing.is_learner:
         return pairs.filter(Q(junior=viewer) | Q(senior=viewer))
     raise PermissionDenied(
         "Faculty and researchers see program-level aggregates only, not who is paired."
@@ -141,8 +133,9 @@ def pairs_visible_to(*, week: ProgramWeek, viewer: Person) -> QuerySet[Pair]:
 
 def pair_in_week(*, week: ProgramWeek, pair_id: int, viewer: Person) -> Pair:
     """One current pair of `week` for the staff who may change it."""
-    if not roles_in_program(person=viewer, program=week.program) & set(STAFF_ROLES):
-        raise PermissionDenied("Only the program's directors and coordinators may change pairs.")
+    access.require_manager(
+        viewer, week.program, "Only the program's directors and coordinators may change pairs."
+    )
     pair = pairs_visible_to(week=week, viewer=viewer).filter(pk=pair_id).first()
     if pair is None:
         raise Pair.DoesNotExist(f"The week of {week.starts_on.isoformat()} has no pair {pair_id}.")
@@ -153,8 +146,9 @@ def person_in_program_for_staff(*, program: Program, person_id: int, viewer: Per
     """A person enrolled in `program`, looked up by id for the staff who pair people;
     PermissionDenied for anyone else (no probing who is enrolled), Person.DoesNotExist
     when nobody with that id is enrolled."""
-    if not roles_in_program(person=viewer, program=program) & set(STAFF_ROLES):
-        raise PermissionDenied("Only the program's directors and coordinators may change pairs.")
+    access.require_manager(
+        viewer, program, "Only the program's directors and coordinators may change pairs."
+    )
     person = Person.objects.filter(pk=person_id, enrollments__program=program).first()
     if person is None:
         raise Person.DoesNotExist(f"Nobody with id {person_id} is enrolled in {program.name}.")
@@ -324,16 +318,6 @@ class AttentionItem:
     tone: str = ATTENTION_INFO  # ATTENTION_WARN or ATTENTION_INFO
 
 
-def viewer_roles(*, person: Person, program: Program) -> set[str]:
-    """`person`'s roles in `program`, without a query when the home page
-    (site.selectors.home_cards) already read them: it leaves them on the program
-    instance for the providers."""
-    known = getattr(program, "_home_viewer_roles", None)
-    if known is not None and known[0] == person.pk:
-        return set(known[1])
-    return roles_in_program(person=person, program=program)
-
-
 def program_today(*, program: Program) -> datetime.date:
     """Today in the program's time zone (its weeks run Monday to Sunday there)."""
     return datetime.datetime.now(tz=program.zone).date()
@@ -458,12 +442,12 @@ def attention_items(*, person: Person, program: Program) -> list[AttentionItem]:
     emails; for juniors and seniors, their own pair this week. What a program's kind
     adds (e.g. a one-to-one program's unmatched mentees) comes from the kind registry,
     `programs.kinds.home_items`."""
-    roles = viewer_roles(person=person, program=program)
+    standing = access.program_access(person, program)
     items: list[AttentionItem] = []
-    if roles & set(STAFF_ROLES):
+    if standing.manages:
         if program.kind == ProgramKind.CASE_REVIEW:
             items += _case_review_staff_items(program=program)
         items += _outbox_items(program=program)
-    if roles & {Role.JUNIOR, Role.SENIOR} and program.kind == ProgramKind.CASE_REVIEW:
+    if standing.is_learner and program.kind == ProgramKind.CASE_REVIEW:
         items += _own_pair_items(person=person, program=program)
     return items

@@ -6,13 +6,12 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from medmentor.programs import kinds, selectors, services
+from medmentor.programs import access, kinds, selectors, services
 from medmentor.programs.forms import ImportUploadForm, PairAddForm
 from medmentor.programs.importing import (
     ImportResult,
@@ -20,7 +19,7 @@ from medmentor.programs.importing import (
     pending_import_read,
     pending_import_save,
 )
-from medmentor.programs.models import STAFF_ROLES, Pair, Program, ProgramWeek, Role
+from medmentor.programs.models import Pair, Program, ProgramWeek, Role
 
 # --- Director and coordinator pages: imports, weeks and pairs -------------------------
 
@@ -31,8 +30,9 @@ def program_for_staff(request, slug: str) -> Program:
     404 when this page belongs to another kind of program than this one (the kind
     registry, programs.kinds, says which pages each kind has)."""
     program = get_object_or_404(Program.objects.select_related("service"), slug=slug)
-    if not selectors.roles_in_program(person=request.user, program=program) & set(STAFF_ROLES):
-        raise PermissionDenied("Only the program's directors and coordinators may open this page.")
+    access.require_manager(
+        request.user, program, "Only the program's directors and coordinators may open this page."
+    )
     kinds.require_page(program=program, page=request.resolver_match.url_name)
     return program
 
@@ -146,8 +146,8 @@ def import_page(request, slug: str, page: ImportPage):
     form = ImportUploadForm()
     context = {"program": program, "page": page, "form": form, "result": None}
     status = 200
-    # The roster import checks what this person may change (services.roster_import).
-    importer = {"by": request.user} if page.kind == ROSTER_PAGE.kind else {}
+    # Each import checks who imports, and the roster what this person may change.
+    importer = {"by": request.user}
 
     if request.method == "POST" and request.POST.get("action") == "cancel":
         _pending_drop(request, key)

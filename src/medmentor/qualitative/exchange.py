@@ -38,6 +38,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Prefetch
 
+from medmentor.programs import access
 from medmentor.programs.models import Program, Role
 from medmentor.qualitative import refi_qda, selectors
 from medmentor.qualitative.models import (
@@ -252,7 +253,7 @@ def project_build(*, program: Program, viewer=None) -> refi_qda.Project:
     not unblind anyone. Without one (the console, run by the operator), all of them.
     """
     if viewer is not None:
-        selectors.require_researcher(person=viewer, program=program)
+        access.require_researcher(viewer, program, selectors.RESEARCHERS_ONLY)
     codes = _program_codes(program)
     roots, built = _codes_tree(codes)
     themes = _program_themes(program)

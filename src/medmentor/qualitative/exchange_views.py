@@ -10,13 +10,12 @@ is exactly what importing would write.
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from medmentor.programs.models import Program, Role
-from medmentor.programs.selectors import roles_in_program
+from medmentor.programs import access
+from medmentor.programs.models import Program
 from medmentor.qualitative import exchange
 
 MAX_UPLOAD = 100 * 1024 * 1024
@@ -50,8 +49,9 @@ class ExchangeUploadForm(forms.Form):
 
 def _researcher_program(request, slug: str) -> Program:
     program = get_object_or_404(Program, slug=slug)
-    if Role.RESEARCHER not in roles_in_program(person=request.user, program=program):
-        raise PermissionDenied("Only the program's researchers exchange its qualitative work.")
+    access.require_researcher(
+        request.user, program, "Only the program's researchers exchange its qualitative work."
+    )
     return program
 
 

@@ -20,13 +20,12 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.urls import reverse
 
 from medmentor.people.models import Person
-from medmentor.programs.models import STAFF_ROLES, Enrollment, Program, Role
+from medmentor.programs import access
+from medmentor.programs.models import Enrollment, Program, Role
 from medmentor.programs.selectors import (
     ATTENTION_WARN,
     AttentionItem,
     plural,
-    roles_in_program,
-    viewer_roles,
 )
 from medmentor.qualitative import analysis
 from medmentor.qualitative.crypto import decrypt_text
@@ -51,17 +50,12 @@ RESEARCHERS_ONLY = "Only the program's researchers may see what people said in i
 
 def qualitative_role(*, person: Person, program: Program) -> str:
     """ "researcher" (sees content), "staff" (sees counts) or raises PermissionDenied."""
-    roles = roles_in_program(person=person, program=program)
-    if Role.RESEARCHER in roles:
+    standing = access.program_access(person, program)
+    if standing.is_researcher:
         return "researcher"
-    if roles & set(STAFF_ROLES):
+    if standing.manages:
         return "staff"
     raise PermissionDenied(RESEARCHERS_ONLY)
-
-
-def require_researcher(*, person: Person, program: Program) -> None:
-    if Role.RESEARCHER not in roles_in_program(person=person, program=program):
-        raise PermissionDenied(RESEARCHERS_ONLY)
 
 
 def qualitative_settings(*, program: Program) -> QualitativeSettings:
@@ -105,7 +99,7 @@ def qualitative_counts(*, program: Program, viewer: Person) -> Counts:
 
 
 def documents_for(*, program: Program, viewer: Person) -> QuerySet[Document]:
-    require_researcher(person=viewer, program=program)
+    access.require_researcher(viewer, program, RESEARCHERS_ONLY)
     return Document.objects.filter(program=program).annotate(
         own_highlights=Count(
             "highlights", filter=Q(highlights__coder=viewer, highlights__is_agreed=False)
@@ -116,7 +110,7 @@ def documents_for(*, program: Program, viewer: Person) -> QuerySet[Document]:
 def document_for(*, program: Program, viewer: Person, document_id) -> Document:
     """The document, for a researcher of its program; DoesNotExist when it is not one
     of this program's (so another program's document cannot even be confirmed)."""
-    require_researcher(person=viewer, program=program)
+    access.require_researcher(viewer, program, RESEARCHERS_ONLY)
     return Document.objects.select_related("program").get(program=program, pk=document_id)
 
 
@@ -149,7 +143,7 @@ class CodersBoard:
 def coders_board(*, program: Program, viewer: Person) -> CodersBoard:
     """The documents ready for coding × the program's researchers, for planning who
     codes what and seeing progress."""
-    require_researcher(person=viewer, program=program)
+    access.require_researcher(viewer, program, RESEARCHERS_ONLY)
     coders = researchers_of(program=program)
     documents = list(
         Document.objects.filter(program=program, status=DocumentStatus.CODABLE).order_by(
@@ -184,14 +178,14 @@ def coders_board(*, program: Program, viewer: Person) -> CodersBoard:
 
 def coder_assignment_of(*, document: Document, viewer: Person) -> CoderAssignment | None:
     """The viewer's own assignment to code `document`, if any."""
-    require_researcher(person=viewer, program=document.program)
+    access.require_researcher(viewer, document.program, RESEARCHERS_ONLY)
     return CoderAssignment.objects.filter(document=document, coder=viewer).first()
 
 
 def unfinished_coders(*, program: Program, viewer: Person) -> dict[int, list[Person]]:
     """Per codable document, the assigned coders who have not marked their coding
     finished (names only: whether someone is done is not what they coded)."""
-    require_researcher(person=viewer, program=program)
+    access.require_researcher(viewer, program, RESEARCHERS_ONLY)
     waiting: dict[int, list[Person]] = defaultdict(list)
     for assignment in (
         CoderAssignment.objects.filter(
@@ -229,7 +223,7 @@ def themes_of(*, program: Program) -> list[Theme]:
 
 
 def memos_of(*, program: Program, viewer: Person, **about) -> QuerySet[Memo]:
-    require_researcher(person=viewer, program=program)
+    access.require_researcher(viewer, program, RESEARCHERS_ONLY)
     return Memo.objects.filter(program=program, **about).select_related("author")
 
 
@@ -237,7 +231,7 @@ def replacements_for_review(*, document: Document, viewer: Person) -> list[dict]
     """The proposed replacements grouped by the words found and what replaces them (a
     name said 300 times is one decision), each group with its first occurrence in a
     little context — the only page that ever shows the original words."""
-    require_researcher(person=viewer, program=document.program)
+    access.require_researcher(viewer, document.program, RESEARCHERS_ONLY)
     plain = decrypt_text(document.original_encrypted)
     original = json.loads(plain)["text"] if plain else ""
     groups: dict[tuple, dict] = {}
@@ -259,7 +253,7 @@ def replacements_for_review(*, document: Document, viewer: Person) -> list[dict]
 def survey_open_items(*, program: Program, viewer: Person) -> list[tuple[str, str]]:
     """Free-text survey questions of the program, per wave with submitted answers, as
     ("wave_id:item_id", label) choices for making a document of open answers."""
-    require_researcher(person=viewer, program=program)
+    access.require_researcher(viewer, program, RESEARCHERS_ONLY)
     return [
         (
             f"{row.wave_id}:{row.item_id}",
@@ -274,7 +268,7 @@ def survey_open_items(*, program: Program, viewer: Person) -> list[tuple[str, st
 
 
 def highlights_visible(*, document: Document, viewer: Person) -> QuerySet[Highlight]:
-    require_researcher(person=viewer, program=document.program)
+    access.require_researcher(viewer, document.program, RESEARCHERS_ONLY)
     highlights = Highlight.objects.filter(document=document).select_related("coder")
     if document.comparison_opened_at is None:
         highlights = highlights.filter(coder=viewer, is_agreed=False)
@@ -343,7 +337,7 @@ def agreement_for(
     *, program: Program, viewer: Person, document: Document | None = None
 ) -> AgreementPage:
     """Agreement over the documents whose comparison is open (or one of them)."""
-    require_researcher(person=viewer, program=program)
+    access.require_researcher(viewer, program, RESEARCHERS_ONLY)
     settings = qualitative_settings(program=program)
     documents = Document.objects.filter(program=program, status=DocumentStatus.CODABLE)
     if document is not None:
@@ -428,7 +422,7 @@ class ComparisonRow:
 def comparison_for(*, document: Document, viewer: Person) -> tuple[list[Person], list]:
     """Unit by unit (the program's unit; turns for characters, which are too many to
     read), what each coder applied and whether they differ. Only once opened."""
-    require_researcher(person=viewer, program=document.program)
+    access.require_researcher(viewer, document.program, RESEARCHERS_ONLY)
     if document.comparison_opened_at is None:
         raise PermissionDenied("The comparison of this document is not open yet.")
     unit = qualitative_settings(program=document.program).agreement_unit
@@ -513,7 +507,7 @@ def competency_matrix(*, program: Program, viewer: Person) -> CompetencyMatrix:
     """Themes × the six competencies: the coded segments of each theme's codes that map
     to the competency (through the code's own mapping, or the theme's), with one
     exemplar quote per cell — the segment closest to 160 characters, a readable quote."""
-    require_researcher(person=viewer, program=program)
+    access.require_researcher(viewer, program, RESEARCHERS_ONLY)
     themes = themes_of(program=program)
     mappings = list(CompetencyMapping.objects.filter(program=program))
     code_comp = defaultdict(set)
@@ -567,7 +561,7 @@ class Report:
 def report_for(*, program: Program, viewer: Person, attribute: str = "") -> Report:
     """Code frequencies by document and by a document attribute, the co-occurrence of
     codes within speaker turns, and up to three exemplar quotes per theme."""
-    require_researcher(person=viewer, program=program)
+    access.require_researcher(viewer, program, RESEARCHERS_ONLY)
     codes = [code for code in codes_of(program=program)]
     index = {code.pk: i for i, code in enumerate(codes)}
     documents = list(_documents_with_coding(program))
@@ -636,7 +630,7 @@ def report_for(*, program: Program, viewer: Person, attribute: str = "") -> Repo
 def attention_items(*, person: Person, program: Program) -> list[AttentionItem]:
     """For the program's researchers: documents whose de-identification still needs
     review, and the documents assigned to them whose coding they have not finished."""
-    if Role.RESEARCHER not in viewer_roles(person=person, program=program):
+    if not access.program_access(person, program).is_researcher:
         return []
     counts = Document.objects.filter(program=program).aggregate(
         in_review=Count("id", filter=Q(status=DocumentStatus.REVIEW), distinct=True),

@@ -15,8 +15,8 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from medmentor.people.models import Person
-from medmentor.programs.models import Program, Role
-from medmentor.programs.selectors import roles_in_program
+from medmentor.programs import access
+from medmentor.programs.models import Program
 from medmentor.qualitative import deidentify
 from medmentor.qualitative.crypto import decrypt_text, encrypt_text, pseudonym_digest
 from medmentor.qualitative.models import (
@@ -43,12 +43,6 @@ from medmentor.qualitative.models import (
 from medmentor.qualitative.transcripts import TranscriptError, transcript_read
 from medmentor.surveys import selectors as survey_selectors
 
-
-def _require_researcher(*, person: Person, program: Program) -> None:
-    if Role.RESEARCHER not in roles_in_program(person=person, program=program):
-        raise PermissionDenied("Only the program's researchers may do this.")
-
-
 # --- Settings ---------------------------------------------------------------------------
 
 
@@ -60,16 +54,14 @@ def qualitative_settings_update(
     agreement_unit: str | None = None,
 ) -> QualitativeSettings:
     """The director decides whether originals are kept; researchers choose the unit."""
-    roles = roles_in_program(person=by, program=program)
+    standing = access.program_access(by, program)
     with transaction.atomic():
         current, _ = QualitativeSettings.objects.select_for_update().get_or_create(program=program)
         if keep_originals is not None:
-            if Role.DIRECTOR not in roles:
-                raise PermissionDenied("Only the program's director decides to keep originals.")
+            standing.require("directs", "Only the program's director decides to keep originals.")
             current.keep_originals = keep_originals
         if agreement_unit is not None:
-            if Role.RESEARCHER not in roles:
-                raise PermissionDenied("Only the program's researchers choose the unit.")
+            standing.require("is_researcher", "Only the program's researchers choose the unit.")
             if agreement_unit not in AgreementUnit.values:
                 raise ValidationError(
                     f"“{agreement_unit}” is not a unit; choose one of "
@@ -209,7 +201,7 @@ def document_import(
     The original is encrypted at once; coders never see a document before the
     researcher finishes the review (document_review_finish).
     """
-    _require_researcher(person=by, program=program)
+    access.require_researcher(by, program)
     if kind not in DocumentKind.values:
         raise ValidationError(f"“{kind}” is not a kind of document.")
     attributes = _clean_attributes(attributes)
@@ -233,7 +225,7 @@ def open_answers_import(*, program: Program, by: Person, wave_id: int, item_id: 
     open-ended answers (one turn per answer, no speaker), de-identified and reviewed
     like a transcript. Answers are ordered by their text, never by who or when, so the
     document cannot be lined up with the survey's invitations."""
-    _require_researcher(person=by, program=program)
+    access.require_researcher(by, program)
     found = survey_selectors.open_answers(program=program, wave_id=wave_id, item_id=item_id)
     if found is None:
         raise ValidationError("Choose a free-text question of one of this program's surveys.")
@@ -388,7 +380,7 @@ def replacement_add(
     *, document: Document, by: Person, words: str, replacement: str
 ) -> list[Replacement]:
     """Replace every whole-word occurrence of `words` the detection missed."""
-    _require_researcher(person=by, program=document.program)
+    access.require_researcher(by, document.program)
     words, replacement = words.strip(), replacement.strip()
     if document.status != DocumentStatus.REVIEW:
         raise ValidationError("The review of this document is finished; it can no longer change.")
@@ -439,7 +431,7 @@ def document_review_finish(
     """Apply the researcher's decision on every replacement — accepted, corrected (with
     the words to write instead) or rejected (kept as written) — and make the document
     codable. Unless the director chose to keep originals, the original is deleted."""
-    _require_researcher(person=by, program=document.program)
+    access.require_researcher(by, document.program)
     with transaction.atomic():
         document = Document.objects.select_for_update().get(pk=document.pk)
         if document.status != DocumentStatus.REVIEW:
@@ -489,7 +481,7 @@ def document_review_finish(
 def document_update(
     *, document: Document, by: Person, title: str, kind: str, attributes: dict
 ) -> Document:
-    _require_researcher(person=by, program=document.program)
+    access.require_researcher(by, document.program)
     if not title.strip():
         raise ValidationError("A document needs a title.")
     if kind not in DocumentKind.values:
@@ -504,7 +496,7 @@ def document_update(
 def document_delete(*, document: Document, by: Person, confirm_title: str) -> None:
     """Delete a document with its turns, replacements, highlights and memos; the
     researcher types its title to confirm (nothing of it can be brought back)."""
-    _require_researcher(person=by, program=document.program)
+    access.require_researcher(by, document.program)
     if confirm_title.strip() != document.title:
         raise ValidationError(
             f"Type the document's title, “{document.title}”, to confirm deleting it."
@@ -567,7 +559,7 @@ def _code_fields(fields: dict) -> dict:
 
 
 def code_create(*, program: Program, by: Person, parent: Code | None = None, **fields) -> Code:
-    _require_researcher(person=by, program=program)
+    access.require_researcher(by, program)
     values = _code_fields(fields)
     _check_parent(program, parent)
     try:
@@ -586,7 +578,7 @@ def code_create(*, program: Program, by: Person, parent: Code | None = None, **f
 
 
 def code_update(*, code: Code, by: Person, parent: Code | None = None, **fields) -> Code:
-    _require_researcher(person=by, program=code.program)
+    access.require_researcher(by, code.program)
     values = _code_fields(fields)
     _check_parent(code.program, parent, code)
     for key, value in values.items():
@@ -611,7 +603,7 @@ def theme_save(
     codes: list[Code],
     theme: Theme | None = None,
 ) -> Theme:
-    _require_researcher(person=by, program=program)
+    access.require_researcher(by, program)
     name = name.strip()
     if not name or len(name) > 120:
         raise ValidationError("A theme needs a name of 1 to 120 characters.")
@@ -646,7 +638,7 @@ def memo_create(
     theme: Theme | None = None,
     document: Document | None = None,
 ) -> Memo:
-    _require_researcher(person=by, program=program)
+    access.require_researcher(by, program)
     if not text.strip():
         raise ValidationError("A memo needs some text.")
     for item in (code, theme, document):
@@ -672,7 +664,7 @@ def competencies_set(
     competencies: list[str],
 ) -> None:
     """The competencies a code or a theme maps to (replacing what it had)."""
-    _require_researcher(person=by, program=program)
+    access.require_researcher(by, program)
     target = code or theme
     if (code is None) == (theme is None) or target.program_id != program.pk:
         raise ValidationError("Map one code or one theme of this program.")
@@ -697,7 +689,7 @@ def highlight_create(
     *, document: Document, coder: Person, start: int, end: int, codes: list[Code]
 ) -> Highlight:
     """Code characters [start, end) of the document's text."""
-    _require_researcher(person=coder, program=document.program)
+    access.require_researcher(coder, document.program)
     if document.status != DocumentStatus.CODABLE:
         raise ValidationError(
             f"“{document.title}” is still under de-identification review; finish the review "
@@ -749,8 +741,8 @@ def _refuse_when_finished(assignment: CoderAssignment | None, document: Document
 
 def coder_assign(*, document: Document, coder: Person, by: Person) -> CoderAssignment:
     """Plan that `coder` (a researcher of the program) codes `document`."""
-    _require_researcher(person=by, program=document.program)
-    if Role.RESEARCHER not in roles_in_program(person=coder, program=document.program):
+    access.require_researcher(by, document.program)
+    if not access.program_access(coder, document.program).is_researcher:
         raise ValidationError(f"{coder.full_name} is not a researcher of this program.")
     if document.status != DocumentStatus.CODABLE:
         raise ValidationError(
@@ -767,7 +759,7 @@ def coder_assign(*, document: Document, coder: Person, by: Person) -> CoderAssig
 def coder_unassign(*, document: Document, coder: Person, by: Person) -> None:
     """Take `coder` off `document` — only while they have no highlights on it, so no
     coder's work is left without its assignment (agreement counts assigned coders)."""
-    _require_researcher(person=by, program=document.program)
+    access.require_researcher(by, document.program)
     with transaction.atomic():
         assignment = (
             CoderAssignment.objects.select_for_update()
@@ -788,7 +780,7 @@ def coder_unassign(*, document: Document, coder: Person, by: Person) -> None:
 
 
 def _own_assignment(*, document: Document, coder: Person, by: Person) -> CoderAssignment:
-    _require_researcher(person=by, program=document.program)
+    access.require_researcher(by, document.program)
     if by.pk != coder.pk:
         raise PermissionDenied("Only the coder themself marks their coding finished or reopens it.")
     assignment = (
@@ -822,7 +814,7 @@ def coder_reopen(*, document: Document, coder: Person, by: Person) -> CoderAssig
 
 def comparison_open(*, document: Document, by: Person) -> Document:
     """From now on every researcher sees every coder's highlights on this document."""
-    _require_researcher(person=by, program=document.program)
+    access.require_researcher(by, document.program)
     if document.comparison_opened_at is None:
         document.comparison_opened_at = timezone.now()
         document.save(update_fields=["comparison_opened_at", "updated_at"])
@@ -833,7 +825,7 @@ def adjudication_save(
     *, document: Document, by: Person, agreed: list[tuple[int, int, list[Code]]], note: str = ""
 ) -> Adjudication:
     """Replace the document's agreed coding by `agreed` (start, end, codes) spans."""
-    _require_researcher(person=by, program=document.program)
+    access.require_researcher(by, document.program)
     if document.comparison_opened_at is None:
         raise ValidationError("Open the comparison before adjudicating.")
     length = len(document.text)

@@ -17,8 +17,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from medmentor.csv_safety import SafeWriter
-from medmentor.programs.models import Program, Role
-from medmentor.programs.selectors import roles_in_program
+from medmentor.programs import access
+from medmentor.programs.models import Program
 from medmentor.qualitative import selectors, services
 from medmentor.qualitative.models import (
     AgreementUnit,
@@ -42,7 +42,7 @@ def _program(slug: str) -> Program:
 
 def _researcher_program(request, slug: str) -> Program:
     program = _program(slug)
-    selectors.require_researcher(person=request.user, program=program)
+    access.require_researcher(request.user, program, selectors.RESEARCHERS_ONLY)
     return program
 
 
@@ -73,11 +73,11 @@ def _render(request, template: str, program: Program, current: str, context: dic
 def overview(request, slug: str):
     program = _program(slug)
     role = selectors.qualitative_role(person=request.user, program=program)
-    roles = roles_in_program(person=request.user, program=program)
+    standing = access.program_access(request.user, program)
     context = {
         "counts": selectors.qualitative_counts(program=program, viewer=request.user),
         "settings": selectors.qualitative_settings(program=program),
-        "is_director": Role.DIRECTOR in roles,
+        "is_director": standing.is_director,
         "is_researcher": role == "researcher",
         "units": AgreementUnit.choices,
     }

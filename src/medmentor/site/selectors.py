@@ -9,6 +9,7 @@ imports each shared app's directly, and a program kind's through the kind regist
 from dataclasses import dataclass
 
 from medmentor.people.models import Person
+from medmentor.programs import access
 from medmentor.programs.kinds import home_items as kind_attention_items
 from medmentor.programs.selectors import (
     ATTENTION_WARN,
@@ -43,9 +44,8 @@ def home_cards(*, person: Person) -> list[ProgramCard]:
     people it has."""
     cards = []
     for link in programs_for_person(person=person):
-        # The providers ask programs.selectors.viewer_roles, which reads this instead of
-        # querying the roles again for each provider.
-        link.program._home_viewer_roles = (person.pk, frozenset(link.roles))
+        # The providers ask program_access; these roles are already read.
+        access.remember(person=person, program=link.program, roles=link.roles)
         items = [
             item
             for provider in ATTENTION_PROVIDERS

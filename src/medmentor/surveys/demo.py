@@ -10,6 +10,7 @@ import datetime
 
 from django.db import transaction
 
+from medmentor.programs import access
 from medmentor.programs.models import LEARNER_ROLES, Program
 from medmentor.surveys.library import REVERSE_MENTORING, instrument_create
 from medmentor.surveys.models import Anonymity, Instrument, Invitation, WaveKind
@@ -67,6 +68,7 @@ def survey_demo_load(*, program: Program, today: datetime.date) -> Instrument:
             anonymity=Anonymity.CODED,
             pre_opens_at=start - datetime.timedelta(weeks=8),
             post_opens_at=start - datetime.timedelta(weeks=1),
+            by=access.SYSTEM,
         )
         pre = instrument.waves.get(kind=WaveKind.PRE)
         post = instrument.waves.get(kind=WaveKind.POST)

@@ -16,6 +16,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from medmentor.one_line import has_line_break, line_break_problem
+from medmentor.programs import access
+from medmentor.programs.access import Actor
 from medmentor.surveys.models import (
     Anonymity,
     Answer,
@@ -29,6 +31,7 @@ from medmentor.surveys.models import (
     Wave,
     WaveKind,
 )
+from medmentor.surveys.selectors import SURVEY_PAGE_REFUSED
 
 ITEM_KEY = re.compile(r"[a-z][a-z0-9_]{0,25}")  # REDCap's field names (see exports)
 CHOICE_KINDS = (ItemKind.SINGLE, ItemKind.MULTIPLE)
@@ -93,6 +96,12 @@ def _instrument_lock(instrument: Instrument) -> Instrument:
     return Instrument.objects.select_for_update().get(pk=instrument.pk)
 
 
+def _require_editor(by: Actor, instrument: Instrument) -> None:
+    """Only the program's directors and coordinators (or access.SYSTEM) edit its surveys;
+    the same words as the editor's pages."""
+    access.require_manager(by, instrument.program, SURVEY_PAGE_REFUSED)
+
+
 def instrument_settings_update(
     *,
     instrument: Instrument,
@@ -102,9 +111,11 @@ def instrument_settings_update(
     anonymity: str,
     max_reminders: int,
     reminder_every_days: int,
+    by: Actor,
 ) -> list[str]:
     """Change the survey's title, introduction, study information, anonymity mode and
     reminders. Returns notes for the director (drafts discarded by a change of mode)."""
+    _require_editor(by, instrument)
     title, consent_text = title.strip(), consent_text.strip()
     errors: dict[str, str] = {}
     if not title:
@@ -195,9 +206,15 @@ def _wave_days_check(opens_on: datetime.date, closes_on: datetime.date) -> dict[
 
 
 def wave_create(
-    *, instrument: Instrument, kind: str, opens_on: datetime.date, closes_on: datetime.date
+    *,
+    instrument: Instrument,
+    kind: str,
+    opens_on: datetime.date,
+    closes_on: datetime.date,
+    by: Actor,
 ) -> Wave:
     """Add the pre, post or follow-up wave the survey does not have yet."""
+    _require_editor(by, instrument)
     zone = instrument.program.zone
     errors = _wave_days_check(opens_on, closes_on)
     with transaction.atomic():
@@ -216,9 +233,12 @@ def wave_create(
         )
 
 
-def wave_update(*, wave: Wave, opens_on: datetime.date, closes_on: datetime.date) -> None:
+def wave_update(
+    *, wave: Wave, opens_on: datetime.date, closes_on: datetime.date, by: Actor
+) -> None:
     """Move a wave's first and last day. A day left as it was keeps its exact time (the
     library opens a copied survey's pre wave at the moment of copying)."""
+    _require_editor(by, wave.instrument)
     zone = wave.instrument.program.zone
     errors = _wave_days_check(opens_on, closes_on)
     if errors:
@@ -437,8 +457,9 @@ def _item_kept_promises(item: Item, original: Item, submitted: int) -> dict[str,
     return errors
 
 
-def item_create(*, instrument: Instrument, fields: ItemFields) -> Item:
+def item_create(*, instrument: Instrument, fields: ItemFields, by: Actor) -> Item:
     """Add an item after the last one."""
+    _require_editor(by, instrument)
     with transaction.atomic():
         locked = _instrument_lock(instrument)
         item = Item(instrument=locked, order=0)
@@ -452,10 +473,11 @@ def item_create(*, instrument: Instrument, fields: ItemFields) -> Item:
     return item
 
 
-def item_update(*, item: Item, fields: ItemFields) -> list[str]:
+def item_update(*, item: Item, fields: ItemFields, by: Actor) -> list[str]:
     """Change an item. Wording (text, anchor and choice labels), page, key, required and
     show-if may always change; its codes only while no response is submitted. Returns
     notes for the director."""
+    _require_editor(by, item.instrument)
     with transaction.atomic():
         locked = _instrument_lock(item.instrument)
         original = Item.objects.select_for_update().get(pk=item.pk, instrument=locked)
@@ -486,9 +508,10 @@ def item_update(*, item: Item, fields: ItemFields) -> list[str]:
     return notes
 
 
-def item_delete(*, item: Item) -> None:
+def item_delete(*, item: Item, by: Actor) -> None:
     """Remove an item nobody has answered in a submitted response (its draft answers
     go with it)."""
+    _require_editor(by, item.instrument)
     with transaction.atomic():
         locked = _instrument_lock(item.instrument)
         item = Item.objects.get(pk=item.pk, instrument=locked)
@@ -513,9 +536,10 @@ def item_delete(*, item: Item) -> None:
         item.delete()
 
 
-def item_move(*, item: Item, direction: str) -> None:
+def item_move(*, item: Item, direction: str, by: Actor) -> None:
     """Swap an item with the one before ("up") or after ("down") it; at either end,
     nothing changes."""
+    _require_editor(by, item.instrument)
     if direction not in ("up", "down"):
         raise ValidationError(f"“{direction[:20]}” is not a direction: up or down.")
     with transaction.atomic():
@@ -604,8 +628,9 @@ def _scale_write(scale: Scale, fields: ScaleFields) -> Scale:
     return scale
 
 
-def scale_create(*, instrument: Instrument, fields: ScaleFields) -> Scale:
+def scale_create(*, instrument: Instrument, fields: ScaleFields, by: Actor) -> Scale:
     """Add a scale scored from items of the instrument."""
+    _require_editor(by, instrument)
     with transaction.atomic():
         locked = _instrument_lock(instrument)
         errors, _ = _scale_check(instrument=locked, fields=fields, scale=None)
@@ -614,8 +639,9 @@ def scale_create(*, instrument: Instrument, fields: ScaleFields) -> Scale:
         return _scale_write(Scale(instrument=locked), fields)
 
 
-def scale_update(*, scale: Scale, fields: ScaleFields) -> Scale:
+def scale_update(*, scale: Scale, fields: ScaleFields, by: Actor) -> Scale:
     """Change a scale's name, scoring, declared range, missing rule, offset and items."""
+    _require_editor(by, scale.instrument)
     with transaction.atomic():
         locked = _instrument_lock(scale.instrument)
         scale = Scale.objects.get(pk=scale.pk, instrument=locked)
@@ -625,17 +651,19 @@ def scale_update(*, scale: Scale, fields: ScaleFields) -> Scale:
         return _scale_write(scale, fields)
 
 
-def scale_delete(*, scale: Scale) -> None:
+def scale_delete(*, scale: Scale, by: Actor) -> None:
     """Remove a scale (its items and their answers stay)."""
+    _require_editor(by, scale.instrument)
     with transaction.atomic():
         _instrument_lock(scale.instrument)
         Scale.objects.filter(pk=scale.pk).delete()
 
 
-def instrument_copy(*, instrument: Instrument, title: str = "") -> Instrument:
+def instrument_copy(*, instrument: Instrument, by: Actor, title: str = "") -> Instrument:
     """A new survey in the same program with the same settings, items, scales and wave
     days, and no invitations or answers: the way to change codes once answers exist.
     It gets its own code salt, so codes never pair across the two."""
+    _require_editor(by, instrument)
     if problem := line_break_problem(title.strip(), what="The title"):
         raise ValidationError({"title": problem})
     with transaction.atomic():

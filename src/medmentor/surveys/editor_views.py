@@ -12,7 +12,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from medmentor.programs.models import STAFF_ROLES, Program
+from medmentor.programs import access
+from medmentor.programs.models import Program
 from medmentor.surveys import editor_services, selectors
 from medmentor.surveys.editor_services import count_words, number_words
 from medmentor.surveys.forms import (
@@ -27,7 +28,7 @@ from medmentor.surveys.models import Instrument, Item, ItemKind, Scale, WaveKind
 
 def _staff_instrument(request, slug: str, instrument_id: int) -> tuple[Program, Instrument]:
     program = get_object_or_404(Program, slug=slug)
-    selectors.survey_roles_check(person=request.user, program=program, allowed=set(STAFF_ROLES))
+    access.require_manager(request.user, program, selectors.SURVEY_PAGE_REFUSED)
     instrument = get_object_or_404(Instrument, program=program, pk=instrument_id)
     return program, instrument
 
@@ -150,7 +151,7 @@ def survey_editor(request, slug: str, instrument_id: int):
     if form.is_valid():
         try:
             notes = editor_services.instrument_settings_update(
-                instrument=instrument, **form.cleaned_data
+                instrument=instrument, **form.cleaned_data, by=request.user
             )
         except ValidationError as error:
             form.errors_apply(error)
@@ -172,7 +173,9 @@ def survey_editor_wave_add(request, slug: str, instrument_id: int):
     form = WaveAddForm(request.POST, prefix="add-wave", missing=missing)
     if form.is_valid():
         try:
-            wave = editor_services.wave_create(instrument=instrument, **form.cleaned_data)
+            wave = editor_services.wave_create(
+                instrument=instrument, **form.cleaned_data, by=request.user
+            )
         except ValidationError as error:
             form.errors_apply(error)
         else:
@@ -189,7 +192,7 @@ def survey_editor_wave(request, slug: str, instrument_id: int, wave_id: int):
     form = WaveDaysForm(request.POST, prefix=f"wave-{wave.pk}")
     if form.is_valid():
         try:
-            editor_services.wave_update(wave=wave, **form.cleaned_data)
+            editor_services.wave_update(wave=wave, **form.cleaned_data, by=request.user)
         except ValidationError as error:
             form.errors_apply(error)
         else:
@@ -237,7 +240,9 @@ def survey_editor_item_add(request, slug: str, instrument_id: int):
     form = ItemForm(request.POST, instrument=instrument)
     if form.is_valid():
         try:
-            item = editor_services.item_create(instrument=instrument, fields=form.item_fields())
+            item = editor_services.item_create(
+                instrument=instrument, fields=form.item_fields(), by=request.user
+            )
         except ValidationError as error:
             form.errors_apply(error)
         else:
@@ -257,7 +262,9 @@ def survey_editor_item(request, slug: str, instrument_id: int, item_id: int):
     form = ItemForm(request.POST, instrument=instrument, item=item)
     if form.is_valid():
         try:
-            notes = editor_services.item_update(item=item, fields=form.item_fields())
+            notes = editor_services.item_update(
+                item=item, fields=form.item_fields(), by=request.user
+            )
         except ValidationError as error:
             form.errors_apply(error)
         else:
@@ -292,7 +299,7 @@ def survey_editor_item_delete(request, slug: str, instrument_id: int, item_id: i
     if request.method != "POST":
         return _confirm_page(request, program, instrument, title=title, text=text)
     try:
-        editor_services.item_delete(item=item)
+        editor_services.item_delete(item=item, by=request.user)
     except ValidationError as error:
         message = " ".join(error.messages)
         return _confirm_page(
@@ -309,7 +316,7 @@ def survey_editor_item_move(request, slug: str, instrument_id: int, item_id: int
     item = get_object_or_404(instrument.items, pk=item_id)
     direction = request.POST.get("direction", "")
     try:
-        editor_services.item_move(item=item, direction=direction)
+        editor_services.item_move(item=item, direction=direction, by=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect(_editor_url(instrument, f"item-{item.pk}"))
@@ -348,7 +355,9 @@ def survey_editor_scale_add(request, slug: str, instrument_id: int):
     form = ScaleForm(request.POST, instrument=instrument)
     if form.is_valid():
         try:
-            scale = editor_services.scale_create(instrument=instrument, fields=form.scale_fields())
+            scale = editor_services.scale_create(
+                instrument=instrument, fields=form.scale_fields(), by=request.user
+            )
         except ValidationError as error:
             form.errors_apply(error)
         else:
@@ -366,7 +375,9 @@ def survey_editor_scale(request, slug: str, instrument_id: int, scale_id: int):
     form = ScaleForm(request.POST, instrument=instrument, scale=scale)
     if form.is_valid():
         try:
-            scale = editor_services.scale_update(scale=scale, fields=form.scale_fields())
+            scale = editor_services.scale_update(
+                scale=scale, fields=form.scale_fields(), by=request.user
+            )
         except ValidationError as error:
             form.errors_apply(error)
         else:
@@ -386,7 +397,7 @@ def survey_editor_scale_delete(request, slug: str, instrument_id: int, scale_id:
             title=f"Delete the scale “{scale.name}”?",
             text="Its items and their answers stay; the report no longer scores them together.",
         )
-    editor_services.scale_delete(scale=scale)
+    editor_services.scale_delete(scale=scale, by=request.user)
     messages.success(request, f"Deleted the scale “{scale.name}”.")
     return redirect(_editor_url(instrument, "scales"))
 
@@ -396,7 +407,7 @@ def survey_editor_scale_delete(request, slug: str, instrument_id: int, scale_id:
 def survey_editor_copy(request, slug: str, instrument_id: int):
     """Copy the survey (without answers), to change what its codes mean."""
     _, instrument = _staff_instrument(request, slug, instrument_id)
-    copy = editor_services.instrument_copy(instrument=instrument)
+    copy = editor_services.instrument_copy(instrument=instrument, by=request.user)
     messages.success(
         request,
         f"Copied “{instrument.title}” as “{copy.title}”, with no invitations or answers. "

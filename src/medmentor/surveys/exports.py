@@ -21,6 +21,8 @@ from django.db import transaction
 
 from medmentor.csv_safety import SafeWriter, spreadsheet_safe
 from medmentor.one_line import line_break_problem
+from medmentor.programs import access
+from medmentor.programs.access import Actor
 from medmentor.programs.models import Program
 from medmentor.surveys import selectors
 from medmentor.surveys.models import Anonymity, Instrument, Item, ItemKind, WaveKind
@@ -235,9 +237,13 @@ def _choices(text: str, *, row: int) -> list[list[str]]:
 
 
 def redcap_dictionary_import(
-    *, program: Program, title: str, content: bytes, anonymity: str = Anonymity.CODED
+    *, program: Program, title: str, content: bytes, by: Actor, anonymity: str = Anonymity.CODED
 ) -> Instrument:
-    """Create an instrument from a REDCap data dictionary: all rows or nothing."""
+    """Create an instrument from a REDCap data dictionary: all rows or nothing. `by`: a
+    director or coordinator of `program`, or access.SYSTEM."""
+    access.require_manager(
+        by, program, "Only the program's directors and coordinators add its surveys."
+    )
     if anonymity not in Anonymity.values:
         raise DictionaryError(f"“{anonymity[:40]}” is not an anonymity mode.")
     if problem := line_break_problem(title.strip(), what="The survey's title"):

@@ -5,6 +5,8 @@ import datetime
 
 from django.db import transaction
 
+from medmentor.programs import access
+from medmentor.programs.access import Actor
 from medmentor.programs.models import Program
 from medmentor.surveys.models import Anonymity, Instrument, Item, ItemKind, Scale, ScaleItem, Wave
 
@@ -751,8 +753,13 @@ def instrument_create(
     pre_opens_at: datetime.datetime,
     post_opens_at: datetime.datetime,
     open_days: int = 21,
+    by: Actor,
 ) -> Instrument:
-    """An instrument from a spec (see REVERSE_MENTORING), with a pre and a post wave."""
+    """An instrument from a spec (see REVERSE_MENTORING), with a pre and a post wave.
+    `by`: a director or coordinator of `program`, or access.SYSTEM."""
+    access.require_manager(
+        by, program, "Only the program's directors and coordinators add its surveys."
+    )
     with transaction.atomic():
         instrument = Instrument.objects.create(
             program=program,

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 import numpy as np
-from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.db.models import Count, Q
 from django.urls import reverse
@@ -22,14 +21,13 @@ from django.utils import timezone
 
 from medmentor import stats
 from medmentor.people.models import Person
-from medmentor.programs.models import STAFF_ROLES, Program, Role
+from medmentor.programs import access
+from medmentor.programs.models import Program, Role
 from medmentor.programs.selectors import (
     ATTENTION_INFO,
     ATTENTION_WARN,
     AttentionItem,
     program_today,
-    roles_in_program,
-    viewer_roles,
 )
 from medmentor.surveys.charts import figure_svg, likert_diverging_svg, scale_change_figure
 from medmentor.surveys.models import (
@@ -48,18 +46,14 @@ from medmentor.surveys.models import (
 from medmentor.surveys.pairing import CodeMatch, codes_pair
 from medmentor.surveys.services import invitation_token
 
-OVERVIEW_ROLES = {*STAFF_ROLES, Role.FACULTY, Role.RESEARCHER}
-REPORT_ROLES = {*STAFF_ROLES, Role.RESEARCHER}
-
-
-def survey_roles_check(*, person: Person, program: Program, allowed: set[str]) -> None:
-    if not roles_in_program(person=person, program=program) & set(allowed):
-        raise PermissionDenied("Your role in this program may not open this survey page.")
+# Who may open which survey page is programs.access's to say: the list (counts only)
+# `sees_aggregates`, the reports and exports `sees_reports`, the editor `manages`.
+SURVEY_PAGE_REFUSED = "Your role in this program may not open this survey page."
 
 
 def instrument_for_viewer(*, person: Person, program: Program, pk: int, report: bool) -> Instrument:
-    survey_roles_check(
-        person=person, program=program, allowed=REPORT_ROLES if report else OVERVIEW_ROLES
+    access.require(
+        person, program, "sees_reports" if report else "sees_aggregates", SURVEY_PAGE_REFUSED
     )
     return Instrument.objects.get(program=program, pk=pk)
 
@@ -569,7 +563,7 @@ def attention_items(*, person: Person, program: Program) -> list[AttentionItem]:
     have not answered or declined yet. Nothing about anyone's answers."""
     now = timezone.now()
     items: list[AttentionItem] = []
-    if viewer_roles(person=person, program=program) & OVERVIEW_ROLES:
+    if access.program_access(person, program).sees_aggregates:
         waves = (
             Wave.objects.filter(instrument__program=program, opens_at__lte=now, closes_at__gt=now)
             .select_related("instrument")

@@ -19,6 +19,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from medmentor.programs import access
+from medmentor.programs.access import Actor
 from medmentor.surveys.models import (
     CODE_ELEMENTS,
     Anonymity,
@@ -296,13 +298,17 @@ def response_submit(*, response: Response, invitation: Invitation) -> None:
         locked.save(update_fields=["is_done"])
 
 
-def invitations_create_for_roles(*, wave: Wave, roles: list[str]) -> int:
+def invitations_create_for_roles(*, wave: Wave, roles: list[str], by: Actor) -> int:
     """Invite everyone enrolled in the survey's program in one of `roles` (someone
     holding two of them is invited once; people already invited are left as they are).
-    Returns how many were newly invited."""
+    `by`: a director or coordinator, or access.SYSTEM. Returns how many were newly
+    invited."""
     from medmentor.people.models import Person
     from medmentor.programs.models import Role
 
+    access.require_manager(
+        by, wave.instrument.program, "Only the program's directors and coordinators invite people."
+    )
     chosen = set(roles)
     if not chosen:
         raise ValidationError("Choose at least one role to invite.")

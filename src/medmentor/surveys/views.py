@@ -17,7 +17,8 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from medmentor.programs.models import LEARNER_ROLES, STAFF_ROLES, Program
+from medmentor.programs import access
+from medmentor.programs.models import LEARNER_ROLES, Program
 from medmentor.surveys import exports, library, pdf, selectors, services
 from medmentor.surveys.models import CODE_ELEMENTS, Anonymity, Invitation, Response
 
@@ -281,18 +282,17 @@ def _instrument(request, program, instrument_id, *, report=True):
 @login_required
 def survey_list(request, slug: str):
     program = _program(slug)
-    selectors.survey_roles_check(
-        person=request.user, program=program, allowed=selectors.OVERVIEW_ROLES
+    standing = access.require(
+        request.user, program, "sees_aggregates", selectors.SURVEY_PAGE_REFUSED
     )
-    roles = selectors.roles_in_program(person=request.user, program=program)
     return render(
         request,
         "surveys/list.html",
         {
             "program": program,
             "surveys": selectors.instruments_of_program(program=program),
-            "can_report": bool(roles & selectors.REPORT_ROLES),
-            "is_staff": bool(roles & set(STAFF_ROLES)),
+            "can_report": standing.sees_reports,
+            "is_staff": standing.manages,
             "library": [
                 (key, spec["title"], spec.get("description", ""))
                 for key, spec in library.LIBRARY.items()
@@ -307,7 +307,7 @@ def survey_list(request, slug: str):
 def survey_report(request, slug: str, instrument_id: int):
     program = _program(slug)
     instrument = _instrument(request, program, instrument_id)
-    roles = selectors.roles_in_program(person=request.user, program=program)
+    standing = access.program_access(request.user, program)
     return render(
         request,
         "surveys/report.html",
@@ -315,7 +315,7 @@ def survey_report(request, slug: str, instrument_id: int):
             "program": program,
             "report": selectors.survey_report(instrument=instrument),
             "current": "surveys",
-            "is_staff": bool(roles & set(STAFF_ROLES)),
+            "is_staff": standing.manages,
         },
     )
 
@@ -351,7 +351,7 @@ def survey_invite(request, slug: str, instrument_id: int, wave_id: int):
     """Choose the roles of the program to invite to a wave (the learners unless the
     director chooses otherwise), with how many people hold each."""
     program = _program(slug)
-    selectors.survey_roles_check(person=request.user, program=program, allowed=set(STAFF_ROLES))
+    access.require_manager(request.user, program, selectors.SURVEY_PAGE_REFUSED)
     instrument = _instrument(request, program, instrument_id)
     wave = get_object_or_404(instrument.waves, pk=wave_id)
     chosen = set(LEARNER_ROLES)
@@ -359,7 +359,9 @@ def survey_invite(request, slug: str, instrument_id: int, wave_id: int):
     if request.method == "POST":
         chosen = set(request.POST.getlist("roles"))
         try:
-            created = services.invitations_create_for_roles(wave=wave, roles=sorted(chosen))
+            created = services.invitations_create_for_roles(
+                wave=wave, roles=sorted(chosen), by=request.user
+            )
         except ValidationError as problem:
             error = " ".join(problem.messages)
         else:
@@ -391,7 +393,7 @@ def survey_library_copy(request, slug: str, key: str):
     """Copy a ready instrument from the library into the program and open it in the
     editor; its pre wave opens now and its post wave in eight weeks, three weeks each."""
     program = _program(slug)
-    selectors.survey_roles_check(person=request.user, program=program, allowed=set(STAFF_ROLES))
+    access.require_manager(request.user, program, selectors.SURVEY_PAGE_REFUSED)
     if key not in library.LIBRARY:
         raise Http404("No such instrument in the library.")
     anonymity = request.POST.get("anonymity", Anonymity.CODED)
@@ -404,6 +406,7 @@ def survey_library_copy(request, slug: str, key: str):
         anonymity=anonymity,
         pre_opens_at=now,
         post_opens_at=now + datetime.timedelta(weeks=8),
+        by=request.user,
     )
     messages.success(
         request,
@@ -416,7 +419,7 @@ def survey_library_copy(request, slug: str, key: str):
 @login_required
 def survey_redcap_import(request, slug: str):
     program = _program(slug)
-    selectors.survey_roles_check(person=request.user, program=program, allowed=set(STAFF_ROLES))
+    access.require_manager(request.user, program, selectors.SURVEY_PAGE_REFUSED)
     problems: list[str] = []
     if request.method == "POST":
         upload = request.FILES.get("dictionary")
@@ -430,6 +433,7 @@ def survey_redcap_import(request, slug: str):
                     title=title,
                     content=upload.read(),
                     anonymity=request.POST.get("anonymity", Anonymity.CODED),
+                    by=request.user,
                 )
             except exports.DictionaryError as refusal:
                 problems = refusal.problems

@@ -11,6 +11,7 @@ from ninja.responses import Status
 
 from medmentor.api.routers.programs import SLUG
 from medmentor.api.schemas import MAX_ID, READ_ERRORS, ErrorOut, Pages
+from medmentor.programs import access
 from medmentor.programs.selectors import program_of_person
 from medmentor.qualitative import selectors, services
 from medmentor.qualitative.models import Code, Document, Highlight
@@ -201,7 +202,7 @@ def qualitative_document(request: HttpRequest, slug: str = SLUG, document_id: in
 @paginate(Pages)
 def qualitative_codes(request: HttpRequest, slug: str = SLUG):
     program = program_of_person(person=request.auth, slug=slug)
-    selectors.require_researcher(person=request.auth, program=program)
+    access.require_researcher(request.auth, program, selectors.RESEARCHERS_ONLY)
     return selectors.codes_of(program=program)
 
 

@@ -1,16 +1,15 @@
 """The roster import over the API: the same service, the same rules as the page."""
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from ninja import Field, File, Form, Router, Schema, UploadedFile
 from ninja.responses import Status
 
 from medmentor.api.routers.programs import SLUG
 from medmentor.api.schemas import READ_ERRORS
-from medmentor.programs import selectors, services
+from medmentor.programs import access, selectors, services
 from medmentor.programs.forms import MAX_IMPORT_BYTES
 from medmentor.programs.importing import ImportResult
-from medmentor.programs.models import STAFF_ROLES
 
 router = Router(tags=["roster"])
 
@@ -81,10 +80,11 @@ def roster_import(
     apply: Form[bool] = False,
 ):
     program = selectors.program_of_person(person=request.auth, slug=slug)
-    if not selectors.roles_in_program(person=request.auth, program=program) & set(STAFF_ROLES):
-        raise PermissionDenied(
-            f"Only the directors and coordinators of {program.name} may import its roster."
-        )
+    access.require_manager(
+        request.auth,
+        program,
+        f"Only the directors and coordinators of {program.name} may import its roster.",
+    )
     if file.size > MAX_IMPORT_BYTES:
         raise ValidationError(
             f"“{file.name}” is {file.size / 1024 / 1024:.1f} MB; the limit is "

@@ -13,6 +13,7 @@ from ninja import Field, Path, Router, Schema
 
 from medmentor.api.routers.programs import SLUG
 from medmentor.api.schemas import MAX_ID, READ_ERRORS
+from medmentor.programs import access
 from medmentor.programs import selectors as program_selectors
 from medmentor.surveys import selectors
 from medmentor.surveys.models import Instrument
@@ -201,9 +202,7 @@ def _instrument(request, slug: str, instrument_id: int, *, report: bool) -> Inst
 )
 def program_surveys(request: HttpRequest, slug: str = SLUG):
     program = program_selectors.program_of_person(person=request.auth, slug=slug)
-    selectors.survey_roles_check(
-        person=request.auth, program=program, allowed=selectors.OVERVIEW_ROLES
-    )
+    access.require(request.auth, program, "sees_aggregates", selectors.SURVEY_PAGE_REFUSED)
     return [_instrument_out(i) for i, _ in selectors.instruments_of_program(program=program)]
 
 

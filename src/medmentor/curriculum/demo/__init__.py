@@ -37,7 +37,7 @@ from medmentor.curriculum.package import (
 )
 from medmentor.curriculum.services import case_review_mark, week_plans_assign
 from medmentor.people.models import Institution, Person
-from medmentor.programs import selectors as program_selectors
+from medmentor.programs import access
 from medmentor.programs import services as program_services
 from medmentor.programs.models import Pair, Program, ProgramWeek, Role, ServiceBlock
 
@@ -177,7 +177,7 @@ def demo_load(*, today: datetime.date) -> DemoLoad:
             file_name=ROSTER_FILE.name,
             content=ROSTER_FILE.read_bytes(),
             apply=True,
-            by=None,  # the demo loader runs at the operations console
+            by=access.SYSTEM,  # the demo loader runs at the operations console
         )
         lines.append(
             "Roster: " + _check(roster, ROSTER_FILE.name, ("people added", "updated", "unchanged"))
@@ -191,6 +191,7 @@ def demo_load(*, today: datetime.date) -> DemoLoad:
             file_name=SCHEDULE_FILE.name,
             content=demo_schedule(starts_on=starts_on),
             apply=True,
+            by=access.SYSTEM,
         )
         lines.append(
             "Schedule: "
@@ -298,7 +299,7 @@ def _demo_people(program: Program) -> list[tuple[str, Person]]:
     people = []
     for email in emails:
         person = by_email[email]
-        roles = program_selectors.roles_in_program(person=person, program=program)
+        roles = access.program_access(person, program).roles
         role = next((role for role in Role.values if role in roles), "")
         people.append((role, person))
     return people

@@ -21,7 +21,7 @@ from django.db import transaction
 
 from medmentor.mentoring.services import matching_profiles_import
 from medmentor.people.models import Person
-from medmentor.programs import services
+from medmentor.programs import access, services
 from medmentor.programs.models import Program, ProgramKind
 
 FOLDER = Path(__file__).resolve().parent
@@ -90,7 +90,7 @@ def near_peer_demo_load(
             file_name=ROSTER_FILE.name,
             content=ROSTER_FILE.read_bytes(),
             apply=True,
-            by=None,  # the demo loader runs at the operations console
+            by=access.SYSTEM,  # the demo loader runs at the operations console
         )
         lines.append("Near-peer roster: " + _outcome(roster, ROSTER_FILE.name))
         profiles = matching_profiles_import(
@@ -98,6 +98,7 @@ def near_peer_demo_load(
             file_name=PROFILES_FILE.name,
             content=PROFILES_FILE.read_bytes(),
             apply=True,
+            by=access.SYSTEM,
         )
         lines.append("Matching profiles: " + _outcome(profiles, PROFILES_FILE.name))
         emails = [

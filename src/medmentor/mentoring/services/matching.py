@@ -12,7 +12,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -48,10 +47,10 @@ from medmentor.mentoring.models import (
 from medmentor.messaging.personal_links import sign_in_placeholder
 from medmentor.messaging.services import RenderedEmail, outbox_enqueue_many
 from medmentor.people.models import Person
-from medmentor.programs import selectors
+from medmentor.programs import access, selectors
+from medmentor.programs.access import Actor
 from medmentor.programs.models import (
     LEARNER_ROLES,
-    STAFF_ROLES,
     Enrollment,
     Program,
     ProgramKind,
@@ -551,12 +550,11 @@ def _matching_solve(run: MatchingRun, cohort: MatchingCohort) -> None:
     run.save()
 
 
-def _require_matching_staff(*, program: Program, by: Person | None) -> None:
-    # `by=None` is the console's operator, who already holds the database.
-    if by is not None and not selectors.roles_in_program(person=by, program=program) & set(
-        STAFF_ROLES
-    ):
-        raise PermissionDenied("Only the program's directors and coordinators may run matching.")
+def _require_matching_staff(*, program: Program, by: Actor) -> None:
+    # The console's `match` command acts as access.SYSTEM, which manages every program.
+    access.require_manager(
+        by, program, "Only the program's directors and coordinators may run matching."
+    )
 
 
 def matching_run_create(
@@ -565,7 +563,7 @@ def matching_run_create(
     objective: str,
     weights: object = None,
     rules: object = None,
-    by: Person | None,
+    by: Actor,
     seed: int = 0,
     inline: bool | None = None,
     progress: Callable[[int], None] | None = None,
@@ -598,7 +596,7 @@ def matching_run_create(
             weights=clean_weights,
             rules=clean_rules,
             seed=seed,
-            created_by=by,
+            created_by=access.recorded_by(by),
             status=MatchingRunStatus.RUNNING if inline else MatchingRunStatus.QUEUED,
         )
         if inline:
@@ -637,7 +635,7 @@ def _require_draft(run: MatchingRun) -> None:
         )
 
 
-def matching_pair_lock(*, pair: MatchingPair, locked: bool, by: Person | None) -> MatchingPair:
+def matching_pair_lock(*, pair: MatchingPair, locked: bool, by: Actor) -> MatchingPair:
     """Lock a draft pair (kept as it is when matching runs again) or unlock it."""
     _require_matching_staff(program=pair.run.program, by=by)
     _require_draft(pair.run)
@@ -648,7 +646,7 @@ def matching_pair_lock(*, pair: MatchingPair, locked: bool, by: Person | None) -
 
 
 def matching_pair_swap(
-    *, run: MatchingRun, first: MatchingPair, second: MatchingPair, by: Person | None
+    *, run: MatchingRun, first: MatchingPair, second: MatchingPair, by: Actor
 ) -> tuple[MatchingPair, MatchingPair]:
     """Swap the mentees of two draft pairs, after checking the new pairs against every
     hard rule with the matcher's own checker; refuse with the rule's words otherwise."""
@@ -711,7 +709,7 @@ def _matching_rescore(run: MatchingRun, cohort: MatchingCohort, build: MarketBui
     run.save(update_fields=["total_score", "blocking_pairs"])
 
 
-def matching_run_publish(*, run: MatchingRun, by: Person | None) -> list[Mentorship]:
+def matching_run_publish(*, run: MatchingRun, by: Actor) -> list[Mentorship]:
     """Make a draft's pairs the program's mentorships and email everyone matched.
 
     Current mentorships the draft keeps stay as they are; the others end today. Each
@@ -789,7 +787,7 @@ def _matching_emails(*, run: MatchingRun, pairs: list[MatchingPair]) -> list[Ren
 
 
 def matching_conflict_add(
-    *, program: Program, mentor: Person, mentee: Person, reason: str, by: Person | None
+    *, program: Program, mentor: Person, mentee: Person, reason: str, by: Actor
 ) -> MatchingConflict:
     """Forbid a mentor–mentee pair in every future run (evaluates, supervises, declared)."""
     _require_matching_staff(program=program, by=by)
@@ -798,25 +796,21 @@ def matching_conflict_add(
             f"“{str(reason)[:40]}” is not a reason; use "
             f"{', '.join(MatchingConflict.Reason.values)}."
         )
-    roles = {
-        person.pk: selectors.roles_in_program(person=person, program=program)
-        for person in (mentor, mentee)
-    }
-    if Role.SENIOR not in roles[mentor.pk]:
+    if not access.program_access(mentor, program).is_senior:
         raise MatchingError(f"{mentor.full_name} is not a mentor in {program.name}.")
-    if Role.JUNIOR not in roles[mentee.pk]:
+    if not access.program_access(mentee, program).is_junior:
         raise MatchingError(f"{mentee.full_name} is not a mentee in {program.name}.")
     with transaction.atomic():
         conflict, _ = MatchingConflict.objects.update_or_create(
             program=program,
             mentor=mentor,
             mentee=mentee,
-            defaults={"reason": reason, "created_by": by},
+            defaults={"reason": reason, "created_by": access.recorded_by(by)},
         )
     return conflict
 
 
-def matching_conflict_remove(*, conflict: MatchingConflict, by: Person | None) -> None:
+def matching_conflict_remove(*, conflict: MatchingConflict, by: Actor) -> None:
     _require_matching_staff(program=conflict.program, by=by)
     with transaction.atomic():
         conflict.delete()

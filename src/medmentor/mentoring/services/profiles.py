@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 from medmentor.mentoring.models import MatchingProfile
 from medmentor.mentoring.services.matching import CONCORDANCE_ATTRIBUTES
+from medmentor.programs import access
+from medmentor.programs.access import Actor
 from medmentor.programs.importing import Change, ImportResult, PreviewRow, RowError, Sheet, SheetRow
 from medmentor.programs.models import Enrollment, Program, Role
 from medmentor.programs.services.imports import _checked_email, _Plan, _RowProblems, _run_import
@@ -220,7 +222,7 @@ def _profile_text(value: object) -> str:
 
 
 def matching_profiles_import(
-    *, program: Program, file_name: str, content: bytes, apply: bool
+    *, program: Program, file_name: str, content: bytes, apply: bool, by: Actor
 ) -> ImportResult:
     """Preview (apply=False) or import (apply=True) matching profiles and preferences.
 
@@ -228,8 +230,14 @@ def matching_profiles_import(
     field for every row (a blank cell clears it: an identity attribute left blank is
     not shared); a column not in the file leaves the field as it is. Lists are
     separated by “;”; in preferences, emails ranked equally are joined by “=”.
-    The same rules as the roster: every row checked first, all or nothing.
+    The same rules as the roster: every row checked first, all or nothing. `by` (a
+    director or coordinator, or access.SYSTEM) is checked before the file is read.
     """
+    access.require_manager(
+        by,
+        program,
+        f"Only the directors and coordinators of {program.name} may import matching profiles.",
+    )
     return _run_import(
         file_name=file_name,
         content=content,

@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from django.core.exceptions import PermissionDenied
 
 from medmentor.people.models import Institution, Person, TrainingLevel, training_level_from_text
-from medmentor.programs import selectors
+from medmentor.programs import access
+from medmentor.programs.access import Actor
 from medmentor.programs.importing import Change, ImportResult, PreviewRow, RowError, Sheet, SheetRow
-from medmentor.programs.models import STAFF_ROLES, Enrollment, Program, Role
+from medmentor.programs.models import Enrollment, Program, Role
 from medmentor.programs.services.imports import (
     _checked_email,
     _emails_to_people,
@@ -82,16 +83,17 @@ ROLES_GRANTED_BY = {
 ROSTER_PERSON_FIELDS = ("full_name", "training_level", "institution", "specialty")
 
 
-def roster_roles_grantable(*, program: Program, by: Person | None) -> frozenset[str]:
-    """The roles `by` may give or take away in `program` by a roster import.
+def roster_roles_grantable(*, program: Program, by: Actor) -> frozenset[str]:
+    """The roles `by` may give or take away in `program` by a roster import: every role
+    for the system actor (the operations console, as create-program does).
 
     Raises PermissionDenied for anyone who neither directs nor coordinates it.
     """
-    if by is None:
+    standing = access.program_access(by, program)
+    if standing.is_system:
         return frozenset(Role.values)
-    roles = selectors.roles_in_program(person=by, program=program)
     grantable: frozenset[str] = frozenset()
-    for role in roles:
+    for role in standing.roles:
         grantable |= ROLES_GRANTED_BY.get(role, frozenset())
     if not grantable:
         raise PermissionDenied(
@@ -101,7 +103,7 @@ def roster_roles_grantable(*, program: Program, by: Person | None) -> frozenset[
 
 
 def roster_import(
-    *, program: Program, file_name: str, content: bytes, apply: bool, by: Person | None
+    *, program: Program, file_name: str, content: bytes, apply: bool, by: Actor
 ) -> ImportResult:
     """Preview (apply=False) or import (apply=True) a roster of people and their roles.
 
@@ -109,7 +111,7 @@ def roster_import(
     the row become the person's roles in this program (a role no longer listed is
     removed); people not in the file are left as they are. See docs/data-formats.md.
 
-    `by` is the person importing (None: the operations console). A row is refused when
+    `by` is the person importing (or access.SYSTEM: the operations console). A row is refused when
     it would rename or re-level someone another program also holds (or an operations
     account), change `by`'s own roles, give or take away a role `by` may not grant, or
     leave the program without a director. Roles in other programs are never touched.
@@ -240,9 +242,7 @@ def _roster_changes(parsed: _RosterRow) -> list[Change]:
     return changes
 
 
-def _roster_plan(
-    program: Program, sheet: Sheet, *, by: Person | None, grantable: frozenset[str]
-) -> _Plan:
+def _roster_plan(program: Program, sheet: Sheet, *, by: Actor, grantable: frozenset[str]) -> _Plan:
     institutions: dict[str, Institution] = {}
     for institution in Institution.objects.all():
         institutions[institution.name.lower()] = institution
@@ -287,7 +287,7 @@ def _roster_check_scope(
     program: Program,
     parsed_rows: list[_RosterRow],
     *,
-    by: Person | None,
+    by: Actor,
     grantable: frozenset[str],
 ) -> None:
     """Refuse each row that reaches beyond what `by` may change (see roster_import)."""
@@ -297,8 +297,8 @@ def _roster_check_scope(
         .exclude(program=program)
         .values_list("person_id", flat=True)
     )
-    by_roles = set() if by is None else selectors.roles_in_program(person=by, program=program)
-    by_directs = by is None or Role.DIRECTOR in by_roles
+    by_access = access.program_access(by, program)
+    by_directs = by_access.directs
     for parsed in parsed_rows:
         if parsed.preview.action == "error":
             continue
@@ -323,7 +323,7 @@ def _roster_check_scope(
                     "roles in this program",
                 )
                 continue
-            staff_here = set(parsed.enrollments) & set(STAFF_ROLES)
+            staff_here = access.for_roles(program, parsed.enrollments).staff_roles
             if not by_directs and staff_here and person != by:
                 _roster_refuse(
                     parsed,
@@ -338,7 +338,7 @@ def _roster_check_scope(
         if not added and not removed:
             continue
         role_cell = "; ".join(parsed.roles)
-        if by is not None and person is not None and person.pk == by.pk:
+        if not by_access.is_system and person is not None and person.pk == by.pk:
             _roster_refuse(
                 parsed,
                 "role",

@@ -11,7 +11,8 @@ import datetime
 from dataclasses import dataclass, field
 
 from medmentor.people.models import Person, Service
-from medmentor.programs import selectors
+from medmentor.programs import access, selectors
+from medmentor.programs.access import Actor
 from medmentor.programs.importing import Change, ImportResult, PreviewRow, RowError, Sheet, SheetRow
 from medmentor.programs.models import Program, ServiceBlock
 from medmentor.programs.services.imports import _checked_email, _Plan, _RowProblems, _run_import
@@ -44,7 +45,7 @@ class _ScheduleRow:
 
 
 def schedule_import(
-    *, program: Program, file_name: str, content: bytes, apply: bool
+    *, program: Program, file_name: str, content: bytes, apply: bool, by: Actor
 ) -> ImportResult:
     """Preview (apply=False) or import (apply=True) rotation blocks of the service schedule.
 
@@ -52,7 +53,13 @@ def schedule_import(
     start_date to end_date (both included). A row replaces any block already stored
     for the same person and service whose dates overlap it; other blocks are kept.
     After an import the pairs of every week the change touches are derived again.
+    `by` (a director or coordinator, or access.SYSTEM) is checked before the file is read.
     """
+    access.require_manager(
+        by,
+        program,
+        f"Only the directors and coordinators of {program.name} may import its schedule.",
+    )
     return _run_import(
         file_name=file_name,
         content=content,

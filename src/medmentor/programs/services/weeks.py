@@ -10,20 +10,19 @@ which raises `WeekFinishedError` (docs/privacy.md).
 import datetime
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from medmentor.people.models import Person
-from medmentor.programs import selectors
+from medmentor.programs import access, selectors
+from medmentor.programs.access import Actor
 from medmentor.programs.models import (
-    STAFF_ROLES,
     Pair,
     PairOrigin,
     PairRemoval,
     Program,
     ProgramWeek,
-    Role,
 )
 
 
@@ -156,12 +155,13 @@ class PairError(ValueError):
     """A pair the director asked for that cannot be; the message says why."""
 
 
-def _require_program_staff(*, program: Program, by: Person) -> None:
-    if not selectors.roles_in_program(person=by, program=program) & set(STAFF_ROLES):
-        raise PermissionDenied("Only the program's directors and coordinators may change pairs.")
+def _require_program_staff(*, program: Program, by: Actor) -> None:
+    access.require_manager(
+        by, program, "Only the program's directors and coordinators may change pairs."
+    )
 
 
-def pair_add(*, week: ProgramWeek, junior: Person, senior: Person, by: Person) -> Pair:
+def pair_add(*, week: ProgramWeek, junior: Person, senior: Person, by: Actor) -> Pair:
     """The director pairs `junior` with `senior` for `week`; re-deriving keeps this pair.
 
     Adding a pair removed earlier brings the same pair back, with its marks.
@@ -172,9 +172,9 @@ def pair_add(*, week: ProgramWeek, junior: Person, senior: Person, by: Person) -
     week_require_open(week=week)
     if junior.pk == senior.pk:
         raise PairError("A person cannot be paired with themselves.")
-    if Role.JUNIOR not in selectors.roles_in_program(person=junior, program=program):
+    if not access.program_access(junior, program).is_junior:
         raise PairError(f"{junior.full_name} is not a junior in {program.name}.")
-    if Role.SENIOR not in selectors.roles_in_program(person=senior, program=program):
+    if not access.program_access(senior, program).is_senior:
         raise PairError(f"{senior.full_name} is not a senior in {program.name}.")
     with transaction.atomic():
         pair, created = Pair.objects.select_for_update().get_or_create(
@@ -192,7 +192,7 @@ def pair_add(*, week: ProgramWeek, junior: Person, senior: Person, by: Person) -
     return pair
 
 
-def pair_remove(*, pair: Pair, by: Person) -> Pair:
+def pair_remove(*, pair: Pair, by: Actor) -> Pair:
     """The director ends a pair for its week; it is kept, marked removed (with its
     marks, which no longer count), so that re-deriving from the schedule does not
     bring it back. WeekFinishedError for a week that is over."""

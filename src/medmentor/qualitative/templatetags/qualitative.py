@@ -3,12 +3,11 @@ qualitative pages shown only to those who may open them."""
 
 from django import template
 
-from medmentor.programs.models import Role
-from medmentor.programs.selectors import roles_in_program
+from medmentor.programs.access import program_access
 
 register = template.Library()
 
 
 @register.filter
 def researcher_of(program, person) -> bool:
-    return Role.RESEARCHER in roles_in_program(person=person, program=program)
+    return program_access(person, program).is_researcher

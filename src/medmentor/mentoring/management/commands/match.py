@@ -5,6 +5,7 @@ from django.db import transaction
 from tqdm import tqdm
 
 from medmentor.mentoring import services
+from medmentor.programs import access
 from medmentor.programs.management.lookup import program_from_slug
 from medmentor.programs.models import LEARNER_ROLES, Enrollment
 
@@ -54,7 +55,7 @@ class Command(BaseCommand):
                     program=found,
                     objective=objective,
                     rules={"min_level_gap": min_level_gap, "same_site": same_site},
-                    by=None,
+                    by=access.SYSTEM,
                     seed=seed,
                     inline=True,
                     progress=bar.update,
@@ -62,7 +63,7 @@ class Command(BaseCommand):
                 bar.close()
                 self._report(run)
                 if publish:
-                    mentorships = services.matching_run_publish(run=run, by=None)
+                    mentorships = services.matching_run_publish(run=run, by=access.SYSTEM)
                     self.stdout.write(
                         self.style.SUCCESS(
                             f"Published: {len(mentorships)} mentorships in force; one email "

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from medmentor.programs import services
+from medmentor.programs import access, services
 from medmentor.programs.importing import ImportResult
 from medmentor.programs.management.lookup import program_from_slug
 
@@ -61,8 +61,8 @@ class ImportCommand(BaseCommand):
             self.stdout.write(note)
 
     def by(self) -> dict[str, object]:
-        """Extra keywords for the service: who imports, where the service asks."""
-        return {}
+        """Who imports: the console is operations (docs/deploy.md), the system actor."""
+        return {"by": access.SYSTEM}
 
     def print_preview(self, result: ImportResult) -> None:
         key = result.columns[0] if result.columns else "email"
@@ -79,8 +79,6 @@ class Command(ImportCommand):
 
     import_service = staticmethod(services.roster_import)
 
-    def by(self) -> dict[str, object]:
-        # The console is operations (docs/deploy.md): it may grant any role, as
-        # create-program does, but the rules about people of other programs and the
-        # last director hold here as on the page and in the API.
-        return {"by": None}
+    # By ImportCommand.by(), the system actor: it may grant any role, as create-program
+    # does, but the rules about people of other programs and the last director hold here
+    # as on the page and in the API.

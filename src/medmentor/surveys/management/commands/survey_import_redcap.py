@@ -6,6 +6,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from medmentor.programs import access
 from medmentor.programs.management.lookup import program_from_slug
 from medmentor.surveys import exports
 from medmentor.surveys.models import Anonymity, Instrument
@@ -62,7 +63,11 @@ class Command(BaseCommand):
             # importing would create.
             with transaction.atomic():
                 instrument = exports.redcap_dictionary_import(
-                    program=found, title=title[:TITLE_MAX], content=content, anonymity=anonymity
+                    program=found,
+                    title=title[:TITLE_MAX],
+                    content=content,
+                    anonymity=anonymity,
+                    by=access.SYSTEM,
                 )
                 self.print_questions(instrument)
                 count = instrument.items.count()

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from medmentor.programs import access
 from medmentor.programs.management.lookup import program_from_slug
 from medmentor.programs.models import LEARNER_ROLES, Role
 from medmentor.surveys import editor_services, selectors, services
@@ -45,7 +46,9 @@ class Command(BaseCommand):
             .count()
         )
         try:
-            created = services.invitations_create_for_roles(wave=chosen_wave, roles=chosen)
+            created = services.invitations_create_for_roles(
+                wave=chosen_wave, roles=chosen, by=access.SYSTEM
+            )
         except ValidationError as problem:
             raise CommandError(
                 f"{' '.join(problem.messages)} Roles: {', '.join(Role.values)}."
