@@ -27,11 +27,11 @@ Expanding, at delivery
 `personal_links_expand(message=row)` for one) finds every placeholder in each row's
 subject, text and HTML parts and asks the kind's minter for a link for that
 ``row.person`` — the recipient, and only them; a kind with a batch minter (sign-in)
-makes the whole batch's links in one INSERT. A minter refuses (returns None) an object that is not the
-recipient's: a placeholder copied into someone else's email (by a template, by hand)
-never mints the first person's link. A refused, unknown or unusable placeholder
-becomes the site's sign-in page address (`neutral_link`), where the recipient can ask
-for a link of their own.
+makes the whole batch's links in one INSERT. A minter refuses (returns None) an
+object that is not the recipient's: a placeholder copied into someone else's email
+(by a template, by hand) never mints the first person's link. A refused, unknown or
+unusable placeholder becomes the site's sign-in page address (`neutral_link`), where
+the recipient can ask for a link of their own.
 
 A template that reshapes the value it was given (``|cut``, ``|upper``, ``|slice``,
 ``|urlencode`` ...) only breaks the placeholder: it is no longer found, so the
@@ -220,10 +220,10 @@ def _substituted(source: str, matches: list[re.Match[str]], links: dict[str, str
     return "".join(pieces) + source[done:]
 
 
-def _finished(url: str | None, match: re.Match[str]) -> str:
-    """A minted link landing on the placeholder's `next` path; the neutral link for none."""
+def _finished(url: str | None, match: re.Match[str], neutral: str) -> str:
+    """A minted link landing on the placeholder's `next` path; `neutral` for none."""
     if url is None:
-        return neutral_link()
+        return neutral
     if match["next"]:
         next_path = _local_path(unquote(match["next"]))
         if next_path and "?" not in url:
@@ -261,6 +261,7 @@ def personal_links_expand_many(*, messages: list) -> dict[int, Expanded | Person
     wanted: dict[str, list[tuple[int, re.Match[str], Person]]] = {}
     links: dict[int, dict[str, str]] = {}
     failed: dict[int, PersonalLinkError] = {}
+    neutral = neutral_link()  # reverse() once, not once per row
     for message in messages:
         subject, text, html = message.subject, message.text_body, message.html_body or ""
         parts = (subject, text, html)
@@ -275,7 +276,7 @@ def personal_links_expand_many(*, messages: list) -> dict[int, Expanded | Person
             placeholder = match.group(0)
             if placeholder in own:
                 continue
-            own[placeholder] = neutral_link()
+            own[placeholder] = neutral
             usable = person is not None and person.is_active
             if usable and match["kind"] in _minters:
                 wanted.setdefault(match["kind"], []).append((message.id, match, person))
@@ -297,7 +298,7 @@ def personal_links_expand_many(*, messages: list) -> dict[int, Expanded | Person
                     failed[row_id] = _mint_failure(kind, error)
                     urls.append(None)
         for (row_id, match, _), url in zip(requests, urls, strict=True):
-            links[row_id][match.group(0)] = _finished(url, match)
+            links[row_id][match.group(0)] = _finished(url, match, neutral)
     expanded: dict[int, Expanded | PersonalLinkError] = {}
     for message in messages:
         if message.id in failed:
