@@ -487,3 +487,29 @@ def test_a_password_protected_package_is_refused_not_an_error(program):
     reason = refuse(program, content)
 
     assert reason == "curriculum.yaml: the file is encrypted; packages must not be."
+
+
+def test_a_clash_is_named_even_when_other_fields_of_the_week_are_wrong(program):
+    def clash_and_more(data):
+        data["weeks"][0]["cases"][1]["day"] = "monday"
+        del data["weeks"][0]["cases"][1]["history"]
+        data["weeks"][1]["number"] = 1
+        data["weeks"][1]["topic"] = ""
+
+    reason = refuse(program, changed(clash_and_more))
+
+    assert reason.splitlines() == [
+        "weeks[0].cases[1]: 'history' is missing",
+        "weeks[1]: 'topic' is missing",
+        "weeks[0].cases[1].day: Monday already has a case (weeks[0].cases[0])",
+        "weeks[1].number: week 1 is already weeks[0]",
+    ]
+
+
+def test_an_unknown_top_level_field_names_the_file_and_the_fields_it_may_hold(program):
+    reason = refuse(program, changed(_set(["licence"], "CC BY 4.0")))
+
+    assert reason == (
+        "curriculum.yaml: unknown field 'licence' (expected one of: format, version, title,"
+        " description, source, license, weeks)"
+    )

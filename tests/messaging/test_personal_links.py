@@ -4,6 +4,9 @@ for the row's recipient alone (messaging/personal_links.py)."""
 import re
 
 import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from medmentor.messaging import personal_links
@@ -207,3 +210,31 @@ def test_a_minter_that_fails_leaves_no_trace_of_its_link_in_the_recorded_error(
     )
     assert "SECRET" not in message.last_error + caplog.text
     assert not smtp_server.messages
+
+
+def test_a_batchs_sign_in_links_are_written_in_one_insert_each_signing_in_its_recipient(
+    junior, senior, smtp_server
+):
+    placeholder = sign_in_placeholder(next_path="/programs/nm-must-see/this-week/")
+    for person, key in ((junior, "t:1"), (senior, "t:2"), (junior, "t:3")):
+        row(person, f"Open {placeholder}", f'<p><a href="{placeholder}">open</a></p>', key=key)
+
+    with CaptureQueriesContext(connection) as queries:
+        stats = outbox_deliver(worker_name="test")
+
+    assert stats.sent == 3
+    link_inserts = [q for q in queries if q["sql"].startswith('INSERT INTO "people_signinlink"')]
+    assert len(link_inserts) == 1
+    links = {}
+    for received in smtp_server.messages:
+        found = {match.group(0) for match in SIGN_IN_LINK.finditer(received_text(received))}
+        assert len(found) == 1  # text and HTML: the same one link
+        links[received["Message-ID"]] = (received["To"], found.pop())
+    assert len({link for _, link in links.values()}) == 3  # junior's two emails: two links
+    for to, link in links.values():
+        signed_in = Client()
+        response = signed_in.post("/" + link.split("://", 1)[1].split("/", 1)[1])
+        assert response.status_code == 302
+        expected = junior if junior.email in to else senior
+        assert signed_in.session["_auth_user_id"] == str(expected.pk)
+    assert OutboxMessage.objects.filter(text_body=f"Open {placeholder}").count() == 3

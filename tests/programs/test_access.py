@@ -9,14 +9,14 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 
 import medmentor
-from medmentor.programs import access
-from medmentor.programs.access import SYSTEM, program_access
-from medmentor.programs.models import Enrollment, Role
 from medmentor.mentoring.services import (
     matching_conflict_add,
     matching_profiles_import,
     matching_run_create,
 )
+from medmentor.programs import access
+from medmentor.programs.access import SYSTEM, program_access
+from medmentor.programs.models import Enrollment, Role
 from medmentor.programs.services import roster_import, schedule_import
 from tests.mentoring.matching_cohort import one_to_one_program
 from tests.programs.files import roster

@@ -11,8 +11,9 @@ single row or file is written. Only then does `curriculum_package_import` write,
 one transaction; image files it stored are removed again if that transaction fails,
 and the replaced curriculum's files only after it commits.
 
-The checks are our own code: zipfile and PyYAML know nothing of our schema, and a
-schema library would not give the place-by-place messages a director needs.
+The zip and the YAML are checked by our own code (sizes, member names, syntax); the
+fields by pydantic models whose validators say what is wrong in plain words, and
+whose error locations give each problem's place.
 """
 
 import contextlib
@@ -27,8 +28,8 @@ import time
 import warnings
 import zipfile
 import zlib
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Annotated
 
 import yaml
 from django.conf import settings
@@ -38,6 +39,17 @@ from django.core.files.storage import default_storage
 from django.core.validators import URLValidator
 from django.db import transaction
 from PIL import Image, UnidentifiedImageError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    PrivateAttr,
+    ValidationInfo,
+    field_validator,
+)
+from pydantic import ValidationError as PydanticValidationError
+from pydantic_core import PydanticCustomError
 
 from medmentor.curriculum.models import (
     Case,
@@ -97,62 +109,195 @@ class CurriculumPackageError(Exception):
         super().__init__("\n".join(self.problems))
 
 
-# --- The package, as read and checked -------------------------------------------------
+# --- The package, as read and checked: pydantic models ----------------------------------
+#
+# The fields' validators raise PydanticCustomError with our own words; pydantic collects
+# every error with its location (`loc`, e.g. ("weeks", 2, "cases", 0, "questions", 1,
+# "answer")), and `_problems` turns each into "weeks[2].cases[0].questions[1]: ...".
 
 
-@dataclass(frozen=True)
-class PackageImage:
-    file: str
-    caption: str
-    alt_text: str
-    data: bytes = field(repr=False)
-    image_format: str = ""
+def _kind(value: object) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return f"yes/no ({value!r})"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, int | float):
+        return f"a number ({value!r})"
+    if isinstance(value, datetime.date):
+        return f"a date ({value.isoformat()})"
+    if isinstance(value, str):
+        return f"text ({value[:40]!r})"
+    return type(value).__name__
 
 
-@dataclass(frozen=True)
-class PackageQuestion:
-    question: str
-    answer: str
+def _refused(kind: str, message: str) -> PydanticCustomError:
+    # The message is final text (no context): braces in a quoted value stay as they are.
+    return PydanticCustomError(kind, message)
 
 
-@dataclass(frozen=True)
-class PackageCase:
-    day: int
-    title: str
-    history: str
-    teaching_points: str
-    images: tuple[PackageImage, ...]
-    questions: tuple[PackageQuestion, ...]
+def _text(*, required: bool, max_length: int | None = None) -> BeforeValidator:
+    def check(value: object) -> str:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if required:
+                raise _refused("missing", "is missing")
+            return ""
+        if not isinstance(value, str):
+            hint = (
+                " (YAML reads yes/no/on/off/true/false, numbers and dates as other types:"
+                " put the text in quotes)"
+                if isinstance(value, bool | int | float | datetime.date)
+                else ""
+            )
+            raise _refused("text", f"must be text, not {_kind(value)}{hint}")
+        if max_length is not None and len(value) > max_length:
+            raise _refused("long", f"is {len(value)} characters long; the limit is {max_length}")
+        return value
+
+    return BeforeValidator(check)
+
+
+def _items(*, limit: int, needed_because: str = "") -> BeforeValidator:
+    """A list of at most `limit` entries (counted before any entry is checked); with
+    `needed_because`, required and not empty."""
+
+    def check(value: object) -> list:
+        if value is None:
+            if needed_because:
+                raise _refused("missing", "is missing")
+            return []
+        if not isinstance(value, list):
+            raise _refused("list", f"must be a list, not {_kind(value)}")
+        if len(value) > limit:
+            raise _refused("many", f"has {len(value)} entries; the limit is {limit}")
+        if not value and needed_because:
+            raise _refused("empty", f"is empty; {needed_because}")
+        return value
+
+    return BeforeValidator(check)
+
+
+def _week_number(value: object) -> int:
+    if value is None:
+        raise _refused("missing", "is missing")
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise _refused("number", f"must be a whole number from 1, not {value!r}")
+    return value
+
+
+def _service_day(value: object) -> int:
+    if value is None:
+        raise _refused("missing", "is missing")
+    if not isinstance(value, str) or value.strip().lower() not in DAY_NAMES:
+        raise _refused(
+            "day",
+            f"{value!r} is not a service day (monday, tuesday, wednesday, thursday, friday)",
+        )
+    return DAY_NAMES[value.strip().lower()]
+
+
+def _web_address(url: str) -> str:
+    try:
+        if url:
+            _url_validator(url)
+    except ValidationError:
+        raise _refused(
+            "url", f"{url!r} is not a web address starting with http:// or https://"
+        ) from None
+    return url
+
+
+Text = Annotated[str, _text(required=False)]
+RequiredText = Annotated[str, _text(required=True)]
+Title = Annotated[str, _text(required=True, max_length=200)]
+Line = Annotated[str, _text(required=False, max_length=200)]
+
+
+class _Fields(BaseModel):
+    # An unknown field (a typo such as `histroy`) is refused, not silently dropped.
+    model_config = ConfigDict(extra="forbid")
+
+
+class PackageQuestion(_Fields):
+    question: RequiredText
+    answer: RequiredText
+
+
+class PackageImage(_Fields):
+    file: RequiredText
+    caption: Annotated[str, _text(required=False, max_length=300)] = ""
+    alt_text: Annotated[str, _text(required=True, max_length=300)]
+
+    @field_validator("file")
+    @classmethod
+    def _readable_image(cls, file: str, info: ValidationInfo) -> str:
+        refusal = info.context["images"].refusal(file)
+        if refusal:
+            raise _refused("image", refusal)
+        return file
+
+
+class PackageCase(_Fields):
+    day: Annotated[int, BeforeValidator(_service_day)]
+    title: Title
+    history: RequiredText
+    teaching_points: Text = ""
+    images: Annotated[list[PackageImage], _items(limit=MAX_IMAGES_PER_CASE)] = []
+    questions: Annotated[
+        list[PackageQuestion],
+        _items(limit=MAX_QUESTIONS_PER_CASE, needed_because="a case needs at least one question"),
+    ]
 
     @property
     def day_name(self) -> str:
         return ServiceDay(self.day).label
 
 
-@dataclass(frozen=True)
-class PackageReading:
-    citation: str
-    url: str
+class PackageReading(_Fields):
+    citation: RequiredText
+    url: Annotated[str, _text(required=False, max_length=500), AfterValidator(_web_address)] = ""
 
 
-@dataclass(frozen=True)
-class PackageWeek:
-    number: int
-    topic: str
-    summary: str
-    readings: tuple[PackageReading, ...]
-    cases: tuple[PackageCase, ...]
+class PackageWeek(_Fields):
+    number: Annotated[int, BeforeValidator(_week_number)]
+    topic: Title
+    summary: Text = ""
+    readings: Annotated[list[PackageReading], _items(limit=MAX_READINGS_PER_WEEK)] = []
+    # Only five days, but a longer list is reported day by day.
+    cases: Annotated[list[PackageCase], _items(limit=MAX_CASES_PER_WEEK)] = []
+
+    @field_validator("cases")
+    @classmethod
+    def _by_day(cls, cases: list[PackageCase]) -> list[PackageCase]:
+        return sorted(cases, key=lambda case: case.day)
 
 
-@dataclass(frozen=True)
-class CurriculumPackage:
+class CurriculumPackage(_Fields):
     """A package that passed every check: safe to write."""
 
-    title: str
-    description: str
-    source: str
-    license: str
-    weeks: tuple[PackageWeek, ...]
+    format: str
+    version: int
+    title: Title
+    description: Text = ""
+    source: Line = ""
+    license: Line = ""
+    weeks: Annotated[
+        list[PackageWeek],
+        _items(limit=MAX_WEEKS, needed_because="a curriculum needs at least one week"),
+    ]
+    # The bytes of each image file listed, read and checked once however many cases list it.
+    _images: dict[str, bytes] = PrivateAttr(default_factory=dict)
+
+    @field_validator("weeks")
+    @classmethod
+    def _by_number(cls, weeks: list[PackageWeek]) -> list[PackageWeek]:
+        return sorted(weeks, key=lambda week: week.number)
+
+    def image_data(self, file: str) -> bytes:
+        return self._images[file]
 
     @property
     def reading_count(self) -> int:
@@ -170,6 +315,15 @@ class CurriculumPackage:
     def image_count(self) -> int:
         return sum(len(case.images) for week in self.weeks for case in week.cases)
 
+    @property
+    def image_bytes(self) -> int:
+        return sum(
+            len(self._images[image.file])
+            for week in self.weeks
+            for case in week.cases
+            for image in case.images
+        )
+
     def summary(self) -> str:
         """What importing creates, in words: "6 weeks, 12 readings, 30 cases, …"."""
         counts = [
@@ -181,11 +335,15 @@ class CurriculumPackage:
         ]
         return ", ".join(f"{count} {noun}{'' if count == 1 else 's'}" for count, noun in counts)
 
-    @property
-    def image_bytes(self) -> int:
-        return sum(
-            len(image.data) for week in self.weeks for case in week.cases for image in case.images
-        )
+
+# The model of the entries of each list field, to name an unknown field's expected ones.
+_ENTRY_MODELS = {
+    "weeks": PackageWeek,
+    "readings": PackageReading,
+    "cases": PackageCase,
+    "images": PackageImage,
+    "questions": PackageQuestion,
+}
 
 
 # --- Reading the zip --------------------------------------------------------------------
@@ -323,335 +481,129 @@ def _load_yaml(data: bytes) -> object:
 # --- Checking the YAML ------------------------------------------------------------------
 
 
-class _TooManyProblems(Exception):
-    pass
+def _place(loc: tuple) -> str:
+    """("weeks", 2, "cases", 0) -> "weeks[2].cases[0]"; the file itself for ()."""
+    place = ""
+    for part in loc:
+        place += f"[{part}]" if isinstance(part, int) else f".{part}" if place else str(part)
+    return place or YAML_NAME
 
 
-class _Checker:
-    """Walks the YAML data, collecting every problem with its place."""
-
-    def __init__(
-        self,
-        archive: zipfile.ZipFile,
-        members: dict[str, zipfile.ZipInfo],
-        root: str,
-    ):
-        self.archive = archive
-        self.members = members
-        self.root = root
-        self.problems: list[str] = []
-        self.image_bytes_read = 0
-        self._image_cache: dict[str, tuple[bytes, str] | None] = {}
-
-    def problem(self, place: str, reason: str) -> None:
-        self.problems.append(f"{place}: {reason}" if place else reason)
-        if len(self.problems) >= MAX_PROBLEMS_REPORTED:
-            raise _TooManyProblems
-
-    # Shapes ---------------------------------------------------------------------------
-
-    def mapping(self, value: object, place: str, allowed: tuple[str, ...]) -> dict | None:
-        if not isinstance(value, dict):
-            self.problem(place, f"must be a mapping of fields, not {_kind(value)}")
-            return None
-        for key in value:
-            if key not in allowed:
-                self.problem(
-                    place,
-                    f"unknown field {key!r} (expected one of: {', '.join(allowed)})",
-                )
-        return value
-
-    def items(self, data: dict, key: str, place: str, limit: int, required: bool) -> list:
-        if key not in data or data[key] is None:
-            if required:
-                self.problem(place, f"{key!r} is missing")
-            return []
-        value = data[key]
-        if not isinstance(value, list):
-            self.problem(_join(place, key), f"must be a list, not {_kind(value)}")
-            return []
-        if len(value) > limit:
-            self.problem(_join(place, key), f"has {len(value)} entries; the limit is {limit}")
-            return []
-        return value
-
-    def text(
-        self,
-        data: dict,
-        key: str,
-        place: str,
-        *,
-        required: bool,
-        max_length: int | None = None,
-    ) -> str:
-        value = data.get(key)
-        if value is None or (isinstance(value, str) and not value.strip()):
-            if required:
-                self.problem(place, f"{key!r} is missing")
-            return ""
-        if not isinstance(value, str):
-            hint = (
-                " (YAML reads yes/no/on/off/true/false, numbers and dates as other types:"
-                " put the text in quotes)"
-                if isinstance(value, bool | int | float | datetime.date)
-                else ""
+def _problems(error: PydanticValidationError) -> list[str]:
+    """Each of pydantic's errors as "place: what is wrong", in the file's order."""
+    problems = []
+    for found in error.errors(include_url=False):
+        loc, kind = found["loc"], found["type"]
+        if kind == "missing":  # pydantic's (an absent field) or ours (blank)
+            problems.append(f"{_place(loc[:-1])}: {loc[-1]!r} is missing")
+        elif kind in ("extra_forbidden", "invalid_key"):
+            parents = [part for part in loc[:-1] if isinstance(part, str)]
+            model = _ENTRY_MODELS[parents[-1]] if parents else CurriculumPackage
+            name = found["input"] if kind == "invalid_key" else loc[-1]
+            expected = ", ".join(model.model_fields)
+            problems.append(
+                f"{_place(loc[:-1])}: unknown field {name!r} (expected one of: {expected})"
             )
-            self.problem(_join(place, key), f"must be text, not {_kind(value)}{hint}")
-            return ""
-        if max_length is not None and len(value) > max_length:
-            self.problem(
-                _join(place, key),
-                f"is {len(value)} characters long; the limit is {max_length}",
-            )
-            return ""
-        return value
-
-    # The document ---------------------------------------------------------------------
-
-    def document(self, data: object) -> CurriculumPackage | None:
-        if not isinstance(data, dict):
-            self.problem(YAML_NAME, f"must be a mapping of fields, not {_kind(data)}")
-            return None
-        fmt = data.get("format")
-        if fmt != FORMAT_NAME:
-            self.problem(
-                "format",
-                f"must be {FORMAT_NAME!r}"
-                + (", and it is missing" if fmt is None else f", not {fmt!r}"),
-            )
-            # Some other kind of file: listing its every field as wrong helps nobody.
-            return None
-        version = data.get("version")
-        if version is None:
-            self.problem("version", f"is missing (this medmentor reads version {FORMAT_VERSION})")
-            return None
-        if isinstance(version, bool) or not isinstance(version, int):
-            self.problem("version", f"must be the number {FORMAT_VERSION}, not {version!r}")
-            return None
-        if version > FORMAT_VERSION:
-            self.problem(
-                "version",
-                f"{version} is newer than this medmentor reads (version {FORMAT_VERSION});"
-                " update medmentor to import this package",
-            )
-            return None
-        if version != FORMAT_VERSION:
-            self.problem(
-                "version", f"{version} is not a version medmentor knows (it reads {FORMAT_VERSION})"
-            )
-            return None
-        top = self.mapping(
-            data,
-            YAML_NAME,
-            ("format", "version", "title", "description", "source", "license", "weeks"),
-        )
-        title = self.text(top, "title", "", required=True, max_length=200)
-        description = self.text(top, "description", "", required=False)
-        source = self.text(top, "source", "", required=False, max_length=200)
-        license_ = self.text(top, "license", "", required=False, max_length=200)
-        weeks = []
-        numbers: dict[int, int] = {}
-        week_items = self.items(top, "weeks", "", MAX_WEEKS, required=True)
-        if "weeks" in top and isinstance(top["weeks"], list) and not top["weeks"]:
-            self.problem("weeks", "is empty; a curriculum needs at least one week")
-        for index, item in enumerate(week_items):
-            week = self.week(item, f"weeks[{index}]")
-            if week is None:
-                continue
-            if week.number in numbers:
-                self.problem(
-                    f"weeks[{index}].number",
-                    f"week {week.number} is already weeks[{numbers[week.number]}]",
-                )
-                continue
-            numbers[week.number] = index
-            weeks.append(week)
-        if self.problems:
-            return None
-        return CurriculumPackage(
-            title=title,
-            description=description,
-            source=source,
-            license=license_,
-            weeks=tuple(sorted(weeks, key=lambda week: week.number)),
-        )
-
-    def week(self, item: object, place: str) -> PackageWeek | None:
-        data = self.mapping(item, place, ("number", "topic", "summary", "readings", "cases"))
-        if data is None:
-            return None
-        before = len(self.problems)
-        number = data.get("number")
-        if number is None:
-            self.problem(place, "'number' is missing")
-        elif isinstance(number, bool) or not isinstance(number, int) or number < 1:
-            self.problem(_join(place, "number"), f"must be a whole number from 1, not {number!r}")
-        topic = self.text(data, "topic", place, required=True, max_length=200)
-        summary = self.text(data, "summary", place, required=False)
-        readings = []
-        for index, reading in enumerate(
-            self.items(data, "readings", place, MAX_READINGS_PER_WEEK, required=False)
-        ):
-            checked = self.reading(reading, f"{place}.readings[{index}]")
-            if checked:
-                readings.append(checked)
-        cases = []
-        days: dict[int, int] = {}
-        for index, case in enumerate(
-            self.items(data, "cases", place, MAX_CASES_PER_WEEK, required=False)
-        ):
-            case_place = f"{place}.cases[{index}]"
-            checked = self.case(case, case_place)
-            if checked is None:
-                continue
-            if checked.day in days:
-                self.problem(
-                    _join(case_place, "day"),
-                    f"{checked.day_name} already has a case ({place}.cases[{days[checked.day]}])",
-                )
-                continue
-            days[checked.day] = index
-            cases.append(checked)
-        if len(self.problems) > before:
-            return None
-        return PackageWeek(
-            number=number,
-            topic=topic,
-            summary=summary,
-            readings=tuple(readings),
-            cases=tuple(sorted(cases, key=lambda case: case.day)),
-        )
-
-    def reading(self, item: object, place: str) -> PackageReading | None:
-        data = self.mapping(item, place, ("citation", "url"))
-        if data is None:
-            return None
-        before = len(self.problems)
-        citation = self.text(data, "citation", place, required=True)
-        url = self.text(data, "url", place, required=False, max_length=500)
-        if url:
-            try:
-                _url_validator(url)
-            except ValidationError:
-                self.problem(
-                    _join(place, "url"),
-                    f"{url!r} is not a web address starting with http:// or https://",
-                )
-        if len(self.problems) > before:
-            return None
-        return PackageReading(citation=citation, url=url)
-
-    def case(self, item: object, place: str) -> PackageCase | None:
-        data = self.mapping(
-            item,
-            place,
-            ("day", "title", "history", "teaching_points", "images", "questions"),
-        )
-        if data is None:
-            return None
-        before = len(self.problems)
-        day = None
-        day_text = data.get("day")
-        if day_text is None:
-            self.problem(place, "'day' is missing")
-        elif not isinstance(day_text, str) or day_text.strip().lower() not in DAY_NAMES:
-            self.problem(
-                _join(place, "day"),
-                f"{day_text!r} is not a service day (monday, tuesday, wednesday, thursday, friday)",
+        elif kind == "model_type":
+            problems.append(
+                f"{_place(loc)}: must be a mapping of fields, not {_kind(found['input'])}"
             )
         else:
-            day = DAY_NAMES[day_text.strip().lower()]
-        title = self.text(data, "title", place, required=True, max_length=200)
-        history = self.text(data, "history", place, required=True)
-        teaching_points = self.text(data, "teaching_points", place, required=False)
-        images = []
-        for index, image in enumerate(
-            self.items(data, "images", place, MAX_IMAGES_PER_CASE, required=False)
-        ):
-            checked = self.image(image, f"{place}.images[{index}]")
-            if checked:
-                images.append(checked)
-        questions = []
-        question_items = self.items(data, "questions", place, MAX_QUESTIONS_PER_CASE, required=True)
-        if "questions" in data and isinstance(data["questions"], list) and not data["questions"]:
-            self.problem(_join(place, "questions"), "is empty; a case needs at least one question")
-        for index, question in enumerate(question_items):
-            checked = self.question(question, f"{place}.questions[{index}]")
-            if checked:
-                questions.append(checked)
-        if len(self.problems) > before:
-            return None
-        return PackageCase(
-            day=day,
-            title=title,
-            history=history,
-            teaching_points=teaching_points,
-            images=tuple(images),
-            questions=tuple(questions),
+            problems.append(f"{_place(loc)}: {found['msg']}")
+    return problems
+
+
+def _valid(check, value: object):
+    """`check(value)`, or None when it refuses the value (pydantic reports that)."""
+    try:
+        return check(value)
+    except PydanticCustomError:
+        return None
+
+
+def _clashes(data: dict) -> list[str]:
+    """Two weeks with one number, two cases on one day of a week: what no field's own
+    check can see, found among the entries whose number or day is valid by itself."""
+    problems = []
+    weeks = data.get("weeks") if isinstance(data.get("weeks"), list) else []
+    numbers: dict[int, int] = {}
+    for index, week in enumerate(weeks):
+        week = week if isinstance(week, dict) else {}
+        number = _valid(_week_number, week.get("number"))
+        if number in numbers:
+            problems.append(
+                f"weeks[{index}].number: week {number} is already weeks[{numbers[number]}]"
+            )
+        elif number is not None:
+            numbers[number] = index
+        cases = week.get("cases") if isinstance(week.get("cases"), list) else []
+        days: dict[int, int] = {}
+        for case_index, case in enumerate(cases):
+            day = _valid(_service_day, case.get("day")) if isinstance(case, dict) else None
+            if day in days:
+                problems.append(
+                    f"weeks[{index}].cases[{case_index}].day: {ServiceDay(day).label} already"
+                    f" has a case (weeks[{index}].cases[{days[day]}])"
+                )
+            elif day is not None:
+                days[day] = case_index
+    return problems
+
+
+def _format_refusal(data: object) -> str | None:
+    """Why `data` is not a curriculum.yaml of the version we read, or None. Checked
+    first: listing every field of some other kind of file as wrong helps nobody."""
+    if not isinstance(data, dict):
+        return f"{YAML_NAME}: must be a mapping of fields, not {_kind(data)}"
+    fmt, version = data.get("format"), data.get("version")
+    if fmt != FORMAT_NAME:
+        missing = ", and it is missing" if fmt is None else f", not {fmt!r}"
+        return f"format: must be {FORMAT_NAME!r}{missing}"
+    if version is None:
+        return f"version: is missing (this medmentor reads version {FORMAT_VERSION})"
+    if isinstance(version, bool) or not isinstance(version, int):
+        return f"version: must be the number {FORMAT_VERSION}, not {version!r}"
+    if version > FORMAT_VERSION:
+        return (
+            f"version: {version} is newer than this medmentor reads (version {FORMAT_VERSION});"
+            " update medmentor to import this package"
         )
+    if version != FORMAT_VERSION:
+        return f"version: {version} is not a version medmentor knows (it reads {FORMAT_VERSION})"
+    return None
 
-    def question(self, item: object, place: str) -> PackageQuestion | None:
-        data = self.mapping(item, place, ("question", "answer"))
-        if data is None:
-            return None
-        before = len(self.problems)
-        text = self.text(data, "question", place, required=True)
-        answer = self.text(data, "answer", place, required=True)
-        if len(self.problems) > before:
-            return None
-        return PackageQuestion(question=text, answer=answer)
 
-    def image(self, item: object, place: str) -> PackageImage | None:
-        data = self.mapping(item, place, ("file", "caption", "alt_text"))
-        if data is None:
-            return None
-        before = len(self.problems)
-        file = self.text(data, "file", place, required=True)
-        caption = self.text(data, "caption", place, required=False, max_length=300)
-        alt_text = self.text(data, "alt_text", place, required=True, max_length=300)
-        loaded = None
-        if file:
-            loaded = self.image_file(file, _join(place, "file"))
-        if len(self.problems) > before or loaded is None:
-            return None
-        image_data, image_format = loaded
-        return PackageImage(
-            file=file,
-            caption=caption,
-            alt_text=alt_text,
-            data=image_data,
-            image_format=image_format,
-        )
+class _ImageReader:
+    """Reads and checks the image files the YAML lists, each once (the validation
+    context of PackageImage.file); keeps the bytes of those that pass."""
 
-    def image_file(self, file: str, place: str) -> tuple[bytes, str] | None:
+    def __init__(self, archive: zipfile.ZipFile, members: dict[str, zipfile.ZipInfo], root: str):
+        self.archive, self.members, self.root = archive, members, root
+        self.read: dict[str, bytes | None] = {}
+        self.bytes_read = 0
+
+    def refusal(self, file: str) -> str | None:
+        """Why the image `file` cannot be used, or None when it can."""
         if not file.startswith(IMAGE_FOLDER) or file.endswith("/"):
-            self.problem(place, f"{file!r} must be a file under {IMAGE_FOLDER}")
+            return f"{file!r} must be a file under {IMAGE_FOLDER}"
+        if reason := _unsafe_member_name(file):
+            return f"{file!r} {reason}"
+        if file in self.read and self.read[file] is None:
+            return f"{file!r} cannot be used (see the problem above)"
+        if file in self.read:
             return None
-        reason = _unsafe_member_name(file)
-        if reason:
-            self.problem(place, f"{file!r} {reason}")
-            return None
-        if file in self._image_cache:
-            cached = self._image_cache[file]
-            if cached is None:
-                self.problem(place, f"{file!r} cannot be used (see the problem above)")
-            return cached
-        self._image_cache[file] = None
+        self.read[file] = None
         info = self.members.get(self.root + file)
         if info is None:
-            self.problem(place, f"{file!r} is listed but is not in the zip")
-            return None
+            return f"{file!r} is listed but is not in the zip"
         if info.file_size > MAX_IMAGE_BYTES:
-            self.problem(
-                place,
+            return (
                 f"{file!r} is {info.file_size / 1024 / 1024:.1f} MB; the limit for one image is"
-                f" {MAX_IMAGE_BYTES // 1024 // 1024} MB",
+                f" {MAX_IMAGE_BYTES // 1024 // 1024} MB"
             )
-            return None
         data = _read_member(self.archive, info, MAX_IMAGE_BYTES)
-        self.image_bytes_read += len(data)
-        if self.image_bytes_read > MAX_UNCOMPRESSED_BYTES:
+        self.bytes_read += len(data)
+        if self.bytes_read > MAX_UNCOMPRESSED_BYTES:
             raise CurriculumPackageError(
                 [
                     "The images unpack to more than "
@@ -659,43 +611,31 @@ class _Checker:
                     "the sizes in the zip are wrong."
                 ]
             )
-        image_format = _image_format(data)
-        if isinstance(image_format, _NotAnImage):
-            self.problem(place, f"{file!r} {image_format.reason}")
-            return None
-        self._image_cache[file] = (data, image_format)
-        return data, image_format
+        if reason := _image_problem(data):
+            return f"{file!r} {reason}"
+        self.read[file] = data
+        return None
 
 
-@dataclass(frozen=True)
-class _NotAnImage:
-    reason: str
-
-
-def _image_format(data: bytes) -> "str | _NotAnImage":
-    """Pillow's name for the image's format, after checking it is whole and not a bomb."""
+def _image_problem(data: bytes) -> str | None:
+    """Why `data` is not a whole PNG, JPEG, GIF or WebP picture of a sane size, or None."""
     accepted = ", ".join(IMAGE_FORMATS.values())
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data)) as picture:
-                image_format = picture.format
                 width, height = picture.size
-                if image_format not in IMAGE_FORMATS:
-                    return _NotAnImage(
-                        f"is a {image_format} image; the accepted formats are {accepted}"
-                    )
+                if picture.format not in IMAGE_FORMATS:
+                    return f"is a {picture.format} image; the accepted formats are {accepted}"
                 if width * height > MAX_IMAGE_PIXELS:
-                    return _NotAnImage(
-                        f"is {width}×{height} pixels; the limit is {MAX_IMAGE_PIXELS:,} pixels"
-                    )
+                    return f"is {width}×{height} pixels; the limit is {MAX_IMAGE_PIXELS:,} pixels"
                 picture.verify()
     except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
-        return _NotAnImage(f"is not an image (accepted formats: {accepted})")
+        return f"is not an image (accepted formats: {accepted})"
     except (OSError, SyntaxError, ValueError, EOFError, TypeError, IndexError):
         # Pillow reports a cut-off or damaged file with one of these.
-        return _NotAnImage(f"is damaged: it starts like a picture but cannot be read ({accepted})")
-    return image_format
+        return f"is damaged: it starts like a picture but cannot be read ({accepted})"
+    return None
 
 
 def image_refusal(data: bytes) -> str | None:
@@ -705,30 +645,7 @@ def image_refusal(data: bytes) -> str | None:
     """
     if len(data) > MAX_IMAGE_BYTES:
         return f"is larger than the limit of {MAX_IMAGE_BYTES // 1024 // 1024} MB for one image"
-    result = _image_format(data)
-    return result.reason if isinstance(result, _NotAnImage) else None
-
-
-def _kind(value: object) -> str:
-    if value is None:
-        return "nothing"
-    if isinstance(value, bool):
-        return f"yes/no ({value!r})"
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, int | float):
-        return f"a number ({value!r})"
-    if isinstance(value, datetime.date):
-        return f"a date ({value.isoformat()})"
-    if isinstance(value, str):
-        return f"text ({value[:40]!r})"
-    return type(value).__name__
-
-
-def _join(place: str, key: str) -> str:
-    return f"{place}.{key}" if place else key
+    return _image_problem(data)
 
 
 def curriculum_package_read(*, content: bytes) -> CurriculumPackage:
@@ -740,16 +657,22 @@ def curriculum_package_read(*, content: bytes) -> CurriculumPackage:
     archive, members, root = _open_zip(content)
     with archive:
         data = _load_yaml(_read_member(archive, members[root + YAML_NAME], MAX_YAML_BYTES))
-        checker = _Checker(archive, members, root)
+        if refusal := _format_refusal(data):
+            raise CurriculumPackageError([refusal])
+        images = _ImageReader(archive, members, root)
+        problems = _clashes(data)
         try:
-            package = checker.document(data)
-        except _TooManyProblems:
-            package = None
-            checker.problems.append(
-                f"Stopped after {MAX_PROBLEMS_REPORTED} problems; fix these and try again."
-            )
-    if checker.problems or package is None:
-        raise CurriculumPackageError(checker.problems or [f"{YAML_NAME}: nothing to import."])
+            package = CurriculumPackage.model_validate(data, context={"images": images})
+        except PydanticValidationError as error:
+            problems = _problems(error) + problems
+        if problems:
+            if len(problems) > MAX_PROBLEMS_REPORTED:
+                # A systematic mistake would otherwise be listed hundreds of times.
+                problems = problems[:MAX_PROBLEMS_REPORTED] + [
+                    f"Stopped after {MAX_PROBLEMS_REPORTED} problems; fix these and try again."
+                ]
+            raise CurriculumPackageError(problems) from None
+    package._images = {file: data for file, data in images.read.items() if data is not None}
     return package
 
 
@@ -885,7 +808,7 @@ def _write(*, program: Program, package: CurriculumPackage, written: list[str]) 
                 # remember the stored name so a failed transaction can remove it.
                 image.image.save(
                     _image_file_name(package_image.file),
-                    ContentFile(package_image.data),
+                    ContentFile(package.image_data(package_image.file)),
                     save=False,
                 )
                 written.append(image.image.name)

@@ -17,10 +17,9 @@ per junior and senior on service, under a key per person and week, so any number
 runs queue each email once.
 """
 
-import copy
 import datetime
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
 from types import MappingProxyType
@@ -37,8 +36,6 @@ from django.template import (
     defaultfilters,
     defaulttags,
 )
-from django.template.base import FilterExpression, Node, NodeList, TextNode, VariableNode
-from django.template.defaulttags import CommentNode, ForNode, IfNode, TemplateLiteral
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import get_language
 
@@ -192,131 +189,6 @@ def email_template_compile(*, parts: EmailParts) -> CompiledEmail:
             where = f"{label}, line {line}" if line else label
             raise WeeklyEmailTemplateError(f"{where}: {error}", field=field) from error
     return CompiledEmail(**compiled)
-
-
-# --- Rendering once what every email of a week shares ------------------------------------
-#
-# Why: rendering the director's template with Django's engine was ~0.3 ms of the
-# ~1.3 ms each weekly email cost, yet most of it (the week's topic, readings, cases,
-# dates, the program) is the same in all 10,000 emails. So each top-level node of a
-# compiled part that reads only the week's shared values is rendered once per week,
-# and its output stands in the template as plain text; the nodes about the person
-# (their name, partners, link) are rendered per email as before. Django's engine has
-# no such partial rendering, hence our own — deliberately narrow: only the node types
-# below, whose output is a function of the context values they name, are ever
-# rendered ahead; anything else (cycle, ifchanged, now, with, firstof, regroup, ...,
-# the random filter) stays per email. tests/curriculum/test_weekly_email_prerender.py
-# renders templates both ways and compares the output.
-
-_CONTEXT_BUILTINS = frozenset({"True", "False", "None"})
-
-
-def _expression_names(expression: FilterExpression) -> set[str] | None:
-    names = set()
-    if getattr(expression.var, "lookups", None):
-        names.add(expression.var.lookups[0])
-    for function, arguments in expression.filters:
-        if function is defaultfilters.random:
-            return None  # a different pick in each email: never shared
-        for is_variable, argument in arguments:
-            if is_variable and argument.lookups:
-                names.add(argument.lookups[0])
-    return names
-
-
-def _condition_names(condition) -> set[str] | None:
-    if condition is None:  # {% else %}
-        return set()
-    if isinstance(condition, TemplateLiteral):
-        return _expression_names(condition.value)
-    if not hasattr(condition, "first"):
-        return None
-    names = set()
-    for operand in (condition.first, condition.second):
-        found = _condition_names(operand)
-        if found is None:
-            return None
-        names |= found
-    return names
-
-
-def _node_names(node: Node) -> set[str] | None:
-    """The context names `node` reads (a loop's own variables excluded), or None
-    when its output may depend on anything else (another node, the clock, chance)."""
-    if isinstance(node, TextNode | CommentNode):
-        return set()
-    if isinstance(node, VariableNode):
-        return _expression_names(node.filter_expression)
-    if isinstance(node, IfNode):
-        names = set()
-        for condition, nodelist in node.conditions_nodelists:
-            parts = [_condition_names(condition), _nodelist_names(nodelist)]
-            if None in parts:
-                return None
-            names |= parts[0] | parts[1]
-        return names
-    if isinstance(node, ForNode):
-        parts = [
-            _expression_names(node.sequence),
-            _nodelist_names(node.nodelist_loop),
-            _nodelist_names(node.nodelist_empty),
-        ]
-        if None in parts:
-            return None
-        return parts[0] | ((parts[1] | parts[2]) - {*node.loopvars, "forloop"})
-    return None
-
-
-def _nodelist_names(nodelist: NodeList) -> set[str] | None:
-    names = set()
-    for node in nodelist:
-        found = _node_names(node)
-        if found is None:
-            return None
-        names |= found
-    return names
-
-
-class _RenderedAhead(TextNode):
-    """The output of nodes rendered ahead, as text."""
-
-
-def _prerendered(template: Template, *, shared: dict, autoescape: bool) -> Template:
-    """`template` with each top-level node that reads only `shared` rendered now and
-    kept as its text; rendering the result with a context holding `shared` gives
-    the same output as rendering `template`."""
-    known = set(shared) | _CONTEXT_BUILTINS
-    context = Context(shared, autoescape=autoescape)
-    nodes: list[Node] = []
-    for node in template.nodelist:
-        names = _node_names(node)
-        text = None
-        if names is not None and names <= known:
-            try:
-                with context.render_context.push_state(template), context.bind_template(template):
-                    text = node.render(context)
-            except Exception:
-                text = None  # left to fail, if it does, when each email renders
-        if text is None:
-            nodes.append(node)
-        elif nodes and isinstance(nodes[-1], _RenderedAhead):
-            nodes[-1] = _RenderedAhead(nodes[-1].s + text)
-        else:
-            nodes.append(_RenderedAhead(str(text)))
-    partial = copy.copy(template)
-    partial.nodelist = NodeList(nodes)
-    return partial
-
-
-def email_template_prerender(*, compiled: CompiledEmail, shared: dict) -> CompiledEmail:
-    """The compiled parts with what only reads `shared` (the week's values common to
-    every recipient) rendered once, ready to render per person much faster."""
-    return replace(
-        compiled,
-        subject=_prerendered(compiled.subject, shared=shared, autoescape=False),
-        text_body=_prerendered(compiled.text_body, shared=shared, autoescape=False),
-        html_body=_prerendered(compiled.html_body, shared=shared, autoescape=True),
-    )
 
 
 def email_template_save(*, program: Program, parts: EmailParts) -> EmailTemplate:
@@ -524,7 +396,7 @@ def weekly_email_plan(
     return WeeklyEmailPlan(
         program=program,
         week=week,
-        compiled=email_template_prerender(compiled=compiled, shared=shared),
+        compiled=compiled,
         shared=shared,
         workspace_path=workspace_path(program=program),
         roles=roles,

@@ -13,4 +13,5 @@ class MessagingConfig(AppConfig):
         personal_links.personal_link_kind_register(
             kind="sign-in",
             minter=personal_links.sign_in_link_mint,
+            batch_minter=personal_links.sign_in_links_mint,
         )

@@ -23,13 +23,15 @@ the outbox page; opening it finds nothing (404). It holds no secret: a kind and 
 Expanding, at delivery
 ----------------------
 
-`personal_links_expand(message=row)` finds every placeholder in the row's subject,
-text and HTML parts and asks the kind's minter for a link for ``row.person`` — the
-recipient, and only them. A minter refuses (returns None) an object that is not the
-recipient's: a placeholder copied into someone else's email (by a template, by hand)
-never mints the first person's link. A refused, unknown or unusable placeholder
-becomes the site's sign-in page address (`neutral_link`), where the recipient can ask
-for a link of their own.
+`personal_links_expand_many(messages=rows)` (the worker, once per delivery batch;
+`personal_links_expand(message=row)` for one) finds every placeholder in each row's
+subject, text and HTML parts and asks the kind's minter for a link for that
+``row.person`` — the recipient, and only them; a kind with a batch minter (sign-in)
+makes the whole batch's links in one INSERT. A minter refuses (returns None) an
+object that is not the recipient's: a placeholder copied into someone else's email
+(by a template, by hand) never mints the first person's link. A refused, unknown or
+unusable placeholder becomes the site's sign-in page address (`neutral_link`), where
+the recipient can ask for a link of their own.
 
 A template that reshapes the value it was given (``|cut``, ``|upper``, ``|slice``,
 ``|urlencode`` ...) only breaks the placeholder: it is no longer found, so the
@@ -65,7 +67,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from medmentor.people.models import Person
-from medmentor.people.services import sign_in_link_create
+from medmentor.people.services import sign_in_links_create
 
 logger = logging.getLogger(__name__)
 
@@ -75,19 +77,31 @@ _REF = re.compile(r"[A-Za-z0-9_-]{1,64}\Z")
 
 # (recipient, ref) -> the absolute URL of the recipient's link, or None to refuse.
 Minter = Callable[..., str | None]
+# [(recipient, ref), ...] -> the same as Minter for each, in order, made at once.
+BatchMinter = Callable[..., list[str | None]]
 _minters: dict[str, Minter] = {}
+_batch_minters: dict[str, BatchMinter] = {}
 
 
 class PersonalLinkError(ValueError):
     """A placeholder that cannot be written: the message says which part is wrong."""
 
 
-def personal_link_kind_register(*, kind: str, minter: Minter) -> None:
+def personal_link_kind_register(
+    *, kind: str, minter: Minter, batch_minter: BatchMinter | None = None
+) -> None:
     """Make `minter(person=..., ref=...)` the maker of `kind` links. It must return
-    None for a `ref` that does not belong to `person`. Registering again replaces."""
+    None for a `ref` that does not belong to `person`. Registering again replaces.
+
+    `batch_minter(requests=[(person, ref), ...])`, when given, makes the links of a
+    whole delivery batch at once (one INSERT instead of one per message), answering
+    for each request what `minter` would."""
     if not _KIND.match(kind):
         raise PersonalLinkError(f"A personal link kind is lower-case words with dashes: {kind!r}.")
     _minters[kind] = minter
+    _batch_minters.pop(kind, None)
+    if batch_minter is not None:
+        _batch_minters[kind] = batch_minter
 
 
 def personal_link_kinds() -> set[str]:
@@ -139,34 +153,6 @@ def neutral_link() -> str:
     return settings.SITE_URL + reverse("sign-in")
 
 
-def _mint(match: re.Match[str], person: Person | None, minted: dict[str, str]) -> str:
-    placeholder = match.group(0)
-    if placeholder in minted:  # the same link twice in one email (text and HTML): one mint
-        return minted[placeholder]
-    minter = _minters.get(match["kind"])
-    url = None
-    if minter is not None and person is not None and person.is_active:
-        try:
-            url = minter(person=person, ref=match["ref"])
-        except Exception as error:
-            # Told without the original message, which could quote a half-made link:
-            # the worker records this error against the row and logs it, where staff
-            # read both ("Retry now" sends it again once the cause is mended).
-            logger.error("Minting a %s link failed: %s", match["kind"], type(error).__name__)
-            raise PersonalLinkError(
-                f"The {match['kind']} link of this email could not be made "
-                f"({type(error).__name__})."
-            ) from None
-    if url is None:
-        url = neutral_link()
-    elif match["next"]:
-        next_path = _local_path(unquote(match["next"]))
-        if next_path and "?" not in url:
-            url += "?next=" + quote(next_path, safe="/")
-    minted[placeholder] = url
-    return url
-
-
 # Where a link starts in plain text: a mail program's link detection starts one at the
 # beginning, after a space or after an opening bracket; never inside another address.
 _TEXT_LINK_START = frozenset(" \t\r\n<([")
@@ -176,14 +162,13 @@ _SAFE_ANCHOR_ATTRIBUTES = frozenset(
 )
 
 
-def _text_expand(text: str, mint: Callable[[re.Match[str]], str]) -> str:
-    def standalone(match: re.Match[str]) -> str:
-        start = match.start()
-        if start == 0 or text[start - 1] in _TEXT_LINK_START:
-            return mint(match)
-        return match.group(0)
-
-    return _placeholder_pattern(settings.SITE_URL).sub(standalone, text)
+def _text_spans(text: str) -> list[re.Match[str]]:
+    """The placeholders of a plain-text part that stand as links of their own."""
+    return [
+        match
+        for match in _placeholder_pattern(settings.SITE_URL).finditer(text)
+        if match.start() == 0 or text[match.start() - 1] in _TEXT_LINK_START
+    ]
 
 
 class _AnchorHrefs(HTMLParser):
@@ -214,52 +199,144 @@ class _AnchorHrefs(HTMLParser):
         self.spans.append((start, start + len(found[0].group(0))))
 
 
-def _html_expand(html: str, mint: Callable[[re.Match[str]], str]) -> str:
+def _html_spans(html: str) -> list[re.Match[str]]:
+    """The placeholders of an HTML part that are the whole href of a plain <a>."""
+    if PLACEHOLDER_PATH not in html:
+        return []
     try:
         spans = _AnchorHrefs(html).spans
     except Exception:  # a source the parser cannot read: nothing is minted in it
-        return html
+        return []
     pattern = _placeholder_pattern(settings.SITE_URL)
+    # A span where the parser's position did not hold the placeholder is skipped.
+    return [m for start, end in spans if (m := pattern.fullmatch(html, start, end)) is not None]
+
+
+def _substituted(source: str, matches: list[re.Match[str]], links: dict[str, str]) -> str:
     pieces, done = [], 0
-    for start, end in spans:
-        match = pattern.fullmatch(html, start, end)
-        if match is None:  # the parser's position did not hold the placeholder
-            continue
-        pieces += [html[done:start], mint(match)]
-        done = end
-    return "".join(pieces) + html[done:]
+    for match in matches:
+        pieces += [source[done : match.start()], links[match.group(0)]]
+        done = match.end()
+    return "".join(pieces) + source[done:]
 
 
-def personal_links_expand(*, message) -> tuple[str, str, str]:
-    """The (subject, text_body, html_body) of an outbox row as its recipient gets them:
-    each placeholder that stands as a link of its own replaced by a link minted now
-    for `message.person` alone (see the module text).
+def _finished(url: str | None, match: re.Match[str], neutral: str) -> str:
+    """A minted link landing on the placeholder's `next` path; `neutral` for none."""
+    if url is None:
+        return neutral
+    if match["next"]:
+        next_path = _local_path(unquote(match["next"]))
+        if next_path and "?" not in url:
+            url += "?next=" + quote(next_path, safe="/")
+    return url
 
-    Called by the delivery worker right before it builds the email; the row itself
-    is not changed, so the outbox never holds what this returns."""
-    subject, text, html = message.subject, message.text_body, message.html_body or ""
-    if not any(PLACEHOLDER_PATH in part for part in (subject, text, html)):
-        return subject, text, html
-    person = message.person if message.person_id else None
-    minted: dict[str, str] = {}
 
-    def mint(match: re.Match[str]) -> str:
-        return _mint(match, person, minted)
-
-    return (
-        _text_expand(subject, mint),
-        _text_expand(text, mint),
-        _html_expand(html, mint) if PLACEHOLDER_PATH in html else html,
+def _mint_failure(kind: str, error: Exception) -> PersonalLinkError:
+    # Told without the original message, which could quote a half-made link: the
+    # worker records this error against the row and logs it, where staff read both
+    # ("Retry now" sends it again once the cause is mended).
+    logger.error("Minting a %s link failed: %s", kind, type(error).__name__)
+    return PersonalLinkError(
+        f"The {kind} link of this email could not be made ({type(error).__name__})."
     )
+
+
+Expanded = tuple[str, str, str]
+
+
+def personal_links_expand_many(*, messages: list) -> dict[int, Expanded | PersonalLinkError]:
+    """For each outbox row of a delivery batch, by id: its (subject, text_body,
+    html_body) as its recipient gets them — each placeholder that stands as a link of
+    its own replaced by a link minted now for that row's `person` alone (see the
+    module text) — or the PersonalLinkError that kept its links from being made.
+
+    Each row gets its own links (one per distinct placeholder in it, the same link
+    where a placeholder appears twice, say in the text and the HTML part); rows of
+    the same recipient get different ones. A kind registered with a batch minter
+    makes all the batch's links in one go. The rows are not changed, so the outbox
+    never holds what this returns: the worker builds the email from it and drops it.
+    """
+    found: dict[int, tuple[list[re.Match[str]], ...]] = {}
+    # kind -> [(row id, placeholder match, recipient)] of what is to be minted
+    wanted: dict[str, list[tuple[int, re.Match[str], Person]]] = {}
+    links: dict[int, dict[str, str]] = {}
+    failed: dict[int, PersonalLinkError] = {}
+    neutral = neutral_link()  # reverse() once, not once per row
+    for message in messages:
+        subject, text, html = message.subject, message.text_body, message.html_body or ""
+        parts = (subject, text, html)
+        if not any(PLACEHOLDER_PATH in part for part in parts):
+            found[message.id] = ([], [], [])
+            continue
+        spans = (_text_spans(subject), _text_spans(text), _html_spans(html))
+        found[message.id] = spans
+        person = message.person if message.person_id else None
+        own = links.setdefault(message.id, {})
+        for match in (m for matches in spans for m in matches):
+            placeholder = match.group(0)
+            if placeholder in own:
+                continue
+            own[placeholder] = neutral
+            usable = person is not None and person.is_active
+            if usable and match["kind"] in _minters:
+                wanted.setdefault(match["kind"], []).append((message.id, match, person))
+    for kind, requests in wanted.items():
+        batch_minter = _batch_minters.get(kind)
+        if batch_minter is not None:
+            try:
+                urls = batch_minter(requests=[(person, m["ref"]) for _, m, person in requests])
+            except Exception as error:
+                failure = _mint_failure(kind, error)
+                failed.update((row_id, failure) for row_id, _, _ in requests)
+                continue
+        else:
+            urls = []
+            for row_id, match, person in requests:
+                try:
+                    urls.append(_minters[kind](person=person, ref=match["ref"]))
+                except Exception as error:
+                    failed[row_id] = _mint_failure(kind, error)
+                    urls.append(None)
+        for (row_id, match, _), url in zip(requests, urls, strict=True):
+            links[row_id][match.group(0)] = _finished(url, match, neutral)
+    expanded: dict[int, Expanded | PersonalLinkError] = {}
+    for message in messages:
+        if message.id in failed:
+            expanded[message.id] = failed[message.id]
+            continue
+        own = links.get(message.id, {})
+        parts = (message.subject, message.text_body, message.html_body or "")
+        subject, text, html = (
+            _substituted(part, matches, own)
+            for part, matches in zip(parts, found[message.id], strict=True)
+        )
+        expanded[message.id] = (subject, text, html)
+    return expanded
+
+
+def personal_links_expand(*, message) -> Expanded:
+    """The (subject, text_body, html_body) of one outbox row as its recipient gets
+    them (personal_links_expand_many for a batch of one); raises PersonalLinkError
+    when a link cannot be made."""
+    result = personal_links_expand_many(messages=[message])[message.id]
+    if isinstance(result, PersonalLinkError):
+        raise result
+    return result
 
 
 # --- The sign-in kind, known here since messaging knows people ----------------------
 
 
 def sign_in_link_mint(*, person: Person, ref: str) -> str | None:
-    if ref != "-":
-        return None  # a sign-in link is always the recipient's own; it names nobody
-    return sign_in_link_create(person=person)
+    return sign_in_links_mint(requests=[(person, ref)])[0]
+
+
+def sign_in_links_mint(*, requests: list[tuple[Person, str]]) -> list[str | None]:
+    """The sign-in links of a delivery batch, their rows written in one INSERT."""
+    # A sign-in link is always the recipient's own: a placeholder naming anyone is refused.
+    people = [person for person, ref in requests if ref == "-"]
+    made = iter(sign_in_links_create(people=people) if people else [])
+    return [next(made) if ref == "-" else None for _, ref in requests]
 
 
 def sign_in_placeholder(*, next_path: str = "") -> str:

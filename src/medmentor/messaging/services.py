@@ -39,7 +39,13 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from medmentor.messaging.models import OutboxAttachment, OutboxMessage, OutboxStatus
-from medmentor.messaging.personal_links import personal_links_expand, sign_in_placeholder
+from medmentor.messaging.personal_links import (
+    Expanded,
+    PersonalLinkError,
+    personal_links_expand,
+    personal_links_expand_many,
+    sign_in_placeholder,
+)
 from medmentor.people.models import Person
 
 logger = logging.getLogger(__name__)
@@ -219,12 +225,16 @@ def _to_address(message: OutboxMessage) -> str:
 
 
 def outbox_email_message(
-    *, message: OutboxMessage, connection: BaseEmailBackend | None = None
+    *,
+    message: OutboxMessage,
+    connection: BaseEmailBackend | None = None,
+    expanded: Expanded | None = None,
 ) -> EmailMultiAlternatives:
     """The email exactly as the worker sends it: the row's personal links minted for
-    its recipient (personal_links_expand), a text part, an HTML alternative when there
-    is one, and the Message-ID of its key."""
-    subject, text_body, html_body = personal_links_expand(message=message)
+    its recipient (personal_links_expand; `expanded` when the batch's links were
+    minted already), a text part, an HTML alternative when there is one, and the
+    Message-ID of its key."""
+    subject, text_body, html_body = expanded or personal_links_expand(message=message)
     email = EmailMultiAlternatives(
         subject=subject,
         body=text_body,
@@ -415,13 +425,19 @@ class _Tally:
             self.failed += 1
 
 
-def _send_one(*, smtp: BaseEmailBackend, message: OutboxMessage) -> None:
-    """Send one row over the open connection `smtp`; raises what Django and smtplib raise.
+def _send_one(
+    *, smtp: BaseEmailBackend, message: OutboxMessage, expanded: Expanded | PersonalLinkError
+) -> None:
+    """Send one row, its links minted (`expanded`), over the open connection `smtp`;
+    raises what Django and smtplib raise, or the row's PersonalLinkError.
 
     The connection is opened before send_messages (a no-op when it is open), so the
     backend sees it as the caller's and leaves it open for the next row."""
+    if isinstance(expanded, PersonalLinkError):
+        raise expanded
     smtp.open()
-    if smtp.send_messages([outbox_email_message(message=message, connection=smtp)]) != 1:
+    email = outbox_email_message(message=message, connection=smtp, expanded=expanded)
+    if smtp.send_messages([email]) != 1:
         raise ValueError("The message has no recipient address.")
 
 
@@ -435,12 +451,16 @@ def _send_claimed(
     send_until: datetime.datetime,
 ) -> None:
     """Send a claim's rows in order, each marked as its send ends (see outbox_deliver)."""
+    # The whole claim's personal links are minted at once (one INSERT of sign-in links,
+    # not one per row); each row's stay in memory, for its own email only. Links of
+    # rows handed back unsent are never used and expire.
+    expanded = personal_links_expand_many(messages=rows)
     reopened = False
     for index, message in enumerate(rows):
         if (should_stop is not None and should_stop()) or timezone.now() >= send_until:
             break
         try:
-            _send_one(smtp=smtp, message=message)
+            _send_one(smtp=smtp, message=message, expanded=expanded[message.id])
         except Exception as error:
             now = timezone.now()
             tally.count_failure(_record_failure(message=message, token=token, error=error, now=now))

@@ -42,17 +42,29 @@ def sign_in_link_create(*, person: Person, max_age_seconds: int | None = None) -
     The URL carries a signed, timestamped token holding a random nonce; the nonce's
     row records its expiry and, once used, when — so a link works once at most.
     """
+    return sign_in_links_create(people=[person], max_age_seconds=max_age_seconds)[0]
+
+
+def sign_in_links_create(*, people: list[Person], max_age_seconds: int | None = None) -> list[str]:
+    """One new one-time sign-in URL for each entry of `people`, in order, their rows
+    written in one INSERT (the delivery worker mints a batch's links at once). A
+    person listed twice gets two different links."""
     max_age = max_age_seconds or settings.SIGN_IN_LINK_MAX_AGE
-    nonce = secrets.token_urlsafe(24)
     now = timezone.now()
-    SignInLink.objects.create(
-        person=person,
-        nonce=nonce,
-        created_at=now,
-        expires_at=now + datetime.timedelta(seconds=max_age),
+    expires_at = now + datetime.timedelta(seconds=max_age)
+    nonces = [secrets.token_urlsafe(24) for _ in people]
+    SignInLink.objects.bulk_create(
+        SignInLink(person=person, nonce=nonce, created_at=now, expires_at=expires_at)
+        for person, nonce in zip(people, nonces, strict=True)
     )
-    token = signing.dumps({"p": person.pk, "n": nonce}, salt=SIGN_IN_SALT, compress=True)
-    return settings.SITE_URL + reverse("sign-in-link", kwargs={"token": token})
+    base = settings.SITE_URL + reverse("sign-in-link", kwargs={"token": "TOKEN"})
+    before, _, after = base.partition("TOKEN")
+    return [
+        before
+        + signing.dumps({"p": person.pk, "n": nonce}, salt=SIGN_IN_SALT, compress=True)
+        + after
+        for person, nonce in zip(people, nonces, strict=True)
+    ]
 
 
 def sign_in_link_consume(*, token: str) -> Person:
