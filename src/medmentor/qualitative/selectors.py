@@ -353,9 +353,14 @@ class AgreementPage:
 
 
 def agreement_for(
-    *, program: Program, viewer: Person, document: Document | None = None
+    *,
+    program: Program,
+    viewer: Person,
+    document: Document | None = None,
+    leave_out_uncoded: bool = False,
 ) -> AgreementPage:
-    """Agreement over the documents whose comparison is open (or one of them)."""
+    """Agreement over every unit of the documents whose comparison is open (or one of
+    them); `leave_out_uncoded` counts only the units some coder coded (a stated option)."""
     require_researcher(person=viewer, program=program)
     settings = qualitative_settings(program=program)
     documents = Document.objects.filter(program=program, status=DocumentStatus.CODABLE)
@@ -411,7 +416,13 @@ def agreement_for(
     coders = sorted(coder_ids, key=lambda pk: people[pk].full_name)
     codes = {code.pk: code.name for code in codes_of(program=program) if code.is_codable}
     result = (
-        analysis.agreement(codings, unit=settings.agreement_unit, coders=coders, codes=codes)
+        analysis.agreement(
+            codings,
+            unit=settings.agreement_unit,
+            coders=coders,
+            codes=codes,
+            leave_out_uncoded=leave_out_uncoded,
+        )
         if compared
         else None
     )

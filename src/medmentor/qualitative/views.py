@@ -490,7 +490,10 @@ def adjudicate(request, slug: str, document_id: int):
 @login_required
 def agreement(request, slug: str):
     program = _researcher_program(request, slug)
-    page = selectors.agreement_for(program=program, viewer=request.user)
+    leave_out = request.GET.get("uncoded") == "leave-out"
+    page = selectors.agreement_for(
+        program=program, viewer=request.user, leave_out_uncoded=leave_out
+    )
     waiting = selectors.unfinished_coders(program=program, viewer=request.user)
     return _render(
         request,
@@ -499,6 +502,7 @@ def agreement(request, slug: str):
         "agreement",
         {
             "page": page,
+            "leave_out": leave_out,
             "units": AgreementUnit.choices,
             "unfinished": [
                 (document, waiting[document.pk])
