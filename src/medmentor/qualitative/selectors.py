@@ -28,7 +28,7 @@ from medmentor.programs.selectors import (
     roles_in_program,
     viewer_roles,
 )
-from medmentor.qualitative import analysis
+from medmentor.qualitative import analysis, deidentify
 from medmentor.qualitative.crypto import decrypt_text
 from medmentor.qualitative.models import (
     Code,
@@ -41,6 +41,7 @@ from medmentor.qualitative.models import (
     Memo,
     QualitativeSettings,
     Replacement,
+    ReplacementKind,
     SpeakerTurn,
     Theme,
 )
@@ -250,6 +251,9 @@ def replacements_for_review(*, document: Document, viewer: Person) -> list[dict]
                 "before": original[max(0, row.start - 40) : row.start],
                 "after": original[row.end : row.end + 40],
                 "rows": [],
+                # A roster name that is also a common word ("grant"): no decision is
+                # taken for the researcher.
+                "check": row.kind == ReplacementKind.NAME and deidentify.is_common_word(words),
             }
         groups[key]["rows"].append(row)
     return list(groups.values())
