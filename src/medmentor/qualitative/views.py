@@ -772,11 +772,12 @@ def report_csv(request, slug: str):
 
 @login_required
 def report_pdf(request, slug: str):
-    from medmentor.qualitative.pdf import report_pdf as build  # matplotlib: only when asked
+    from medmentor.qualitative.pdf import report_pdf as build  # WeasyPrint: only when asked
 
     program = _researcher_program(request, slug)
     content = build(
-        program_name=program.name,
+        request=request,
+        program=program,
         report=selectors.report_for(program=program, viewer=request.user),
         matrix=selectors.competency_matrix(program=program, viewer=request.user),
     )

@@ -66,11 +66,16 @@ class ChanceEstimate:
     @property
     def summary(self) -> str:
         """One sentence for the report."""
+        if math.isinf(self.effective_code_space):
+            design = "this code design (too few answers yet to tell how many codes it allows)"
+        else:
+            design = (
+                f"this code design (about {_round_big(self.effective_code_space)} equally "
+                "likely codes, estimated from the answers)"
+            )
         return (
-            f"For this code design (about {_round_big(self.effective_code_space)} equally "
-            "likely codes, estimated from the answers) an estimated "
-            f"{self.expected_false_tolerant:.1f} of the tolerant pairs may join two "
-            "different people by chance."
+            f"For {design}, an estimated {self.expected_false_tolerant:.1f} of the tolerant "
+            "pairs may join two different people by chance."
         )
 
 
