@@ -8,7 +8,8 @@ from medmentor.pdf_render import html_to_pdf
 
 
 def report_html(*, request, program, report) -> str:
-    """The report page's HTML as printed: the same template, without links and forms."""
+    """The report page's HTML as printed: the same template, without links and forms.
+    `request` may be None (the survey-export command): nothing printed depends on it."""
     return render_to_string(
         "surveys/report.html",
         {"program": program, "report": report, "current": "surveys", "printing": True},
