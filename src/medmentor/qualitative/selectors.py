@@ -243,7 +243,10 @@ def replacements_for_review(*, document: Document, viewer: Person) -> list[dict]
     groups: dict[tuple, dict] = {}
     for row in Replacement.objects.filter(document=document).order_by("start"):
         words = original[row.start : row.end] if original else ""
-        key = (row.kind, words.casefold(), row.replacement, row.status)
+        # A roster name that is also a common word ("grant"): no decision is taken for
+        # the researcher, and "Grant" (a person) is decided apart from "grant" (a word).
+        check = row.kind == ReplacementKind.NAME and deidentify.is_common_word(words)
+        key = (row.kind, words if check else words.casefold(), row.replacement, row.status)
         if key not in groups:
             groups[key] = {
                 "row": row,
@@ -251,9 +254,7 @@ def replacements_for_review(*, document: Document, viewer: Person) -> list[dict]
                 "before": original[max(0, row.start - 40) : row.start],
                 "after": original[row.end : row.end + 40],
                 "rows": [],
-                # A roster name that is also a common word ("grant"): no decision is
-                # taken for the researcher.
-                "check": row.kind == ReplacementKind.NAME and deidentify.is_common_word(words),
+                "check": check,
             }
         groups[key]["rows"].append(row)
     return list(groups.values())
