@@ -59,7 +59,9 @@ def test_kappa_matches_the_textbook_grant_proposal_example(program, researcher, 
     assert rows["no"].kappa == pytest.approx(0.40)
 
 
-def test_text_nobody_coded_does_not_inflate_agreement(program, researcher, second_coder):
+def test_text_nobody_coded_counts_unless_the_reader_chooses_to_leave_it_out(
+    program, researcher, second_coder
+):
     document = _answers(program, researcher, 10)
     (support,) = _codes(program, researcher, "support")
     _code_turn(document, researcher, 0, [support])
@@ -67,9 +69,49 @@ def test_text_nobody_coded_does_not_inflate_agreement(program, researcher, secon
     services.comparison_open(document=document, by=researcher)
     result = selectors.agreement_for(program=program, viewer=researcher).result
     pooled = result.rows[-1]
-    assert result.n_uncoded == 8
-    assert pooled.percent_agreement == 0.0  # not 0.8, as counting 8 empty turns would say
-    assert "8 units that no coder coded were left out" in pooled.method
+    assert result.n_uncoded == 8 and result.n_left_out == 0
+    assert pooled.percent_agreement == pytest.approx(0.8)  # 8 turns neither coded: agreed
+    assert "All units count, including 8 units no coder coded" in pooled.method
+    chosen = selectors.agreement_for(
+        program=program, viewer=researcher, leave_out_uncoded=True
+    ).result
+    assert chosen.n_left_out == 8
+    assert chosen.rows[-1].percent_agreement == 0.0
+    assert "As chosen, 8 units that no coder coded were left out" in chosen.rows[-1].method
+
+
+def test_character_agreement_over_the_whole_document_matches_nvivos_formula(
+    program, researcher, second_coder
+):
+    """NVivo 10 Help, "Run a Coding Comparison query" (QSR International,
+    http://help-nv10.qsrinternational.com/desktop/procedures/run_a_coding_comparison_query.htm):
+    percentage agreement and kappa over every character of the source, expected
+    agreement EF1 + EF2 from both coders' coded and uncoded characters. Here a turn of
+    40 characters of words: one coder codes 10, the other the same 10 and one more;
+    39 of 40 agree, kappa = (39 - 24.5) / (40 - 24.5)."""
+    document = services.document_import(
+        program=program,
+        by=researcher,
+        file_name="a.txt",
+        content=b"P1: " + b"abcdefghij" * 4,
+    )
+    document = codable(document, researcher)
+    (code,) = _codes(program, researcher, "thing")
+    turn = document.turns.get(index=0)
+    assert turn.end - turn.start == 40
+    services.highlight_create(
+        document=document, coder=researcher, start=turn.start, end=turn.start + 10, codes=[code]
+    )
+    services.highlight_create(
+        document=document, coder=second_coder, start=turn.start, end=turn.start + 11, codes=[code]
+    )
+    services.comparison_open(document=document, by=researcher)
+    services.qualitative_settings_update(program=program, by=researcher, agreement_unit="character")
+    row = selectors.agreement_for(program=program, viewer=researcher).result.rows[0]
+    assert row.n_units == 40
+    assert row.percent_agreement == pytest.approx(39 / 40)
+    assert row.kappa == pytest.approx(14.5 / 15.5)
+    assert -1 <= row.kappa_ci_low <= row.kappa <= row.kappa_ci_high <= 1
 
 
 def test_sentence_and_character_units_are_stated_and_used(program, researcher, second_coder):
@@ -94,13 +136,15 @@ def test_sentence_and_character_units_are_stated_and_used(program, researcher, s
     page = selectors.agreement_for(program=program, viewer=researcher)
     assert page.unit_label == "Sentences"
     assert page.result.n_units == 3 and page.result.n_uncoded == 2
-    assert page.result.rows[0].percent_agreement == 1.0
+    assert page.result.rows[0].percent_agreement == 1.0  # both coded sentence 1 only
     services.qualitative_settings_update(program=program, by=researcher, agreement_unit="character")
     page = selectors.agreement_for(program=program, viewer=researcher)
     assert page.unit_label == "Characters"
-    # 10 characters coded by someone, of which the coders share 3.
-    assert page.result.n_units - page.result.n_uncoded == 10
-    assert page.result.rows[0].percent_agreement == pytest.approx(0.3)
+    # 10 characters coded by someone, of which the coders share 3; the other characters
+    # of the turn neither coded, which counts as agreement.
+    n = page.result.n_units
+    assert n - page.result.n_uncoded == 10
+    assert page.result.rows[0].percent_agreement == pytest.approx((n - 7) / n)
 
 
 def test_three_coders_get_krippendorffs_alpha_from_the_stats_package(
@@ -117,8 +161,8 @@ def test_three_coders_get_krippendorffs_alpha_from_the_stats_package(
     services.comparison_open(document=document, by=researcher)
     result = selectors.agreement_for(program=program, viewer=researcher).result
     expected = krippendorff_alpha(
-        [[1, 1, 1, 1, 0], [1, 1, 1, 0, 0], [1, 1, 0, 0, 1]], level="nominal"
-    ).alpha  # turn 5 (index 5) nobody coded: left out
+        [[1, 1, 1, 1, 0, 0], [1, 1, 1, 0, 0, 0], [1, 1, 0, 0, 1, 0]], level="nominal"
+    ).alpha  # turn 6 (index 5) nobody coded: agreement that the code does not apply
     assert result.rows[0].kappa is None
     assert result.rows[0].alpha == pytest.approx(expected)
     assert result.n_uncoded == 1

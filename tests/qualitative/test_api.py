@@ -60,7 +60,14 @@ def test_highlights_are_created_blind_and_agreement_reads_them(
     agreement = client.get(f"{_base(program)}/agreement").json()
     assert agreement["unit"] == "turn"
     assert agreement["rows"][0]["percent_agreement"] == 1.0
-    assert agreement["rows"][0]["kappa"] is None  # undefined (one category), not NaN
+    # Every turn counts: both coded turn 2 and nothing else, so kappa is 1, and its
+    # interval (zero standard error) is not computable: null, not NaN nor "1 to 1".
+    assert agreement["rows"][0]["kappa"] == 1.0
+    assert agreement["rows"][0]["kappa_ci_low"] is None
+    assert agreement["n_uncoded"] > 0 and agreement["n_uncoded_left_out"] == 0
+    coded_only = client.get(f"{_base(program)}/agreement?leave_out_uncoded=true").json()
+    assert coded_only["n_uncoded_left_out"] == agreement["n_uncoded"]
+    assert coded_only["rows"][0]["kappa"] is None  # one category left: undefined, not NaN
 
 
 @pytest.mark.parametrize(

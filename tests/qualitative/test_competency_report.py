@@ -126,3 +126,40 @@ def test_a_code_cannot_nest_inside_itself(program, researcher):
         ("Relationships", 0),
         ("Trust", 1),
     ]
+
+
+def test_the_report_pdf_is_the_report_page_with_whole_words_and_searchable_text(
+    client, program, researcher, coded
+):
+    from django.test import RequestFactory
+    from django.urls import reverse
+
+    from medmentor.pdf_render import pdf_lines
+    from medmentor.qualitative import pdf
+    from tests.conftest import sign_in
+
+    sign_in(client, researcher)
+    response = client.get(reverse("qualitative-report-pdf", kwargs={"slug": program.slug}))
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    request = RequestFactory().get("/")
+    request.user = researcher
+    html = pdf.report_html(
+        request=request,
+        program=program,
+        report=selectors.report_for(program=program, viewer=researcher),
+        matrix=selectors.competency_matrix(program=program, viewer=researcher),
+    )
+    lines = [line for page in pdf_lines(html) for line in page]
+    words = {word for line in lines for word in line.split()}
+    text = " ".join(lines)
+    # The competency headers stay whole words ("Professionalis" / "m" was the old PDF).
+    assert "Professionalism" in words
+    assert not any(
+        word.startswith("Professionalis") and word != "Professionalism" for word in words
+    )
+    assert "Themes and the ACGME core competencies" in text
+    assert "Exemplar quotes per theme" in text and "Belonging" in text
+    assert "safe space" in text
+    # No navigation, forms or links to other pages on paper.
+    assert "Download the report as PDF" not in text and "By attribute" not in text

@@ -178,3 +178,59 @@ def test_a_missed_name_can_be_added_in_the_review(program, researcher, roster):
         services.replacement_add(
             document=document, by=researcher, words="elephant", replacement="x"
         )
+
+
+def _names(roster, text):
+    return [
+        (text[c.start : c.end], c.person_id, c.check)
+        for c in candidates_find(text=text, roster=roster, speaker_labels=[])
+        if c.kind == "name"
+    ]
+
+
+def test_names_match_without_their_accents_and_with_them():
+    roster = [
+        RosterEntry(1, "José Núñez", ""),
+        RosterEntry(2, "Zoë Adler", ""),
+        RosterEntry(3, "Rene Dubois", ""),
+    ]
+    text = "Jose said Nunez was late; ZOE agreed. José Núñez and René too."
+    assert _names(roster, text) == [
+        ("Jose", 1, False),
+        ("Nunez", 1, False),
+        ("ZOE", 2, False),
+        ("José Núñez", 1, False),
+        ("René", 3, False),
+    ]
+
+
+def test_apostrophe_variants_and_each_part_of_a_hyphenated_surname_match():
+    roster = [RosterEntry(1, "Aoife O'Brien-Smith", "")]
+    text = "O’Brien-Smith spoke, then O'Brien again, then Smith, then OBrien. Brien is not her."
+    assert _names(roster, text) == [
+        ("O’Brien-Smith", 1, False),
+        ("O'Brien", 1, False),
+        ("Smith", 1, False),
+        ("OBrien", 1, False),
+    ]
+
+
+def test_titles_and_credentials_on_the_roster_are_never_offered_as_names():
+    roster = [RosterEntry(1, "Priya Raman, MD", ""), RosterEntry(2, "Dr. Lee Chan PhD", "")]
+    text = "Priya Raman, MD, and Dr Chan (PhD) met Lee."
+    assert _names(roster, text) == [
+        ("Priya Raman", 1, False),
+        ("Chan", 2, False),
+        ("Lee", 2, False),
+    ]
+
+
+def test_names_that_are_also_common_words_are_marked_check_not_replaced_silently():
+    roster = [RosterEntry(1, "Grace Bell", ""), RosterEntry(2, "Tom Grant", "")]
+    text = "We won the grant by grace; the bell rang. Grace Bell laughed."
+    assert _names(roster, text) == [
+        ("grant", 2, True),
+        ("grace", 1, True),
+        ("bell", 1, True),
+        ("Grace Bell", 1, False),
+    ]

@@ -5,9 +5,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from medmentor.programs.models import Enrollment, Role
 from medmentor.qualitative import services
 from medmentor.qualitative.models import Document, Highlight
-from tests.conftest import sign_in
+from tests.conftest import make_person, sign_in
 from tests.qualitative.conftest import ZOOM_VTT
 
 pytestmark = pytest.mark.usefixtures("fast_passwords")
@@ -214,3 +215,28 @@ def test_a_document_is_deleted_only_when_its_title_is_typed(
     assert Document.objects.exists()
     client.post(url, {"confirm": focus_group.title})
     assert not Document.objects.exists() and not Highlight.objects.exists()
+
+
+def test_a_name_that_is_also_a_common_word_waits_for_the_researchers_decision(
+    client, program, roster, researcher, institution
+):
+    grace = make_person("grace@lakeside.test", "Grace Bell", "R2", institution)
+    Enrollment.objects.create(program=program, person=grace, role=Role.JUNIOR)
+    content = b"P1: We rang the bell before rounds.\nP2: Grace Bell led them."
+    document = services.document_import(
+        program=program, by=researcher, file_name="a.txt", content=content
+    )
+    sign_in(client, researcher)
+    url = _url("qualitative-review", program, document_id=document.pk)
+    page = client.get(url).content.decode()
+    bell = document.replacements.order_by("start").first()
+    assert f'id="check-{bell.index}"' in page and "check: also a common word" in page
+    assert f'name="decision-{bell.pk}" value="accepted" checked' not in page
+    # Finishing without deciding it is refused in words; keeping it as written works.
+    refused = client.post(url, {}).content.decode()
+    assert "accept it, correct it or keep the words as written" in refused
+    decisions = {f"decision-{row.pk}": "accepted" for row in document.replacements.all()}
+    client.post(url, {**decisions, f"decision-{bell.pk}": "rejected"})
+    document.refresh_from_db()
+    assert document.text.startswith("P1: We rang the bell before rounds.")
+    assert "Grace Bell" not in document.text

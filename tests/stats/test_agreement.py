@@ -172,18 +172,95 @@ def test_percent_agreement_averages_agreeing_pairs_over_units():
     assert result.proportion == pytest.approx((1 + 2 / 6) / 2)
 
 
-def test_text_nobody_coded_is_left_out_so_it_cannot_inflate_agreement():
+def test_text_nobody_coded_counts_by_default_and_is_left_out_only_when_asked():
     # Two coders, ten units; the coders disagree on both coded units and the other eight
-    # units nobody coded. Counting those eight as agreement would report 80-90%.
+    # units nobody coded: agreement that neither code applies there.
     presence = np.zeros((2, 10, 2))
     presence[0, 0, 0] = 1
     presence[1, 1, 0] = 1
     presence[0, 1, 1] = 1
     presence[1, 0, 1] = 1
-    kept = code_agreement(presence, codes=["support", "power gradient"])
-    inflated = code_agreement(presence, drop_uncoded_units=False)
-    assert [row.percent_agreement for row in kept[:2]] == [0.0, 0.0]
-    assert inflated[0].percent_agreement == pytest.approx(0.8)
-    assert kept[0].n_uncoded_units_dropped == 8
-    assert "8 units that no coder coded were left out" in kept[0].method
-    assert kept[-1].code == "all codes (pooled)"
+    every_unit = code_agreement(presence, codes=["support", "power gradient"])
+    coded_only = code_agreement(presence, drop_uncoded_units=True)
+    assert every_unit[0].percent_agreement == pytest.approx(0.8)
+    assert every_unit[0].n_uncoded_units == 8
+    assert every_unit[0].n_uncoded_units_dropped == 0
+    assert "All units count, including 8 units no coder coded" in every_unit[0].method
+    assert [row.percent_agreement for row in coded_only[:2]] == [0.0, 0.0]
+    assert coded_only[0].n_uncoded_units_dropped == 8
+    assert "As chosen, 8 units that no coder coded were left out" in coded_only[0].method
+    assert every_unit[-1].code == "all codes (pooled)"
+
+
+def _characters(n: int, coded_a: range, coded_b: range) -> np.ndarray:
+    presence = np.zeros((2, n, 1))
+    presence[0, list(coded_a), 0] = 1
+    presence[1, list(coded_b), 0] = 1
+    return presence
+
+
+def test_nvivo_percentage_agreement_example_counts_every_character():
+    """NVivo 10 Help, "Run a Coding Comparison query", section "How is the percentage
+    agreement calculated?" (QSR International,
+    http://help-nv10.qsrinternational.com/desktop/procedures/run_a_coding_comparison_query.htm):
+    a source of 1000 characters, 50 coded by both users, 150 by only one, 800 by neither
+    gives (800 + 50) / 1000 = 85%."""
+    presence = _characters(1000, range(0, 200), range(0, 50))
+    row = code_agreement(presence, codes=["node"])[0]
+    assert row.percent_agreement == pytest.approx(0.85)
+    assert row.n_units == 1000
+
+
+def test_published_character_level_example_gives_kappa_0_1667_and_60_percent():
+    """The character-level example quoted in issue 13 (kappa 0.1667 with 60% agreement),
+    computed the way NVivo 10 Help, "How is the Kappa coefficient calculated?" does it
+    (http://help-nv10.qsrinternational.com/desktop/procedures/run_a_coding_comparison_query.htm):
+    EF1 = coded by A x coded by B / total units, EF2 = not coded by A x not coded by B /
+    total units, K = (agreeing units - (EF1 + EF2)) / (total units - (EF1 + EF2)).
+    The only 10-character source with that result: each user codes 4 characters, 2 of
+    them the same: agreement (2 + 4) / 10 = 60%, EF = 1.6 + 3.6 = 5.2,
+    K = (6 - 5.2) / (10 - 5.2) = 0.1667. Leaving out the characters nobody coded (the
+    old behaviour) gave 33% and kappa -0.500."""
+    presence = _characters(10, range(0, 4), range(2, 6))
+    row = code_agreement(presence, codes=["node"])[0]
+    assert row.percent_agreement == pytest.approx(0.6)
+    assert round(row.kappa, 4) == 0.1667
+    dropped = code_agreement(presence, codes=["node"], drop_uncoded_units=True)[0]
+    assert round(dropped.percent_agreement, 2) == 0.33
+    assert dropped.kappa == pytest.approx(-0.5)
+
+
+def test_39_of_40_characters_agreeing_gives_a_high_kappa_not_zero():
+    """Issue 13: 39 of 40 characters agreeing gave kappa 0 when only coded characters
+    counted. Over all 40 (NVivo 10 Help, "How is the Kappa coefficient calculated?"):
+    A codes 10, B the same 10 and one more: EF = 10*11/40 + 30*29/40 = 24.5,
+    K = (39 - 24.5) / (40 - 24.5) = 0.9355."""
+    presence = _characters(40, range(0, 10), range(0, 11))
+    row = code_agreement(presence, codes=["node"])[0]
+    assert row.percent_agreement == pytest.approx(39 / 40)
+    assert row.kappa == pytest.approx(14.5 / 15.5)
+    assert -1 <= row.kappa_ci_low < row.kappa < row.kappa_ci_high <= 1
+
+
+def test_kappa_interval_never_leaves_minus_one_to_one_and_names_the_method():
+    # 10 units, 9 agreeing: the Wald interval would run above 1.
+    result = cohens_kappa([1] * 5 + [0] * 5, [1] * 4 + [0] * 6)
+    assert result.kappa + 1.96 * result.se > 1
+    assert result.ci_high == 1.0
+    assert result.ci_low >= -1
+    assert "truncated to kappa's possible range of -1 to 1" in result.method
+    assert "to 1)" in " ".join(result.warnings)
+
+
+def test_perfect_agreement_has_no_one_to_one_interval_but_says_why():
+    result = cohens_kappa([1, 0, 1, 0, 1, 1], [1, 0, 1, 0, 1, 1])
+    assert result.kappa == 1.0
+    assert np.isnan(result.ci_low) and np.isnan(result.ci_high)
+    assert any("no interval is reported" in w for w in result.warnings)
+
+
+def test_ratio_alpha_refuses_negative_values_in_words():
+    with pytest.raises(ValueError, match="ratio level needs values of 0 or more"):
+        krippendorff_alpha([[-1, 2, 3], [1, 2, 3]], level="ratio")
+    # The interval level accepts them.
+    assert krippendorff_alpha([[-1, 2, 3], [-1, 2, 3]], level="interval").alpha == 1.0

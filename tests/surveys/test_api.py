@@ -30,9 +30,29 @@ def test_statistics_give_the_paired_row_with_method_and_code_match(client, demo_
         "unmatched_pre": 1,
         "unmatched_post": 0,
         "match_rate": pytest.approx(6 / 7),
+        "expected_false_tolerant": 0.0,
+        # Seven respondents cannot tell how many codes the design allows: null.
+        "effective_code_space": None,
+        "warnings": [],
     }
     row = body["scales"][0]
     assert (row["n_pairs"], row["pre_median"], row["post_median"]) == (6, 21.0, 30.5)
+    # The paired t-test and d_z, checked against scipy on the demo's six pairs.
+    from scipy import stats as scipy_stats
+
+    pre, post = [21, 20, 23, 19, 22, 21], [31, 30, 29, 28, 33, 31]
+    expected = scipy_stats.ttest_rel(post, pre)
+    interval = expected.confidence_interval()
+    assert row["t"] == pytest.approx(expected.statistic)
+    assert row["df"] == 5
+    assert row["t_p_value"] == pytest.approx(expected.pvalue)
+    assert row["mean_difference"] == pytest.approx(56 / 6)
+    assert (row["mean_difference_ci_low"], row["mean_difference_ci_high"]) == (
+        pytest.approx(interval.low),
+        pytest.approx(interval.high),
+    )
+    assert row["cohens_dz"] == pytest.approx(expected.statistic / 6**0.5)
+    assert row["cohens_dz_ci_low"] < row["cohens_dz"] < row["cohens_dz_ci_high"]
     assert row["p_value"] == pytest.approx(0.03125)
     assert "exact" in row["method"] and row["effect_size"]
     assert row["warnings"]

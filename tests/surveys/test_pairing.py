@@ -117,3 +117,102 @@ def test_keys_of_rows_with_too_many_elements_for_one_number_are_equal_only_for_e
     assert my_keys[0] == my_keys[2] == their_keys[2]
     assert my_keys[1] == their_keys[0]
     assert len({*my_keys.tolist(), *their_keys.tolist()}) == 3
+
+
+X, Y = ("a", "b", "c", "d"), ("a", "b", "c", "z")  # Y one element from X
+
+
+def test_a_code_matched_exactly_twice_is_ambiguous_and_never_paired_tolerantly_with_a_third():
+    # Issue 13: pre X, X, Y and post X paired (Y, X), a false pair.
+    match = codes_pair([X, X, Y], [X])
+    assert match.pairs == []
+    assert (match.exact, match.tolerant, match.ambiguous) == (0, 0, 2)
+    assert (match.unmatched_pre, match.unmatched_post) == (1, 1)
+
+
+def test_an_exact_match_always_wins_over_a_tolerant_one():
+    match = codes_pair([Y, X], [X])
+    assert match.pairs == [(1, 0)] and (match.exact, match.tolerant) == (1, 0)
+    # The same exact code twice in the post wave: ambiguous, and Y does not take it.
+    match = codes_pair([X, Y], [X, X])
+    assert match.pairs == [] and match.ambiguous == 1 and match.unmatched_pre == 1
+
+
+def _simulated_waves(rng, n, mistyped=0.1, one_wave=0.4):
+    """Realistic self-generated codes: skewed initials (Zipf-like), day of birth,
+    older siblings (most have 0-2); 40% answer one wave only; 10% of those answering
+    both mistype one element."""
+    import numpy as np
+
+    letters = list("abcdefghijklmnopqrstuvwxyz")
+    weights = 1 / np.arange(1, 27) ** 0.9
+    weights /= weights.sum()
+    siblings = [0.38, 0.34, 0.16, 0.07, 0.05]
+
+    def element(position):
+        if position in (0, 3):
+            return str(rng.choice(letters, p=weights))
+        if position == 1:
+            return str(rng.integers(1, 32))
+        return str(rng.choice(5, p=siblings))
+
+    pre, post, pre_person, post_person = [], [], [], []
+    for person in range(n):
+        code = tuple(element(p) for p in range(4))
+        roll = rng.random()
+        answers_pre = roll >= one_wave / 2
+        answers_post = roll < one_wave / 2 or roll >= one_wave
+        if answers_pre:
+            pre.append(code)
+            pre_person.append(person)
+        if answers_post:
+            typed = list(code)
+            if answers_pre and rng.random() < mistyped:
+                position = int(rng.integers(4))
+                typed[position] = element(position)
+            post.append(tuple(typed))
+            post_person.append(person)
+    return pre, post, pre_person, post_person
+
+
+def test_simulated_false_tolerant_pairs_are_close_to_the_reports_estimate():
+    import numpy as np
+
+    rng = np.random.default_rng(13)
+    observed = estimated = 0.0
+    for _ in range(30):
+        pre, post, pre_person, post_person = _simulated_waves(rng, 300)
+        match = codes_pair(pre, post, tolerance=1)
+        observed += sum(
+            pre_person[i] != post_person[j] and pre[i] != post[j] for i, j in match.pairs
+        )
+        estimated += match.chance.expected_false_tolerant
+        # An exact pair is never a different code.
+        assert match.exact == sum(pre[i] == post[j] for i, j in match.pairs)
+    assert observed > 0
+    assert 0.6 < estimated / observed < 1.6, (estimated, observed)
+
+
+def test_the_report_warns_when_tolerant_pairs_may_be_false_for_this_code_design():
+    import numpy as np
+
+    rng = np.random.default_rng(5)
+    pre, post, _, _ = _simulated_waves(rng, 300)
+    match = codes_pair(pre, post, tolerance=1)
+    assert match.chance.expected_false_tolerant > 0
+    assert "may join two different people by chance" in match.chance.summary
+    assert any("tolerant pairs" in warning for warning in match.details)
+
+
+def test_the_report_warns_when_the_code_space_is_too_small_for_the_respondents():
+    import numpy as np
+
+    rng = np.random.default_rng(6)
+    pre, post, _, _ = _simulated_waves(rng, 3000)
+    match = codes_pair(pre, post, tolerance=1)
+    assert any("code space is too small for" in warning for warning in match.details)
+    # A design fit for the size: eight evenly spread elements.
+    wide = [tuple(str(v) for v in rng.integers(0, 26, size=8)) for _ in range(3000)]
+    match = codes_pair(wide, wide[:2000], tolerance=1)
+    assert not any("code space is too small" in warning for warning in match.details)
+    assert match.chance.effective_code_space > 10**10

@@ -2,6 +2,8 @@
 charts, open-ended answers; who may open it."""
 
 import datetime
+import html
+import re
 
 import pytest
 from django.urls import reverse
@@ -154,10 +156,12 @@ def test_a_follow_up_wave_gets_its_own_pre_vs_follow_up_row(client, demo_survey,
 def test_p_values_below_a_thousandth_print_as_less_than_not_as_zero():
     from medmentor.surveys.templatetags.survey_figures import p_value
 
-    assert p_value(0.0004) == "<0.001"
+    assert p_value(0.0004) == "< 0.001"
+    assert p_value(1e-14) == "< 0.001"
     assert p_value(0.0004, "=") == "< 0.001"
     assert p_value(0.03125, "=") == "= 0.031"
-    assert p_value(float("nan")) == "not available"
+    assert p_value(float("nan")) == "not computable"
+    assert p_value(float("nan"), "=") == "not computable"
 
 
 def test_a_rate_is_given_only_when_it_means_answers_per_invitation():
@@ -171,3 +175,82 @@ def test_a_rate_is_given_only_when_it_means_answers_per_invitation():
     # Paper answers entered without invitations: a rate above 100 % would mislead.
     over = WaveCounts(wave, invited=4, submitted=7, declined=0)
     assert over.rate is None and over.rate_text.startswith("— (more answers than invitations")
+
+
+def test_one_rounding_rule_for_the_page_and_its_pdf_a_median_of_0_35_is_0_4_on_both():
+    from types import SimpleNamespace
+
+    from django.template.loader import render_to_string
+
+    from medmentor.pdf_render import pdf_lines
+
+    nan = float("nan")
+    summary = SimpleNamespace(median=0.35, mean=0.25)
+    t_test = SimpleNamespace(
+        df=4, t=nan, p_value=nan, mean_difference=0.0, ci_low=nan, ci_high=nan, method=""
+    )
+    effect = SimpleNamespace(estimate=nan, ci_low=nan, ci_high=nan)
+    comparison = SimpleNamespace(
+        n_pairs=5,
+        pre=summary,
+        post=summary,
+        wilcoxon=SimpleNamespace(p_value=1e-14, method=""),
+        t_test=t_test,
+        rank_biserial=effect,
+        cohens_dz=effect,
+    )
+    cells = render_to_string("surveys/_comparison_cells.html", {"c": comparison})
+    page = html.unescape(" ".join(re.sub(r"<[^>]+>", " ", cells).split()))
+    # f"{0.35:.1f}" is "0.3" (0.35 is stored as 0.34999...): the rule is on the decimal.
+    assert "0.4 (0.3)" in page
+    assert "Paired t-test: t not computable; mean difference 0.00" in page
+    assert "< 0.001" in page and "nan" not in page
+    assert "r = not computable [interval not computable]" in page
+    printed = " ".join(
+        line for lines in pdf_lines(f"<table><tr>{cells}</tr></table>") for line in lines
+    )
+    assert "0.4 (0.3)" in printed and "< 0.001" in printed
+
+
+def test_the_statistics_csv_has_t_df_mean_difference_and_dz_with_intervals(
+    client, demo_survey, researcher
+):
+    import csv
+    import io
+
+    sign_in(client, researcher)
+    response = client.get(
+        reverse(
+            "survey-export",
+            kwargs={
+                "slug": demo_survey.program.slug,
+                "instrument_id": demo_survey.pk,
+                "kind": "statistics",
+            },
+        )
+    )
+    assert response.status_code == 200
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    row = rows[0]
+    assert (row["scale"], row["comparison"], row["n_pairs"], row["df"]) == (
+        "Confidence giving feedback to seniors",
+        "pre vs post",
+        "6",
+        "5",
+    )
+    from scipy import stats as scipy_stats
+
+    from medmentor.stats import fmt_figure
+
+    expected = scipy_stats.ttest_rel([31, 30, 29, 28, 33, 31], [21, 20, 23, 19, 22, 21])
+    low, high = expected.confidence_interval()
+    assert row["t"] == fmt_figure(expected.statistic, 4)
+    assert row["mean_difference"] == "9.3333"
+    assert (row["mean_difference_ci_low"], row["mean_difference_ci_high"]) == (
+        fmt_figure(low, 4),
+        fmt_figure(high, 4),
+    )
+    assert row["cohens_dz"] == fmt_figure(expected.statistic / 6**0.5, 4)
+    assert row["rank_biserial_ci_low"] == "not computable"  # r = 1: no Fisher-z interval
+    assert row["p_value"] == "0.03125"
+    assert "nan" not in response.content.decode().lower()

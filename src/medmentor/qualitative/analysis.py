@@ -148,16 +148,29 @@ def presence_table(
 class AgreementResult:
     unit: str
     n_units: int  # all units of the compared documents
-    n_uncoded: int  # units nobody coded: left out
+    n_uncoded: int  # units nobody coded
     coders: list[int]
     rows: list[CodeAgreement] = field(default_factory=list)
     problem: str = ""
+    # True only when the reader chose to leave the uncoded units out.
+    uncoded_left_out: bool = False
+
+    @property
+    def n_left_out(self) -> int:
+        return self.n_uncoded if self.uncoded_left_out else 0
 
 
 def agreement(
-    documents: list[DocumentCoding], *, unit: str, coders: list[int], codes: dict[int, str]
+    documents: list[DocumentCoding],
+    *,
+    unit: str,
+    coders: list[int],
+    codes: dict[int, str],
+    leave_out_uncoded: bool = False,
 ) -> AgreementResult:
-    """Per code and pooled agreement over `documents`, units nobody coded left out."""
+    """Per code and pooled agreement over every unit of `documents` (as NVivo counts
+    them: text both coders left without a code is agreement that it does not apply);
+    `leave_out_uncoded` is the stated option of counting the coded stretches only."""
     code_ids = list(codes)
     n_units = sum(len(doc.units) for doc in documents)
     if len(coders) < 2:
@@ -170,13 +183,17 @@ def agreement(
     applied = np.nan_to_num(table, nan=0.0) > 0
     if not applied.any():
         return AgreementResult(unit, n_units, n_units, coders, problem="Nobody has coded yet.")
-    # Codes nobody applied anywhere say nothing about agreement; they are left out too.
+    # Codes nobody applied anywhere say nothing about agreement; they are left out.
     used = applied.any(axis=(0, 1))
     rows = code_agreement(
-        table[:, :, used], codes=[codes[c] for c, keep in zip(code_ids, used, strict=True) if keep]
+        table[:, :, used],
+        codes=[codes[c] for c, keep in zip(code_ids, used, strict=True) if keep],
+        drop_uncoded_units=leave_out_uncoded,
     )
-    n_uncoded = rows[0].n_uncoded_units_dropped if rows else 0
-    return AgreementResult(unit, n_units, n_uncoded, coders, rows=rows)
+    n_uncoded = rows[0].n_uncoded_units if rows else 0
+    return AgreementResult(
+        unit, n_units, n_uncoded, coders, rows=rows, uncoded_left_out=leave_out_uncoded
+    )
 
 
 def cooccurrence(

@@ -27,7 +27,7 @@ from medmentor.programs.selectors import (
     AttentionItem,
     plural,
 )
-from medmentor.qualitative import analysis
+from medmentor.qualitative import analysis, deidentify
 from medmentor.qualitative.crypto import decrypt_text
 from medmentor.qualitative.models import (
     Code,
@@ -40,6 +40,7 @@ from medmentor.qualitative.models import (
     Memo,
     QualitativeSettings,
     Replacement,
+    ReplacementKind,
     SpeakerTurn,
     Theme,
 )
@@ -237,7 +238,10 @@ def replacements_for_review(*, document: Document, viewer: Person) -> list[dict]
     groups: dict[tuple, dict] = {}
     for row in Replacement.objects.filter(document=document).order_by("start"):
         words = original[row.start : row.end] if original else ""
-        key = (row.kind, words.casefold(), row.replacement, row.status)
+        # A roster name that is also a common word ("grant"): no decision is taken for
+        # the researcher, and "Grant" (a person) is decided apart from "grant" (a word).
+        check = row.kind == ReplacementKind.NAME and deidentify.is_common_word(words)
+        key = (row.kind, words if check else words.casefold(), row.replacement, row.status)
         if key not in groups:
             groups[key] = {
                 "row": row,
@@ -245,6 +249,7 @@ def replacements_for_review(*, document: Document, viewer: Person) -> list[dict]
                 "before": original[max(0, row.start - 40) : row.start],
                 "after": original[row.end : row.end + 40],
                 "rows": [],
+                "check": check,
             }
         groups[key]["rows"].append(row)
     return list(groups.values())
@@ -334,9 +339,14 @@ class AgreementPage:
 
 
 def agreement_for(
-    *, program: Program, viewer: Person, document: Document | None = None
+    *,
+    program: Program,
+    viewer: Person,
+    document: Document | None = None,
+    leave_out_uncoded: bool = False,
 ) -> AgreementPage:
-    """Agreement over the documents whose comparison is open (or one of them)."""
+    """Agreement over every unit of the documents whose comparison is open (or one of
+    them); `leave_out_uncoded` counts only the units some coder coded (a stated option)."""
     access.require_researcher(viewer, program, RESEARCHERS_ONLY)
     settings = qualitative_settings(program=program)
     documents = Document.objects.filter(program=program, status=DocumentStatus.CODABLE)
@@ -392,7 +402,13 @@ def agreement_for(
     coders = sorted(coder_ids, key=lambda pk: people[pk].full_name)
     codes = {code.pk: code.name for code in codes_of(program=program) if code.is_codable}
     result = (
-        analysis.agreement(codings, unit=settings.agreement_unit, coders=coders, codes=codes)
+        analysis.agreement(
+            codings,
+            unit=settings.agreement_unit,
+            coders=coders,
+            codes=codes,
+            leave_out_uncoded=leave_out_uncoded,
+        )
         if compared
         else None
     )

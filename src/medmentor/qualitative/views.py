@@ -490,7 +490,10 @@ def adjudicate(request, slug: str, document_id: int):
 @login_required
 def agreement(request, slug: str):
     program = _researcher_program(request, slug)
-    page = selectors.agreement_for(program=program, viewer=request.user)
+    leave_out = request.GET.get("uncoded") == "leave-out"
+    page = selectors.agreement_for(
+        program=program, viewer=request.user, leave_out_uncoded=leave_out
+    )
     waiting = selectors.unfinished_coders(program=program, viewer=request.user)
     return _render(
         request,
@@ -499,6 +502,7 @@ def agreement(request, slug: str):
         "agreement",
         {
             "page": page,
+            "leave_out": leave_out,
             "units": AgreementUnit.choices,
             "unfinished": [
                 (document, waiting[document.pk])
@@ -768,11 +772,12 @@ def report_csv(request, slug: str):
 
 @login_required
 def report_pdf(request, slug: str):
-    from medmentor.qualitative.pdf import report_pdf as build  # matplotlib: only when asked
+    from medmentor.qualitative.pdf import report_pdf as build  # WeasyPrint: only when asked
 
     program = _researcher_program(request, slug)
     content = build(
-        program_name=program.name,
+        request=request,
+        program=program,
         report=selectors.report_for(program=program, viewer=request.user),
         matrix=selectors.competency_matrix(program=program, viewer=request.user),
     )

@@ -21,7 +21,7 @@ warnings
     Smallest attainable p-values and sample-size sentences.
 """
 
-from medmentor.stats._common import fmt_p
+from medmentor.stats._common import NOT_COMPUTABLE, fmt_figure, fmt_p
 from medmentor.stats.agreement import (
     CodeAgreement,
     CohensKappa,
@@ -65,6 +65,8 @@ from medmentor.stats.warnings import (
 )
 
 __all__ = [
+    "NOT_COMPUTABLE",
+    "fmt_figure",
     "fmt_p",
     "CodeAgreement",
     "CohensKappa",

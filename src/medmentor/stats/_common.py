@@ -129,13 +129,58 @@ def fmt(value: float, decimals: int = 3) -> str:
     return "0" if text in ("-0", "") else text
 
 
+NOT_COMPUTABLE = "not computable"
+
+
 def fmt_p(p: float) -> str:
-    """Format a p-value the way reports print it: three decimals, '<0.001' below that."""
+    """Format a p-value the way reports print it: three decimals, "< 0.001" below that,
+    "not computable" when there is none.
+
+    Examples
+    --------
+    >>> fmt_p(0.0312), fmt_p(1e-14), fmt_p(float("nan"))
+    ('0.031', '< 0.001', 'not computable')
+    """
     if p is None or math.isnan(p):
-        return "not available"
+        return NOT_COMPUTABLE
     if p < 0.001:
-        return "<0.001"
-    return f"{p:.3f}"
+        return "< 0.001"
+    return fmt_figure(p, 3)
+
+
+def fmt_figure(value, decimals: int = 2) -> str:
+    """Format a figure for a report: the one rounding rule of the report page, its PDF
+    and its CSV.
+
+    Parameters
+    ----------
+    value : float or None
+    decimals : int
+
+    Returns
+    -------
+    str
+        Rounded half away from zero from the number's shortest decimal form, so 0.35
+        gives "0.4" everywhere (Python's ``f"{0.35:.1f}"`` gives "0.3", because 0.35 is
+        stored as 0.34999...; Django's ``floatformat`` gives "0.4": the two disagreed);
+        "−0.00" is written "0.00"; ``None``, NaN and infinities are "not computable".
+
+    Examples
+    --------
+    >>> fmt_figure(0.35, 1), fmt_figure(2.675, 2), fmt_figure(-0.001, 2), fmt_figure(None)
+    ('0.4', '2.68', '0.00', 'not computable')
+    """
+    if value is None:
+        return NOT_COMPUTABLE
+    number = float(value)
+    if math.isnan(number) or math.isinf(number):
+        return NOT_COMPUTABLE
+    from decimal import ROUND_HALF_UP, Decimal
+
+    rounded = Decimal(repr(number)).quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_UP)
+    if rounded == 0:
+        rounded = abs(rounded)
+    return f"{rounded:f}"
 
 
 def plural(count: int, singular: str, plural_form: str | None = None) -> str:

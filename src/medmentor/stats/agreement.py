@@ -17,7 +17,7 @@ import numpy as np
 from scipy import stats as scipy_stats
 from statsmodels.stats import inter_rater
 
-from medmentor.stats._common import check_confidence, fmt, fmt_p, plural
+from medmentor.stats._common import check_confidence, fmt, fmt_p, plural, verb
 
 __all__ = [
     "CodeAgreement",
@@ -28,6 +28,7 @@ __all__ = [
     "cohens_kappa",
     "cohens_kappa_from_table",
     "coincidence_matrix",
+    "kappa_interval",
     "krippendorff_alpha",
     "percent_agreement",
 ]
@@ -104,7 +105,13 @@ class KrippendorffAlpha:
 
 @dataclass(frozen=True)
 class CodeAgreement:
-    """Agreement on whether one qualitative code applies to each unit."""
+    """Agreement on whether one qualitative code applies to each unit.
+
+    ``n_uncoded_units`` counts the units no coder applied any code to (they count as
+    agreement unless the caller chose to drop them, then ``n_uncoded_units_dropped``
+    equals it). ``kappa_ci_low``/``kappa_ci_high`` bound the kappa interval (NaN when
+    not computable; ``None`` without two coders).
+    """
 
     code: str
     n_units: int
@@ -114,6 +121,9 @@ class CodeAgreement:
     alpha: float
     method: str
     warnings: list[str] = field(default_factory=list)
+    kappa_ci_low: float | None = None
+    kappa_ci_high: float | None = None
+    n_uncoded_units: int = 0
 
 
 def percent_agreement(ratings) -> PercentAgreement:
@@ -299,8 +309,8 @@ def cohens_kappa_from_table(table, *, categories=None, confidence: float = 0.95)
     method = (
         f"Cohen's kappa over {plural(n, 'unit')} coded by both coders; standard error by "
         "Fleiss, Cohen & Everitt (1969), "
-        f"{fmt(confidence * 100, 0)}% interval kappa ± z·SE, test of kappa = 0 with the "
-        "null standard error (as SAS PROC FREQ)."
+        f"{fmt(confidence * 100, 0)}% interval {KAPPA_INTERVAL_METHOD}; test of kappa = 0 "
+        "with the null standard error (as SAS PROC FREQ)."
     )
     warnings: list[str] = []
     if n == 0:
@@ -327,6 +337,13 @@ def cohens_kappa_from_table(table, *, categories=None, confidence: float = 0.95)
     z_crit = scipy_stats.norm.ppf(0.5 + confidence / 2)
     z = kappa / se_null if se_null > 0 else nan
     p_value = float(2 * scipy_stats.norm.sf(abs(z))) if se_null > 0 else nan
+    ci_low, ci_high = kappa_interval(kappa, se, z_crit)
+    if math.isnan(ci_low):
+        warnings.append(
+            "The large-sample standard error of kappa is 0 here (the coders agree on every "
+            "unit, or their margins leave no room to differ), so no interval is reported: "
+            "a zero-width interval would claim a certainty the data do not give."
+        )
     if expected > 0.8 and observed - kappa > 0.3:
         warnings.append(
             f"Coders agreed on {fmt(observed * 100, 0)}% of units but kappa is only "
@@ -336,15 +353,15 @@ def cohens_kappa_from_table(table, *, categories=None, confidence: float = 0.95)
     if n < 30:
         warnings.append(
             f"Kappa from {plural(n, 'unit')} is imprecise ({fmt(confidence * 100, 0)}% interval "
-            f"{fmt(kappa - z_crit * se, 2)} to {fmt(kappa + z_crit * se, 2)}); the normal "
+            f"{fmt(ci_low, 2)} to {fmt(ci_high, 2)}); the normal "
             "approximation behind the interval and the p-value "
             f"({fmt_p(p_value)}) needs more units to be accurate."
         )
     return CohensKappa(
         kappa=kappa,
         se=se,
-        ci_low=kappa - z_crit * se,
-        ci_high=kappa + z_crit * se,
+        ci_low=ci_low,
+        ci_high=ci_high,
         confidence=confidence,
         se_null=se_null,
         z=z,
@@ -356,6 +373,41 @@ def cohens_kappa_from_table(table, *, categories=None, confidence: float = 0.95)
         table=counts,
         method=method,
         warnings=warnings,
+    )
+
+
+KAPPA_INTERVAL_METHOD = (
+    "kappa ± z·SE (Wald), truncated to kappa's possible range of -1 to 1; not reported when SE is 0"
+)
+
+
+def kappa_interval(kappa: float, se: float, z_crit: float) -> tuple[float, float]:
+    """Wald interval for kappa, truncated to the possible range [-1, 1].
+
+    Parameters
+    ----------
+    kappa, se : float
+        The estimate and its large-sample standard error.
+    z_crit : float
+        The normal quantile for the confidence level (1.96 for 95%).
+
+    Returns
+    -------
+    (low, high) : tuple of float
+        ``kappa ± z_crit·se`` clipped to [-1, 1]; both NaN when ``se`` is 0 or not a
+        number, because a zero-width interval ("1 to 1") claims a certainty that a
+        finite sample never gives.
+
+    Examples
+    --------
+    >>> kappa_interval(0.8, 0.2, 1.96)
+    (0.408, 1.0)
+    """
+    if not (se > 0) or math.isnan(kappa):
+        return float("nan"), float("nan")
+    return (
+        round(max(-1.0, kappa - z_crit * se), 12),
+        round(min(1.0, kappa + z_crit * se), 12),
     )
 
 
@@ -429,6 +481,9 @@ def krippendorff_alpha(ratings, *, level: str = "nominal", engine: str = "krippe
     with :math:`\delta^2_{ck}` = 1 if :math:`c \ne k` (nominal);
     :math:`\left(\sum_{g=c}^{k} n_g - \frac{n_c+n_k}{2}\right)^2` (ordinal);
     :math:`(c-k)^2` (interval); :math:`\left(\frac{c-k}{c+k}\right)^2` (ratio).
+    The ratio level refuses negative values (``ValueError``): its distance is defined on
+    an absolute zero, and -1 against 1 would otherwise count as the widest disagreement
+    divided by zero.
     Units coded by fewer than two coders carry no information about agreement and are
     left out.
 
@@ -461,6 +516,13 @@ def krippendorff_alpha(ratings, *, level: str = "nominal", engine: str = "krippe
     codes, categories = _encode(ratings)
     if level != "nominal" and not all(isinstance(c, int | float) for c in categories):
         raise ValueError(f"The {level} level needs numeric values; got {categories[:5]}.")
+    if level == "ratio" and categories and min(categories) < 0:
+        raise ValueError(
+            f"The ratio level needs values of 0 or more (counts, durations); got "
+            f"{min(categories)}. Ratio distances compare values to their sum, which means "
+            "nothing when a value is negative; use the interval level for values that can "
+            "be negative."
+        )
     counts = _unit_counts(codes)
     m = counts.sum(axis=1)
     pairable = m >= 2
@@ -500,20 +562,28 @@ def krippendorff_alpha(ratings, *, level: str = "nominal", engine: str = "krippe
     )
 
 
-def code_agreement(presence, *, codes=None, drop_uncoded_units: bool = True) -> list[CodeAgreement]:
-    """Agreement per qualitative code, and pooled over all codes, on stated units.
+def code_agreement(
+    presence, *, codes=None, drop_uncoded_units: bool = False, confidence: float = 0.95
+) -> list[CodeAgreement]:
+    """Agreement per qualitative code, and pooled over all codes, over all the units.
 
     Parameters
     ----------
     presence : array_like, shape (coders, units, codes)
-        1 where a coder applied the code to the unit (a speaker turn, a sentence...), 0 where
-        not, NaN where the coder did not code that unit at all.
+        1 where a coder applied the code to the unit (a character, a sentence, a speaker
+        turn), 0 where not, NaN where the coder did not code that unit's document at all.
     codes : sequence of str, optional
         Code names; default ``"code 1"``, ``"code 2"``...
-    drop_uncoded_units : bool, default True
-        Leave out units to which no coder applied any code. Long stretches of text that
-        nobody coded would otherwise count as agreement on every code and inflate percent
-        agreement (and, less so, kappa and alpha).
+    drop_uncoded_units : bool, default False
+        By default every unit of the compared documents counts, as NVivo's coding
+        comparison counts every character of a source: a unit both coders left without
+        the code is agreement that the code does not apply there. ``True`` leaves out the
+        units to which no coder applied any code, a stated option for readers who want
+        agreement on the coded stretches only; it is said in each row's method. Beware
+        that for a single code it makes kappa 0 or less by construction (no unit is left
+        where both coders say "no"), so it is never the default.
+    confidence : float, default 0.95
+        Level of the kappa interval.
 
     Returns
     -------
@@ -524,24 +594,31 @@ def code_agreement(presence, *, codes=None, drop_uncoded_units: bool = True) -> 
     Notes
     -----
     Per code, the unit-by-coder 0/1 decisions go to :func:`percent_agreement`,
-    :func:`cohens_kappa` (two coders only) and :func:`krippendorff_alpha` (nominal).
+    :func:`cohens_kappa` (two coders only; expected agreement from both margins over all
+    units, NVivo's EF1 + EF2) and :func:`krippendorff_alpha` (nominal).
 
     Examples
     --------
-    >>> presence = [[[1, 0], [0, 1], [0, 0]], [[1, 0], [1, 1], [0, 0]]]
-    >>> rows = code_agreement(presence, codes=["support", "power gradient"])
-    >>> [(row.code, row.n_units, row.percent_agreement) for row in rows]
-    [('support', 2, 0.5), ('power gradient', 2, 1.0), ('all codes (pooled)', 4, 0.75)]
+    NVivo's example: 1000 characters, 50 coded by both, 150 by one coder only, 800 by
+    neither gives (800 + 50) / 1000 = 85% agreement.
+
+    >>> import numpy as np
+    >>> presence = np.zeros((2, 1000, 1))
+    >>> presence[:, :50, 0] = 1
+    >>> presence[0, 50:200, 0] = 1
+    >>> code_agreement(presence, codes=["support"])[0].percent_agreement
+    0.85
 
     References
     ----------
+    QSR International. *NVivo 10 Help: Run a Coding Comparison query* ("How is the
+    percentage agreement calculated?", "How is the Kappa coefficient calculated?").
+    http://help-nv10.qsrinternational.com/desktop/procedures/run_a_coding_comparison_query.htm
+
     Krippendorff, K. (2019). *Content Analysis: An Introduction to Its Methodology*, 4th
     ed., chapter 12 (reliability of coding given units). Sage.
-
-    MacPhail, C., Khoza, N., Abler, L. & Ranganathan, M. (2016). Process guidelines for
-    establishing intercoder reliability in qualitative studies. *Qualitative Research*,
-    16(2), 198–212.
     """
+    check_confidence(confidence)
     array = np.asarray(presence, dtype=float)
     if array.ndim != 3:
         raise ValueError(
@@ -554,25 +631,35 @@ def code_agreement(presence, *, codes=None, drop_uncoded_units: bool = True) -> 
     if len(names) != n_codes:
         raise ValueError(f"Got {len(names)} code names for {n_codes} codes.")
     present = np.nan_to_num(array, nan=0.0) > 0
-    kept = present.any(axis=(0, 2)) if drop_uncoded_units else np.ones(n_units, dtype=bool)
+    coded = present.any(axis=(0, 2))
+    n_uncoded = int(n_units - coded.sum())
+    kept = coded if drop_uncoded_units else np.ones(n_units, dtype=bool)
     n_dropped = int(n_units - kept.sum())
-    unit_note = (
-        f" {plural(n_dropped, 'unit')} that no coder coded {'was' if n_dropped == 1 else 'were'}"
-        " left out so they do not inflate agreement."
-        if n_dropped
-        else ""
-    )
+    if n_dropped:
+        unit_note = (
+            f" As chosen, {plural(n_dropped, 'unit')} that no coder coded "
+            f"{verb(n_dropped, 'was', 'were')} left out; agreement is on the coded "
+            "stretches only."
+        )
+    elif n_uncoded:
+        unit_note = (
+            f" All units count, including {plural(n_uncoded, 'unit')} no coder coded "
+            "(agreement that no code applies there), as NVivo counts them."
+        )
+    else:
+        unit_note = ""
     results = []
     subsets = [(names[j], array[:, kept, j]) for j in range(n_codes)]
     subsets.append(("all codes (pooled)", array[:, kept, :].reshape(n_coders, -1)))
     for name, decisions in subsets:
         agreement = percent_agreement(decisions)
         alpha = krippendorff_alpha(decisions, level="nominal")
-        kappa = None
+        kappa = kappa_low = kappa_high = None
         warnings = list(agreement.warnings)
         if n_coders == 2:
-            kappa_result = cohens_kappa(decisions[0], decisions[1])
+            kappa_result = cohens_kappa(decisions[0], decisions[1], confidence=confidence)
             kappa = kappa_result.kappa
+            kappa_low, kappa_high = kappa_result.ci_low, kappa_result.ci_high
             warnings += [w for w in kappa_result.warnings if w not in warnings]
         warnings += [w for w in alpha.warnings if w not in warnings]
         results.append(
@@ -586,11 +673,19 @@ def code_agreement(presence, *, codes=None, drop_uncoded_units: bool = True) -> 
                 method=(
                     f"Whether '{name}' applies, decided per unit by {n_coders} coders: "
                     "percent agreement, "
-                    + ("Cohen's kappa, " if n_coders == 2 else "")
+                    + (
+                        f"Cohen's kappa with a {fmt(confidence * 100, 0)}% interval "
+                        f"({KAPPA_INTERVAL_METHOD}), "
+                        if n_coders == 2
+                        else ""
+                    )
                     + "and nominal Krippendorff's alpha."
                     + unit_note
                 ),
                 warnings=warnings,
+                kappa_ci_low=kappa_low,
+                kappa_ci_high=kappa_high,
+                n_uncoded_units=n_uncoded,
             )
         )
     return results

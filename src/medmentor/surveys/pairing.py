@@ -4,19 +4,79 @@ A code is a list of per-element hashes. Respondents misremember or mistype an el
 now and then (published studies pair only 40-96 % of codes exactly), so two codes whose
 elements differ in at most `tolerance` places may still be one person:
 
-1. exact: identical codes, each seen once in each wave, pair first;
-2. tolerant: among the rest, a pre code pairs with the single post code within
-   `tolerance` differing elements when that post code, too, has only it in reach;
-3. ambiguous: a code with two or more codes in reach in the other wave (or an exact
-   code shared by several respondents) is not paired, and counted;
+1. exact: identical codes, each seen once in each wave, pair first. An exact match
+   always wins: a code that occurs in the other wave exactly never pairs tolerantly
+   with anything, even when the exact match itself is ambiguous;
+2. tolerant: among the codes with no exact match, a pre code pairs with the single
+   post code within `tolerance` differing elements when that post code, too, has only
+   it in reach (and neither is shared by several respondents of its wave);
+3. ambiguous: a pre code shared by several respondents, matched exactly by several, or
+   with two or more codes in reach in the other wave is not paired, and counted;
 4. unmatched: everything else.
+
+Tolerance pays for misremembered elements with chance coincidences: a respondent who
+answered one wave only may find a stranger's code one element away. How often depends
+on the code design (how evenly each element's answers spread) and on the number of
+respondents; :func:`chance_estimate` estimates it from the codes themselves and says
+when the code space is too small for the number of respondents.
 """
 
+import math
 from collections import Counter
 from dataclasses import dataclass, field
 from itertools import combinations
 
 import numpy as np
+
+# Above these the report warns: the expected share of false tolerant pairs among the
+# reported pairs, and the share of respondents expected to share their whole code with
+# another respondent of the same wave by chance.
+FALSE_TOLERANT_WARNING = 0.02
+SHARED_CODE_WARNING = 0.01
+
+
+@dataclass(frozen=True)
+class ChanceEstimate:
+    """How often codes coincide by chance, for this code design and these respondents.
+
+    Attributes
+    ----------
+    element_agreement : list of float
+        Per element, the chance that two different respondents give the same answer
+        (sum of squared answer shares, estimated without bias from one wave).
+    effective_code_space : float
+        1 / the chance that two respondents share the whole code: how many equally
+        likely codes the design amounts to.
+    chance_in_reach : float
+        Chance that two respondents' codes differ in 1..tolerance elements.
+    expected_false_tolerant : float
+        Expected number of tolerant pairs made by coincidence (two different people).
+    expected_shared_share : float
+        Expected share of a wave's respondents who share their whole code with another.
+    warnings : list of str
+    """
+
+    element_agreement: list[float]
+    effective_code_space: float
+    chance_in_reach: float
+    expected_false_tolerant: float
+    expected_shared_share: float
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def summary(self) -> str:
+        """One sentence for the report."""
+        if math.isinf(self.effective_code_space):
+            design = "this code design (too few answers yet to tell how many codes it allows)"
+        else:
+            design = (
+                f"this code design (about {_round_big(self.effective_code_space)} equally "
+                "likely codes, estimated from the answers)"
+            )
+        return (
+            f"For {design}, an estimated {self.expected_false_tolerant:.1f} of the tolerant "
+            "pairs may join two different people by chance."
+        )
 
 
 @dataclass(frozen=True)
@@ -29,6 +89,7 @@ class CodeMatch:
     unmatched_post: int
     tolerance: int
     details: list[str] = field(default_factory=list)
+    chance: ChanceEstimate | None = None
 
     @property
     def match_rate(self) -> float:
@@ -135,6 +196,13 @@ def codes_pair(pre: list[list[str]], post: list[list[str]], *, tolerance: int = 
     ...                [["e", "f", "g", "x"], ["a", "b", "c", "d"]])
     >>> m.pairs, m.exact, m.tolerant
     ([(0, 1), (1, 0)], 1, 1)
+
+    An exact match always wins, and a code matched exactly twice is ambiguous:
+
+    >>> x, y = ["a", "b", "c", "d"], ["a", "b", "c", "z"]
+    >>> m = codes_pair([x, x, y], [x])
+    >>> m.pairs, m.ambiguous, m.unmatched_pre
+    ([], 2, 1)
     """
     if not 0 <= tolerance <= 2:
         raise ValueError("tolerance must be 0, 1 or 2 differing elements.")
@@ -142,7 +210,6 @@ def codes_pair(pre: list[list[str]], post: list[list[str]], *, tolerance: int = 
     post_codes = [tuple(code) for code in post]
     pre_count, post_count = Counter(pre_codes), Counter(post_codes)
     pairs: list[tuple[int, int]] = []
-    ambiguous = 0
     post_index = {code: i for i, code in enumerate(post_codes) if post_count[code] == 1}
     used_pre: set[int] = set()
     used_post: set[int] = set()
@@ -154,28 +221,54 @@ def codes_pair(pre: list[list[str]], post: list[list[str]], *, tolerance: int = 
             used_pre.add(i)
             used_post.add(post_index[code])
     exact = len(pairs)
-    # Exact duplicates within a wave cannot be told apart: ambiguous.
-    duplicated = {i for i, code in enumerate(pre_codes) if code and pre_count[code] > 1}
-    ambiguous += len(duplicated)
-    used_pre |= duplicated
+    # Shared by several respondents of the wave, or matched exactly but not one to one:
+    # ambiguous, and never paired tolerantly (an exact match always wins).
+    ambiguous_pre = {
+        i
+        for i, code in enumerate(pre_codes)
+        if code and i not in used_pre and (pre_count[code] > 1 or code in post_count)
+    }
+    ambiguous = len(ambiguous_pre)
+    used_pre |= ambiguous_pre
+    used_post |= {j for j, code in enumerate(post_codes) if code and code in pre_count}
     tolerant = 0
+    pool = (0, 0)
     if tolerance:
-        rest_pre = [i for i in range(len(pre_codes)) if i not in used_pre and pre_codes[i]]
-        rest_post = [j for j in range(len(post_codes)) if j not in used_post and post_codes[j]]
+        # Codes shared within a wave stay in the pool so that a code near them sees two
+        # codes in reach (ambiguous), but they never pair themselves.
+        shared_pre = {i for i, code in enumerate(pre_codes) if code and pre_count[code] > 1}
+        shared_post = {j for j, code in enumerate(post_codes) if code and post_count[code] > 1}
+        rest_pre = [
+            i
+            for i, code in enumerate(pre_codes)
+            if code and (i not in used_pre or (i in shared_pre and code not in post_count))
+        ]
+        rest_post = [
+            j
+            for j, code in enumerate(post_codes)
+            if code and (j not in used_post or j in shared_post) and code not in pre_count
+        ]
+        pool = (len(rest_pre), len(rest_post))
         reach_pre = _within_reach(pre_codes, rest_pre, post_codes, rest_post, tolerance)
         reach_post = _within_reach(post_codes, rest_post, pre_codes, rest_pre, tolerance)
         for i, reached in reach_pre.items():
-            if len(reached) == 1 and len(reach_post[reached[0]]) == 1:
+            if i in shared_pre:
+                continue
+            if (
+                len(reached) == 1
+                and reached[0] not in shared_post
+                and len(reach_post[reached[0]]) == 1
+            ):
                 pairs.append((i, reached[0]))
                 used_pre.add(i)
                 used_post.add(reached[0])
                 tolerant += 1
-            elif len(reached) > 1 or any(len(reach_post[j]) > 1 for j in reached):
+            elif reached:
                 ambiguous += 1
                 used_pre.add(i)
     unmatched_pre = len(pre_codes) - len(used_pre)
-    unmatched_post = len(post_codes) - len(used_post)
-    return CodeMatch(
+    unmatched_post = len(post_codes) - len({j for _, j in pairs})
+    match = CodeMatch(
         pairs=sorted(pairs),
         exact=exact,
         tolerant=tolerant,
@@ -184,3 +277,139 @@ def codes_pair(pre: list[list[str]], post: list[list[str]], *, tolerance: int = 
         unmatched_post=unmatched_post,
         tolerance=tolerance,
     )
+    chance = chance_estimate(pre_codes, post_codes, match=match, pool=pool)
+    return CodeMatch(**{**match.__dict__, "chance": chance, "details": list(chance.warnings)})
+
+
+def _agreement_per_element(codes: list[tuple]) -> list[float]:
+    """Per element, sum over answers of n(n-1) / (N(N-1)): the chance that two different
+    respondents of one wave gave the same answer (unbiased for the population's sum of
+    squared shares)."""
+    if not codes:
+        return []
+    length = max(len(code) for code in codes)
+    result = []
+    for position in range(length):
+        values = Counter(code[position] for code in codes if len(code) > position)
+        total = sum(values.values())
+        if total < 2:
+            result.append(1.0)
+            continue
+        result.append(sum(n * (n - 1) for n in values.values()) / (total * (total - 1)))
+    return result
+
+
+def chance_estimate(
+    pre: list[tuple], post: list[tuple], *, match: CodeMatch, pool: tuple[int, int] | None = None
+) -> ChanceEstimate:
+    """Expected false tolerant pairs and shared codes for these codes' design.
+
+    Each element's spread is estimated from the larger wave (each respondent once):
+    s_k, the chance two respondents agree on element k. Two strangers share the whole
+    code with chance prod(s_k) and differ in exactly d elements with the chance from
+    the product of s_k and (1 - s_k) over the positions. A pre code that found no exact
+    partner has, on average, lambda = (post codes left) x P(1..t differences) strangers
+    in reach; it pairs with one of them by chance when exactly one is in reach and that
+    one has no other in reach: about lambda e^-lambda e^-mu, mu the same for the post
+    code. The pre codes left without a true partner are those left minus the true
+    tolerant pairs; the simulation in the tests holds the estimate against the false
+    pairs actually made.
+    """
+    pre_codes = [code for code in pre if code]
+    post_codes = [code for code in post if code]
+    basis = pre_codes if len(pre_codes) >= len(post_codes) else post_codes
+    agreement = _agreement_per_element(basis)
+    same = math.prod(agreement) if agreement else 1.0
+    in_reach = _chance_of_differences(agreement, match.tolerance)
+    left_pre, left_post = (
+        pool if pool is not None else (len(pre_codes) - match.exact, len(post_codes) - match.exact)
+    )
+    # Strangers in reach of a pre code: the post codes left that have no true partner
+    # (one with a partner in reach would see two codes: ambiguous, not a false pair).
+    lam = max(left_post - match.tolerant, 0) * in_reach
+    mu = left_pre * in_reach
+    expected_false = 0.0
+    if match.tolerance and match.tolerant and left_pre:
+        # Per code, its own density of strangers in reach: a code of common answers has
+        # many neighbours (ambiguous), a code of rare ones few; the false pairs come from
+        # the codes in between, so one average density would misjudge them.
+        reach = _reach_per_code(pre_codes, basis, match.tolerance)
+        lam = max(left_post - match.tolerant, 0) * reach
+        mu = left_pre * reach
+        q = lam * np.exp(-lam - mu)
+        # The pool's pre codes without a true partner: all but the true tolerant pairs.
+        without_partner = max(left_pre - match.tolerant, 0) / left_pre
+        expected_false = min(float(q.mean()) * left_pre * without_partner, float(match.tolerant))
+    n = max(len(pre_codes), len(post_codes))
+    shared = 1 - math.exp(-(n - 1) * same) if n > 1 else 0.0
+    space = 1 / same if same > 0 else float("inf")
+    warnings = []
+    reported = match.exact + match.tolerant
+    if match.tolerant and reported and expected_false / reported > FALSE_TOLERANT_WARNING:
+        warnings.append(
+            f"About {expected_false:.1f} of the {match.tolerant} tolerant pairs "
+            f"({100 * expected_false / reported:.0f}% of all {reported} pairs) may join two "
+            "different people by chance with this code design; report the exact pairs "
+            "alone beside them, or add an element to the code."
+        )
+    if shared > SHARED_CODE_WARNING:
+        warnings.append(
+            f"The code space is too small for {n} respondents: the code amounts to about "
+            f"{_round_big(space)} equally likely codes, so about {100 * shared:.0f}% of "
+            "respondents are expected to share their whole code with someone else and be "
+            "left unpaired as ambiguous. Add elements (or answers with more even spread) "
+            "to the code before the next wave."
+        )
+    return ChanceEstimate(
+        element_agreement=agreement,
+        effective_code_space=space,
+        chance_in_reach=in_reach,
+        expected_false_tolerant=expected_false,
+        expected_shared_share=shared,
+        warnings=warnings,
+    )
+
+
+def _reach_per_code(codes: list[tuple], basis: list[tuple], tolerance: int) -> np.ndarray:
+    """For each code, the chance that a stranger's code differs from it in 1..tolerance
+    elements, from each element's answer shares in `basis`."""
+    length = max((len(code) for code in codes), default=0)
+    shares = []
+    for position in range(length):
+        values = Counter(code[position] for code in basis if len(code) > position)
+        total = sum(values.values()) or 1
+        shares.append(
+            np.array([values.get(code[position], 0) / total for code in codes if code], float)
+        )
+    if not shares:
+        return np.zeros(0)
+    # Distribution of the number of differing elements, per code, element by element.
+    distribution = [np.ones_like(shares[0])]
+    for same in shares:
+        following = [np.zeros_like(same) for _ in range(len(distribution) + 1)]
+        for d, p in enumerate(distribution):
+            following[d] += p * same
+            following[d + 1] += p * (1 - same)
+        distribution = following
+    return sum(distribution[1 : tolerance + 1])
+
+
+def _chance_of_differences(agreement: list[float], tolerance: int) -> float:
+    """Chance that two strangers' codes differ in 1..tolerance elements."""
+    # Distribution of the number of differing elements, built element by element.
+    distribution = [1.0]
+    for s in agreement:
+        following = [0.0] * (len(distribution) + 1)
+        for d, p in enumerate(distribution):
+            following[d] += p * s
+            following[d + 1] += p * (1 - s)
+        distribution = following
+    return float(sum(distribution[1 : tolerance + 1]))
+
+
+def _round_big(value: float) -> str:
+    if math.isinf(value):
+        return "unlimited"
+    if value >= 1000:
+        return f"{value:,.0f}"
+    return f"{value:.0f}"

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from medmentor.programs import access
 from medmentor.programs.models import LEARNER_ROLES, Program
-from medmentor.surveys import exports, library, pdf, selectors, services
+from medmentor.surveys import exports, library, pdf, report_export, selectors, services
 from medmentor.surveys.models import CODE_ELEMENTS, Anonymity, Invitation, Response
 
 # --- Answering ---------------------------------------------------------------------------
@@ -326,8 +326,7 @@ def survey_report_pdf(request, slug: str, instrument_id: int):
     program = _program(slug)
     instrument = _instrument(request, program, instrument_id)
     content = pdf.report_pdf(
-        program_name=program.name,
-        report=selectors.survey_report(instrument=instrument, with_charts=False),
+        request=request, program=program, report=selectors.survey_report(instrument=instrument)
     )
     reply = HttpResponse(content, content_type="application/pdf")
     reply["Content-Disposition"] = f'attachment; filename="survey-{instrument.pk}-report.pdf"'
@@ -338,6 +337,15 @@ def survey_report_pdf(request, slug: str, instrument_id: int):
 def survey_export(request, slug: str, instrument_id: int, kind: str):
     program = _program(slug)
     instrument = _instrument(request, program, instrument_id)
+    if kind == "statistics":
+        content = report_export.statistics_csv(
+            report=selectors.survey_report(instrument=instrument, with_charts=False)
+        )
+        reply = HttpResponse(content, content_type="text/csv; charset=utf-8")
+        reply["Content-Disposition"] = (
+            f'attachment; filename="survey-{instrument.pk}-statistics.csv"'
+        )
+        return reply
     if kind not in exports.CSV_EXPORTS:
         raise Http404("No such export.")
     content = exports.CSV_EXPORTS[kind](instrument=instrument)

@@ -129,14 +129,23 @@ class AgreementRowOut(Schema):
     n_units: int
     percent_agreement: float | None
     kappa: float | None = Field(description="Cohen's kappa; two coders only.")
+    kappa_ci_low: float | None = Field(
+        default=None,
+        description="95% interval of kappa: Wald, truncated to -1..1; null when not computable.",
+    )
+    kappa_ci_high: float | None = None
     alpha: float | None = Field(description="Krippendorff's alpha (nominal).")
+    method: str = ""
     warnings: list[str]
 
 
 class AgreementOut(Schema):
     unit: str = Field(description="turn, sentence or character.")
     n_units: int
-    n_uncoded_left_out: int = Field(description="Units no coder coded: left out.")
+    n_uncoded: int = Field(default=0, description="Units no coder coded.")
+    n_uncoded_left_out: int = Field(
+        description="Units no coder coded that were left out: 0 unless leave_out_uncoded."
+    )
     coder_ids: list[int]
     documents_compared: list[int]
     documents_blind: list[int] = Field(description="Comparison not opened yet: not counted.")
@@ -283,18 +292,22 @@ def qualitative_highlight_remove(
     summary="Agreement between coders",
     description=(
         "Per code and pooled: percent agreement, Cohen's kappa (two coders), "
-        "Krippendorff's alpha, on the program's unit, over the documents whose "
-        "comparison is open; units nobody coded are left out. Researchers only."
+        "Krippendorff's alpha, on the program's unit, over every unit of the documents "
+        "whose comparison is open (as NVivo counts them); leave_out_uncoded=true counts "
+        "only the units some coder coded. Researchers only."
     ),
 )
-def qualitative_agreement(request: HttpRequest, slug: str = SLUG):
+def qualitative_agreement(request: HttpRequest, slug: str = SLUG, leave_out_uncoded: bool = False):
     program = program_of_person(person=request.auth, slug=slug)
-    page = selectors.agreement_for(program=program, viewer=request.auth)
+    page = selectors.agreement_for(
+        program=program, viewer=request.auth, leave_out_uncoded=leave_out_uncoded
+    )
     result = page.result
     return {
         "unit": page.unit,
         "n_units": result.n_units if result else 0,
-        "n_uncoded_left_out": result.n_uncoded if result else 0,
+        "n_uncoded": result.n_uncoded if result else 0,
+        "n_uncoded_left_out": result.n_left_out if result else 0,
         "coder_ids": [coder.pk for coder in page.coders],
         "documents_compared": [d.pk for d in page.compared],
         "documents_blind": [d.pk for d in page.blind],
@@ -305,7 +318,10 @@ def qualitative_agreement(request: HttpRequest, slug: str = SLUG):
                 "n_units": row.n_units,
                 "percent_agreement": _number(row.percent_agreement),
                 "kappa": _number(row.kappa),
+                "kappa_ci_low": _number(row.kappa_ci_low),
+                "kappa_ci_high": _number(row.kappa_ci_high),
                 "alpha": _number(row.alpha),
+                "method": row.method,
                 "warnings": row.warnings,
             }
             for row in (result.rows if result else [])

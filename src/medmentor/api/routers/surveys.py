@@ -79,6 +79,17 @@ class FollowUpOut(Schema):
     effect: float | None
     effect_ci_low: float | None
     effect_ci_high: float | None
+    t: float | None = Field(
+        default=None, description="Paired t statistic; null when not computable."
+    )
+    df: int | None = Field(default=None, description="Degrees of freedom of the paired t-test.")
+    t_p_value: float | None = Field(default=None, description="Two-sided p of the paired t-test.")
+    mean_difference: float | None = Field(default=None, description="Mean of post - pre.")
+    mean_difference_ci_low: float | None = None
+    mean_difference_ci_high: float | None = None
+    cohens_dz: float | None = Field(default=None, description="Cohen's d_z with its 95% CI.")
+    cohens_dz_ci_low: float | None = None
+    cohens_dz_ci_high: float | None = None
     warnings: list[str]
 
 
@@ -98,6 +109,17 @@ class ComparisonOut(Schema):
     effect: float | None
     effect_ci_low: float | None
     effect_ci_high: float | None
+    t: float | None = Field(
+        default=None, description="Paired t statistic; null when not computable."
+    )
+    df: int | None = Field(default=None, description="Degrees of freedom of the paired t-test.")
+    t_p_value: float | None = Field(default=None, description="Two-sided p of the paired t-test.")
+    mean_difference: float | None = Field(default=None, description="Mean of post - pre.")
+    mean_difference_ci_low: float | None = None
+    mean_difference_ci_high: float | None = None
+    cohens_dz: float | None = Field(default=None, description="Cohen's d_z with its 95% CI.")
+    cohens_dz_ci_low: float | None = None
+    cohens_dz_ci_high: float | None = None
     cronbach_alpha: float | None
     warnings: list[str]
     follow_up: FollowUpOut | None = Field(
@@ -116,6 +138,20 @@ class MatchOut(Schema):
     unmatched_post: int
     match_rate: float | None = Field(
         description="(exact + tolerant) / pre codes; null when there are none."
+    )
+    expected_false_tolerant: float | None = Field(
+        default=None,
+        description=(
+            "Estimated tolerant pairs joining two different people by chance, for this "
+            "code design (estimated from the answers)."
+        ),
+    )
+    effective_code_space: float | None = Field(
+        default=None, description="How many equally likely codes the code design amounts to."
+    )
+    warnings: list[str] = Field(
+        default_factory=list,
+        description="False tolerant pairs likely, or a code space too small for the respondents.",
     )
 
 
@@ -166,7 +202,24 @@ def _follow_up_out(comparison) -> dict | None:
         "effect": _number(comparison.rank_biserial.estimate),
         "effect_ci_low": _number(comparison.rank_biserial.ci_low),
         "effect_ci_high": _number(comparison.rank_biserial.ci_high),
+        **_t_and_dz(comparison),
         "warnings": list(comparison.warnings),
+    }
+
+
+def _t_and_dz(comparison) -> dict:
+    """The paired t-test and d_z of a comparison, null where not computable."""
+    t = comparison.t_test
+    return {
+        "t": _number(t.t),
+        "df": t.df if _number(t.t) is not None else None,
+        "t_p_value": _number(t.p_value),
+        "mean_difference": _number(t.mean_difference),
+        "mean_difference_ci_low": _number(t.ci_low),
+        "mean_difference_ci_high": _number(t.ci_high),
+        "cohens_dz": _number(comparison.cohens_dz.estimate),
+        "cohens_dz_ci_low": _number(comparison.cohens_dz.ci_low),
+        "cohens_dz_ci_high": _number(comparison.cohens_dz.ci_high),
     }
 
 
@@ -294,6 +347,7 @@ def survey_statistics(request: HttpRequest, slug: str = SLUG, instrument_id: int
                 effect_ci_low=_number(c.rank_biserial.ci_low),
                 effect_ci_high=_number(c.rank_biserial.ci_high),
                 warnings=list(c.warnings),
+                **_t_and_dz(c),
             )
         elif row.unpaired:
             u = row.unpaired
@@ -322,4 +376,11 @@ def _match_out(match) -> dict | None:
         "unmatched_pre": match.unmatched_pre,
         "unmatched_post": match.unmatched_post,
         "match_rate": _number(match.match_rate),
+        "expected_false_tolerant": (
+            _number(match.chance.expected_false_tolerant) if match.chance else None
+        ),
+        "effective_code_space": _number(match.chance.effective_code_space)
+        if match.chance
+        else None,
+        "warnings": list(match.details),
     }

@@ -35,11 +35,9 @@ class Command(BaseCommand):
                 raise CommandError(
                     "The PDF is not text: give a file to write it to, e.g. report.pdf, not “-”."
                 )
-            # As views.survey_report_pdf: the report without its SVG charts, which the
-            # PDF draws itself.
+            # As views.survey_report_pdf: the report page's template, printed.
             content = pdf.report_pdf(
-                program_name=found.name,
-                report=selectors.survey_report(instrument=instrument, with_charts=False),
+                request=None, program=found, report=selectors.survey_report(instrument=instrument)
             )
         else:
             text = exports.CSV_EXPORTS[kind](instrument=instrument)
