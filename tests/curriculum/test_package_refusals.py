@@ -487,3 +487,21 @@ def test_a_password_protected_package_is_refused_not_an_error(program):
     reason = refuse(program, content)
 
     assert reason == "curriculum.yaml: the file is encrypted; packages must not be."
+
+
+def test_an_image_with_a_faked_small_size_is_refused_on_its_real_bytes(program):
+    from tests.zip_bombs import expanding_zip, faked_sizes
+
+    files = dict(image_files())
+    files["curriculum.yaml"] = yaml.safe_dump(document()).encode()
+    graves = files.pop("images/week-1/graves.png")
+    content = faked_sizes(
+        expanding_zip({"images/week-1/graves.png": 30 * 2**20}, extra=files), declared=len(graves)
+    )
+
+    reason = refuse(program, content)
+
+    assert reason == (
+        "images/week-1/graves.png: the file unpacks to more than 10 MB, the limit for one file."
+    )
+    assert Curriculum.objects.count() == 0

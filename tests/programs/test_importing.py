@@ -2,6 +2,7 @@
 
 import codecs
 import datetime
+import io
 import zipfile
 
 import pytest
@@ -163,3 +164,21 @@ def test_workbook_that_unpacks_to_far_too_much_is_refused(monkeypatch):
     with pytest.raises(ImportFileError) as refused:
         sheet_read(file_name="roster.xlsx", content=content)
     assert "far more than a roster or schedule needs" in str(refused.value)
+
+
+def test_workbook_whose_parts_fake_small_sizes_is_refused_on_the_real_bytes():
+    from tests.zip_bombs import expanding_zip, faked_sizes
+
+    workbook = xlsx_bytes([["email"], ["a@x.test"]])
+    with zipfile.ZipFile(io.BytesIO(workbook)) as archive:
+        parts = {info.filename: archive.read(info) for info in archive.infolist()}
+    # The same workbook with a 60 MB part that declares 100 bytes.
+    content = faked_sizes(expanding_zip({"xl/padding.xml": 60 * 2**20}, extra=parts))
+
+    with pytest.raises(ImportFileError) as refused:
+        sheet_read(file_name="roster.xlsx", content=content)
+
+    assert str(refused.value) == (
+        "xl/padding.xml: the file unpacks to more than 40 MB, the limit for one file. That "
+        "is far more than a roster or schedule needs. Save just the data as a new workbook."
+    )

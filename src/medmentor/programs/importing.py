@@ -18,19 +18,25 @@ import os
 import re
 import secrets
 import time
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import openpyxl
 from django.conf import settings
 
+from medmentor import safe_zip
+
 SUPPORTED_TYPES = ".csv or .xlsx"
 # A roster or a schedule is hundreds of rows; the cap keeps a runaway file (or a
 # spreadsheet with a million formatted empty rows) from tying up a web process.
 MAX_ROWS = 20_000
-# Uncompressed size allowed for a workbook's parts; a 20,000-row sheet is far smaller.
-MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+# Unpacked sizes allowed for a workbook's parts (medmentor.safe_zip counts the real
+# bytes): a 20,000-row roster's sheet is about 10 MB of XML and its shared strings
+# less, so 40 MB per part and 80 MB in all leave room, and keep openpyxl's memory
+# (it reads shared strings whole) bounded.
+MAX_PART_BYTES = 40 * 1024 * 1024
+MAX_UNPACKED_BYTES = 80 * 1024 * 1024
+MAX_PARTS = 1000
 ZIP_MAGIC = b"PK\x03\x04"
 # Old .xls workbooks and password-protected .xlsx files are OLE2 compound files.
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -360,15 +366,7 @@ def _xlsx_rows(file_name: str, content: bytes) -> list[tuple[int, list[object]]]
     rows: list[tuple[int, list[object]]] = []
     workbook = None
     try:
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            unpacked = sum(member.file_size for member in archive.infolist())
-        if unpacked > MAX_UNPACKED_BYTES:
-            # openpyxl reads shared strings whole; a small file that unpacks to
-            # gigabytes would exhaust the web process's memory.
-            raise ImportFileError(
-                f"“{file_name}” unpacks to {unpacked // 1024 // 1024:,} MB, far more than a "
-                "roster or schedule needs. Save just the data as a new workbook."
-            )
+        _xlsx_within_caps(file_name, content)
         workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
         if not workbook.worksheets:
             raise ImportFileError(f"“{file_name}” has no worksheet.")
@@ -395,6 +393,26 @@ def _xlsx_rows(file_name: str, content: bytes) -> list[tuple[int, list[object]]]
         if workbook is not None:
             workbook.close()
     return rows
+
+
+def _xlsx_within_caps(file_name: str, content: bytes) -> None:
+    """Decompress every part of the workbook, counting the real bytes, before openpyxl
+    reads it: openpyxl reads shared strings whole and trusts the declared sizes, so a
+    small file that unpacks to gigabytes would exhaust the web process's memory."""
+    limits = safe_zip.Limits(
+        member_bytes=MAX_PART_BYTES, archive_bytes=MAX_UNPACKED_BYTES, members=MAX_PARTS
+    )
+    try:
+        with safe_zip.SafeZip(content, limits=limits, what=f"“{file_name}”") as archive:
+            archive.refuse_declared_total()
+            archive.drain_all()
+    except safe_zip.ZipRefusal as refusal:
+        if "damaged" in str(refusal) or "not a zip" in str(refusal):
+            raise  # the caller's "could not be read as an Excel workbook"
+        raise ImportFileError(
+            f"{refusal} That is far more than a roster or schedule needs. Save just the "
+            "data as a new workbook."
+        ) from None
 
 
 _MONTH_FORMATS = ("%d %b %Y", "%d %B %Y", "%b %d %Y", "%B %d %Y", "%d-%b-%Y", "%d-%B-%Y")
