@@ -10,6 +10,7 @@ session: a session is read and written on every request, and a 5 MB roster in it
 every page of that person six times slower.
 """
 
+import calendar
 import codecs
 import csv
 import datetime
@@ -239,6 +240,26 @@ def sheet_read(*, file_name: str, content: bytes, aliases: dict[str, str] | None
     return _sheet_from_rows(file_name, raw_rows, aliases or {})
 
 
+def sheet_combine_columns(sheet: Sheet, *, target: str, parts: tuple[str, ...]) -> Sheet:
+    """The sheet with a `target` column made of the `parts` columns joined by a space
+    ("Ana" and "Lopez" → "Ana Lopez"), when it has no `target` and at least two parts.
+    A registrar's roster has first and last names where medmentor keeps one name."""
+    present = [part for part in parts if part in sheet.columns]
+    if target in sheet.columns or len(present) < 2:
+        return sheet
+    rows = [
+        SheetRow(
+            number=row.number,
+            cells={
+                **row.cells,
+                target: " ".join(text for part in present if (text := row.text(part))),
+            },
+        )
+        for row in sheet.rows
+    ]
+    return Sheet(columns=(*sheet.columns, target), rows=rows, header_row=sheet.header_row)
+
+
 def _sheet_from_rows(
     file_name: str, raw_rows: list[tuple[int, list[object]]], aliases: dict[str, str]
 ) -> Sheet:
@@ -446,18 +467,24 @@ def date_from_cell(value: object) -> datetime.date:
         parts = (year, month, day)
     elif us:
         month, day, year = (int(part) for part in us.groups())
-        if month > 12 and day <= 12:
+        if month > 12 and _real_date(year, day, month):
+            # Day first (25/11/2026): say how to write it, never swap it silently.
             raise ValueError(
                 f"“{text}” is not a date: dates with slashes are read month/day/year (US), "
                 f"so write {day:02d}/{month:02d}/{year} or {year}-{day:02d}-{month:02d}"
             )
+        if month > 12:
+            raise ValueError(
+                f"“{text}” is not a date either way: read month/day/year (US, as medmentor "
+                f"reads slashes) {_why_not_a_date(year, month, day)}, and read day/month/year "
+                f"{_why_not_a_date(year, day, month)}; {DATE_FORMATS_HELP}"
+            )
         parts = (year, month, day)
     if parts is not None:
-        try:
-            parsed = datetime.date(*parts)
-        except ValueError as error:
-            raise ValueError(f"“{text}” is not a date in the calendar ({error})") from error
-        return _sane_year(parsed, text)
+        year, month, day = parts
+        if not _real_date(year, month, day):
+            raise ValueError(f"“{text}” is not a date in the calendar: {_why_not_a_date(*parts)}")
+        return _sane_year(datetime.date(*parts), text)
     cleaned = re.sub(r"\s+", " ", text.replace(",", " ").replace(".", " ")).strip()
     for pattern in _MONTH_FORMATS:
         try:
@@ -466,6 +493,27 @@ def date_from_cell(value: object) -> datetime.date:
             continue
         return _sane_year(parsed, text)
     raise ValueError(f"“{text}” is not a date; {DATE_FORMATS_HELP}")
+
+
+def _real_date(year: int, month: int, day: int) -> bool:
+    try:
+        datetime.date(year, month, day)
+    except ValueError:
+        return False
+    return True
+
+
+def _why_not_a_date(year: int, month: int, day: int) -> str:
+    """Why year-month-day is no day of the calendar, in words (no advice: a guess at
+    the meant date could name another impossible one, as 31/02 → 02/31 would)."""
+    if not 1 <= month <= 12:
+        return f"there is no month {month}"
+    if year < 1:
+        return f"there is no year {year}"
+    if day < 1:
+        return f"there is no day {day}"
+    days = calendar.monthrange(year, month)[1]
+    return f"{calendar.month_name[month]} {year} has {days} days, not {day}"
 
 
 def _sane_year(value: datetime.date, text: str) -> datetime.date:
