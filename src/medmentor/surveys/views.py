@@ -424,17 +424,22 @@ def survey_redcap_import(request, slug: str):
         if upload is None or not title:
             problems = ["Give the survey a title and choose a REDCap data dictionary (CSV)."]
         else:
+            report: list[exports.DictionaryRow] = []
             try:
                 instrument = exports.redcap_dictionary_import(
                     program=program,
                     title=title,
                     content=upload.read(),
                     anonymity=request.POST.get("anonymity", Anonymity.CODED),
+                    report=report,
                 )
             except exports.DictionaryError as refusal:
                 problems = refusal.problems
             else:
                 messages.success(request, f"Created the survey “{instrument.title}”.")
+                for entry in report:
+                    if not entry.kept:  # every row left out, with why
+                        messages.warning(request, str(entry))
                 return redirect("survey-list", slug=program.slug)
     return render(
         request,
