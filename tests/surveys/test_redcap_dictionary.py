@@ -246,3 +246,29 @@ def test_the_export_writes_checkbox_show_if_as_redcap_does(program):
     assert "[one] = '1' or [one] = 'x'" in content
     assert "medmentor:likert" in content
     assert '"sum([lik7], [lik7b])"' in content and '"mean([lik7], [lik7b])"' in content
+
+
+def test_the_import_page_checks_a_dictionary_row_by_row_and_creates_nothing(
+    client, program, director
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from tests.conftest import sign_in
+
+    sign_in(client, director)
+    page = client.post(
+        reverse("survey-redcap-import", kwargs={"slug": program.slug}),
+        {
+            "title": "Baseline",
+            "dry_run": "1",
+            "dictionary": SimpleUploadedFile("baseline.csv", dictionary(*EVERY_TYPE)),
+        },
+    )
+
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "what each row would become" in text
+    assert "<code>support</code></td><td>calc</td><td>scale “Support score”: sum of m1, m2" in text
+    assert "<strong>Left out:</strong> a file upload" in text
+    assert not Instrument.objects.exists()

@@ -389,11 +389,13 @@ def redcap_dictionary_import(
     content: bytes,
     anonymity: str = Anonymity.CODED,
     report: list[DictionaryRow] | None = None,
+    dry_run: bool = False,
 ) -> Instrument:
     """Create an instrument from a REDCap data dictionary: all rows or nothing.
 
     `report`, when given, receives what each row became (see DictionaryRow), also for
-    the rows left out and why.
+    the rows left out and why. `dry_run` does the whole import and undoes it: the
+    report is exactly what importing would do.
     """
     if anonymity not in Anonymity.values:
         raise DictionaryError(f"“{anonymity[:40]}” is not an anonymity mode.")
@@ -469,6 +471,8 @@ def redcap_dictionary_import(
                 item_max=high,
             )
             ScaleItem.objects.bulk_create(ScaleItem(scale=scale, item=item) for item in items)
+        if dry_run:
+            transaction.set_rollback(True)
     if report is not None:
         report.extend(sorted(rows.mapping, key=lambda entry: entry.row))
     return instrument
