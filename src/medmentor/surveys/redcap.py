@@ -166,7 +166,7 @@ class _Reader:
 
     def skip(self, number: int, row: dict[str, str], why: str) -> None:
         key = row["Variable / Field Name"]
-        if row["Section Header"] and row["Field Type"] != "calc":
+        if row["Section Header"] and row["Field Type"] != "calc":  # (calc: in read)
             # The section goes on above the next question that is kept.
             self.pending_section.append((row["Section Header"], None))
         self.skipped[key] = why
@@ -230,6 +230,8 @@ class _Reader:
             )
             return None
         if field_type == "calc":
+            if row["Section Header"]:  # goes on above the next question
+                self.pending_section.append((row["Section Header"], None))
             self.calcs.append((number, row))
             return None
         if not row["Field Label"]:
