@@ -513,3 +513,21 @@ def test_an_unknown_top_level_field_names_the_file_and_the_fields_it_may_hold(pr
         "curriculum.yaml: unknown field 'licence' (expected one of: format, version, title,"
         " description, source, license, weeks)"
     )
+
+
+def test_an_image_with_a_faked_small_size_is_refused_on_its_real_bytes(program):
+    from tests.zip_bombs import expanding_zip, faked_sizes
+
+    files = dict(image_files())
+    files["curriculum.yaml"] = yaml.safe_dump(document()).encode()
+    graves = files.pop("images/week-1/graves.png")
+    content = faked_sizes(
+        expanding_zip({"images/week-1/graves.png": 30 * 2**20}, extra=files), declared=len(graves)
+    )
+
+    reason = refuse(program, content)
+
+    assert reason == (
+        "images/week-1/graves.png: the file unpacks to more than 10 MB, the limit for one file."
+    )
+    assert Curriculum.objects.count() == 0

@@ -2,6 +2,7 @@
 
 import codecs
 import datetime
+import io
 import zipfile
 
 import pytest
@@ -163,3 +164,72 @@ def test_workbook_that_unpacks_to_far_too_much_is_refused(monkeypatch):
     with pytest.raises(ImportFileError) as refused:
         sheet_read(file_name="roster.xlsx", content=content)
     assert "far more than a roster or schedule needs" in str(refused.value)
+
+
+def test_workbook_whose_parts_fake_small_sizes_is_refused_on_the_real_bytes():
+    from tests.zip_bombs import expanding_zip, faked_sizes
+
+    workbook = xlsx_bytes([["email"], ["a@x.test"]])
+    with zipfile.ZipFile(io.BytesIO(workbook)) as archive:
+        parts = {info.filename: archive.read(info) for info in archive.infolist()}
+    # The same workbook with a 60 MB part that declares 100 bytes.
+    content = faked_sizes(expanding_zip({"xl/padding.xml": 60 * 2**20}, extra=parts))
+
+    with pytest.raises(ImportFileError) as refused:
+        sheet_read(file_name="roster.xlsx", content=content)
+
+    assert str(refused.value) == (
+        "xl/padding.xml: the file unpacks to more than 40 MB, the limit for one file. That "
+        "is far more than a roster or schedule needs. Save just the data as a new workbook."
+    )
+
+
+XLSX_PROBE = """
+import re, sys
+from pathlib import Path
+from medmentor.programs.importing import ImportFileError, sheet_read
+
+def peak_kb():
+    status = Path("/proc/self/status").read_text()
+    return int(re.search(r"VmHWM:\\s+(\\d+) kB", status).group(1))
+
+content = Path(sys.argv[1]).read_bytes()
+Path("/proc/self/clear_refs").write_text("5")  # reset the peak: ours alone from here
+before = peak_kb()
+try:
+    sheet_read(file_name="roster.xlsx", content=content)
+except ImportFileError as refused:
+    print(refused)
+print((peak_kb() - before) // 1024)
+"""
+
+
+@pytest.mark.slow
+def test_a_200_mb_workbook_bomb_with_faked_sizes_is_refused_with_peak_memory_under_40_mb(
+    tmp_path,
+):
+    import os
+    import pathlib
+    import subprocess
+    import sys
+
+    from tests.zip_bombs import expanding_zip, faked_sizes
+
+    with zipfile.ZipFile(io.BytesIO(xlsx_bytes([["email"], ["a@x.test"]]))) as archive:
+        parts = {info.filename: archive.read(info) for info in archive.infolist()}
+    bomb = faked_sizes(expanding_zip({"xl/worksheets/sheet2.xml": 200 * 2**20}, extra=parts))
+    assert len(bomb) < 2**20
+    path = tmp_path / "roster.xlsx"
+    path.write_bytes(bomb)
+    src = pathlib.Path(__file__).resolve().parents[2] / "src"
+    finished = subprocess.run(
+        [sys.executable, "-c", XLSX_PROBE, str(path)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(src)},
+        timeout=120,
+        check=True,
+    )
+    refusal, grown_mb = finished.stdout.strip().splitlines()
+    assert "unpacks to more than 40 MB" in refusal
+    assert int(grown_mb) < 40, f"peak memory grew by {grown_mb} MB"

@@ -209,8 +209,8 @@ def test_bad_dates_are_reported_with_their_column(program):
         program=program, file_name="roster.csv", content=content, apply=True, by=SYSTEM
     )
     assert messages_of(result) == [
-        "Row 2, column joined_on: bad date: “2026-13-01” is not a date in the calendar "
-        "(month must be in 1..12)",
+        "Row 2, column joined_on: bad date: “2026-13-01” is not a date in the calendar: "
+        "there is no month 13",
         "Row 3, column left_on: leaves (2026-11-02) before joining (2026-11-09)",
     ]
     assert Person.objects.filter(email__endswith="@lakeside.test").count() == 0

@@ -114,3 +114,23 @@ def test_only_a_researcher_imports(program, director, roster):
         services.document_import(
             program=program, by=director, file_name="fg.vtt", content=ZOOM_VTT.encode()
         )
+
+
+def test_a_docx_whose_part_fakes_a_small_size_is_refused_on_its_real_bytes():
+    import io
+    import zipfile
+
+    from medmentor.qualitative.transcripts import TranscriptError
+    from tests.zip_bombs import expanding_zip, faked_sizes
+
+    with zipfile.ZipFile(io.BytesIO(docx_bytes("Ana: hello"))) as archive:
+        parts = {info.filename: archive.read(info) for info in archive.infolist()}
+    content = faked_sizes(expanding_zip({"word/media/padding.bin": 60 * 2**20}, extra=parts))
+
+    with pytest.raises(TranscriptError) as refused:
+        transcript_read(file_name="typed.docx", content=content)
+
+    assert str(refused.value) == (
+        "word/media/padding.bin: the file unpacks to more than 50 MB, the limit for one file. "
+        "Save the transcript as plain text (.txt)."
+    )

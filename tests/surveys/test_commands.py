@@ -194,13 +194,13 @@ def test_a_bad_dictionary_names_the_row_and_column_and_creates_nothing(program, 
     path = _dictionary_file(
         tmp_path,
         ["age", "f", "", "text", "Your age"],
-        ["mood", "f", "", "slider", "How are you?"],
+        ["mood", "f", "", "matrix", "How are you?"],
     )
     err = io.StringIO()
     with pytest.raises(CommandError, match="bad.csv was refused; no survey was created.") as failed:
         call_command("survey_import_redcap", program.slug, str(path), stderr=err)
     assert failed.value.returncode == 1
-    assert "Row 3, column “Field Type”: “slider” is not one of" in err.getvalue()
+    assert "Row 3, column “Field Type”: “matrix” is not a REDCap field type" in err.getvalue()
     assert not Instrument.objects.exists() and not Item.objects.exists()
 
 

@@ -87,7 +87,7 @@ def test_redcap_dictionary_round_trips_into_a_new_instrument(demo_survey, progra
 @pytest.mark.parametrize(
     ("bad", "message"),
     [
-        ("conf_1,f,,slider,Label" + ",," * 6 + ",", "Row 2, column “Field Type”: “slider”"),
+        ("conf_1,f,,matrix,Label" + ",," * 6 + ",", "Row 2, column “Field Type”: “matrix”"),
         ("Conf 1,f,,text,Label" + ",," * 6 + ",", "Row 2, column “Variable / Field Name”"),
         ("pick,f,,radio,Choose,1 Yes | 2 No" + ",," * 6, "Row 2, column “Choices, Calculations"),
         ("x,f,,text,Label,,,,,,,[nowhere] = '1'" + ",," * 3, "Row 2, column “Branching Logic"),
@@ -144,13 +144,13 @@ def test_every_problem_of_a_dictionary_is_listed_at_once(client, program, direct
         "ok_item,f,,notes,Fine" + ",," * 6 + ",",
         "Conf 1,f,,text,Label" + ",," * 6 + ",",
         "fine_too,f,,notes,Also fine" + ",," * 6 + ",",
-        "conf_2,f,,slider,Label" + ",," * 6 + ",",
+        "conf_2,f,,matrix,Label" + ",," * 6 + ",",
     )
     with pytest.raises(DictionaryError) as error:
         redcap_dictionary_import(program=program, title="Bad", content=content, by=SYSTEM)
     assert len(error.value.problems) == 2
     assert error.value.problems[0].startswith("Row 3, column “Variable / Field Name”")
-    assert error.value.problems[1].startswith("Row 5, column “Field Type”: “slider”")
+    assert error.value.problems[1].startswith("Row 5, column “Field Type”: “matrix”")
     assert not Instrument.objects.exists() and not Item.objects.exists()
     # The page lists both.
     from django.core.files.uploadedfile import SimpleUploadedFile

@@ -27,7 +27,6 @@ import secrets
 import time
 import warnings
 import zipfile
-import zlib
 from pathlib import Path
 from typing import Annotated
 
@@ -51,6 +50,7 @@ from pydantic import (
 from pydantic import ValidationError as PydanticValidationError
 from pydantic_core import PydanticCustomError
 
+from medmentor import safe_zip
 from medmentor.curriculum.models import (
     Case,
     CaseImage,
@@ -75,7 +75,9 @@ IMAGE_FOLDER = "images/"
 # six-month curriculum with a few images per case is a few megabytes; these leave
 # ample room for a real one.
 MAX_PACKAGE_BYTES = 50 * 1024 * 1024  # the zip as uploaded
-MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024  # all members, unpacked (zip bombs)
+# All members read, unpacked (zip bombs): counted on the real bytes by
+# medmentor.safe_zip, which every zip import shares. A package is YAML and images.
+MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
 MAX_MEMBERS = 2000
 MAX_YAML_BYTES = 5 * 1024 * 1024
 MAX_IMAGE_BYTES = 10 * 1024 * 1024
@@ -369,7 +371,7 @@ def _unsafe_member_name(name: str) -> str | None:
     return None
 
 
-def _open_zip(content: bytes) -> tuple[zipfile.ZipFile, dict[str, zipfile.ZipInfo], str]:
+def _open_zip(content: bytes) -> tuple[safe_zip.SafeZip, dict[str, zipfile.ZipInfo], str]:
     """Open and vet the zip; returns it, its file members by name, and the folder holding
     curriculum.yaml ('' at the top, or one folder when the zip was made from a folder)."""
     if len(content) > MAX_PACKAGE_BYTES:
@@ -379,17 +381,21 @@ def _open_zip(content: bytes) -> tuple[zipfile.ZipFile, dict[str, zipfile.ZipInf
                 f"{MAX_PACKAGE_BYTES // 1024 // 1024} MB."
             ]
         )
+    limits = safe_zip.Limits(
+        member_bytes=max(MAX_YAML_BYTES, MAX_IMAGE_BYTES),
+        archive_bytes=MAX_UNCOMPRESSED_BYTES,
+        members=MAX_MEMBERS,
+    )
     try:
-        archive = zipfile.ZipFile(io.BytesIO(content))
-        infos = archive.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError):
-        raise CurriculumPackageError(
-            ["This file is not a zip file. A curriculum package is a .zip holding curriculum.yaml."]
-        ) from None
-    if len(infos) > MAX_MEMBERS:
-        raise CurriculumPackageError(
-            [f"The package holds {len(infos)} files; the limit is {MAX_MEMBERS}."]
-        )
+        archive = safe_zip.SafeZip(content, limits=limits, what="The package")
+    except safe_zip.ZipRefusal as refusal:
+        if "not a zip" in str(refusal):
+            refusal = safe_zip.ZipRefusal(
+                "This file is not a zip file. A curriculum package is a .zip holding "
+                "curriculum.yaml."
+            )
+        raise CurriculumPackageError([str(refusal)]) from None
+    infos = archive.infos
     problems = []
     members: dict[str, zipfile.ZipInfo] = {}
     declared_total = 0
@@ -432,20 +438,14 @@ def _listing(members: dict[str, zipfile.ZipInfo]) -> str:
     return shown + (f" and {len(names) - 5} more" if len(names) > 5 else "")
 
 
-def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> bytes:
-    """A member's bytes, reading at most `limit` (the size in the zip header can lie)."""
+def _read_member(archive: safe_zip.SafeZip, info: zipfile.ZipInfo, limit: int) -> bytes:
+    """A member's bytes, streamed with a count of the real bytes (the size in the zip
+    header can lie): refused past `limit`, or when the package's running total passes
+    MAX_UNCOMPRESSED_BYTES."""
     try:
-        with archive.open(info) as handle:
-            data = handle.read(limit + 1)
-    except (zipfile.BadZipFile, zlib.error, NotImplementedError, OSError, EOFError) as error:
-        raise CurriculumPackageError(
-            [f"{info.filename}: the zip is damaged and this file cannot be read ({error})."]
-        ) from None
-    if len(data) > limit:
-        raise CurriculumPackageError(
-            [f"{info.filename}: the file is larger than the limit of {limit // 1024 // 1024} MB."]
-        )
-    return data
+        return archive.read(info, limit=limit)
+    except safe_zip.ZipRefusal as refusal:
+        raise CurriculumPackageError([str(refusal)]) from None
 
 
 def _load_yaml(data: bytes) -> object:
@@ -577,7 +577,7 @@ class _ImageReader:
     """Reads and checks the image files the YAML lists, each once (the validation
     context of PackageImage.file); keeps the bytes of those that pass."""
 
-    def __init__(self, archive: zipfile.ZipFile, members: dict[str, zipfile.ZipInfo], root: str):
+    def __init__(self, archive: safe_zip.SafeZip, members: dict[str, zipfile.ZipInfo], root: str):
         self.archive, self.members, self.root = archive, members, root
         self.read: dict[str, bytes | None] = {}
         self.bytes_read = 0

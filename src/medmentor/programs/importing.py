@@ -10,6 +10,7 @@ session: a session is read and written on every request, and a 5 MB roster in it
 every page of that person six times slower.
 """
 
+import calendar
 import codecs
 import csv
 import datetime
@@ -18,19 +19,25 @@ import os
 import re
 import secrets
 import time
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import openpyxl
 from django.conf import settings
 
+from medmentor import safe_zip
+
 SUPPORTED_TYPES = ".csv or .xlsx"
 # A roster or a schedule is hundreds of rows; the cap keeps a runaway file (or a
 # spreadsheet with a million formatted empty rows) from tying up a web process.
 MAX_ROWS = 20_000
-# Uncompressed size allowed for a workbook's parts; a 20,000-row sheet is far smaller.
-MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+# Unpacked sizes allowed for a workbook's parts (medmentor.safe_zip counts the real
+# bytes): a 20,000-row roster's sheet is about 10 MB of XML and its shared strings
+# less, so 40 MB per part and 80 MB in all leave room, and keep openpyxl's memory
+# (it reads shared strings whole) bounded.
+MAX_PART_BYTES = 40 * 1024 * 1024
+MAX_UNPACKED_BYTES = 80 * 1024 * 1024
+MAX_PARTS = 1000
 ZIP_MAGIC = b"PK\x03\x04"
 # Old .xls workbooks and password-protected .xlsx files are OLE2 compound files.
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -233,6 +240,26 @@ def sheet_read(*, file_name: str, content: bytes, aliases: dict[str, str] | None
     return _sheet_from_rows(file_name, raw_rows, aliases or {})
 
 
+def sheet_combine_columns(sheet: Sheet, *, target: str, parts: tuple[str, ...]) -> Sheet:
+    """The sheet with a `target` column made of the `parts` columns joined by a space
+    ("Ana" and "Lopez" → "Ana Lopez"), when it has no `target` and at least two parts.
+    A registrar's roster has first and last names where medmentor keeps one name."""
+    present = [part for part in parts if part in sheet.columns]
+    if target in sheet.columns or len(present) < 2:
+        return sheet
+    rows = [
+        SheetRow(
+            number=row.number,
+            cells={
+                **row.cells,
+                target: " ".join(text for part in present if (text := row.text(part))),
+            },
+        )
+        for row in sheet.rows
+    ]
+    return Sheet(columns=(*sheet.columns, target), rows=rows, header_row=sheet.header_row)
+
+
 def _sheet_from_rows(
     file_name: str, raw_rows: list[tuple[int, list[object]]], aliases: dict[str, str]
 ) -> Sheet:
@@ -360,15 +387,7 @@ def _xlsx_rows(file_name: str, content: bytes) -> list[tuple[int, list[object]]]
     rows: list[tuple[int, list[object]]] = []
     workbook = None
     try:
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            unpacked = sum(member.file_size for member in archive.infolist())
-        if unpacked > MAX_UNPACKED_BYTES:
-            # openpyxl reads shared strings whole; a small file that unpacks to
-            # gigabytes would exhaust the web process's memory.
-            raise ImportFileError(
-                f"“{file_name}” unpacks to {unpacked // 1024 // 1024:,} MB, far more than a "
-                "roster or schedule needs. Save just the data as a new workbook."
-            )
+        _xlsx_within_caps(file_name, content)
         workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
         if not workbook.worksheets:
             raise ImportFileError(f"“{file_name}” has no worksheet.")
@@ -395,6 +414,26 @@ def _xlsx_rows(file_name: str, content: bytes) -> list[tuple[int, list[object]]]
         if workbook is not None:
             workbook.close()
     return rows
+
+
+def _xlsx_within_caps(file_name: str, content: bytes) -> None:
+    """Decompress every part of the workbook, counting the real bytes, before openpyxl
+    reads it: openpyxl reads shared strings whole and trusts the declared sizes, so a
+    small file that unpacks to gigabytes would exhaust the web process's memory."""
+    limits = safe_zip.Limits(
+        member_bytes=MAX_PART_BYTES, archive_bytes=MAX_UNPACKED_BYTES, members=MAX_PARTS
+    )
+    try:
+        with safe_zip.SafeZip(content, limits=limits, what=f"“{file_name}”") as archive:
+            archive.refuse_declared_total()
+            archive.drain_all()
+    except safe_zip.ZipRefusal as refusal:
+        if "damaged" in str(refusal) or "not a zip" in str(refusal):
+            raise  # the caller's "could not be read as an Excel workbook"
+        raise ImportFileError(
+            f"{refusal} That is far more than a roster or schedule needs. Save just the "
+            "data as a new workbook."
+        ) from None
 
 
 _MONTH_FORMATS = ("%d %b %Y", "%d %B %Y", "%b %d %Y", "%B %d %Y", "%d-%b-%Y", "%d-%B-%Y")
@@ -428,18 +467,24 @@ def date_from_cell(value: object) -> datetime.date:
         parts = (year, month, day)
     elif us:
         month, day, year = (int(part) for part in us.groups())
-        if month > 12 and day <= 12:
+        if month > 12 and _real_date(year, day, month):
+            # Day first (25/11/2026): say how to write it, never swap it silently.
             raise ValueError(
                 f"“{text}” is not a date: dates with slashes are read month/day/year (US), "
                 f"so write {day:02d}/{month:02d}/{year} or {year}-{day:02d}-{month:02d}"
             )
+        if month > 12:
+            raise ValueError(
+                f"“{text}” is not a date either way: read month/day/year (US, as medmentor "
+                f"reads slashes) {_why_not_a_date(year, month, day)}, and read day/month/year "
+                f"{_why_not_a_date(year, day, month)}; {DATE_FORMATS_HELP}"
+            )
         parts = (year, month, day)
     if parts is not None:
-        try:
-            parsed = datetime.date(*parts)
-        except ValueError as error:
-            raise ValueError(f"“{text}” is not a date in the calendar ({error})") from error
-        return _sane_year(parsed, text)
+        year, month, day = parts
+        if not _real_date(year, month, day):
+            raise ValueError(f"“{text}” is not a date in the calendar: {_why_not_a_date(*parts)}")
+        return _sane_year(datetime.date(*parts), text)
     cleaned = re.sub(r"\s+", " ", text.replace(",", " ").replace(".", " ")).strip()
     for pattern in _MONTH_FORMATS:
         try:
@@ -448,6 +493,27 @@ def date_from_cell(value: object) -> datetime.date:
             continue
         return _sane_year(parsed, text)
     raise ValueError(f"“{text}” is not a date; {DATE_FORMATS_HELP}")
+
+
+def _real_date(year: int, month: int, day: int) -> bool:
+    try:
+        datetime.date(year, month, day)
+    except ValueError:
+        return False
+    return True
+
+
+def _why_not_a_date(year: int, month: int, day: int) -> str:
+    """Why year-month-day is no day of the calendar, in words (no advice: a guess at
+    the meant date could name another impossible one, as 31/02 → 02/31 would)."""
+    if not 1 <= month <= 12:
+        return f"there is no month {month}"
+    if year < 1:
+        return f"there is no year {year}"
+    if day < 1:
+        return f"there is no day {day}"
+    days = calendar.monthrange(year, month)[1]
+    return f"{calendar.month_name[month]} {year} has {days} days, not {day}"
 
 
 def _sane_year(value: datetime.date, text: str) -> datetime.date:

@@ -100,6 +100,7 @@ class ExchangeResult:
     memos: int = 0
     highlights: int = 0
     coders: list[str] = field(default_factory=list)
+    accounts_created: list[str] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
     applied: bool = False
 
@@ -115,6 +116,7 @@ class ExchangeResult:
                 count(self.memos, "memo"),
                 count(self.highlights, "highlight"),
                 count(len(self.coders), "coder"),
+                f"{count(len(self.accounts_created), 'new account')} for coders",
             ]
         )
 
@@ -448,12 +450,72 @@ class _Guids:
         return chosen
 
 
+# QDA programs write themselves into a project's Users (ATLAS.ti names the project's
+# creator "ATLAS.ti"; others write their own name or "Administrator"). These are not
+# people: an account is never made for them, and what they "coded" is kept under the
+# person who imports the file, with a notice.
+SOFTWARE_USER_NAMES = frozenset(
+    {
+        "atlas.ti",
+        "atlasti",
+        "nvivo",
+        "maxqda",
+        "qda miner",
+        "qdaminer",
+        "dedoose",
+        "qualcoder",
+        "quirkos",
+        "transana",
+        "taguette",
+        "f4analyse",
+        "webqda",
+        "medmentor",
+        "administrator",
+        "admin",
+        "system",
+        "default user",
+        "unknown",
+    }
+)
+
+
+def _software_user(name: str, origin: str) -> bool:
+    """Whether a REFI-QDA User is the program that wrote the file, not a person: a known
+    program's name (with or without a version) or the first word of the file's origin."""
+    folded = re.sub(r"\s+\d[\w.]*$", "", name.strip().casefold()).strip()
+    if not folded:
+        return False
+    if folded in SOFTWARE_USER_NAMES:
+        return True
+    origin_name = re.sub(r"\s+\d[\w. ]*$", "", origin.strip().casefold()).strip()
+    return bool(origin_name) and folded == origin_name
+
+
+def _working_users(project: refi_qda.Project) -> set[str]:
+    """The GUIDs of the users whose work is kept under their name: coders, authors of
+    comments and memos. A user who only created a project or a source is not one."""
+    working: set[str] = set()
+    for source in project.sources:
+        for coding in source.codings:
+            working.add(coding.creating_user)
+        for selection in source.selections:
+            for coding in selection.codings:
+                working.add(coding.creating_user or selection.creating_user)
+            if selection.description.strip():
+                working.add(selection.creating_user)
+    working.update(note.creating_user for note in project.notes)
+    working.discard("")
+    return working
+
+
 def _resolve_people(
     project: refi_qda.Project, *, program: Program, by, result: ExchangeResult
 ) -> dict[str, object]:
     """Each REFI-QDA User → a person: the same person when the GUID is theirs (exported by
     medmentor), else a person of the program with exactly that name, else an inactive
-    account for that coder (so two coders from another tool stay two coders)."""
+    account for that coder (so two coders from another tool stay two coders). Accounts
+    are only made for users with work in the file, never for the program that wrote it
+    (see SOFTWARE_USER_NAMES); their work falls to `by` instead."""
     Person = get_user_model()
     people: dict[str, object] = {}
     wanted = {user.guid: user for user in project.users}
@@ -469,12 +531,23 @@ def _resolve_people(
     ).distinct()
     for person in researchers:
         enrolled[person.full_name.strip().casefold()].append(person)
+    working = _working_users(project)
     for guid, user in wanted.items():
         person = by_guid.get(guid)
+        if person is None and _software_user(user.name, project.origin):
+            if guid in working:
+                result.notices.append(
+                    f"“{user.name.strip()}” is the program that wrote the file, not a "
+                    "person: no account was made for it, and its coding is kept under "
+                    "your name."
+                )
+            continue
         if person is None and user.name.strip():
             namesakes = enrolled.get(user.name.strip().casefold(), [])
             if len(namesakes) == 1:
                 person = namesakes[0]
+        if person is None and guid not in working:
+            continue  # named in the file, but nothing of theirs is kept
         if person is None:
             person = Person.objects.create_user(
                 email=f"coder-{guid}@{IMPORTED_CODER_DOMAIN}",
@@ -482,6 +555,7 @@ def _resolve_people(
                 full_name=(user.name.strip() or f"Imported coder {guid[:8]}")[:200],
                 is_active=False,
             )
+            result.accounts_created.append(person.full_name)
             result.notices.append(
                 f"Coder “{person.full_name}” is not a medmentor user; their coding is kept "
                 "under an inactive account of that name."

@@ -35,6 +35,8 @@ from pathlib import Path
 
 from lxml import etree
 
+from medmentor import safe_zip
+
 __all__ = [
     "CODEBOOK_NS",
     "PROJECT_NS",
@@ -65,9 +67,16 @@ SCHEMA_DIR = Path(__file__).resolve().parent / "schemas"
 PROJECT_SCHEMA = SCHEMA_DIR / "Project-mrt2019.xsd"
 CODEBOOK_SCHEMA = SCHEMA_DIR / "Codebook.xsd"
 
-# A .qdpx larger than this once unpacked is refused before it is read (zip bombs).
-MAX_UNPACKED_BYTES = 512 * 1024 * 1024
+# Caps on what is read from a .qdpx once unpacked (zip bombs; see medmentor.safe_zip):
+# a transcript project of 200 one-hour interviews is about 20 MB of text and a
+# project.qde of a few MB, so one file may unpack to 32 MB and all that is read to
+# 128 MB. Members we never read (audio, PDF sources) do not count.
+MAX_MEMBER_BYTES = 32 * 1024 * 1024
+MAX_UNPACKED_BYTES = 128 * 1024 * 1024
 MAX_MEMBERS = 20_000
+QDPX_LIMITS = safe_zip.Limits(
+    member_bytes=MAX_MEMBER_BYTES, archive_bytes=MAX_UNPACKED_BYTES, members=MAX_MEMBERS
+)
 ORIGIN = "medmentor"
 # What zipfile raises on a damaged or unsupported member (bad CRC, broken deflate data,
 # encryption, a compression method Python lacks): all mean "this .qdpx is damaged".
@@ -567,17 +576,16 @@ def _where(element) -> str:
 class _Members:
     """The zip's members by lower-cased name, with the safety checks on their names."""
 
-    def __init__(self, archive: zipfile.ZipFile):
+    def __init__(self, archive: safe_zip.SafeZip):
         self.archive = archive
         self.by_name: dict[str, zipfile.ZipInfo] = {}
         problems = []
-        infos = archive.infolist()
-        if len(infos) > MAX_MEMBERS:
-            raise RefiQdaError([f"The .qdpx holds {len(infos)} files; at most {MAX_MEMBERS}."])
-        if sum(info.file_size for info in infos) > MAX_UNPACKED_BYTES:
-            raise RefiQdaError(
-                [f"The .qdpx unpacks to more than {MAX_UNPACKED_BYTES // 2**20} MB; refused."]
-            )
+        infos = archive.infos
+        # Only the project file and the plain-text sources are read; their declared
+        # sizes refuse a bomb at once, their real sizes are counted as they are read.
+        archive.refuse_declared_total(
+            [info for info in infos if info.filename.lower().endswith((".qde", ".txt"))]
+        )
         for info in infos:
             name = info.filename
             if _unsafe_member(name):
@@ -878,21 +886,25 @@ def qdpx_unpack(content: bytes) -> Project:
     """Read a .qdpx: refuse unsafe member names, find project.qde (any case), validate it,
     and read each internal plain-text source from sources/."""
     try:
-        archive = zipfile.ZipFile(io.BytesIO(content))
-    except _DAMAGED:
-        raise RefiQdaError(
-            ["The file is not a .qdpx: a .qdpx is a zip archive, and this is not one."]
-        ) from None
+        archive = safe_zip.SafeZip(content, limits=QDPX_LIMITS, what="The .qdpx")
+    except safe_zip.ZipRefusal as refusal:
+        if "not a zip" in str(refusal):
+            raise RefiQdaError(
+                ["The file is not a .qdpx: a .qdpx is a zip archive, and this is not one."]
+            ) from None
+        raise RefiQdaError([str(refusal)]) from None
     try:
         with archive:
             return _project_from(archive)
     except RefiQdaError:
         raise  # already says what is wrong (it is a ValueError too, so it goes first)
+    except safe_zip.ZipRefusal as refusal:
+        raise RefiQdaError([str(refusal)]) from None
     except _DAMAGED as error:
         raise RefiQdaError([f"The .qdpx is damaged: {error}."]) from None
 
 
-def _project_from(archive: zipfile.ZipFile) -> Project:
+def _project_from(archive: safe_zip.SafeZip) -> Project:
     members = _Members(archive)
     qde = members.read("project.qde")
     if qde is None:

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 import webvtt
 from webvtt.errors import MalformedFileError
 
+from medmentor import safe_zip
+
 MAX_BYTES = 20 * 1024 * 1024
 
 
@@ -142,8 +144,28 @@ def _read_captions(file_name: str, content: bytes, file_format: str) -> list[Raw
     return turns
 
 
+# A .docx is a zip, and python-docx unpacks every part into memory: its parts are
+# counted first on their real bytes (medmentor.safe_zip). An hour's transcript is well
+# under 1 MB of XML; pictures pasted in make the rest.
+DOCX_LIMITS = safe_zip.Limits(
+    member_bytes=50 * 1024 * 1024, archive_bytes=100 * 1024 * 1024, members=2000
+)
+
+
 def _read_docx(file_name: str, content: bytes) -> list[RawTurn]:
     import docx  # python-docx; imported here because only this reader needs it
+
+    try:
+        with safe_zip.SafeZip(content, limits=DOCX_LIMITS, what=file_name) as archive:
+            archive.refuse_declared_total()
+            archive.drain_all()
+    except safe_zip.ZipRefusal as refusal:
+        if "not a zip" in str(refusal):
+            raise TranscriptError(
+                f"{file_name} is not a Word document (.docx): it could not be opened as one. "
+                "Save it from Word as .docx, or as plain text (.txt)."
+            ) from None
+        raise TranscriptError(f"{refusal} Save the transcript as plain text (.txt).") from None
 
     try:
         document = docx.Document(io.BytesIO(content))

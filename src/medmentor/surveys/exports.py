@@ -1,4 +1,5 @@
-"""CSV exports of a survey (tidy long, wide, REDCap) and import of a REDCap data dictionary.
+"""CSV exports of a survey (tidy long, wide, REDCap); the import of a REDCap data
+dictionary is in medmentor.surveys.redcap.
 
 REDCap's data dictionary has 18 columns (REDCap "Data Dictionary" help page); choices
 are written "0, No | 1, Yes"; a checkbox field's answers become one column per option
@@ -17,36 +18,11 @@ import csv
 import io
 import re
 
-from django.db import transaction
-
 from medmentor.csv_safety import SafeWriter, spreadsheet_safe
-from medmentor.one_line import line_break_problem
-from medmentor.programs import access
-from medmentor.programs.access import Actor
-from medmentor.programs.models import Program
-from medmentor.surveys import selectors
-from medmentor.surveys.models import Anonymity, Instrument, Item, ItemKind, WaveKind
+from medmentor.surveys import redcap, selectors
+from medmentor.surveys.models import Instrument, Item, ItemKind, Scale, WaveKind
 
-REDCAP_COLUMNS = [
-    "Variable / Field Name",
-    "Form Name",
-    "Section Header",
-    "Field Type",
-    "Field Label",
-    "Choices, Calculations, OR Slider Labels",
-    "Field Note",
-    "Text Validation Type OR Show Slider Number",
-    "Text Validation Min",
-    "Text Validation Max",
-    "Identifier?",
-    "Branching Logic (Show field only if...)",
-    "Required Field?",
-    "Custom Alignment",
-    "Question Number (surveys only)",
-    "Matrix Group Name",
-    "Matrix Ranking?",
-    "Field Annotation",
-]
+REDCAP_COLUMNS = redcap.REDCAP_COLUMNS
 
 
 def _csv(rows: list[list]) -> str:
@@ -140,28 +116,74 @@ REDCAP_TYPE = {
 }
 
 
+def _show_if_logic(item: Item) -> str:
+    """REDCap branching logic for an item's show-if: a checkbox option is ticked when
+    [field(code)] = '1'; other items compare their code."""
+    earlier = item.show_if_item
+    if earlier.kind == ItemKind.MULTIPLE:
+        return " or ".join(f"[{earlier.key}({value})] = '1'" for value in item.show_if_values)
+    return " or ".join(f"[{earlier.key}] = '{value}'" for value in item.show_if_values)
+
+
+def _scale_calculation(scale: Scale, keys: list[str]) -> str | None:
+    """A scale as the REDCap calculation that gives its score, or None when REDCap's
+    sum/mean would not (reversed items, an offset)."""
+    scale_items = list(scale.scale_items.all())
+    if not scale_items or scale.offset or any(entry.reverse for entry in scale_items):
+        return None
+    return f"{scale.scoring}({', '.join(f'[{key}]' for key in keys)})"
+
+
 def redcap_dictionary(*, instrument: Instrument) -> str:
+    """The instrument as a data dictionary REDCap imports: one row per item, section
+    text and matrix groups in their columns, show-if as REDCap branching logic, and
+    each plain sum or mean scale as a calc field; importing it back into medmentor
+    gives the same survey (Likert items are marked in Field Annotation)."""
     form = _form_name(instrument)
     rows = [REDCAP_COLUMNS, ["record_id", form, "", "text", "Record ID"] + [""] * 13]
-    for item in instrument.items.select_related("show_if_item"):
+    items = list(instrument.items.select_related("show_if_item"))
+    for item in items:
         row = dict.fromkeys(REDCAP_COLUMNS, "")
         row["Variable / Field Name"] = item.key
         row["Form Name"] = form
+        row["Section Header"] = spreadsheet_safe(item.section_header)
         row["Field Type"] = REDCAP_TYPE[ItemKind(item.kind)]
         row["Field Label"] = spreadsheet_safe(item.text)
         if item.kind in (ItemKind.LIKERT, ItemKind.SINGLE, ItemKind.MULTIPLE):
             row["Choices, Calculations, OR Slider Labels"] = " | ".join(
                 f"{code}, {label}" for code, label in item.options()
             )
+        if item.kind == ItemKind.LIKERT:
+            row["Field Annotation"] = redcap.LIKERT_MARK
         if item.kind == ItemKind.NUMERIC:
             row["Text Validation Type OR Show Slider Number"] = "integer"
             row["Text Validation Min"] = "0"
             row["Text Validation Max"] = str(item.numeric_max)
         if item.show_if_item_id:
-            row["Branching Logic (Show field only if...)"] = " or ".join(
-                f"[{item.show_if_item.key}] = '{value}'" for value in item.show_if_values
-            )
+            row["Branching Logic (Show field only if...)"] = _show_if_logic(item)
         row["Required Field?"] = "y" if item.required else ""
+        row["Matrix Group Name"] = item.matrix_group
+        rows.append([row[column] for column in REDCAP_COLUMNS])
+    taken = {"record_id"} | {item.key for item in items}
+    for scale in instrument.scales.prefetch_related("scale_items__item"):
+        keys = [entry.item.key for entry in scale.scale_items.all()]
+        calculation = _scale_calculation(scale, keys)
+        if calculation is None:
+            continue
+        key = re.sub(r"[^a-z0-9]+", "_", scale.name.lower()).strip("_")[:26] or "scale"
+        if not key[0].isalpha():
+            key = f"s_{key}"[:26]
+        base, number = key, 2
+        while key in taken:
+            key = f"{base[: 26 - len(str(number)) - 1]}_{number}"
+            number += 1
+        taken.add(key)
+        row = dict.fromkeys(REDCAP_COLUMNS, "")
+        row["Variable / Field Name"] = key
+        row["Form Name"] = form
+        row["Field Type"] = "calc"
+        row["Field Label"] = spreadsheet_safe(scale.name)
+        row["Choices, Calculations, OR Slider Labels"] = calculation
         rows.append([row[column] for column in REDCAP_COLUMNS])
     return _dictionary_csv(rows)
 
@@ -199,170 +221,8 @@ CSV_EXPORTS = {
 }
 
 
-# --- Import --------------------------------------------------------------------------------
+# --- Import: medmentor.surveys.redcap (these names stay here for callers) -------------
 
-
-class DictionaryError(Exception):
-    """A data dictionary we cannot use: `problems`, each naming its row and column."""
-
-    def __init__(self, *problems: str) -> None:
-        self.problems = list(problems)
-        more = len(self.problems) - 1
-        super().__init__(self.problems[0] + (f" (and {more} more problem(s))" if more else ""))
-
-
-KIND_FROM_REDCAP = {
-    "radio": ItemKind.SINGLE,
-    "dropdown": ItemKind.SINGLE,
-    "yesno": ItemKind.YES_NO,
-    "checkbox": ItemKind.MULTIPLE,
-    "notes": ItemKind.TEXT,
-    "text": ItemKind.TEXT,
-}
-BRANCH = re.compile(r"^\[([a-z0-9_]+)\]\s*=\s*['\"]?([^'\"]*)['\"]?$")
-
-
-def _choices(text: str, *, row: int) -> list[list[str]]:
-    choices = []
-    for part in text.split("|"):
-        code, comma, label = part.partition(",")
-        if not comma or not code.strip() or not label.strip():
-            raise DictionaryError(
-                f"Row {row}, column “Choices, Calculations, OR Slider Labels”: "
-                f"“{part.strip()[:40]}” is not a choice written as “code, label” "
-                "(e.g. “0, No | 1, Yes”)."
-            )
-        choices.append([code.strip(), label.strip()])
-    return choices
-
-
-def redcap_dictionary_import(
-    *, program: Program, title: str, content: bytes, by: Actor, anonymity: str = Anonymity.CODED
-) -> Instrument:
-    """Create an instrument from a REDCap data dictionary: all rows or nothing. `by`: a
-    director or coordinator of `program`, or access.SYSTEM."""
-    access.require_manager(
-        by, program, "Only the program's directors and coordinators add its surveys."
-    )
-    if anonymity not in Anonymity.values:
-        raise DictionaryError(f"“{anonymity[:40]}” is not an anonymity mode.")
-    if problem := line_break_problem(title.strip(), what="The survey's title"):
-        raise DictionaryError(problem)
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise DictionaryError("The file is not UTF-8 text; save it as CSV (UTF-8).") from None
-    reader = csv.reader(io.StringIO(text))
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise DictionaryError("The file is empty.") from None
-    except csv.Error as error:
-        raise DictionaryError(f"Row 1: not a CSV file ({error}).") from None
-    header = [column.strip() for column in header]
-    if len(header) < 18 or [h.lower() for h in header[:5]] != [
-        c.lower() for c in REDCAP_COLUMNS[:5]
-    ]:
-        raise DictionaryError(
-            "Row 1: the header is not REDCap's data dictionary header (18 columns starting "
-            "“Variable / Field Name, Form Name, Section Header, Field Type, Field Label”)."
-        )
-    problems: list[str] = []
-    with transaction.atomic():
-        instrument = Instrument.objects.create(
-            program=program,
-            title=title,
-            anonymity=anonymity,
-            consent_text="Taking part is voluntary. (Replace with the study information.)",
-        )
-        by_key: dict[str, Item] = {}
-        order = 0
-        # A question shown only after an earlier answer goes on a later page than that
-        # answer: the answering page decides what to show when a page is opened.
-        page = 1
-        try:
-            for number, values in enumerate(reader, start=2):
-                if not any(value.strip() for value in values):
-                    continue
-                try:
-                    item = _dictionary_item(
-                        instrument=instrument, number=number, values=values, by_key=by_key
-                    )
-                except DictionaryError as problem:
-                    # Keep reading: every problem of the file is listed at once.
-                    problems += problem.problems
-                    continue
-                if item is None:
-                    continue
-                if item.show_if_item is not None and item.show_if_item.page >= page:
-                    page = item.show_if_item.page + 1
-                item.order, item.page = order, page
-                if not problems:
-                    item.save()
-                by_key[item.key] = item
-                order += 1
-        except csv.Error as error:
-            problems.append(f"Not a readable CSV file ({error}).")
-        if not by_key and not problems:
-            problems.append("The dictionary has no questions (rows after the header).")
-        if problems:
-            raise DictionaryError(*problems)  # leaving the transaction undoes it all
-    return instrument
-
-
-def _dictionary_item(
-    *, instrument: Instrument, number: int, values: list[str], by_key: dict[str, Item]
-) -> Item | None:
-    """The unsaved item of one dictionary row; None for rows we leave out (the record id,
-    descriptive text, calculations, files)."""
-    if len(values) < 18:
-        raise DictionaryError(f"Row {number}: {len(values)} columns, 18 expected.")
-    row = dict(zip(REDCAP_COLUMNS, (v.strip() for v in values), strict=False))
-    key = row["Variable / Field Name"]
-    field_type = row["Field Type"].lower()
-    if key == "record_id" or field_type in ("descriptive", "calc", "file"):
-        return None
-    if not re.fullmatch(r"[a-z][a-z0-9_]{0,25}", key):
-        raise DictionaryError(
-            f"Row {number}, column “Variable / Field Name”: “{key[:40]}” must "
-            "be lower-case letters, digits and _ (at most 26), starting with a letter."
-        )
-    if key in by_key:
-        raise DictionaryError(
-            f"Row {number}, column “Variable / Field Name”: “{key}” appears twice."
-        )
-    if field_type not in KIND_FROM_REDCAP:
-        raise DictionaryError(
-            f"Row {number}, column “Field Type”: “{field_type[:40]}” is not one of "
-            f"{', '.join(sorted(KIND_FROM_REDCAP))}."
-        )
-    kind = KIND_FROM_REDCAP[field_type]
-    if not row["Field Label"]:
-        raise DictionaryError(f"Row {number}, column “Field Label”: the label is empty.")
-    item = Item(
-        instrument=instrument,
-        key=key,
-        text=row["Field Label"],
-        kind=kind,
-        required=row["Required Field?"].lower() == "y",
-    )
-    if kind in (ItemKind.SINGLE, ItemKind.MULTIPLE):
-        item.choices = _choices(row["Choices, Calculations, OR Slider Labels"], row=number)
-    if field_type == "text" and row["Text Validation Type OR Show Slider Number"] in (
-        "integer",
-        "number",
-    ):
-        low, high = row["Text Validation Min"], row["Text Validation Max"]
-        if low in ("", "0") and high.isdigit():
-            item.kind, item.numeric_max = ItemKind.NUMERIC, int(high)
-    branching = row["Branching Logic (Show field only if...)"]
-    if branching:
-        match = BRANCH.match(branching)
-        if not match or match.group(1) not in by_key:
-            raise DictionaryError(
-                f"Row {number}, column “Branching Logic (Show field only if...)”: "
-                f"“{branching[:60]}” must be [earlier_field] = 'code'."
-            )
-        item.show_if_item = by_key[match.group(1)]
-        item.show_if_values = [match.group(2)]
-    return item
+DictionaryError = redcap.DictionaryError
+DictionaryRow = redcap.DictionaryRow
+redcap_dictionary_import = redcap.redcap_dictionary_import

@@ -136,6 +136,15 @@ class Item(models.Model):
         blank=True,
         help_text="Show this item when the earlier answer is one of these codes.",
     )
+    # Kept from a REDCap data dictionary so that exporting gives them back: the text
+    # shown above the item (REDCap's "Section Header"), and the matrix the item is a
+    # row of (items of one matrix share their choices).
+    section_header = models.TextField(
+        blank=True, help_text="Text shown above this item (a section's heading)."
+    )
+    matrix_group = models.CharField(
+        max_length=60, blank=True, help_text="REDCap matrix group this item is a row of."
+    )
 
     class Meta:
         ordering = ["order"]

@@ -429,12 +429,14 @@ def survey_redcap_import(request, slug: str):
     program = _program(slug)
     access.require_manager(request.user, program, selectors.SURVEY_PAGE_REFUSED)
     problems: list[str] = []
+    report: list[exports.DictionaryRow] = []
     if request.method == "POST":
         upload = request.FILES.get("dictionary")
         title = request.POST.get("title", "").strip()[:200]
         if upload is None or not title:
             problems = ["Give the survey a title and choose a REDCap data dictionary (CSV)."]
         else:
+            dry_run = request.POST.get("dry_run") == "1"
             try:
                 instrument = exports.redcap_dictionary_import(
                     program=program,
@@ -442,11 +444,30 @@ def survey_redcap_import(request, slug: str):
                     content=upload.read(),
                     anonymity=request.POST.get("anonymity", Anonymity.CODED),
                     by=request.user,
+                    report=report,
+                    dry_run=dry_run,
                 )
             except exports.DictionaryError as refusal:
                 problems = refusal.problems
+                report = []
             else:
+                if dry_run:  # the page lists what each row would become
+                    return render(
+                        request,
+                        "surveys/redcap_import.html",
+                        {
+                            "program": program,
+                            "problems": [],
+                            "report": report,
+                            "checked_title": title,
+                            "current": "surveys",
+                            "modes": Anonymity.choices,
+                        },
+                    )
                 messages.success(request, f"Created the survey “{instrument.title}”.")
+                for entry in report:
+                    if not entry.kept:  # every row left out, with why
+                        messages.warning(request, str(entry))
                 return redirect("survey-list", slug=program.slug)
     return render(
         request,

@@ -10,6 +10,7 @@ column every sheet starts with, and `_emails_to_people` finds the people a sheet
 
 import contextlib
 import datetime
+import difflib
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -28,6 +29,7 @@ from medmentor.programs.importing import (
     SheetRow,
     date_from_cell,
     file_error_result,
+    sheet_combine_columns,
     sheet_read,
 )
 
@@ -57,26 +59,43 @@ class _RowProblems:
 
 
 def _required_columns_errors(
-    sheet: Sheet, required: tuple[str, ...], columns: tuple[str, ...]
+    sheet: Sheet,
+    required: tuple[str, ...],
+    columns: tuple[str, ...],
+    combine: dict[str, tuple[str, ...]],
 ) -> list[RowError]:
-    return [
-        RowError(
-            row=sheet.header_row,
-            column=name,
-            value="",
-            reason=(
-                f"missing required column “{name}”. The first row must name the columns; "
-                f"this file's first row has: {', '.join(sheet.columns) or 'nothing'}. "
-                f"Columns medmentor reads: {', '.join(columns)}."
-            ),
-        )
-        for name in required
-        if name not in sheet.columns
-    ]
-
-
-def _unused_columns_note(sheet: Sheet, columns: tuple[str, ...]) -> list[str]:
+    errors = []
     unused = [name for name in sheet.columns if name not in columns]
+    for name in required:
+        if name in sheet.columns:
+            continue
+        either = ""
+        if name in combine:
+            either = f" (or the columns {' and '.join(f'“{part}”' for part in combine[name])})"
+        # A misspelt header ("emial", "fullname") is the usual cause: name the closest.
+        close = difflib.get_close_matches(name, unused, n=1, cutoff=0.75)
+        guess = f" Is “{close[0]}” meant to be “{name}”?" if close else ""
+        errors.append(
+            RowError(
+                row=sheet.header_row,
+                column=name,
+                value="",
+                reason=(
+                    f"missing required column “{name}”{either}.{guess} The first row must "
+                    f"name the columns; this file's first row has: "
+                    f"{', '.join(sheet.columns) or 'nothing'}. "
+                    f"Columns medmentor reads: {', '.join(columns)}."
+                ),
+            )
+        )
+    return errors
+
+
+def _unused_columns_note(
+    sheet: Sheet, columns: tuple[str, ...], combine: dict[str, tuple[str, ...]]
+) -> list[str]:
+    used = set(columns) | {part for parts in combine.values() for part in parts}
+    unused = [name for name in sheet.columns if name not in used]
     if not unused:
         return []
     return [f"Columns not used by this import (left as they are): {', '.join(unused)}."]
@@ -91,14 +110,26 @@ def _run_import(
     required: tuple[str, ...],
     aliases: dict[str, str],
     plan: Callable[[Sheet], "_Plan"],
+    combine: dict[str, tuple[str, ...]] | None = None,
 ) -> ImportResult:
+    """Read the sheet and run the plan. `combine` builds a column from others when the
+    file lacks it ({"full_name": ("first_name", "last_name")}: registrars' rosters).
+
+    Every problem of the file comes back in one pass: a missing required column is
+    reported on the header row, and the rows are still checked for everything else
+    (their "missing …" for that column is left out: the header problem says it once).
+    """
+    combine = combine or {}
     try:
         sheet = sheet_read(file_name=file_name, content=content, aliases=aliases)
     except ImportFileError as error:
         return file_error_result(error, columns)
-    missing = _required_columns_errors(sheet, required, columns)
+    for target, parts in combine.items():
+        sheet = sheet_combine_columns(sheet, target=target, parts=parts)
+    missing = _required_columns_errors(sheet, required, columns, combine)
+    missing_columns = {error.column for error in missing}
     if missing:
-        return ImportResult(columns=columns, rows=[], errors=missing)
+        apply = False  # a file with a problem is never applied
     shown = tuple(name for name in columns if name in sheet.columns)
     # Read, check and write inside one transaction: the checks see the same data the
     # writes change, and any failure leaves the database as it was. A preview only
@@ -108,12 +139,16 @@ def _run_import(
             result_plan = plan(sheet)
             for row in result_plan.rows:
                 row.columns = shown
-            errors = [error for row in result_plan.rows for error in row.errors]
+                if missing_columns:
+                    row.errors = [e for e in row.errors if e.column not in missing_columns]
+                    if row.action == "error" and not row.errors:
+                        row.action = "unchecked"  # waits for the missing column
+            errors = missing + [error for row in result_plan.rows for error in row.errors]
             result = ImportResult(
                 columns=shown,
                 rows=result_plan.rows,
                 errors=errors,
-                notes=_unused_columns_note(sheet, columns),
+                notes=_unused_columns_note(sheet, columns, combine),
             )
             if apply and not errors:
                 result.notes.extend(result_plan.apply())

@@ -37,17 +37,66 @@ ROSTER_COLUMNS = (
     "left_on",
 )
 ROSTER_REQUIRED = ("email", "full_name", "training_level", "role")
+# Header spellings as registrars' and residency-management exports write them (after
+# column_key: lower case, "_" for spaces and punctuation). "First Name" and "Last Name"
+# are joined into full_name (ROSTER_COMBINE).
 ROSTER_ALIASES = {
     "e_mail": "email",
     "email_address": "email",
+    "e_mail_address": "email",
+    "mail": "email",
+    "work_email": "email",
+    "institutional_email": "email",
+    "primary_email": "email",
     "name": "full_name",
+    "fullname": "full_name",
+    "full_names": "full_name",
+    "display_name": "full_name",
+    "person": "full_name",
+    "participant": "full_name",
+    "resident_name": "full_name",
+    "trainee_name": "full_name",
+    "first": "first_name",
+    "firstname": "first_name",
+    "given_name": "first_name",
+    "forename": "first_name",
+    "last": "last_name",
+    "lastname": "last_name",
+    "surname": "last_name",
+    "family_name": "last_name",
     "level": "training_level",
     "training": "training_level",
+    "training_year": "training_level",
+    "year_of_training": "training_level",
+    "pgy": "training_level",
+    "pgy_level": "training_level",
+    "post_graduate_year": "training_level",
+    "postgraduate_year": "training_level",
     "roles": "role",
     "program_role": "role",
+    "position": "role",
+    "site": "institution",
+    "hospital": "institution",
+    "organization": "institution",
+    "organisation": "institution",
+    "speciality": "specialty",
+    "department": "specialty",
     "joined": "joined_on",
+    "start_date": "joined_on",
+    "start": "joined_on",
+    "started": "joined_on",
+    "starts_on": "joined_on",
+    "date_started": "joined_on",
+    "join_date": "joined_on",
+    "joining_date": "joined_on",
     "left": "left_on",
+    "end_date": "left_on",
+    "end": "left_on",
+    "ends_on": "left_on",
+    "leaving_date": "left_on",
+    "completion_date": "left_on",
 }
+ROSTER_COMBINE = {"full_name": ("first_name", "last_name")}
 ROLE_ALIASES = {"mentor": Role.SENIOR, "mentee": Role.JUNIOR}
 ROLE_SEPARATORS = re.compile(r"[;,/|+]")
 ALLOWED_LEVELS = ", ".join(TrainingLevel.values)
@@ -124,6 +173,7 @@ def roster_import(
         columns=ROSTER_COLUMNS,
         required=ROSTER_REQUIRED,
         aliases=ROSTER_ALIASES,
+        combine=ROSTER_COMBINE,
         plan=lambda sheet: _roster_plan(program, sheet, by=by, grantable=grantable),
     )
 

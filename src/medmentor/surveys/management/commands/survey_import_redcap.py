@@ -62,14 +62,17 @@ class Command(BaseCommand):
             # A dry run is the real import, rolled back: the preview is exactly what
             # importing would create.
             with transaction.atomic():
+                report: list[exports.DictionaryRow] = []
                 instrument = exports.redcap_dictionary_import(
                     program=found,
                     title=title[:TITLE_MAX],
                     content=content,
                     anonymity=anonymity,
                     by=access.SYSTEM,
+                    report=report,
                 )
                 self.print_questions(instrument)
+                self.print_report(report)
                 count = instrument.items.count()
                 transaction.set_rollback(dry_run)
         except exports.DictionaryError as refusal:
@@ -89,6 +92,15 @@ class Command(BaseCommand):
                 "It has no waves yet: add them in the survey editor before inviting anyone."
             )
         )
+
+    def print_report(self, report: list) -> None:
+        """What each row of the dictionary became, and every row left out with why."""
+        self.stdout.write("Row by row:")
+        for entry in report:
+            self.stdout.write(f"  {entry}")
+        skipped = sum(1 for entry in report if not entry.kept)
+        if skipped:
+            self.stdout.write(f"{skipped} row(s) left out (see “skipped:” above).")
 
     def print_questions(self, instrument: Instrument) -> None:
         for number, item in enumerate(instrument.items.all(), start=1):
