@@ -642,7 +642,9 @@ def home_cards(*, person: Person) -> list[ProgramCard]:
     providers = [import_string(path) for path in settings.MEDMENTOR_ATTENTION_PROVIDERS]
     cards = []
     for link in programs_for_person(person=person):
-        link.program._home_viewer_roles = (person.pk, frozenset(link.roles))
+        # Left on the instance for viewer_roles (read back with getattr), so providers
+        # need no query for the roles; not a field, hence unknown to the model's type.
+        link.program._home_viewer_roles = (person.pk, frozenset(link.roles))  # type: ignore[attr-defined]
         items = [
             item for provider in providers for item in provider(person=person, program=link.program)
         ]

@@ -9,6 +9,7 @@
 
 import gc
 import json
+from collections.abc import Collection, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -52,7 +53,7 @@ OVERVIEW_ROLES = {*STAFF_ROLES, Role.FACULTY, Role.RESEARCHER}
 REPORT_ROLES = {*STAFF_ROLES, Role.RESEARCHER}
 
 
-def survey_roles_check(*, person: Person, program: Program, allowed: set[str]) -> None:
+def survey_roles_check(*, person: Person, program: Program, allowed: Collection[str]) -> None:
     if not roles_in_program(person=person, program=program) & set(allowed):
         raise PermissionDenied("Your role in this program may not open this survey page.")
 
@@ -141,8 +142,8 @@ class InstrumentEditorContents:
     """What the survey editor lists: waves with their submitted counts (`n_submitted`),
     items in order with their submitted answers (`n_answers`), scales with members."""
 
-    waves: list[Wave]
-    items: list[Item]
+    waves: Sequence[Wave]
+    items: Sequence[Item]
     scales: list[tuple[Scale, list]]
     submitted: int
 
@@ -436,7 +437,9 @@ def _survey_report(*, instrument: Instrument, with_charts: bool) -> SurveyReport
         item_reports.append(ItemReport(item=item, counts_by_wave=rows, chart_svg=svg))
 
     pre, post = data.get(WaveKind.PRE), data.get(WaveKind.POST)
-    pairs, match, pairing = ([], None, "No pre and post waves to compare.")
+    pairs: list = []
+    match: CodeMatch | None = None
+    pairing = "No pre and post waves to compare."
     if pre and post:
         pairs, match, pairing = _pairs(instrument, pre, post)
     follow = data.get(WaveKind.FOLLOW_UP)
@@ -465,6 +468,7 @@ def _survey_report(*, instrument: Instrument, with_charts: bool) -> SurveyReport
             first = pre_scores or post_scores
             if first is not None and n_items >= 2:
                 source = pre if pre_scores is not None else post
+                assert source is not None, "the scores came from one of the two waves"
                 items_matrix = _scale_matrix(
                     list(scale.scale_items.select_related("item")), scale, source
                 )
