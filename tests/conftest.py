@@ -7,11 +7,14 @@ another program. Every privacy test asks each of them in turn.
 
 import datetime
 import functools
+import sys
 import time
 
 import pytest
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
+from django.db import transaction
+from django.test import override_settings
 
 from medmentor.people.models import Institution, Person, Service
 from medmentor.people.session_refresh import REFRESHED_AT
@@ -26,12 +29,44 @@ def _media_in_tmp(settings, tmp_path):
     settings.PENDING_IMPORTS_DIR = tmp_path / "pending-imports"
 
 
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def rows_for_the_module(django_db_blocker, tmp_path_factory, make):
+    """For a module-scoped fixture: `make()` the rows once, inside a transaction that
+    every test of the module then runs within (each test in its own savepoint, rolled
+    back after it, as pytest-django always does) and that is rolled back after the
+    module. So each test sees exactly what `make` wrote, whatever an earlier test did.
+    Use from a fixture that also asks for `django_db_setup`; the module's tests must
+    use `db` (not transaction=True), and tests that need an empty database belong in
+    another module. Passwords are hashed with FAST_HASHERS (use `fast_passwords`);
+    uploaded files go to a folder of the module's own."""
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            files = tmp_path_factory.mktemp("module-files")
+            with override_settings(
+                PASSWORD_HASHERS=FAST_HASHERS,
+                MEDIA_ROOT=files / "media",
+                PENDING_IMPORTS_DIR=files / "pending-imports",
+            ):
+                value = make()
+        except BaseException:
+            atomic.__exit__(*sys.exc_info())
+            raise
+    yield value
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        atomic.__exit__(None, None, None)
+
+
 @pytest.fixture
 def fast_passwords(settings):
     """Opt-in (`pytest.mark.usefixtures("fast_passwords")`, before the people are
     made): hash test passwords with MD5, not Argon2, for modules that make many people
     per test. Sign-in tests keep Argon2."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_HASHERS
 
 
 @functools.cache
