@@ -7,6 +7,7 @@ another program. Every privacy test asks each of them in turn.
 
 import datetime
 import functools
+import subprocess
 import sys
 import time
 
@@ -266,6 +267,40 @@ def sign_in(client, person) -> None:
 
 
 assert settings.AUTH_USER_MODEL == "people.Person"
+
+
+# --- A test that starts a process is marked slow ----------------------------------------
+
+_ALLOWED_TO_START_PROCESSES = {"slow", "browser"}
+_running_test_marks: set[str] | None = None
+_popen_init = subprocess.Popen.__init__
+
+
+def _popen_only_in_slow_tests(self, args, *rest, **kwargs):
+    # A new Python process costs seconds of imports: such tests are `slow`, so the quick
+    # suite leaves them out and CI still runs them (.ci/run). Other programs (a library
+    # asking fc-list for fonts) are quick and allowed.
+    program = args if isinstance(args, str | bytes) else (list(args) or [""])[0]
+    starts_python = str(program) == sys.executable or str(program).endswith("medmentor")
+    marks = _running_test_marks
+    if starts_python and marks is not None and not marks & _ALLOWED_TO_START_PROCESSES:
+        raise AssertionError(
+            "This test starts a Python process: mark it @pytest.mark.slow (tests/conftest.py)."
+        )
+    _popen_init(self, args, *rest, **kwargs)
+
+
+subprocess.Popen.__init__ = _popen_only_in_slow_tests
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    global _running_test_marks
+    _running_test_marks = {mark.name for mark in item.iter_markers()}
+    try:
+        return (yield)
+    finally:
+        _running_test_marks = None
 
 
 # --- A real SMTP server, and a test database other processes can open ------------------
