@@ -87,18 +87,15 @@ def make_person(email: str, name: str, level: str, institution=None) -> Person:
     return person
 
 
-@pytest.fixture
-def institution(db):
+def make_institution() -> Institution:
     return Institution.objects.create(name="Lakeside University Hospital", slug="lakeside")
 
 
-@pytest.fixture
-def service(institution):
+def make_service(institution) -> Service:
     return Service.objects.create(institution=institution, name="Nuclear Medicine")
 
 
-@pytest.fixture
-def program(institution, service):
+def make_program(institution, service) -> Program:
     return Program.objects.create(
         name="Nuclear Medicine must-see case",
         slug="nm-must-see",
@@ -116,52 +113,77 @@ def _enrol(program, person, role):
     return person
 
 
+# The fixture of each name below: email, full name, training level, role in `program`.
+PROGRAM_PEOPLE = {
+    "director": ("director@lakeside.test", "Dana Director", "faculty", Role.DIRECTOR),
+    "coordinator": ("coordinator@lakeside.test", "Cory Coordinator", "other", Role.COORDINATOR),
+    "faculty": ("faculty@lakeside.test", "Fran Faculty", "faculty", Role.FACULTY),
+    "researcher": ("researcher@lakeside.test", "Rae Researcher", "other", Role.RESEARCHER),
+    "senior": ("senior@lakeside.test", "Sam Senior", "R3", Role.SENIOR),
+    "other_senior": ("senior2@lakeside.test", "Sasha Senior", "fellow", Role.SENIOR),
+    "junior": ("junior@lakeside.test", "Jo Junior", "R1", Role.JUNIOR),
+    "other_junior": ("junior2@lakeside.test", "Jamie Junior", "R1", Role.JUNIOR),
+}
+
+
+def make_program_person(name: str, program, institution) -> Person:
+    email, full_name, level, role = PROGRAM_PEOPLE[name]
+    return _enrol(program, make_person(email, full_name, level, institution), role)
+
+
+@pytest.fixture
+def institution(db):
+    return make_institution()
+
+
+@pytest.fixture
+def service(institution):
+    return make_service(institution)
+
+
+@pytest.fixture
+def program(institution, service):
+    return make_program(institution, service)
+
+
 @pytest.fixture
 def director(program, institution):
-    person = make_person("director@lakeside.test", "Dana Director", "faculty", institution)
-    return _enrol(program, person, Role.DIRECTOR)
+    return make_program_person("director", program, institution)
 
 
 @pytest.fixture
 def coordinator(program, institution):
-    person = make_person("coordinator@lakeside.test", "Cory Coordinator", "other", institution)
-    return _enrol(program, person, Role.COORDINATOR)
+    return make_program_person("coordinator", program, institution)
 
 
 @pytest.fixture
 def faculty(program, institution):
-    person = make_person("faculty@lakeside.test", "Fran Faculty", "faculty", institution)
-    return _enrol(program, person, Role.FACULTY)
+    return make_program_person("faculty", program, institution)
 
 
 @pytest.fixture
 def researcher(program, institution):
-    person = make_person("researcher@lakeside.test", "Rae Researcher", "other", institution)
-    return _enrol(program, person, Role.RESEARCHER)
+    return make_program_person("researcher", program, institution)
 
 
 @pytest.fixture
 def senior(program, institution):
-    person = make_person("senior@lakeside.test", "Sam Senior", "R3", institution)
-    return _enrol(program, person, Role.SENIOR)
+    return make_program_person("senior", program, institution)
 
 
 @pytest.fixture
 def other_senior(program, institution):
-    person = make_person("senior2@lakeside.test", "Sasha Senior", "fellow", institution)
-    return _enrol(program, person, Role.SENIOR)
+    return make_program_person("other_senior", program, institution)
 
 
 @pytest.fixture
 def junior(program, institution):
-    person = make_person("junior@lakeside.test", "Jo Junior", "R1", institution)
-    return _enrol(program, person, Role.JUNIOR)
+    return make_program_person("junior", program, institution)
 
 
 @pytest.fixture
 def other_junior(program, institution):
-    person = make_person("junior2@lakeside.test", "Jamie Junior", "R1", institution)
-    return _enrol(program, person, Role.JUNIOR)
+    return make_program_person("other_junior", program, institution)
 
 
 @pytest.fixture
@@ -178,6 +200,10 @@ def operations(db):
 @pytest.fixture
 def outsider(db, institution):
     """Enrolled as a junior in a different program: sees nothing of `program`."""
+    return make_outsider(institution)
+
+
+def make_outsider(institution) -> Person:
     other = Program.objects.create(
         name="Other program",
         slug="other",
@@ -217,6 +243,13 @@ def make_curriculum_week(curriculum, number: int, topic: str):
 
 @pytest.fixture
 def case_week(program, junior, senior, other_junior, other_senior):
+    """This calendar week (in the program's time zone) as a planned program week
+    teaching curriculum week 1 (a case each weekday), with two pairs: junior–senior and
+    other_junior–other_senior. Curriculum week 2 is planned for no week."""
+    return make_case_week(program, junior, senior, other_junior, other_senior)
+
+
+def make_case_week(program, junior, senior, other_junior, other_senior):
     """This calendar week (in the program's time zone) as a planned program week
     teaching curriculum week 1 (a case each weekday), with two pairs: junior–senior and
     other_junior–other_senior. Curriculum week 2 is planned for no week."""
