@@ -17,6 +17,7 @@ from django.contrib.auth.hashers import make_password
 from django.core.management import call_command
 from django.db import connections, transaction
 
+import medmentor
 from medmentor.curriculum.weekly_email import (
     WEEKLY_EMAIL_CHUNK,
     EmailParts,
@@ -164,6 +165,11 @@ class QueueingWorker:
             "MEDMENTOR_DATA_DIR": str(tmp_path),
             "MEDMENTOR_WORKER_HOOKS": WEEKLY_HOOK,
             "SECRET_KEY": settings.SECRET_KEY,
+            # The same medmentor as this test's, wherever it was imported from (a
+            # relative PYTHONPATH would not hold in the worker's folder).
+            "PYTHONPATH": os.pathsep.join(
+                [str(Path(medmentor.__file__).parents[1]), os.environ.get("PYTHONPATH", "")]
+            ),
         }
         command = [sys.executable, "-m", "medmentor", "worker", "--once", "--name", name]
         with self.log.open("wb") as log:
