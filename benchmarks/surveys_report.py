@@ -39,7 +39,6 @@ def configure(folder: Path, database_url: str = "") -> None:
         {
             "MEDMENTOR_DATA_DIR": str(folder),
             "DATABASE_URL": database_url or f"sqlite:///{folder / 'bench.sqlite3'}",
-            "MEDMENTOR_WORKER_HOOKS": "",
             "LOG_LEVEL": "ERROR",
             "DJANGO_SETTINGS_MODULE": "medmentor.settings",
         }

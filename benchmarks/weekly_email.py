@@ -58,7 +58,6 @@ def configure(folder: Path, database_url: str | None, port: int) -> dict:
         "DATABASE_URL": database_url or f"sqlite:///{folder / 'bench.sqlite3'}",
         "EMAIL_HOST": "127.0.0.1",
         "EMAIL_PORT": str(port),
-        "MEDMENTOR_WORKER_HOOKS": "",
         "LOG_LEVEL": "ERROR",
         "DJANGO_SETTINGS_MODULE": "medmentor.settings",
     }

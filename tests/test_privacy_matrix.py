@@ -27,16 +27,10 @@ from django.urls import get_resolver, reverse
 
 from medmentor.curriculum import services
 from medmentor.curriculum.models import AnswerReveal, CaseLearningStyle, CaseReview, WeekPlan
+from medmentor.mentoring.models import MatchingConflict
+from medmentor.mentoring.services import MATCHING_DEFAULT_WEIGHTS, matching_run_create
 from medmentor.messaging.models import OutboxMessage
-from medmentor.programs.models import (
-    Enrollment,
-    MatchingConflict,
-    Pair,
-    Program,
-    ProgramKind,
-    ProgramWeek,
-)
-from medmentor.programs.services import MATCHING_DEFAULT_WEIGHTS, matching_run_create
+from medmentor.programs.models import Enrollment, Pair, Program, ProgramKind, ProgramWeek
 from tests.conftest import (
     PROGRAM_PEOPLE,
     make_case_week,
@@ -365,8 +359,56 @@ ACTIONS.append(
         method="post",
     )
 )
+
+
+# Meetings (medmentor.meetings), on a meeting of the pair (junior, senior) that the
+# senior planned: the pair sees it whole, staff see that it exists (time, people,
+# whether it happened), everyone else of the program is told it does not exist.
+def _meeting(name: str) -> Callable[[SimpleNamespace], str]:
+    return _page(name, meeting_id=lambda w: w.meeting.pk)
+
+
+EVERYONE_ENROLLED = _expect(dict.fromkeys((*STAFF, "faculty", "researcher", *LEARNERS), 200))
+PAGES += [
+    Endpoint("meetings", _page("meetings"), EVERYONE_ENROLLED),
+    Endpoint(
+        "meeting-plan", _page("meeting-plan"), _expect(dict.fromkeys((*STAFF, *LEARNERS), 200))
+    ),
+    Endpoint(
+        "meeting-detail",
+        _meeting("meeting-detail"),
+        _expect({**dict.fromkeys((*STAFF, "junior", "senior"), 200)}, denied=404, outsider=403),
+    ),
+    Endpoint(
+        "meeting-edit",
+        _meeting("meeting-edit"),
+        _expect(
+            {"senior": 200, **dict.fromkeys((*STAFF, "junior"), 403)}, denied=404, outsider=403
+        ),
+    ),
+    Endpoint(
+        "meeting-log",
+        _meeting("meeting-log"),
+        _expect(
+            {**dict.fromkeys(("junior", "senior"), 200), **dict.fromkeys(STAFF, 403)},
+            denied=404,
+            outsider=403,
+        ),
+    ),
+]
+ACTIONS.append(
+    Endpoint(
+        "meeting cancel",
+        _meeting("meeting-cancel"),
+        _expect(
+            {"senior": 302, **dict.fromkeys((*STAFF, "junior"), 403)}, denied=404, outsider=403
+        ),
+        method="post",
+    )
+)
 # Program pages that show no data: writes whose forms live on pages above.
 NOT_DATA_PAGES = {
+    "meeting-cancel",
     "pair-add",
     "pair-remove",
     "email-test",
@@ -778,6 +820,7 @@ def _world(case_week, program, director, researcher):
     matching = _one_to_one_program(program, director)
     survey = make_survey(program)
     return SimpleNamespace(
+        meeting=_meeting_world(program, case_week.pair),
         **matching,
         qualitative=_qualitative_world(program, researcher),
         survey=survey,
@@ -791,6 +834,24 @@ def _world(case_week, program, director, researcher):
         pair=case_week.pair,
         junior_pairs=[case_week.pair, last_pairs[0]],
         junior=case_week.pair.junior,
+    )
+
+
+def _meeting_world(program, pair):
+    """A meeting of the pair next week, planned by its senior."""
+    from django.utils import timezone
+
+    from medmentor.meetings.services import meeting_plan
+
+    start = timezone.now() + datetime.timedelta(days=7)
+    return meeting_plan(
+        program=program,
+        organizer=pair.senior,
+        participants=[pair.senior, pair.junior],
+        title="Pair meeting",
+        starts_at=start,
+        ends_at=start + datetime.timedelta(hours=1),
+        agenda="Private agenda",
     )
 
 

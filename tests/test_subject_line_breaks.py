@@ -191,8 +191,7 @@ def test_a_title_saved_before_the_rule_is_sent_on_one_line_not_failed(
     survey = make_survey(program)
     Instrument.objects.filter(pk=survey.pk).update(title="Before\r\nBcc: everyone@elsewhere.test")
     services.invitations_create(wave=survey.waves.get(kind="pre"), people=[junior])
-    settings.MEDMENTOR_WORKER_HOOKS = ["medmentor.surveys.invitations.survey_emails_enqueue_due"]
-    call_command("worker", "--once")
+    call_command("worker", "--once", "--hook", "survey-emails")
     [message] = smtp_server.messages
     assert message["Bcc"] is None
     assert message["Subject"] == "Before Bcc: everyone@elsewhere.test (pre survey)"

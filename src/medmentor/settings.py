@@ -83,9 +83,12 @@ INSTALLED_APPS = [
     "medmentor.people",
     "medmentor.programs",
     "medmentor.curriculum",
+    "medmentor.mentoring",
     "medmentor.messaging",
+    "medmentor.meetings",
     "medmentor.surveys",
     "medmentor.qualitative",
+    "medmentor.site",
     "medmentor.api",
 ]
 
@@ -194,7 +197,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_CLIENT_IP_CALLABLE = "medmentor.people.client.client_address"
 AXES_USERNAME_CALLABLE = "medmentor.people.client.sign_in_username"
-AXES_LOCKOUT_CALLABLE = "medmentor.people.views.sign_in_locked_out"
+AXES_LOCKOUT_CALLABLE = "medmentor.site.views.sign_in_locked_out"
 # No log of successful sign-ins (who signed in when, from where) and no admin pages
 # for axes' tables: learners' sign-in times are not shown to staff.
 AXES_DISABLE_ACCESS_LOG = True
@@ -247,24 +250,6 @@ OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 6)
 # A message a worker claimed and has not finished after this many seconds is taken to
 # belong to a dead worker and is sent by another (the crash tests shorten it).
 OUTBOX_LEASE_SECONDS = env_int("OUTBOX_LEASE_SECONDS", 600)
-# What `medmentor worker` runs (each called with now=) before each delivery pass, as
-# dotted paths, so messaging never imports the apps that write its mail.
-MEDMENTOR_WORKER_HOOKS = env_list(
-    "MEDMENTOR_WORKER_HOOKS",
-    "medmentor.curriculum.weekly_email.weekly_emails_enqueue_due,"
-    "medmentor.surveys.invitations.survey_emails_enqueue_due,"
-    "medmentor.people.services.sign_in_records_prune",
-)
-# What the home page asks, per program, for the list of things that need the person:
-# each a selector attention_items(*, person, program) -> list[AttentionItem], as dotted
-# paths, so programs never imports the apps above it.
-MEDMENTOR_ATTENTION_PROVIDERS = env_list(
-    "MEDMENTOR_ATTENTION_PROVIDERS",
-    "medmentor.programs.selectors.attention_items,"
-    "medmentor.curriculum.selectors.attention_items,"
-    "medmentor.surveys.selectors.attention_items,"
-    "medmentor.qualitative.selectors.attention_items",
-)
 
 TASKS = {
     "default": {

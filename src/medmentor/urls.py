@@ -4,18 +4,18 @@ from django.urls import include, path, re_path
 from django.views.static import serve
 
 from medmentor.api.api import api, api_root, unknown_api_path
-from medmentor.programs import views as program_views
 
 admin.site.site_header = "medmentor — program data"
 admin.site.site_title = "medmentor admin"
 
 urlpatterns = [
-    path("", program_views.home, name="home"),
-    path("", include("medmentor.people.urls")),
+    path("", include("medmentor.site.urls")),
     path("programs/", include("medmentor.programs.urls")),
     path("programs/", include("medmentor.curriculum.urls")),
+    path("programs/", include("medmentor.mentoring.urls")),
     path("programs/", include("medmentor.qualitative.urls")),
     path("", include("medmentor.surveys.urls")),
+    path("", include("medmentor.meetings.urls")),
     path("api/", api_root, name="api-root"),
     path("api/", api.urls),
     re_path(r"^api/(?P<rest>.*)$", unknown_api_path),

@@ -3,10 +3,11 @@
 import pytest
 from django.urls import reverse
 
+from medmentor.mentoring.models import MatchingRun, Mentorship
 from medmentor.messaging.models import OutboxMessage
-from medmentor.programs.models import MatchingRun, Mentorship, Role
+from medmentor.programs.models import Role
 from tests.browser.conftest import PHONE, assert_accessible
-from tests.programs.matching_cohort import SLUG, one_to_one_program
+from tests.mentoring.matching_cohort import SLUG, one_to_one_program
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("fast_passwords")]
 

@@ -3,10 +3,11 @@
 import pytest
 from django.urls import reverse
 
-from medmentor.programs.models import MatchingProfile, Role
+from medmentor.mentoring.models import MatchingProfile
+from medmentor.programs.models import Role
 from tests.browser.conftest import PHONE, assert_accessible
+from tests.mentoring.matching_cohort import SLUG, one_to_one_program
 from tests.programs.files import csv_bytes, xlsx_bytes
-from tests.programs.matching_cohort import SLUG, one_to_one_program
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("fast_passwords")]
 

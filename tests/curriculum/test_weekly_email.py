@@ -56,11 +56,7 @@ def link_path(text: str) -> str:
 def test_the_worker_sends_everyone_on_service_one_email_with_both_parts(
     on_service, smtp_server, settings, director, faculty, junior, senior, client
 ):
-    settings.MEDMENTOR_WORKER_HOOKS = [
-        "medmentor.curriculum.weekly_email.weekly_emails_enqueue_due"
-    ]
-
-    call_command("worker", "--once")
+    call_command("worker", "--once", "--hook", "weekly-emails")
 
     received = {message["To"].addresses[0].addr_spec: message for message in smtp_server.messages}
     assert set(received) == {

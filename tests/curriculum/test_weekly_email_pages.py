@@ -12,7 +12,14 @@ from django.urls import reverse
 
 from medmentor.messaging.models import OutboxMessage, OutboxStatus
 from medmentor.messaging.services import RenderedEmail, outbox_deliver, outbox_enqueue_many
-from medmentor.programs.models import EmailTemplate, Enrollment, Pair, Role, ServiceBlock
+from medmentor.programs.models import (
+    EmailTemplate,
+    Enrollment,
+    Pair,
+    ProgramWeek,
+    Role,
+    ServiceBlock,
+)
 from tests.conftest import make_person, sign_in
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_passwords")]
@@ -225,6 +232,75 @@ def test_the_live_preview_renders_the_draft_for_the_chosen_person(
     assert "http://127.0.0.1:8000/programs/nm-must-see/this-week/" in page
 
 
+def _holiday_week_with_only(program, service, person, after):
+    """The week after `after`, a holiday week: only `person` is on service (one day)."""
+    week = ProgramWeek.objects.create(
+        program=program, starts_on=after.starts_on + datetime.timedelta(days=7)
+    )
+    ServiceBlock.objects.create(
+        program=program,
+        person=person,
+        service=service,
+        starts_on=week.starts_on,
+        ends_on=week.starts_on,
+    )
+    return week
+
+
+@pytest.mark.parametrize("action", ["preview", "save"])
+def test_choosing_a_holiday_week_keeps_the_draft_and_previews_that_weeks_first_person(
+    client, program, service, director, junior, other_senior, on_service, action
+):
+    # The director previewed for the junior, then picks a holiday week in which only
+    # other_senior is on service: the junior is no longer a choice. The form used to
+    # refuse the whole draft (400, "Select a valid choice", "Fill in the subject").
+    holiday = _holiday_week_with_only(program, service, other_senior, on_service.week)
+    sign_in(client, director)
+    url = reverse("email-template", kwargs={"slug": program.slug})
+
+    response = client.post(
+        url, {**draft(), "week": holiday.id, "person": junior.id, "action": action}
+    )
+
+    if action == "save":
+        assert response.status_code == 302
+        assert EmailTemplate.objects.get(program=program).subject == draft()["subject"]
+        response = client.get(response["Location"])
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Select a valid choice" not in page
+    assert "to see a preview" not in page
+    assert f'<option value="{holiday.id}" selected>' in page
+    assert f'<option value="{other_senior.id}" selected>' in page
+    assert f"Hello {other_senior.full_name.split()[0]}" in page
+
+
+def test_the_live_preview_of_a_holiday_week_shows_the_weeks_person_not_an_error(
+    client, program, service, director, junior, other_senior, on_service
+):
+    holiday = _holiday_week_with_only(program, service, other_senior, on_service.week)
+    sign_in(client, director)
+
+    response = client.post(
+        reverse("email-preview", kwargs={"slug": program.slug}),
+        {**draft(), "week": holiday.id, "person": junior.id},
+        headers={"HX-Request": "true"},
+    )
+
+    assert response.status_code == 200
+    assert f"Hello {other_senior.full_name.split()[0]}" in response.content.decode()
+
+
+def test_an_empty_subject_is_named_in_the_preview(client, program, director, on_service):
+    sign_in(client, director)
+
+    response = client.post(
+        reverse("email-preview", kwargs={"slug": program.slug}), draft(subject="")
+    )
+
+    assert "Fix the subject to see a preview." in response.content.decode()
+
+
 @pytest.mark.parametrize(
     ("text_body", "message"),
     [
@@ -249,7 +325,6 @@ def test_a_broken_draft_shows_its_problem_in_the_preview_never_a_server_error(
 def test_send_me_a_test_queues_the_draft_to_the_director_and_the_worker_sends_it(
     client, program, director, junior, on_service, smtp_server, settings
 ):
-    settings.MEDMENTOR_WORKER_HOOKS = []
     sign_in(client, director)
 
     response = client.post(
@@ -266,7 +341,7 @@ def test_send_me_a_test_queues_the_draft_to_the_director_and_the_worker_sends_it
     assert test.key.startswith(f"weekly-test:{program.id}:{director.id}:")
     assert test.topic == f"program:{program.id}"
 
-    call_command("worker", "--once")
+    call_command("worker", "--once", "--no-hooks")
     received = smtp_server.messages
     assert [message["To"].addresses[0].addr_spec for message in received] == [
         "director@lakeside.test"
@@ -377,6 +452,26 @@ def test_a_message_that_gave_up_is_shown_and_retry_now_sends_it(
     assert [m["To"].addresses[0].addr_spec for m in smtp_server.messages] == [
         "person0@lakeside.test"
     ]
+    # The count is of the tries that failed: a sent message does not read "Attempts 0".
+    assert "<dt>Failed tries</dt><dd>2, then sent</dd>" in client.get(message_url).content.decode()
+    outbox_enqueue_many(
+        emails=[
+            RenderedEmail(
+                key=f"weekly:{program.id}:first-try",
+                to_email="first@lakeside.test",
+                subject="Sent at once",
+                text_body="Hello",
+                topic=f"program:{program.id}",
+            )
+        ]
+    )
+    outbox_deliver(worker_name="test", batch_size=10)
+    first_try = OutboxMessage.objects.get(key=f"weekly:{program.id}:first-try")
+    assert (first_try.status, first_try.attempts) == (OutboxStatus.SENT, 0)
+    first_try_url = reverse(
+        "outbox-message", kwargs={"slug": program.slug, "message_id": first_try.pk}
+    )
+    assert "0 (sent on the first try)" in client.get(first_try_url).content.decode()
 
 
 def test_retry_of_a_message_that_did_not_fail_changes_nothing(client, program, director, sent_mail):

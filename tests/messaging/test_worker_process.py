@@ -56,7 +56,6 @@ class Worker:
             "EMAIL_HOST": "127.0.0.1",
             "EMAIL_PORT": str(smtp_server.port),
             "MEDMENTOR_DATA_DIR": str(tmp_path),
-            "MEDMENTOR_WORKER_HOOKS": "",
             "SECRET_KEY": settings.SECRET_KEY,
             # The same medmentor as this test's, wherever it was imported from (a
             # relative PYTHONPATH would not hold in the worker's folder).
@@ -65,7 +64,9 @@ class Worker:
             ),
             **extra,
         }
-        command = [sys.executable, "-m", "medmentor", "worker", "--name", name, *options]
+        # No hook: these workers only send what the test queued.
+        worker = ["worker", "--no-hooks", "--name", name, *options]
+        command = [sys.executable, "-m", "medmentor", *worker]
         with self.log.open("wb") as log:
             self.process = subprocess.Popen(
                 command, env=env, cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT

@@ -6,7 +6,6 @@ import html
 import pytest
 from django.urls import reverse
 
-from medmentor.messaging.models import OutboxMessage
 from medmentor.people.models import Person
 from medmentor.programs.models import EmailTemplate, Enrollment, Pair, ServiceBlock
 from medmentor.programs.services import pairs_derive, program_weeks_ensure
@@ -63,32 +62,6 @@ def test_staff_open_a_person_and_a_pair(client, admin_person, program_data, juni
     assert junior.password.split("$")[-1] not in page.content.decode()  # the hash stays hidden
     pair = Pair.objects.get()
     assert client.get(reverse("admin:programs_pair_change", args=[pair.pk])).status_code == 200
-
-
-def test_staff_add_a_person_by_email(client, admin_person, program):
-    client.force_login(admin_person)
-    response = client.post(
-        reverse("admin:people_person_add"),
-        {
-            "email": "New.Person@Lakeside.test",
-            "full_name": "Nova Person",
-            "training_level": "R2",
-            "usable_password": "false",
-        },
-    )
-    assert response.status_code == 302, response.content.decode()[:2000]
-    person = Person.objects.get(email="new.person@lakeside.test")
-    assert not person.has_usable_password()
-    # They sign in with the emailed link; nobody chose a password for them.
-    link_email = OutboxMessage.objects.get(to_email="new.person@lakeside.test")
-    assert link_email.subject == "Your medmentor sign-in link"
-
-    again = client.post(
-        reverse("admin:people_person_add"),
-        {"email": "NEW.person@lakeside.test", "full_name": "Dup", "usable_password": "false"},
-    )
-    assert again.status_code == 200
-    assert "already exists" in again.content.decode()
 
 
 def test_people_who_are_not_staff_are_sent_to_the_admin_sign_in(client, director):

@@ -176,8 +176,7 @@ def test_a_survey_title_cannot_add_a_bcc_header_to_the_invitations(
     assert "must be one line" in reply.content.decode()
     # The invitation goes out with the saved title, to its one recipient only.
     invitations_create(wave=survey.waves.get(kind="pre"), people=[junior])
-    settings.MEDMENTOR_WORKER_HOOKS = ["medmentor.surveys.invitations.survey_emails_enqueue_due"]
-    call_command("worker", "--once")
+    call_command("worker", "--once", "--hook", "survey-emails")
     assert len(smtp_server.messages) == 1
     message = smtp_server.messages[0]
     assert message["To"].addresses[0].addr_spec == junior.email and message["Bcc"] is None

@@ -32,9 +32,6 @@ from tests.surveys.conftest import make_survey
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_passwords")]
 
-WEEKLY_HOOK = "medmentor.curriculum.weekly_email.weekly_emails_enqueue_due"
-SURVEY_HOOK = "medmentor.surveys.invitations.survey_emails_enqueue_due"
-
 
 @pytest.fixture
 def operator(institution):
@@ -114,8 +111,7 @@ def test_a_cut_template_replay_gives_the_director_no_token_and_signs_no_one_in(
     )
     assert response.status_code == 302
     client.logout()
-    settings.MEDMENTOR_WORKER_HOOKS = [WEEKLY_HOOK]
-    call_command("worker", "--once")
+    call_command("worker", "--once", "--hook", "weekly-emails")
 
     # The junior's email works for the junior ...
     jo = next(m for m in smtp_server.messages if m["To"].addresses[0].addr_spec == junior.email)
@@ -155,8 +151,7 @@ def test_a_template_that_wraps_the_link_in_another_sites_address_sends_that_site
         },
     )
     assert response.status_code == 302
-    settings.MEDMENTOR_WORKER_HOOKS = [WEEKLY_HOOK]
-    call_command("worker", "--once")
+    call_command("worker", "--once", "--hook", "weekly-emails")
 
     jo = received_text(
         next(m for m in smtp_server.messages if m["To"].addresses[0].addr_spec == junior.email)
@@ -211,8 +206,7 @@ def test_survey_tokens_cannot_be_polled_because_staff_can_read_none(
     client, settings, smtp_server, program, director, coordinator, junior, senior, operator
 ):
     survey, _ = survey_world(client, program, director, [junior, senior], Anonymity.CODED)
-    settings.MEDMENTOR_WORKER_HOOKS = [SURVEY_HOOK]
-    call_command("worker", "--once")
+    call_command("worker", "--once", "--hook", "survey-emails")
     jo = next(m for m in smtp_server.messages if m["To"].addresses[0].addr_spec == junior.email)
     (token,) = set(SURVEY_TOKEN.findall(received_text(jo)))
     assert client.get(f"/surveys/answer/{token}/").status_code == 200  # Jo's link works
@@ -230,8 +224,7 @@ def test_staff_cannot_answer_or_decline_in_someone_elses_name(
     client, settings, smtp_server, program, director, coordinator, junior, senior, operator
 ):
     survey, wave = survey_world(client, program, director, [junior, senior], Anonymity.CODED)
-    settings.MEDMENTOR_WORKER_HOOKS = [SURVEY_HOOK]
-    call_command("worker", "--once")
+    call_command("worker", "--once", "--hook", "survey-emails")
     texts = everything_staff_read(program, [director, coordinator], operator, [survey])
 
     for candidate in candidates(texts) | {

@@ -14,8 +14,6 @@ from tests.conftest import sign_in
 
 pytestmark = pytest.mark.usefixtures("fast_passwords")
 
-HOOK = "medmentor.surveys.invitations.survey_emails_enqueue_due"
-
 
 def _invite(client, survey, director):
     wave = survey.waves.get(kind="pre")
@@ -35,9 +33,8 @@ def _invite(client, survey, director):
 def test_the_worker_emails_each_learner_a_link_that_opens_the_survey(
     client, settings, smtp_server, survey, director, junior, senior, faculty
 ):
-    settings.MEDMENTOR_WORKER_HOOKS = [HOOK]
     _invite(client, survey, director)
-    call_command("worker", "--once")
+    call_command("worker", "--once", "--hook", "survey-emails")
     received = {message["To"].addresses[0].addr_spec: message for message in smtp_server.messages}
     assert set(received) == {"junior@lakeside.test", "senior@lakeside.test"}
     body = received["junior@lakeside.test"].get_payload(decode=True).decode()

@@ -11,8 +11,6 @@ from tests.conftest import sign_in
 
 pytestmark = pytest.mark.usefixtures("fast_passwords")
 
-HOOK = "medmentor.surveys.invitations.survey_emails_enqueue_due"
-
 
 def _url(survey, wave) -> str:
     return reverse(
@@ -47,12 +45,11 @@ def test_the_chosen_roles_get_exactly_one_email_each(
 ):
     # The senior is also a researcher here: two of the chosen roles, one invitation.
     Enrollment.objects.create(program=survey.program, person=senior, role=Role.RESEARCHER)
-    settings.MEDMENTOR_WORKER_HOOKS = [HOOK]
     wave = survey.waves.get(kind="pre")
     sign_in(client, director)
     response = client.post(_url(survey, wave), {"roles": ["senior", "researcher"]})
     assert response.status_code == 302
-    call_command("worker", "--once")
+    call_command("worker", "--once", "--hook", "survey-emails")
     recipients = sorted(message["To"].addresses[0].addr_spec for message in smtp_server.messages)
     assert recipients == [
         "researcher@lakeside.test",
@@ -61,7 +58,7 @@ def test_the_chosen_roles_get_exactly_one_email_each(
     ]
     # Inviting the juniors later adds only them; nobody gets a second invitation.
     client.post(_url(survey, wave), {"roles": ["junior", "senior"]})
-    call_command("worker", "--once")
+    call_command("worker", "--once", "--hook", "survey-emails")
     recipients = sorted(message["To"].addresses[0].addr_spec for message in smtp_server.messages)
     assert recipients == [
         "junior@lakeside.test",

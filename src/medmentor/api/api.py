@@ -14,13 +14,14 @@ from ninja.errors import AuthenticationError, ValidationError
 from medmentor.api.auth import api_auth
 from medmentor.api.routers import (
     curriculum,
-    matching,
+    mentoring,
     people,
     programs,
     qualitative,
     roster,
     surveys,
 )
+from medmentor.programs.kinds import PageNotInKind
 from medmentor.programs.services import WeekFinishedError
 
 
@@ -131,6 +132,13 @@ def _unknown(request: HttpRequest, error: ObjectDoesNotExist) -> HttpResponse:
     return api.create_response(request, {"detail": message}, status=404)
 
 
+@api.exception_handler(PageNotInKind)
+def _not_this_kind(request: HttpRequest, error: PageNotInKind) -> HttpResponse:
+    # A matching call on a case-review program, a weeks call on a one-to-one program:
+    # the program has no such part, and the message says which kind has it.
+    return api.create_response(request, {"detail": str(error)}, status=404)
+
+
 @api.exception_handler(Http404)
 def _no_such_path(request: HttpRequest, error: Http404) -> HttpResponse:
     return api.create_response(request, {"detail": "Not found."}, status=404)
@@ -164,6 +172,6 @@ api.add_router("/", people.router)
 api.add_router("/", programs.router)
 api.add_router("/", roster.router)
 api.add_router("/", curriculum.router)
-api.add_router("/", matching.router)
+api.add_router("/", mentoring.router)
 api.add_router("/", surveys.router)
 api.add_router("/", qualitative.router)

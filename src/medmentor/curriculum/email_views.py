@@ -22,6 +22,7 @@ from medmentor.curriculum import weekly_email
 from medmentor.messaging import selectors as outbox
 from medmentor.messaging import services as outbox_services
 from medmentor.messaging.models import OutboxMessage, OutboxStatus
+from medmentor.programs import kinds
 from medmentor.programs.models import STAFF_ROLES, Program
 from medmentor.programs.selectors import program_today, roles_in_program
 
@@ -40,6 +41,8 @@ def _program_for_staff(request, slug: str) -> Program:
     program = get_object_or_404(Program.objects.select_related("service", "institution"), slug=slug)
     if not roles_in_program(person=request.user, program=program) & set(STAFF_ROLES):
         raise PermissionDenied("Only the program's directors and coordinators manage its email.")
+    # The weekly email is a case-review program's; the outbox is every program's.
+    kinds.require_page(program=program, page=request.resolver_match.url_name)
     return program
 
 
@@ -64,6 +67,13 @@ class WeeklyEmailForm(forms.Form):
 
     def __init__(self, *args, choices: weekly_email.PreviewChoices, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        if self.is_bound:
+            # Week and person only steer the preview, and `choices` has already settled
+            # them (a person not on service in the chosen week, a holiday week, gives way
+            # to the week's first person): show what was settled, never refuse the draft.
+            self.data = self.data.copy()
+            self.data["week"] = choices.week.id if choices.week else ""
+            self.data["person"] = choices.person.id if choices.person else ""
         self.fields["week"].choices = [
             (week.id, week.starts_on.strftime("%-d %B %Y")) for week in choices.weeks
         ]
@@ -100,7 +110,10 @@ def _preview(form: WeeklyEmailForm, program: Program, choices) -> dict:
     if choices.week is None:
         return {"problem": "The program has no weeks yet: import the service schedule first."}
     if not form.is_valid():
-        return {"problem": "Fill in the subject and the plain-text part to see a preview."}
+        missing = [form[name].label.lower() for name in form.errors if name in form.fields]
+        if missing:
+            return {"problem": f"Fix the {' and the '.join(missing)} to see a preview."}
+        return {"problem": "Fix the draft's errors shown above to see a preview."}
     try:
         email = weekly_email.weekly_email_render(
             program=program,

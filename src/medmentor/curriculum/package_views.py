@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from medmentor.curriculum import package, package_export
 from medmentor.curriculum.forms import PackageConfirmForm, PackageUploadForm
+from medmentor.programs import kinds
 from medmentor.programs.models import STAFF_ROLES, Program
 from medmentor.programs.selectors import roles_in_program
 
@@ -28,6 +29,8 @@ def _program_run_by(request, slug: str) -> Program:
         raise PermissionDenied(
             "Only the program's directors and coordinators manage its curriculum."
         )
+    # A curriculum is for case-review programs only: 404 for any other kind.
+    kinds.require_page(program=program, page=request.resolver_match.url_name)
     return program
 
 

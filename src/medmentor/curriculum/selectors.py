@@ -831,7 +831,7 @@ def participation_visible_to(
     return participation_summary(program=program, today=today)
 
 
-# --- The home page's attention list (settings.MEDMENTOR_ATTENTION_PROVIDERS) ----------
+# --- The home page's attention list (asked by site.selectors.home_cards) -----------
 
 
 def attention_items(*, person: Person, program: Program) -> list[AttentionItem]:

@@ -11,7 +11,7 @@ template cannot walk from a person to their private progress, their sign-in link
 or the settings. A template that does not compile, or fails while rendering, raises
 WeeklyEmailTemplateError with a message fit for the editor.
 
-`weekly_emails_enqueue_due` is the worker hook (settings.MEDMENTOR_WORKER_HOOKS):
+`weekly_emails_enqueue_due` is a worker hook (site/management/commands/worker.py):
 once the program's send time of the current week has passed, it queues one email
 per junior and senior on service, under a key per person and week, so any number of
 runs queue each email once.

@@ -54,3 +54,28 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject} → {self.to_email} ({self.get_status_display()})"
+
+
+class OutboxAttachment(models.Model):
+    """A file sent with an outbox message, e.g. a calendar invitation (.ics).
+
+    Callers hand over the rendered bytes and their content type, as they hand over
+    rendered bodies; the worker attaches them as they are. The content type may carry
+    parameters (``text/calendar; method=REQUEST``), which mail programs read.
+    """
+
+    message = models.ForeignKey(OutboxMessage, on_delete=models.CASCADE, related_name="attachments")
+    filename = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=200)
+    content = models.BinaryField()
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["message", "filename"], name="unique_outbox_attachment_name"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.content_type})"

@@ -22,6 +22,10 @@ import secrets
 import smtplib
 from collections.abc import Callable
 from dataclasses import dataclass
+from email import encoders
+from email.message import Message
+from email.mime.base import MIMEBase
+from email.mime.text import MIMEText
 from email.utils import parseaddr
 
 from django.conf import settings
@@ -34,7 +38,7 @@ from django.db.models import Case, F, Q, Value, When
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from medmentor.messaging.models import OutboxMessage, OutboxStatus
+from medmentor.messaging.models import OutboxAttachment, OutboxMessage, OutboxStatus
 from medmentor.messaging.personal_links import personal_links_expand, sign_in_placeholder
 from medmentor.people.models import Person
 
@@ -55,8 +59,19 @@ def outbox_lease() -> datetime.timedelta:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A rendered file to send with an email: its name, content type (parameters
+    allowed, e.g. ``text/calendar; method=REQUEST``) and bytes."""
+
+    filename: str
+    content_type: str
+    content: bytes
+
+
+@dataclass(frozen=True)
 class RenderedEmail:
-    """One email ready to queue: who gets it, and its subject, text and HTML parts."""
+    """One email ready to queue: who gets it, its subject, text and HTML parts, and
+    any attachments."""
 
     key: str
     to_email: str
@@ -66,6 +81,7 @@ class RenderedEmail:
     person_id: int | None = None
     topic: str = ""
     send_after: datetime.datetime | None = None
+    attachments: tuple[Attachment, ...] = ()
 
 
 def outbox_keys_existing(*, keys: list[str], batch_size: int = 1000) -> set[str]:
@@ -104,7 +120,32 @@ def outbox_enqueue_many(*, emails: list[RenderedEmail], batch_size: int = 1000) 
         # Ignoring a taken key (INSERT OR IGNORE on SQLite, ON CONFLICT DO NOTHING on
         # PostgreSQL) covers a second scheduler that raced us to it.
         OutboxMessage.objects.bulk_create(rows, batch_size=batch_size, ignore_conflicts=True)
+        _attachments_create(emails=[e for e in emails if e.attachments and e.key not in existing])
     return len(rows)
+
+
+def _attachments_create(*, emails: list[RenderedEmail]) -> None:
+    """Store the attachments of newly queued `emails`. The rows' ids are read back by
+    key (an INSERT that ignores conflicts does not return them); a (message, filename)
+    already stored — by a scheduler that raced us to the row — is left as it is."""
+    if not emails:
+        return
+    ids = dict(
+        OutboxMessage.objects.filter(key__in=[e.key for e in emails]).values_list("key", "id")
+    )
+    OutboxAttachment.objects.bulk_create(
+        [
+            OutboxAttachment(
+                message_id=ids[email.key],
+                filename=attachment.filename,
+                content_type=attachment.content_type,
+                content=attachment.content,
+            )
+            for email in emails
+            for attachment in email.attachments
+        ],
+        ignore_conflicts=True,
+    )
 
 
 def outbox_enqueue(*, email: RenderedEmail) -> bool:
@@ -194,7 +235,32 @@ def outbox_email_message(
     )
     if html_body:
         email.attach_alternative(html_body, "text/html")
+    for attachment in message.attachments.all():
+        email.attach(_mime_attachment(attachment))
     return email
+
+
+def _mime_attachment(attachment: OutboxAttachment) -> MIMEBase:
+    """The attachment as a MIME part with its content type as stored, parameters and
+    all (Django's attach(filename, content, mimetype) would drop ``method=REQUEST``,
+    which calendar programs read to offer "accept / decline")."""
+    header = Message()
+    header["Content-Type"] = attachment.content_type
+    maintype, subtype = header.get_content_maintype(), header.get_content_subtype()
+    params = dict((header.get_params() or [])[1:])
+    content = bytes(attachment.content)
+    part: MIMEBase
+    if maintype == "text":
+        part = MIMEText(content.decode(), subtype, "utf-8")
+    else:
+        part = MIMEBase(maintype, subtype)
+        part.set_payload(content)
+        encoders.encode_base64(part)
+    for name, value in params.items():
+        if name != "charset":
+            part.set_param(name, value)
+    part.add_header("Content-Disposition", "attachment", filename=attachment.filename)
+    return part
 
 
 def _due_rows(*, now: datetime.datetime) -> Q:
@@ -231,6 +297,7 @@ def outbox_claim(
     return list(
         OutboxMessage.objects.filter(claimed_by=token, status=OutboxStatus.SENDING)
         .select_related("person")  # the recipient of each personal link minted at delivery
+        .prefetch_related("attachments")
         .annotate(person_name=F("person__full_name"))
         .order_by("send_after", "id")
     )

@@ -5,12 +5,11 @@ operations account is a separate person with no enrollment (docs/deploy.md).
 """
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.template.response import TemplateResponse
 from django.urls import path
 
-from medmentor.messaging import services as messaging
 from medmentor.people.models import Institution, Person, Service
 from medmentor.people.signals import person_deletion_refused
 
@@ -41,7 +40,8 @@ class PersonCreationForm(forms.ModelForm):
 
     Nobody sets a password for someone else (docs/privacy.md, "No one acts as another
     person"): the new person gets a one-time sign-in link by email and, if they want a
-    password, chooses it themselves.
+    password, chooses it themselves. (The email is sent by site/admin.py, which registers
+    this admin with that step: `people` does not import `messaging`.)
     """
 
     class Meta:
@@ -190,13 +190,6 @@ class PersonAdmin(UserAdmin):
         return not lookup.startswith("last_login") and super().lookup_allowed(
             lookup, value, request
         )
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        if not change:
-            # The link is minted by the worker at delivery: the outbox holds none.
-            messaging.sign_in_link_send(person=obj)
-            messages.info(request, f"A sign-in link is on its way to {obj.email}.")
 
     def get_deleted_objects(self, objs, request):
         to_delete, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)

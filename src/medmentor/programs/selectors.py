@@ -3,24 +3,15 @@
 import datetime
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q, QuerySet
 from django.urls import reverse
-from django.utils.module_loading import import_string
 
 from medmentor.messaging.selectors import outbox_summary
 from medmentor.people.models import Person
 from medmentor.programs.models import (
     STAFF_ROLES,
     Enrollment,
-    MatchingConflict,
-    MatchingPair,
-    MatchingProfile,
-    MatchingRun,
-    MatchingRunStatus,
-    MatchingUnmatched,
-    Mentorship,
     Pair,
     Program,
     ProgramKind,
@@ -314,127 +305,11 @@ def program_people_in_role(*, program: Program, role: str) -> list[Person]:
     )
 
 
-# --- One-to-one matching: runs, drafts and conflicts, for the program's staff only ----
-
-
-def _require_staff(*, program: Program, viewer: Person, what: str) -> None:
-    if not roles_in_program(person=viewer, program=program) & set(STAFF_ROLES):
-        raise PermissionDenied(f"Only the program's directors and coordinators may see {what}.")
-
-
-def matching_runs_for_staff(*, program: Program, viewer: Person, limit: int = 10):
-    """The program's latest matching runs, newest first."""
-    _require_staff(program=program, viewer=viewer, what="matching runs")
-    return list(
-        MatchingRun.objects.filter(program=program)
-        .select_related("created_by")
-        .order_by("-created_at", "-id")[:limit]
-    )
-
-
-def matching_run_for_staff(*, program: Program, run_id: int, viewer: Person) -> MatchingRun:
-    """One matching run of `program`; MatchingRun.DoesNotExist when it has none by that id."""
-    _require_staff(program=program, viewer=viewer, what="matching runs")
-    run = (
-        MatchingRun.objects.filter(program=program, pk=run_id)
-        .select_related("program", "created_by")
-        .first()
-    )
-    if run is None:
-        raise MatchingRun.DoesNotExist(f"{program.name} has no matching run {run_id}.")
-    return run
-
-
-@dataclass(frozen=True)
-class MatchingReview:
-    """A run as the review page and the API show it."""
-
-    run: MatchingRun
-    pairs: list[MatchingPair]
-    unmatched: list[MatchingUnmatched]
-
-    @property
-    def tradeoff(self) -> list[tuple[str, dict]]:
-        return [
-            (name, self.run.tradeoff[name])
-            for name in ("stable", "optimal")
-            if name in self.run.tradeoff
-        ]
-
-    @property
-    def difference(self) -> dict[str, float] | None:
-        """Optimal minus stable, for the sentence under the trade-off table."""
-        stable, optimal = self.run.tradeoff.get("stable"), self.run.tradeoff.get("optimal")
-        if not stable or not optimal:
-            return None
-        return {
-            "score": round(optimal["total_score"] - stable["total_score"], 2),
-            "matched": optimal["matched"] - stable["matched"],
-            "blocking": optimal["blocking_pairs"] - stable["blocking_pairs"],
-        }
-
-
-def matching_review(*, run: MatchingRun, viewer: Person) -> MatchingReview:
-    _require_staff(program=run.program, viewer=viewer, what="matching drafts")
-    return MatchingReview(
-        run=run,
-        pairs=list(
-            run.pairs.select_related("mentor", "mentee").order_by(
-                "mentor__full_name", "mentee__full_name", "pk"
-            )
-        ),
-        unmatched=list(
-            run.unmatched_people.select_related("person").order_by(
-                "side", "person__full_name", "pk"
-            )
-        ),
-    )
-
-
-@dataclass(frozen=True)
-class MatchingCohortSummary:
-    mentees: int
-    mentors: int
-    places: int
-    profiles: int
-    current_mentorships: int
-
-
-def matching_cohort_summary(*, program: Program, viewer: Person) -> MatchingCohortSummary:
-    """How many mentees, mentors and mentor places the next run will see."""
-    _require_staff(program=program, viewer=viewer, what="the matching cohort")
-    today = program_today(program=program)
-    current = Enrollment.objects.filter(program=program).exclude(left_on__lt=today)
-    mentors = current.filter(role=Role.SENIOR)
-    places = sum(
-        profile_capacity if profile_capacity is not None else 1
-        for profile_capacity in mentors.values_list("matching_profile__capacity", flat=True)
-    )
-    return MatchingCohortSummary(
-        mentees=current.filter(role=Role.JUNIOR).count(),
-        mentors=mentors.count(),
-        places=places,
-        profiles=MatchingProfile.objects.filter(enrollment__in=current).count(),
-        current_mentorships=Mentorship.objects.filter(
-            program=program, ended_on__isnull=True
-        ).count(),
-    )
-
-
-def matching_conflicts_for_staff(*, program: Program, viewer: Person) -> list[MatchingConflict]:
-    _require_staff(program=program, viewer=viewer, what="matching conflicts")
-    return list(
-        MatchingConflict.objects.filter(program=program)
-        .select_related("mentor", "mentee")
-        .order_by("mentor__full_name", "mentee__full_name")
-    )
-
-
 # --- The home page: what needs the person, per program --------------------------------
 # Each app that knows something a person should act on offers a provider (a selector
-# `attention_items(*, person, program)`, listed in settings.MEDMENTOR_ATTENTION_PROVIDERS)
-# so programs never imports the apps above it. Each provider applies its own privacy
-# rules: counts for staff, a learner's own pair and invitations for the learner.
+# `attention_items(*, person, program)`); the home page in `site` (the top floor) imports
+# each one, so programs never imports the apps above it. Each provider applies its own
+# privacy rules: counts for staff, a learner's own pair and invitations for the learner.
 
 ATTENTION_WARN = "warn"
 ATTENTION_INFO = "info"
@@ -449,15 +324,10 @@ class AttentionItem:
     tone: str = ATTENTION_INFO  # ATTENTION_WARN or ATTENTION_INFO
 
 
-@dataclass(frozen=True)
-class ProgramCard:
-    link: ProgramLink
-    items: list[AttentionItem]
-
-
 def viewer_roles(*, person: Person, program: Program) -> set[str]:
-    """`person`'s roles in `program`, without a query when `home_cards` already read them
-    (it leaves them on the program instance for the providers)."""
+    """`person`'s roles in `program`, without a query when the home page
+    (site.selectors.home_cards) already read them: it leaves them on the program
+    instance for the providers."""
     known = getattr(program, "_home_viewer_roles", None)
     if known is not None and known[0] == person.pk:
         return set(known[1])
@@ -561,41 +431,6 @@ def _outbox_items(*, program: Program) -> list[AttentionItem]:
     ]
 
 
-def _one_to_one_staff_items(*, program: Program) -> list[AttentionItem]:
-    today = program_today(program=program)
-    matching_url = reverse("matching", kwargs={"slug": program.slug})
-    items = []
-    mentees = (
-        Enrollment.objects.filter(program=program, role=Role.JUNIOR)
-        .exclude(left_on__lt=today)
-        .exclude(
-            person__in=Mentorship.objects.filter(program=program, ended_on__isnull=True).values(
-                "mentee"
-            )
-        )
-        .values("person")
-        .distinct()
-        .count()
-    )
-    if mentees:
-        items.append(
-            AttentionItem(
-                text=f"{plural(mentees, 'mentee')} without a published match.",
-                url=matching_url,
-                tone=ATTENTION_WARN,
-            )
-        )
-    latest = MatchingRun.objects.filter(program=program).order_by("-created_at", "-id").first()
-    if latest is not None and latest.status == MatchingRunStatus.DRAFT:
-        items.append(
-            AttentionItem(
-                text="A matching run is drafted but not published.",
-                url=reverse("matching-run", kwargs={"slug": program.slug, "run_id": latest.pk}),
-            )
-        )
-    return items
-
-
 def _own_pair_items(*, person: Person, program: Program) -> list[AttentionItem]:
     """This week's pairs of `person` only — never anyone else's."""
     today = program_today(program=program)
@@ -619,36 +454,16 @@ def _own_pair_items(*, person: Person, program: Program) -> list[AttentionItem]:
 
 def attention_items(*, person: Person, program: Program) -> list[AttentionItem]:
     """What the programs app knows needs `person` in `program`: for directors and
-    coordinators, juniors on service without a senior this week (a count), failed
-    emails, and in one-to-one programs mentees without a match and an unpublished draft;
-    for juniors and seniors, their own pair this week."""
+    coordinators, juniors on service without a senior this week (a count) and failed
+    emails; for juniors and seniors, their own pair this week. What a program's kind
+    adds (e.g. a one-to-one program's unmatched mentees) comes from the kind registry,
+    `programs.kinds.home_items`."""
     roles = viewer_roles(person=person, program=program)
     items: list[AttentionItem] = []
     if roles & set(STAFF_ROLES):
         if program.kind == ProgramKind.CASE_REVIEW:
             items += _case_review_staff_items(program=program)
-        if program.kind == ProgramKind.ONE_TO_ONE:
-            items += _one_to_one_staff_items(program=program)
         items += _outbox_items(program=program)
     if roles & {Role.JUNIOR, Role.SENIOR} and program.kind == ProgramKind.CASE_REVIEW:
         items += _own_pair_items(person=person, program=program)
     return items
-
-
-def home_cards(*, person: Person) -> list[ProgramCard]:
-    """The home page: each of `person`'s programs with what needs them there, from every
-    provider in settings.MEDMENTOR_ATTENTION_PROVIDERS. A fixed number of queries per
-    program, however many people it has."""
-    providers = [import_string(path) for path in settings.MEDMENTOR_ATTENTION_PROVIDERS]
-    cards = []
-    for link in programs_for_person(person=person):
-        # Left on the instance for viewer_roles (read back with getattr), so providers
-        # need no query for the roles; not a field, hence unknown to the model's type.
-        link.program._home_viewer_roles = (person.pk, frozenset(link.roles))  # type: ignore[attr-defined]
-        items = [
-            item for provider in providers for item in provider(person=person, program=link.program)
-        ]
-        # What to act on first, then what to know; each provider's order kept.
-        items.sort(key=lambda item: item.tone != ATTENTION_WARN)
-        cards.append(ProgramCard(link=link, items=items))
-    return cards

@@ -44,6 +44,7 @@ from medmentor.qualitative.models import (
     SpeakerTurn,
     Theme,
 )
+from medmentor.surveys import selectors as survey_selectors
 
 RESEARCHERS_ONLY = "Only the program's researchers may see what people said in its documents."
 
@@ -258,28 +259,14 @@ def replacements_for_review(*, document: Document, viewer: Person) -> list[dict]
 def survey_open_items(*, program: Program, viewer: Person) -> list[tuple[str, str]]:
     """Free-text survey questions of the program, per wave with submitted answers, as
     ("wave_id:item_id", label) choices for making a document of open answers."""
-    from medmentor.surveys.models import Answer, ItemKind
-
     require_researcher(person=viewer, program=program)
-    rows = (
-        Answer.objects.filter(
-            item__instrument__program=program,
-            item__kind=ItemKind.TEXT,
-            response__submitted_at__isnull=False,
-        )
-        .values_list(
-            "response__wave_id",
-            "response__wave__kind",
-            "item_id",
-            "item__text",
-            "item__instrument__title",
-        )
-        .annotate(n=Count("id"))
-        .order_by("item__instrument__title", "item__order", "response__wave__kind")
-    )
     return [
-        (f"{wave_id}:{item_id}", f"{title}: {text[:80]} — {wave_kind} wave ({n} answers)")
-        for wave_id, wave_kind, item_id, text, title, n in rows
+        (
+            f"{row.wave_id}:{row.item_id}",
+            f"{row.instrument_title}: {row.item_text[:80]} — {row.wave_kind} wave "
+            f"({row.answers} answers)",
+        )
+        for row in survey_selectors.open_items_answered(program=program)
     ]
 
 
@@ -643,7 +630,7 @@ def report_for(*, program: Program, viewer: Person, attribute: str = "") -> Repo
     )
 
 
-# --- The home page's attention list (settings.MEDMENTOR_ATTENTION_PROVIDERS) ----------
+# --- The home page's attention list (asked by site.selectors.home_cards) -----------
 
 
 def attention_items(*, person: Person, program: Program) -> list[AttentionItem]:

@@ -41,6 +41,7 @@ from medmentor.qualitative.models import (
     hex_color,
 )
 from medmentor.qualitative.transcripts import TranscriptError, transcript_read
+from medmentor.surveys import selectors as survey_selectors
 
 
 def _require_researcher(*, person: Person, program: Program) -> None:
@@ -231,25 +232,11 @@ def open_answers_import(*, program: Program, by: Person, wave_id: int, item_id: 
     open-ended answers (one turn per answer, no speaker), de-identified and reviewed
     like a transcript. Answers are ordered by their text, never by who or when, so the
     document cannot be lined up with the survey's invitations."""
-    from medmentor.surveys.models import Answer, Item, ItemKind, Wave
-
     _require_researcher(person=by, program=program)
-    try:
-        wave = Wave.objects.select_related("instrument").get(
-            pk=wave_id, instrument__program=program
-        )
-        item = Item.objects.get(pk=item_id, instrument=wave.instrument, kind=ItemKind.TEXT)
-    except (Wave.DoesNotExist, Item.DoesNotExist) as error:
-        raise ValidationError(
-            "Choose a free-text question of one of this program's surveys."
-        ) from error
-    answers = sorted(
-        " ".join(value.split())
-        for value in Answer.objects.filter(
-            item=item, response__wave=wave, response__submitted_at__isnull=False
-        ).values_list("value", flat=True)
-        if value.strip()
-    )
+    found = survey_selectors.open_answers(program=program, wave_id=wave_id, item_id=item_id)
+    if found is None:
+        raise ValidationError("Choose a free-text question of one of this program's surveys.")
+    wave, item, answers = found.wave, found.item, found.texts
     if not answers:
         raise ValidationError(
             f"Nobody has answered “{item.text[:60]}” in the {wave.get_kind_display()} wave yet."

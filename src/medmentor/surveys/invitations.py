@@ -1,6 +1,6 @@
 """Survey invitations and reminders by email, through the outbox.
 
-`survey_emails_enqueue_due` is a worker hook (settings.MEDMENTOR_WORKER_HOOKS): for
+`survey_emails_enqueue_due` is a worker hook (site/management/commands/worker.py): for
 every open wave it queues the invitation to people not yet emailed, and a reminder
 once `reminder_every_days` have passed since their last email, at most
 `max_reminders` times. Each email has a key per invitation and send number, so any

@@ -549,7 +549,7 @@ def answers_by_response(*, instrument: Instrument) -> list[tuple[Wave, Response,
     return rows
 
 
-# --- The home page's attention list (settings.MEDMENTOR_ATTENTION_PROVIDERS) ----------
+# --- The home page's attention list (asked by site.selectors.home_cards) -----------
 
 # A wave closing within this many days is flagged, so staff can send a last reminder.
 CLOSING_SOON_DAYS = 3
@@ -626,3 +626,69 @@ def attention_items(*, person: Person, program: Program) -> list[AttentionItem]:
             )
         )
     return items
+
+
+# --- Open answers for the qualitative app ------------------------------------------------
+# Qualitative analysis makes a document of one free-text question's answers. These two
+# reads give it only the answer texts, never who gave them or when; the caller has
+# checked that the viewer may read them (qualitative: the program's researchers).
+
+
+class OpenItemAnswered(NamedTuple):
+    wave_id: int
+    wave_kind: str
+    item_id: int
+    item_text: str
+    instrument_title: str
+    answers: int
+
+
+def open_items_answered(*, program: Program) -> list[OpenItemAnswered]:
+    """The free-text questions of `program`'s surveys with submitted answers, one row per
+    wave, ordered by survey, question and wave."""
+    rows = (
+        Answer.objects.filter(
+            item__instrument__program=program,
+            item__kind=ItemKind.TEXT,
+            response__submitted_at__isnull=False,
+        )
+        .values_list(
+            "response__wave_id",
+            "response__wave__kind",
+            "item_id",
+            "item__text",
+            "item__instrument__title",
+        )
+        .annotate(n=Count("id"))
+        .order_by("item__instrument__title", "item__order", "response__wave__kind")
+    )
+    return [OpenItemAnswered(*row) for row in rows]
+
+
+@dataclass(frozen=True)
+class OpenAnswers:
+    wave: Wave
+    item: Item
+    texts: list[str]
+
+
+def open_answers(*, program: Program, wave_id: int, item_id: int) -> OpenAnswers | None:
+    """The submitted, non-blank answers to one free-text question in one wave of
+    `program`'s surveys, each on one line, ordered by their text — never by who or when,
+    so they cannot be lined up with the survey's invitations. None when the wave or the
+    question is not one of the program's free-text questions."""
+    try:
+        wave = Wave.objects.select_related("instrument").get(
+            pk=wave_id, instrument__program=program
+        )
+        item = Item.objects.get(pk=item_id, instrument=wave.instrument, kind=ItemKind.TEXT)
+    except (Wave.DoesNotExist, Item.DoesNotExist):
+        return None
+    texts = sorted(
+        " ".join(value.split())
+        for value in Answer.objects.filter(
+            item=item, response__wave=wave, response__submitted_at__isnull=False
+        ).values_list("value", flat=True)
+        if value.strip()
+    )
+    return OpenAnswers(wave=wave, item=item, texts=texts)

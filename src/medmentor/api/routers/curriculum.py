@@ -15,6 +15,7 @@ from medmentor.api.routers.programs import DAY, SLUG
 from medmentor.api.schemas import READ_ERRORS, Pages
 from medmentor.curriculum import selectors
 from medmentor.curriculum.models import Case, CaseImage, ServiceDay, case_date
+from medmentor.programs import kinds
 from medmentor.programs import selectors as program_selectors
 from medmentor.programs.models import ProgramWeek
 
@@ -94,6 +95,7 @@ class CaseOut(Schema):
 @paginate(Pages)
 def program_weeks(request: HttpRequest, slug: str = SLUG):
     program = program_selectors.program_of_person(person=request.auth, slug=slug)
+    kinds.require_page(program=program, page="api:program_weeks")
     return selectors.program_weeks_with_topics(program=program, viewer=request.auth)
 
 
@@ -112,6 +114,7 @@ def program_weeks(request: HttpRequest, slug: str = SLUG):
 @paginate(Pages)
 def week_cases(request: HttpRequest, slug: str = SLUG, day: datetime.date = DAY):
     program = program_selectors.program_of_person(person=request.auth, slug=slug)
+    kinds.require_page(program=program, page="api:week_cases")
     week = program_selectors.program_week_containing(program=program, day=day)
     request.week_starts_on = week.starts_on
     return selectors.week_cases_for(program_week=week, viewer=request.auth)
@@ -154,6 +157,7 @@ class ParticipationOut(Schema):
 )
 def program_participation(request: HttpRequest, slug: str = SLUG):
     program = program_selectors.program_of_person(person=request.auth, slug=slug)
+    kinds.require_page(program=program, page="api:program_participation")
     summary = selectors.participation_visible_to(program=program, viewer=request.auth)
     weeks = selectors.program_weeks_with_topics(program=program, viewer=request.auth)
     starts_on = {week.pk: week.starts_on for week in weeks}

@@ -10,7 +10,7 @@ from ninja.responses import Status
 
 from medmentor.api.schemas import MAX_ID, READ_ERRORS, ErrorOut, Pages
 from medmentor.people.models import Person
-from medmentor.programs import selectors, services
+from medmentor.programs import kinds, selectors, services
 from medmentor.programs.models import Pair, Program
 
 router = Router(tags=["programs"])
@@ -119,6 +119,7 @@ def program_detail(request: HttpRequest, slug: str = SLUG):
 @paginate(Pages)
 def week_pairs(request: HttpRequest, slug: str = SLUG, day: datetime.date = DAY):
     program = selectors.program_of_person(person=request.auth, slug=slug)
+    kinds.require_page(program=program, page="api:week_pairs")
     week = selectors.program_week_containing(program=program, day=day)
     return selectors.pairs_visible_to(week=week, viewer=request.auth)
 
@@ -141,6 +142,7 @@ def week_pair_add(
     request: HttpRequest, payload: PairIn, slug: str = SLUG, day: datetime.date = DAY
 ):
     program = selectors.program_of_person(person=request.auth, slug=slug)
+    kinds.require_page(program=program, page="api:week_pair_add")
     week = selectors.program_week_containing(program=program, day=day)
     try:
         junior = selectors.person_in_program_for_staff(
@@ -177,6 +179,7 @@ def week_pair_remove(
     pair_id: int = Path(..., ge=1, le=MAX_ID, description="The pair's id."),
 ):
     program = selectors.program_of_person(person=request.auth, slug=slug)
+    kinds.require_page(program=program, page="api:week_pair_remove")
     week = selectors.program_week_containing(program=program, day=day)
     pair = selectors.pair_in_week(week=week, pair_id=pair_id, viewer=request.auth)
     services.pair_remove(pair=pair, by=request.auth)

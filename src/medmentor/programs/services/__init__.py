@@ -12,10 +12,9 @@ run the same code, so what the director confirmed is what is written.
   `pair_add`, `pair_remove`, `week_require_open`, `WeekFinishedError`, `PairError`).
 - `setup` — setting a program up from the console (`program_create`, `person_enrol`,
   `ProgramError`).
-- `matching` — the one-to-one matching adapter between the models and the pure
-  `medmentor.matching` (`matching_run_create` … `matching_conflict_remove`,
-  `MatchingError`).
-- `profiles` — the matching profiles import (`matching_profiles_import`).
+
+The one-to-one matching adapter and the matching profiles import live with the
+one-to-one program's code, in `medmentor.mentoring.services`.
 
 The public names of each module are re-exported below, so
 `from medmentor.programs.services import X` and `services.X` keep working.
@@ -23,33 +22,6 @@ The public names of each module are re-exported below, so
 
 from medmentor.programs.importing import ImportResult
 from medmentor.programs.services.imports import ROSTER_DUPLICATE_HINT
-from medmentor.programs.services.matching import (
-    CONCORDANCE_ATTRIBUTES,
-    MATCHING_CRITERIA,
-    MATCHING_DEFAULT_RULES,
-    MATCHING_DEFAULT_WEIGHTS,
-    MATCHING_INLINE_LIMIT,
-    MATCHING_MAX_GAP,
-    MATCHING_MAX_WEIGHT,
-    MatchingCohort,
-    MatchingCriterion,
-    MatchingError,
-    matching_cohort,
-    matching_conflict_add,
-    matching_conflict_remove,
-    matching_pair_lock,
-    matching_pair_swap,
-    matching_rules_clean,
-    matching_run_create,
-    matching_run_execute,
-    matching_run_publish,
-    matching_weights_clean,
-)
-from medmentor.programs.services.profiles import (
-    MATCHING_PROFILE_ALIASES,
-    MATCHING_PROFILE_COLUMNS,
-    matching_profiles_import,
-)
 from medmentor.programs.services.roster import (
     ALLOWED_LEVELS,
     ALLOWED_ROLES,
@@ -84,15 +56,6 @@ from medmentor.programs.services.weeks import (
 __all__ = [
     "ALLOWED_LEVELS",
     "ALLOWED_ROLES",
-    "CONCORDANCE_ATTRIBUTES",
-    "MATCHING_CRITERIA",
-    "MATCHING_DEFAULT_RULES",
-    "MATCHING_DEFAULT_WEIGHTS",
-    "MATCHING_INLINE_LIMIT",
-    "MATCHING_MAX_GAP",
-    "MATCHING_MAX_WEIGHT",
-    "MATCHING_PROFILE_ALIASES",
-    "MATCHING_PROFILE_COLUMNS",
     "ROLES_GRANTED_BY",
     "ROLE_ALIASES",
     "ROLE_SEPARATORS",
@@ -105,24 +68,10 @@ __all__ = [
     "SCHEDULE_COLUMNS",
     "SCHEDULE_REQUIRED",
     "ImportResult",
-    "MatchingCohort",
-    "MatchingCriterion",
-    "MatchingError",
     "PairDerivation",
     "PairError",
     "ProgramError",
     "WeekFinishedError",
-    "matching_cohort",
-    "matching_conflict_add",
-    "matching_conflict_remove",
-    "matching_pair_lock",
-    "matching_pair_swap",
-    "matching_profiles_import",
-    "matching_rules_clean",
-    "matching_run_create",
-    "matching_run_execute",
-    "matching_run_publish",
-    "matching_weights_clean",
     "pair_add",
     "pair_remove",
     "pairs_derive",

@@ -1,0 +1,37 @@
+from django.apps import AppConfig
+
+# The pages (URL names) and API operations only one-to-one programs have: for a program
+# of another kind they are a 404 (programs.kinds.require_page).
+ONE_TO_ONE_PAGES = (
+    "matching",
+    "matching-profiles-import",
+    "matching-profiles-template",
+    "matching-run",
+    "matching-pair-lock",
+    "matching-swap",
+    "matching-publish",
+    "matching-conflict-add",
+    "matching-conflict-remove",
+    "api:matching_run_create",
+    "api:matching_run_detail",
+    "api:matching_run_publish",
+)
+
+
+class MentoringConfig(AppConfig):
+    """One-to-one near-peer mentoring (seed 004): matching and mentorships."""
+
+    name = "medmentor.mentoring"
+    label = "mentoring"
+
+    def ready(self) -> None:
+        from medmentor.mentoring import selectors
+        from medmentor.programs import kinds
+        from medmentor.programs.models import ProgramKind
+
+        kinds.register(
+            kind=ProgramKind.ONE_TO_ONE,
+            menu=[kinds.MenuEntry("Matching", "matching", "matching")],
+            pages=ONE_TO_ONE_PAGES,
+            home_items=selectors.attention_items,
+        )

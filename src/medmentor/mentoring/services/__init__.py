@@ -1,0 +1,64 @@
+"""Every write of one-to-one programs, one module per concern; callers import from here.
+
+- `matching` — the adapter between the models and the pure `medmentor.matching`
+  (`matching_run_create` … `matching_conflict_remove`, `MatchingError`).
+- `profiles` — the matching profiles import (`matching_profiles_import`), on the
+  programs import engine, so the preview and the import run the same code.
+
+The public names of each module are re-exported below, so
+`from medmentor.mentoring.services import X` and `services.X` work.
+"""
+
+from medmentor.mentoring.services.matching import (
+    CONCORDANCE_ATTRIBUTES,
+    MATCHING_CRITERIA,
+    MATCHING_DEFAULT_RULES,
+    MATCHING_DEFAULT_WEIGHTS,
+    MATCHING_INLINE_LIMIT,
+    MATCHING_MAX_GAP,
+    MATCHING_MAX_WEIGHT,
+    MatchingCohort,
+    MatchingCriterion,
+    MatchingError,
+    matching_cohort,
+    matching_conflict_add,
+    matching_conflict_remove,
+    matching_pair_lock,
+    matching_pair_swap,
+    matching_rules_clean,
+    matching_run_create,
+    matching_run_execute,
+    matching_run_publish,
+    matching_weights_clean,
+)
+from medmentor.mentoring.services.profiles import (
+    MATCHING_PROFILE_ALIASES,
+    MATCHING_PROFILE_COLUMNS,
+    matching_profiles_import,
+)
+
+__all__ = [
+    "CONCORDANCE_ATTRIBUTES",
+    "MATCHING_CRITERIA",
+    "MATCHING_DEFAULT_RULES",
+    "MATCHING_DEFAULT_WEIGHTS",
+    "MATCHING_INLINE_LIMIT",
+    "MATCHING_MAX_GAP",
+    "MATCHING_MAX_WEIGHT",
+    "MATCHING_PROFILE_ALIASES",
+    "MATCHING_PROFILE_COLUMNS",
+    "MatchingCohort",
+    "MatchingCriterion",
+    "MatchingError",
+    "matching_cohort",
+    "matching_conflict_add",
+    "matching_conflict_remove",
+    "matching_pair_lock",
+    "matching_pair_swap",
+    "matching_profiles_import",
+    "matching_rules_clean",
+    "matching_run_create",
+    "matching_run_execute",
+    "matching_run_publish",
+    "matching_weights_clean",
+]

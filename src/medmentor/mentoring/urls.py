@@ -1,0 +1,45 @@
+"""The one-to-one matching pages of a program's directors and coordinators.
+
+Included at "programs/", with the same paths and names they had under programs, so
+links in emails already sent keep working.
+"""
+
+from django.urls import path
+
+from medmentor.mentoring import views
+
+urlpatterns = [
+    path("<slug:slug>/matching/", views.matching, name="matching"),
+    path(
+        "<slug:slug>/matching/profiles/import/",
+        views.matching_profiles_import,
+        name="matching-profiles-import",
+    ),
+    path(
+        "<slug:slug>/matching/profiles/template.csv",
+        views.matching_profiles_template,
+        name="matching-profiles-template",
+    ),
+    path("<slug:slug>/matching/runs/<int:run_id>/", views.matching_run, name="matching-run"),
+    path(
+        "<slug:slug>/matching/runs/<int:run_id>/pairs/<int:pair_id>/lock/",
+        views.matching_pair_lock,
+        name="matching-pair-lock",
+    ),
+    path("<slug:slug>/matching/runs/<int:run_id>/swap/", views.matching_swap, name="matching-swap"),
+    path(
+        "<slug:slug>/matching/runs/<int:run_id>/publish/",
+        views.matching_publish,
+        name="matching-publish",
+    ),
+    path(
+        "<slug:slug>/matching/conflicts/",
+        views.matching_conflict_add,
+        name="matching-conflict-add",
+    ),
+    path(
+        "<slug:slug>/matching/conflicts/<int:conflict_id>/remove/",
+        views.matching_conflict_remove,
+        name="matching-conflict-remove",
+    ),
+]

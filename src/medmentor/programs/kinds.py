@@ -1,0 +1,144 @@
+"""The registry of program kinds: which menu, home-page items and pages each kind has.
+
+Each kind of program (case review, one-to-one, and later peer groups, conferences,
+reverse mentoring, community check-in) lives in its own app, above this one. The app
+registers its kind here from its `AppConfig.ready()`, so this module never imports the
+kinds: it knows them only by what they registered.
+
+- The program menu (`program_menu`, shown by `programs/_program_nav.html`): the entries
+  every program has, with the program's own kind's entries in the middle. A one-to-one
+  program has no schedule, weeks or curriculum entry; a case-review program no matching.
+- Pages (`require_page`): a page (URL name) or API operation that a kind registered as
+  its own exists only for programs of that kind; for any other program it is a 404 with
+  a message that says why. A page no kind registered (roster, outbox, surveys…) is
+  every program's.
+- Home-page items (`home_items`): what the program's kind knows needs the person there,
+  from the provider the kind registered; the home page adds it to the items of the
+  apps every program has.
+"""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from django.http import Http404
+
+from medmentor.people.models import Person
+from medmentor.programs.models import Program, ProgramKind
+
+
+@dataclass(frozen=True)
+class MenuEntry:
+    """One link of the program menu: its words, its URL name (it takes the program's
+    slug), and the `current` key a page passes to mark it as the page open."""
+
+    label: str
+    url_name: str
+    current: str
+
+
+@dataclass(frozen=True)
+class Kind:
+    """What one kind of program registers.
+
+    `pages` holds the URL names of its web pages and the API operations (as
+    "api:<operation_id>") that only programs of this kind have. `home_items` is called
+    as home_items(person=..., program=...) and returns the home page's AttentionItems
+    (programs.selectors) for a program of this kind; it applies its own privacy rules.
+    """
+
+    kind: str  # a ProgramKind value
+    menu: tuple[MenuEntry, ...] = ()
+    pages: frozenset[str] = field(default_factory=frozenset)
+    home_items: Callable[..., list] | None = None
+
+    @property
+    def label(self) -> str:
+        return ProgramKind(self.kind).label
+
+
+# Every program's menu starts and ends with these, whatever its kind.
+MENU_BEFORE = (
+    MenuEntry("Overview", "program-detail", "dashboard"),
+    MenuEntry("Roster", "roster-import", "roster"),
+)
+MENU_AFTER = (
+    MenuEntry("Outbox", "outbox", "outbox"),
+    MenuEntry("Surveys", "survey-list", "surveys"),
+    MenuEntry("Focus groups", "qualitative", "qualitative"),
+)
+
+_kinds: dict[str, Kind] = {}
+
+
+def register(
+    *,
+    kind: str,
+    menu: Iterable[MenuEntry] = (),
+    pages: Iterable[str] = (),
+    home_items: Callable[..., list] | None = None,
+) -> Kind:
+    """Register (or register again, e.g. when ready() runs twice) the kind `kind`.
+
+    Refused with ValueError when `kind` is not a ProgramKind or another kind already
+    registered one of `pages`: a page belongs to one kind, or to every program."""
+    if kind not in ProgramKind.values:
+        raise ValueError(f"“{kind}” is not a kind of program ({', '.join(ProgramKind.values)}).")
+    entry = Kind(kind=kind, menu=tuple(menu), pages=frozenset(pages), home_items=home_items)
+    for other in _kinds.values():
+        shared = entry.pages & other.pages
+        if other.kind != kind and shared:
+            raise ValueError(
+                f"The pages {', '.join(sorted(shared))} are already the "
+                f"{other.label.lower()} kind's; the {entry.label.lower()} kind cannot have "
+                "them too."
+            )
+    _kinds[kind] = entry
+    return entry
+
+
+def registered() -> dict[str, Kind]:
+    """Every registered kind, by ProgramKind value."""
+    return dict(_kinds)
+
+
+def kind_for(program: Program) -> Kind:
+    """What `program`'s kind registered; a kind no app registered (not built yet) has
+    the shared menu and pages only and no home-page items."""
+    return _kinds.get(program.kind) or Kind(kind=program.kind)
+
+
+def program_menu(program: Program) -> list[MenuEntry]:
+    """The program menu of `program`: the shared entries around its own kind's."""
+    return [*MENU_BEFORE, *kind_for(program).menu, *MENU_AFTER]
+
+
+def page_owner(page: str) -> Kind | None:
+    """The kind that registered `page` as its own; None for a page every program has."""
+    return next((entry for entry in _kinds.values() if page in entry.pages), None)
+
+
+def page_exists(*, program: Program, page: str | None) -> bool:
+    """Whether `program` has the page (URL name) or API operation ("api:<id>") `page`."""
+    owner = page_owner(page) if page else None
+    return owner is None or owner.kind == program.kind
+
+
+class PageNotInKind(Http404):
+    """A page of one kind of program asked for a program of another kind (404)."""
+
+
+def require_page(*, program: Program, page: str | None) -> None:
+    """Raise PageNotInKind (a 404 with the reason) unless `program` has `page`."""
+    if not page_exists(program=program, page=page):
+        owner = page_owner(page)
+        raise PageNotInKind(
+            f"{program.name} is a {ProgramKind(program.kind).label.lower()} program: this "
+            f"page belongs to {owner.label.lower()} programs only."
+        )
+
+
+def home_items(*, person: Person, program: Program) -> list:
+    """The home page's items from `program`'s kind (e.g. a one-to-one program's
+    unmatched mentees): the provider the kind registered, else none."""
+    provider = kind_for(program).home_items
+    return list(provider(person=person, program=program)) if provider else []

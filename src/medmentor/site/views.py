@@ -1,0 +1,147 @@
+"""The home page and the sign-in pages (the sign-in email is queued from here, so
+`people` itself never imports `messaging`)."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from medmentor.messaging.services import sign_in_link_send
+from medmentor.people import selectors as people_selectors
+from medmentor.people import services as people_services
+from medmentor.people.client import client_address
+from medmentor.site import selectors
+from medmentor.site.forms import SignInForm, SignInLinkRequestForm
+
+
+@never_cache  # an open survey invitation's link is the person's own
+@login_required
+def home(request):
+    """Each of the person's programs with what needs them there (site.selectors)."""
+    cards = selectors.home_cards(person=request.user)
+    return render(request, "site/home.html", {"cards": cards})
+
+
+# --- Signing in and out -----------------------------------------------------------------
+
+
+def _window_minutes() -> int:
+    return max(1, round(settings.SIGN_IN_FAILURE_WINDOW / 60))
+
+
+def _next_url(request) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse("home")
+
+
+def sign_in(request):
+    form = SignInForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        person = people_services.sign_in_check(
+            request=request,
+            email=form.cleaned_data["email"],
+            password=form.cleaned_data["password"],
+        )
+        if person is not None:
+            login(request, person)
+            return redirect(_next_url(request))
+        # When this was the lockout, django-axes' middleware answers with
+        # sign_in_locked_out below instead of this page.
+        form.add_error(None, "That email and password do not match an account.")
+    return render(
+        request,
+        "site/sign_in.html",
+        {"form": form, "link_form": SignInLinkRequestForm(), "next": _next_url(request)},
+        status=400 if form.errors else 200,
+    )
+
+
+def sign_in_locked_out(request, original_response=None, credentials=None):
+    """django-axes' answer (AXES_LOCKOUT_CALLABLE) when a sign-in is refused because this
+    account failed too often from this address: our sign-in page, saying so, with 429."""
+    form = SignInForm(initial={"email": request.POST.get("email", "")})
+    return render(
+        request,
+        "site/sign_in.html",
+        {
+            "form": form,
+            "refusal": (
+                "Too many failed sign-ins for this account from this address. "
+                f"Try again in {_window_minutes()} minutes or ask for a sign-in link."
+            ),
+            "link_form": SignInLinkRequestForm(initial={"email": request.POST.get("email", "")}),
+            "next": _next_url(request),
+        },
+        status=429,
+    )
+
+
+def sign_in_link_request(request):
+    form = SignInLinkRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        verdict = people_services.sign_in_link_request_admit(
+            email=form.cleaned_data["email"], address=client_address(request)
+        )
+        if verdict is people_services.SignInLinkRequestVerdict.TOO_MANY_FROM_ADDRESS:
+            # Says nothing about the email: the count is of this client's requests.
+            form.add_error(
+                None,
+                "Too many sign-in links were asked for from your network in the last "
+                f"{_window_minutes()} minutes. Try again later, or sign in with your password.",
+            )
+            return render(
+                request,
+                "site/sign_in.html",
+                {"form": SignInForm(), "link_form": form, "next": reverse("home")},
+                status=429,
+            )
+        person = people_selectors.person_by_email(email=form.cleaned_data["email"])
+        if verdict is people_services.SignInLinkRequestVerdict.ADMITTED and (
+            person is not None and person.is_active
+        ):
+            # The link itself is minted by the worker at delivery: the outbox holds none.
+            sign_in_link_send(person=person)
+        # Same answer whether or not the address is known, and whether or not this
+        # email's few links per window were already sent: no probing who is enrolled.
+        messages.success(
+            request,
+            "If that address belongs to an account, a sign-in link is on its way. "
+            "It works once and expires in 7 days.",
+        )
+        return redirect("sign-in")
+    return render(
+        request,
+        "site/sign_in.html",
+        {"form": SignInForm(), "link_form": form, "next": reverse("home")},
+        status=400 if form.errors else 200,
+    )
+
+
+def sign_in_link_use(request, token: str):
+    # Opening the link shows a button; the POST signs in. Mail scanners that
+    # prefetch links (common in hospital mail systems) would otherwise use it up.
+    if request.method == "POST":
+        try:
+            person = people_services.sign_in_link_consume(token=token)
+        except people_services.SignInLinkError as error:
+            messages.error(request, str(error))
+            return redirect("sign-in")
+        login(request, person, backend="django.contrib.auth.backends.ModelBackend")
+        return redirect(_next_url(request))
+    return render(request, "site/sign_in_link.html", {"next": request.GET.get("next", "")})
+
+
+@require_POST
+def sign_out(request):
+    logout(request)
+    messages.success(request, "You are signed out.")
+    return redirect("sign-in")

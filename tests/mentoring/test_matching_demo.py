@@ -1,0 +1,96 @@
+"""The demo's second program (seed 004): a one-to-one near-peer cohort the demo director
+matches on the Matching page; loading it again changes nothing."""
+
+import datetime
+import io
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from medmentor.mentoring import demo
+from medmentor.mentoring.models import MatchingProfile, MatchingRun
+from medmentor.programs.models import Enrollment, Program, Role
+from tests.conftest import rows_for_the_module
+
+pytestmark = pytest.mark.usefixtures("fast_passwords")
+
+TODAY = datetime.date(2026, 11, 27)
+
+
+def load() -> str:
+    out = io.StringIO()
+    call_command("load_demo", "--today", TODAY.isoformat(), stdout=out)
+    return out.getvalue()
+
+
+def profiles() -> list[dict]:
+    return sorted(
+        (row for row in MatchingProfile.objects.values()), key=lambda row: row["enrollment_id"]
+    )
+
+
+@pytest.fixture(scope="module")
+def first_load(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The demo loaded once into the empty database, and what that load printed; each
+    test starts from exactly this (tests/conftest.py, rows_for_the_module)."""
+    yield from rows_for_the_module(django_db_blocker, tmp_path_factory, load)
+
+
+@pytest.fixture
+def near_peer(db, first_load):
+    return Program.objects.get(slug=demo.PROGRAM_SLUG), first_load
+
+
+def test_the_near_peer_cohort_has_capacities_profiles_and_concordance(near_peer):
+    program, output = near_peer
+    roles = list(Enrollment.objects.filter(program=program).values_list("role", flat=True))
+
+    assert program.kind == "one_to_one"
+    assert sorted(set(roles)) == ["coordinator", "director", "junior", "senior"]
+    assert roles.count(Role.SENIOR) == 12 and roles.count(Role.JUNIOR) == 24
+    mentor_profiles = MatchingProfile.objects.filter(enrollment__role=Role.SENIOR)
+    assert set(mentor_profiles.values_list("capacity", flat=True)) == {1, 2, 3}
+    assert sum(mentor_profiles.values_list("capacity", flat=True)) == 24
+    asked = [p.concordance for p in MatchingProfile.objects.filter(enrollment__role=Role.JUNIOR)]
+    assert sum(1 for c in asked if c) >= 8
+    assert "mentee1@demo.medmentor.test" in output and "mentor1@demo.medmentor.test" in output
+
+
+def test_loading_again_changes_nothing(near_peer):
+    before = profiles()
+
+    output = load()
+
+    assert profiles() == before
+    assert "Near-peer roster: 0 added, 0 updated, 38 unchanged." in output
+    assert "Matching profiles: 0 added, 0 updated, 36 unchanged." in output
+
+
+def test_the_demo_director_matches_the_near_peer_program_from_the_page(client, near_peer):
+    program, _ = near_peer
+    # Through the sign-in page: django-axes needs the request that client.login() lacks.
+    signed_in = client.post(
+        reverse("sign-in"),
+        {"email": "director@demo.medmentor.test", "password": "medmentor-demo"},
+    )
+    assert signed_in.status_code == 302
+    url = reverse("matching", kwargs={"slug": program.slug})
+    page = client.get(url)
+    assert page.status_code == 200
+
+    form = {
+        "objective": "stable",
+        "min_level_gap": "2",
+        **{f"weight_{name}": "2" for name in ("specialty", "interests", "site", "language")},
+        **{f"weight_{name}": "3" for name in ("gender", "urim", "first_generation")},
+    }
+    response = client.post(url, form)
+
+    run = MatchingRun.objects.get(program=program)
+    assert response.status_code == 302
+    assert run.status == "draft"
+    assert run.matched == 24
+    assert run.tradeoff["stable"]["blocking_pairs"] == 0
+    review = client.get(response["Location"]).content.decode()
+    assert "(asked by mentee)" in review
