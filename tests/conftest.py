@@ -7,11 +7,16 @@ another program. Every privacy test asks each of them in turn.
 
 import datetime
 import functools
+import gc
+import subprocess
+import sys
 import time
 
 import pytest
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
+from django.db import transaction
+from django.test import override_settings
 
 from medmentor.people.models import Institution, Person, Service
 from medmentor.people.session_refresh import REFRESHED_AT
@@ -26,12 +31,44 @@ def _media_in_tmp(settings, tmp_path):
     settings.PENDING_IMPORTS_DIR = tmp_path / "pending-imports"
 
 
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def rows_for_the_module(django_db_blocker, tmp_path_factory, make):
+    """For a module-scoped fixture: `make()` the rows once, inside a transaction that
+    every test of the module then runs within (each test in its own savepoint, rolled
+    back after it, as pytest-django always does) and that is rolled back after the
+    module. So each test sees exactly what `make` wrote, whatever an earlier test did.
+    Use from a fixture that also asks for `django_db_setup`; the module's tests must
+    use `db` (not transaction=True), and tests that need an empty database belong in
+    another module. Passwords are hashed with FAST_HASHERS (use `fast_passwords`);
+    uploaded files go to a folder of the module's own."""
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            files = tmp_path_factory.mktemp("module-files")
+            with override_settings(
+                PASSWORD_HASHERS=FAST_HASHERS,
+                MEDIA_ROOT=files / "media",
+                PENDING_IMPORTS_DIR=files / "pending-imports",
+            ):
+                value = make()
+        except BaseException:
+            atomic.__exit__(*sys.exc_info())
+            raise
+    yield value
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        atomic.__exit__(None, None, None)
+
+
 @pytest.fixture
 def fast_passwords(settings):
     """Opt-in (`pytest.mark.usefixtures("fast_passwords")`, before the people are
     made): hash test passwords with MD5, not Argon2, for modules that make many people
     per test. Sign-in tests keep Argon2."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_HASHERS
 
 
 @functools.cache
@@ -50,18 +87,15 @@ def make_person(email: str, name: str, level: str, institution=None) -> Person:
     return person
 
 
-@pytest.fixture
-def institution(db):
+def make_institution() -> Institution:
     return Institution.objects.create(name="Lakeside University Hospital", slug="lakeside")
 
 
-@pytest.fixture
-def service(institution):
+def make_service(institution) -> Service:
     return Service.objects.create(institution=institution, name="Nuclear Medicine")
 
 
-@pytest.fixture
-def program(institution, service):
+def make_program(institution, service) -> Program:
     return Program.objects.create(
         name="Nuclear Medicine must-see case",
         slug="nm-must-see",
@@ -79,52 +113,77 @@ def _enrol(program, person, role):
     return person
 
 
+# The fixture of each name below: email, full name, training level, role in `program`.
+PROGRAM_PEOPLE = {
+    "director": ("director@lakeside.test", "Dana Director", "faculty", Role.DIRECTOR),
+    "coordinator": ("coordinator@lakeside.test", "Cory Coordinator", "other", Role.COORDINATOR),
+    "faculty": ("faculty@lakeside.test", "Fran Faculty", "faculty", Role.FACULTY),
+    "researcher": ("researcher@lakeside.test", "Rae Researcher", "other", Role.RESEARCHER),
+    "senior": ("senior@lakeside.test", "Sam Senior", "R3", Role.SENIOR),
+    "other_senior": ("senior2@lakeside.test", "Sasha Senior", "fellow", Role.SENIOR),
+    "junior": ("junior@lakeside.test", "Jo Junior", "R1", Role.JUNIOR),
+    "other_junior": ("junior2@lakeside.test", "Jamie Junior", "R1", Role.JUNIOR),
+}
+
+
+def make_program_person(name: str, program, institution) -> Person:
+    email, full_name, level, role = PROGRAM_PEOPLE[name]
+    return _enrol(program, make_person(email, full_name, level, institution), role)
+
+
+@pytest.fixture
+def institution(db):
+    return make_institution()
+
+
+@pytest.fixture
+def service(institution):
+    return make_service(institution)
+
+
+@pytest.fixture
+def program(institution, service):
+    return make_program(institution, service)
+
+
 @pytest.fixture
 def director(program, institution):
-    person = make_person("director@lakeside.test", "Dana Director", "faculty", institution)
-    return _enrol(program, person, Role.DIRECTOR)
+    return make_program_person("director", program, institution)
 
 
 @pytest.fixture
 def coordinator(program, institution):
-    person = make_person("coordinator@lakeside.test", "Cory Coordinator", "other", institution)
-    return _enrol(program, person, Role.COORDINATOR)
+    return make_program_person("coordinator", program, institution)
 
 
 @pytest.fixture
 def faculty(program, institution):
-    person = make_person("faculty@lakeside.test", "Fran Faculty", "faculty", institution)
-    return _enrol(program, person, Role.FACULTY)
+    return make_program_person("faculty", program, institution)
 
 
 @pytest.fixture
 def researcher(program, institution):
-    person = make_person("researcher@lakeside.test", "Rae Researcher", "other", institution)
-    return _enrol(program, person, Role.RESEARCHER)
+    return make_program_person("researcher", program, institution)
 
 
 @pytest.fixture
 def senior(program, institution):
-    person = make_person("senior@lakeside.test", "Sam Senior", "R3", institution)
-    return _enrol(program, person, Role.SENIOR)
+    return make_program_person("senior", program, institution)
 
 
 @pytest.fixture
 def other_senior(program, institution):
-    person = make_person("senior2@lakeside.test", "Sasha Senior", "fellow", institution)
-    return _enrol(program, person, Role.SENIOR)
+    return make_program_person("other_senior", program, institution)
 
 
 @pytest.fixture
 def junior(program, institution):
-    person = make_person("junior@lakeside.test", "Jo Junior", "R1", institution)
-    return _enrol(program, person, Role.JUNIOR)
+    return make_program_person("junior", program, institution)
 
 
 @pytest.fixture
 def other_junior(program, institution):
-    person = make_person("junior2@lakeside.test", "Jamie Junior", "R1", institution)
-    return _enrol(program, person, Role.JUNIOR)
+    return make_program_person("other_junior", program, institution)
 
 
 @pytest.fixture
@@ -141,6 +200,10 @@ def operations(db):
 @pytest.fixture
 def outsider(db, institution):
     """Enrolled as a junior in a different program: sees nothing of `program`."""
+    return make_outsider(institution)
+
+
+def make_outsider(institution) -> Person:
     other = Program.objects.create(
         name="Other program",
         slug="other",
@@ -180,6 +243,13 @@ def make_curriculum_week(curriculum, number: int, topic: str):
 
 @pytest.fixture
 def case_week(program, junior, senior, other_junior, other_senior):
+    """This calendar week (in the program's time zone) as a planned program week
+    teaching curriculum week 1 (a case each weekday), with two pairs: junior–senior and
+    other_junior–other_senior. Curriculum week 2 is planned for no week."""
+    return make_case_week(program, junior, senior, other_junior, other_senior)
+
+
+def make_case_week(program, junior, senior, other_junior, other_senior):
     """This calendar week (in the program's time zone) as a planned program week
     teaching curriculum week 1 (a case each weekday), with two pairs: junior–senior and
     other_junior–other_senior. Curriculum week 2 is planned for no week."""
@@ -231,6 +301,51 @@ def sign_in(client, person) -> None:
 
 
 assert settings.AUTH_USER_MODEL == "people.Person"
+
+
+# --- The garbage collector skips what lives for the whole run ---------------------------
+
+
+def pytest_collection_finish(session):
+    # Django, numpy, scipy, the test modules: a million objects, imported once and kept
+    # to the end. Frozen, every full collection during the run (and pytest's own at the
+    # end) stops walking them; what the tests make is collected as before.
+    gc.collect()
+    gc.freeze()
+
+
+# --- A test that starts a process is marked slow ----------------------------------------
+
+_ALLOWED_TO_START_PROCESSES = {"slow", "browser"}
+_running_test_marks: set[str] | None = None
+_popen_init = subprocess.Popen.__init__
+
+
+def _popen_only_in_slow_tests(self, args, *rest, **kwargs):
+    # A new Python process costs seconds of imports: such tests are `slow`, so the quick
+    # suite leaves them out and CI still runs them (.ci/run). Other programs (a library
+    # asking fc-list for fonts) are quick and allowed.
+    program = args if isinstance(args, str | bytes) else (list(args) or [""])[0]
+    starts_python = str(program) == sys.executable or str(program).endswith("medmentor")
+    marks = _running_test_marks
+    if starts_python and marks is not None and not marks & _ALLOWED_TO_START_PROCESSES:
+        raise AssertionError(
+            "This test starts a Python process: mark it @pytest.mark.slow (tests/conftest.py)."
+        )
+    _popen_init(self, args, *rest, **kwargs)
+
+
+subprocess.Popen.__init__ = _popen_only_in_slow_tests
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    global _running_test_marks
+    _running_test_marks = {mark.name for mark in item.iter_markers()}
+    try:
+        return (yield)
+    finally:
+        _running_test_marks = None
 
 
 # --- A real SMTP server, and a test database other processes can open ------------------

@@ -31,7 +31,17 @@ from medmentor.mentoring.models import MatchingConflict
 from medmentor.mentoring.services import MATCHING_DEFAULT_WEIGHTS, matching_run_create
 from medmentor.messaging.models import OutboxMessage
 from medmentor.programs.models import Enrollment, Pair, Program, ProgramKind, ProgramWeek
-from tests.conftest import sign_in
+from tests.conftest import (
+    PROGRAM_PEOPLE,
+    make_case_week,
+    make_institution,
+    make_outsider,
+    make_program,
+    make_program_person,
+    make_service,
+    rows_for_the_module,
+    sign_in,
+)
 from tests.surveys.conftest import make_survey
 
 pytestmark = pytest.mark.usefixtures("fast_passwords")
@@ -742,8 +752,53 @@ def _qualitative_world(program, researcher):
     return SimpleNamespace(document=document, code=code, theme=theme, highlight=highlight)
 
 
+@pytest.fixture(scope="module")
+def _rows(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The people and the world, made once for the module: each test runs in its own
+    rolled-back savepoint inside (tests/conftest.py, rows_for_the_module), so it starts
+    from exactly these rows whatever an earlier test did or posted."""
+
+    def make() -> SimpleNamespace:
+        institution = make_institution()
+        program = make_program(institution, make_service(institution))
+        people = {name: make_program_person(name, program, institution) for name in PROGRAM_PEOPLE}
+        people["outsider"] = make_outsider(institution)
+        people["program"] = program
+        case_week = make_case_week(
+            program,
+            people["junior"],
+            people["senior"],
+            people["other_junior"],
+            people["other_senior"],
+        )
+        return SimpleNamespace(
+            people=people,
+            world=_world(case_week, program, people["director"], people["researcher"]),
+        )
+
+    yield from rows_for_the_module(django_db_blocker, tmp_path_factory, make)
+
+
+# The conftest fixtures of these names, as the module's shared rows (the same people
+# sign in for every role in every test).
+program = pytest.fixture(lambda db, _rows: _rows.people["program"], name="program")
+director = pytest.fixture(lambda db, _rows: _rows.people["director"], name="director")
+coordinator = pytest.fixture(lambda db, _rows: _rows.people["coordinator"], name="coordinator")
+faculty = pytest.fixture(lambda db, _rows: _rows.people["faculty"], name="faculty")
+researcher = pytest.fixture(lambda db, _rows: _rows.people["researcher"], name="researcher")
+senior = pytest.fixture(lambda db, _rows: _rows.people["senior"], name="senior")
+other_senior = pytest.fixture(lambda db, _rows: _rows.people["other_senior"], name="other_senior")
+junior = pytest.fixture(lambda db, _rows: _rows.people["junior"], name="junior")
+other_junior = pytest.fixture(lambda db, _rows: _rows.people["other_junior"], name="other_junior")
+outsider = pytest.fixture(lambda db, _rows: _rows.people["outsider"], name="outsider")
+
+
 @pytest.fixture
-def world(case_week, program, director, coordinator, faculty, researcher, outsider):
+def world(db, _rows):
+    return _rows.world
+
+
+def _world(case_week, program, director, researcher):
     """The case_week program, plus last week taught by the same curriculum week to the
     same two pairs (so last week is over, with four people: too few to show)."""
     last_week = ProgramWeek.objects.create(

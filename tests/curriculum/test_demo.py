@@ -30,6 +30,7 @@ from medmentor.programs.models import (
     ServiceBlock,
 )
 from medmentor.programs.selectors import on_service_by_week
+from tests.conftest import rows_for_the_module
 
 pytestmark = pytest.mark.usefixtures("fast_passwords")
 
@@ -71,14 +72,20 @@ def snapshot() -> dict[str, list[tuple]]:
     }
 
 
+@pytest.fixture(scope="module")
+def first_load(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The demo loaded once into the empty database, and what that load printed; each
+    test starts from exactly this (tests/conftest.py, rows_for_the_module)."""
+    yield from rows_for_the_module(django_db_blocker, tmp_path_factory, load)
+
+
 @pytest.fixture
-def demo_program(db):
-    load()
+def demo_program(db, first_load):
     return Program.objects.get(slug=demo.PROGRAM_SLUG)
 
 
-def test_loading_twice_changes_nothing(db):
-    first_output = load()
+def test_loading_twice_changes_nothing(db, first_load):
+    first_output = first_load
     before = snapshot()
 
     second_output = load()
@@ -134,8 +141,8 @@ def test_demo_people_sign_in_with_the_demo_password(client, demo_program, email)
     assert client.session["_auth_user_id"]
 
 
-def test_the_output_shows_how_to_sign_in_as_each_role(db):
-    output = load()
+def test_the_output_shows_how_to_sign_in_as_each_role(first_load):
+    output = first_load
 
     for email in (
         "director@demo.medmentor.test",
@@ -153,8 +160,7 @@ def test_the_output_shows_how_to_sign_in_as_each_role(db):
     assert operations.startswith("operations (admin site only)")
 
 
-def test_the_demo_director_is_no_superuser_and_operations_is_a_separate_account(db):
-    load()
+def test_the_demo_director_is_no_superuser_and_operations_is_a_separate_account(db, first_load):
     director = Person.objects.get(email="director@demo.medmentor.test")
     assert not director.is_staff and not director.is_superuser
     operations = Person.objects.get(email=demo.OPERATIONS_EMAIL)
@@ -166,8 +172,7 @@ def test_the_demo_director_is_no_superuser_and_operations_is_a_separate_account(
     }
 
 
-def test_loading_again_undoes_an_older_demo_that_made_its_director_a_superuser(db):
-    load()
+def test_loading_again_undoes_an_older_demo_that_made_its_director_a_superuser(db, first_load):
     Person.objects.filter(email="director@demo.medmentor.test").update(
         is_staff=True, is_superuser=True
     )

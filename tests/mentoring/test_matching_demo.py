@@ -11,6 +11,7 @@ from django.urls import reverse
 from medmentor.mentoring import demo
 from medmentor.mentoring.models import MatchingProfile, MatchingRun
 from medmentor.programs.models import Enrollment, Program, Role
+from tests.conftest import rows_for_the_module
 
 pytestmark = pytest.mark.usefixtures("fast_passwords")
 
@@ -29,10 +30,16 @@ def profiles() -> list[dict]:
     )
 
 
+@pytest.fixture(scope="module")
+def first_load(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The demo loaded once into the empty database, and what that load printed; each
+    test starts from exactly this (tests/conftest.py, rows_for_the_module)."""
+    yield from rows_for_the_module(django_db_blocker, tmp_path_factory, load)
+
+
 @pytest.fixture
-def near_peer(db):
-    output = load()
-    return Program.objects.get(slug=demo.PROGRAM_SLUG), output
+def near_peer(db, first_load):
+    return Program.objects.get(slug=demo.PROGRAM_SLUG), first_load
 
 
 def test_the_near_peer_cohort_has_capacities_profiles_and_concordance(near_peer):

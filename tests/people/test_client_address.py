@@ -54,6 +54,7 @@ def test_the_account_is_the_email_trimmed_and_lower_cased():
     )
 
 
+@pytest.mark.slow  # two new Python processes
 def test_the_deploy_check_refuses_a_proxy_whose_forwarded_address_is_not_trusted(tmp_path):
     production = {
         "SECRET_KEY": secrets.token_urlsafe(64),

@@ -8,6 +8,7 @@ from django.core.management import call_command
 
 from medmentor.surveys.models import Answer, Instrument, Response, Wave
 from medmentor.surveys.selectors import survey_report
+from tests.conftest import rows_for_the_module
 
 TODAY = datetime.date(2026, 11, 27)
 
@@ -18,9 +19,16 @@ def _load(today=TODAY) -> str:
     return out.getvalue()
 
 
+@pytest.fixture(scope="module")
+def first_load(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The demo loaded once into the empty database, and what that load printed; each
+    test starts from exactly this (tests/conftest.py, rows_for_the_module)."""
+    yield from rows_for_the_module(django_db_blocker, tmp_path_factory, _load)
+
+
 @pytest.mark.django_db
-def test_load_demo_brings_a_survey_whose_report_has_the_paired_table():
-    output = _load()
+def test_load_demo_brings_a_survey_whose_report_has_the_paired_table(first_load):
+    output = first_load
     instrument = Instrument.objects.get()
     assert f"/surveys/{instrument.pk}/" in output
     row = survey_report(instrument=instrument).scales[0].comparison
@@ -29,8 +37,7 @@ def test_load_demo_brings_a_survey_whose_report_has_the_paired_table():
 
 
 @pytest.mark.django_db
-def test_loading_again_adds_nothing_and_a_later_week_moves_the_waves():
-    _load()
+def test_loading_again_adds_nothing_and_a_later_week_moves_the_waves(first_load):
     counts = (Instrument.objects.count(), Response.objects.count(), Answer.objects.count())
     pre_opens = Wave.objects.get(kind="pre").opens_at
     _load(TODAY - datetime.timedelta(days=2))

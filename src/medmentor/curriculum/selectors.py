@@ -10,6 +10,7 @@ every read of them is filtered to the person asking (or aggregated, never per pa
 
 import datetime
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
@@ -678,7 +679,7 @@ class Dashboard:
 
 
 def _juniors_without_senior(
-    *, program: Program, weeks: list[ProgramWeek], active_pairs: list[Pair]
+    *, program: Program, weeks: Sequence[ProgramWeek], active_pairs: list[Pair]
 ) -> dict[int, list[Person]]:
     """Per week, the program's juniors on service (Monday to Friday overlap) who have no
     current pair that week — the flag a director acts on. Three queries in all."""
@@ -695,10 +696,10 @@ def _juniors_without_senior(
         blocks = blocks.filter(service_id=program.service_id)
     paired = {(pair.week_id, pair.junior_id) for pair in active_pairs}
     flagged: dict[int, dict[int, Person]] = {week.pk: {} for week in weeks}
-    blocks = list(blocks)
+    block_rows = list(blocks)
     for week in weeks:
         friday = week.starts_on + datetime.timedelta(days=4)
-        for block in blocks:
+        for block in block_rows:
             on_service = block.starts_on <= friday and block.ends_on >= week.starts_on
             if on_service and (week.pk, block.person_id) not in paired:
                 flagged[week.pk][block.person_id] = block.person

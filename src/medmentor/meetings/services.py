@@ -243,7 +243,9 @@ def meeting_cancel(*, meeting: Meeting, by: Person, now: datetime.datetime | Non
     """Cancel a one-off meeting (METHOD:CANCEL), or skip one date of a series (the
     series' update with one more EXDATE). Its organizer only; not once it started."""
     now = now or timezone.now()
-    if meeting.series_id is not None:
+    if meeting.series is not None:
+        # A meeting of a series always has its date in the series.
+        assert meeting.occurrence_on is not None, f"meeting {meeting.pk} has no series date"
         series_date_skip(series=meeting.series, by=by, on=meeting.occurrence_on, now=now)
         return
     _require_organizer(item=meeting, by=by, what="cancel")
@@ -441,6 +443,8 @@ def series_update(
         series.save()
         coming = list(series.meetings.filter(starts_at__gt=now, cancelled_at__isnull=True))
         for meeting in coming:
+            # The series' own meetings: each has its date in the series.
+            assert meeting.occurrence_on is not None, f"meeting {meeting.pk} has no series date"
             start = local_datetime(meeting.occurrence_on, local_time, series.zone)
             meeting.starts_at = start
             meeting.ends_at = start + datetime.timedelta(minutes=duration_minutes)

@@ -257,8 +257,9 @@ def _mime_attachment(attachment: OutboxAttachment) -> MIMEBase:
     header = Message()
     header["Content-Type"] = attachment.content_type
     maintype, subtype = header.get_content_maintype(), header.get_content_subtype()
-    params = dict(header.get_params()[1:])
+    params = dict((header.get_params() or [])[1:])
     content = bytes(attachment.content)
+    part: MIMEBase
     if maintype == "text":
         part = MIMEText(content.decode(), subtype, "utf-8")
     else:

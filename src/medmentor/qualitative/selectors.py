@@ -349,10 +349,10 @@ def agreement_for(
     them); `leave_out_uncoded` counts only the units some coder coded (a stated option)."""
     access.require_researcher(viewer, program, RESEARCHERS_ONLY)
     settings = qualitative_settings(program=program)
-    documents = Document.objects.filter(program=program, status=DocumentStatus.CODABLE)
+    codable = Document.objects.filter(program=program, status=DocumentStatus.CODABLE)
     if document is not None:
-        documents = documents.filter(pk=document.pk)
-    documents = list(documents.order_by("title", "id"))
+        codable = codable.filter(pk=document.pk)
+    documents = list(codable.order_by("title", "id"))
     compared = [d for d in documents if d.comparison_opened_at is not None]
     blind = [d for d in documents if d.comparison_opened_at is None]
     # Plain tuples, not model instances with prefetches: 5 coders x 200 documents is

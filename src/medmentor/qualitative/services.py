@@ -127,7 +127,6 @@ class _Pseudonyms:
         self.by_person = {row.person_id: row for row in rows if row.person_id}
         self.by_digest = {row.digest: row for row in rows if row.digest}
         self.taken = {row.label for row in rows}
-        self.people = {}
 
     def _make(self, prefix: str, **fields) -> Pseudonym:
         row = Pseudonym.objects.create(
@@ -393,7 +392,7 @@ def replacement_add(
         original, spans = _original(document)
         existing = list(document.replacements.all())
         pattern = re.compile(r"(?<!\w)" + re.escape(words) + r"(?!\w)", re.IGNORECASE)
-        added = []
+        added: list[Replacement] = []
         index = max((r.index for r in existing), default=-1) + 1
         for match in pattern.finditer(original):
             if any(r.start < match.end() and match.start() < r.end for r in existing + added):
@@ -527,7 +526,7 @@ def _check_parent(program: Program, parent: Code | None, code: Code | None = Non
         return
     if parent.program_id != program.pk:
         raise ValidationError("The parent code belongs to another program.")
-    ancestor = parent
+    ancestor: Code | None = parent
     while ancestor is not None:
         if code is not None and ancestor.pk == code.pk:
             raise ValidationError(
@@ -666,7 +665,7 @@ def competencies_set(
     """The competencies a code or a theme maps to (replacing what it had)."""
     access.require_researcher(by, program)
     target = code or theme
-    if (code is None) == (theme is None) or target.program_id != program.pk:
+    if (code is None) == (theme is None) or target is None or target.program_id != program.pk:
         raise ValidationError("Map one code or one theme of this program.")
     unknown = [value for value in competencies if value not in Competency.values]
     if unknown:

@@ -3,6 +3,7 @@ draws the Figure, the page takes it as inline SVG and the PDF report as a page."
 
 import io
 import re
+from collections.abc import Sequence
 
 import matplotlib
 import numpy as np
@@ -71,7 +72,7 @@ def likert_diverging_figure(
 
 
 def scale_change_figure(
-    *, title: str, score_range: tuple[float, float], rows: list[tuple[str, object]]
+    *, title: str, score_range: tuple[float, float], rows: Sequence[tuple[str, object]]
 ) -> Figure:
     """A scale's scores per wave over the paired respondents: the interquartile range as a
     bar, the median as a dot and the mean as a diamond, one row per wave (`rows`: label

@@ -552,7 +552,9 @@ def item_move(*, item: Item, direction: str, by: Actor) -> None:
         if neighbour is None:
             return
         # (instrument, order) is unique: park one item past the end while swapping.
-        spare = locked.items.order_by("-order").values_list("order", flat=True).first() + 1
+        last = locked.items.order_by("-order").values_list("order", flat=True).first()
+        assert last is not None, "the instrument has items: `item` is one of them"
+        spare = last + 1
         mine, theirs = item.order, neighbour.order
         Item.objects.filter(pk=item.pk).update(order=spare)
         Item.objects.filter(pk=neighbour.pk).update(order=mine)

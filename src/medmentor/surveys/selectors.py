@@ -9,6 +9,7 @@
 
 import gc
 import json
+from collections.abc import Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -135,8 +136,8 @@ class InstrumentEditorContents:
     """What the survey editor lists: waves with their submitted counts (`n_submitted`),
     items in order with their submitted answers (`n_answers`), scales with members."""
 
-    waves: list[Wave]
-    items: list[Item]
+    waves: Sequence[Wave]
+    items: Sequence[Item]
     scales: list[tuple[Scale, list]]
     submitted: int
 
@@ -430,7 +431,9 @@ def _survey_report(*, instrument: Instrument, with_charts: bool) -> SurveyReport
         item_reports.append(ItemReport(item=item, counts_by_wave=rows, chart_svg=svg))
 
     pre, post = data.get(WaveKind.PRE), data.get(WaveKind.POST)
-    pairs, match, pairing = ([], None, "No pre and post waves to compare.")
+    pairs: list = []
+    match: CodeMatch | None = None
+    pairing = "No pre and post waves to compare."
     if pre and post:
         pairs, match, pairing = _pairs(instrument, pre, post)
     follow = data.get(WaveKind.FOLLOW_UP)
@@ -459,6 +462,7 @@ def _survey_report(*, instrument: Instrument, with_charts: bool) -> SurveyReport
             first = pre_scores or post_scores
             if first is not None and n_items >= 2:
                 source = pre if pre_scores is not None else post
+                assert source is not None, "the scores came from one of the two waves"
                 items_matrix = _scale_matrix(
                     list(scale.scale_items.select_related("item")), scale, source
                 )

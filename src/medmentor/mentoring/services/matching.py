@@ -9,7 +9,8 @@ conflicts that keep two people apart; every refusal is a `MatchingError`.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Literal
 
 import numpy as np
 from django.db import transaction
@@ -25,6 +26,7 @@ from medmentor.matching import (
     MatchingReport,
     Mentee,
     Mentor,
+    RematchResult,
     Weights,
     assess,
     build_market,
@@ -34,6 +36,7 @@ from medmentor.matching import (
     rematch,
 )
 from medmentor.matching.explain import stage_words
+from medmentor.matching.model import AttributeValue, PersonId
 from medmentor.mentoring.models import (
     MatchingConflict,
     MatchingObjective,
@@ -147,7 +150,7 @@ def matching_rules_clean(raw: object) -> dict[str, object]:
         return dict(MATCHING_DEFAULT_RULES)
     if not isinstance(raw, dict):
         raise MatchingError("Rules must be a list of rule: value.")
-    rules = dict(MATCHING_DEFAULT_RULES)
+    rules: dict[str, object] = dict(MATCHING_DEFAULT_RULES)
     for name, value in raw.items():
         if name == "min_level_gap":
             if value is None or value == "":
@@ -185,10 +188,11 @@ class MatchingCohort:
 
     mentees: list[Mentee]
     mentors: list[Mentor]
-    people: dict[str, Person]
+    # Keyed by the labels the matcher carries (PersonId; here always the label string).
+    people: dict[PersonId, Person]
     rules: HardRules
     weights: Weights
-    conflicts: dict[tuple[str, str], str]
+    conflicts: dict[tuple[PersonId, PersonId], str]
 
 
 def _matching_weights(raw: dict[str, float]) -> Weights:
@@ -215,7 +219,9 @@ def _current_enrollments(program: Program, role: str) -> list[Enrollment]:
     )
 
 
-def _profile_attributes(person: Person, profile: MatchingProfile | None) -> dict[str, object]:
+def _profile_attributes(
+    person: Person, profile: MatchingProfile | None
+) -> dict[str, AttributeValue]:
     if profile is None:
         return {"specialty": person.specialty or None}
     return {
@@ -269,7 +275,7 @@ def matching_cohort(
     names: dict[str, int] = {}
     for enrollment in (*mentee_rows, *mentor_rows):
         names[enrollment.person.full_name] = names.get(enrollment.person.full_name, 0) + 1
-    people: dict[str, Person] = {}
+    people: dict[PersonId, Person] = {}
     labels: dict[int, str] = {}
 
     def label(person: Person) -> str:
@@ -348,7 +354,7 @@ def matching_cohort(
             raise MatchingError(str(error)) from error
         if progress:
             progress(1)
-    conflicts: dict[tuple[str, str], str] = {}
+    conflicts: dict[tuple[PersonId, PersonId], str] = {}
     for conflict in MatchingConflict.objects.filter(program=program).select_related(
         "mentor", "mentee"
     ):
@@ -357,7 +363,8 @@ def matching_cohort(
             conflicts[key] = conflict.get_reason_display().lower()
     gap = rules.get("min_level_gap")
     hard = HardRules(
-        min_level_gap=int(gap) if gap is not None else None,
+        # matching_rules_clean stores a whole number or None (the rule is off).
+        min_level_gap=gap if isinstance(gap, int) else None,
         forbidden=frozenset(conflicts),
         same=("site",) if rules.get("same_site") else (),
         shared_availability=bool(rules.get("shared_availability")),
@@ -398,7 +405,7 @@ def _existing_pairs(program: Program, cohort: MatchingCohort) -> tuple[list, lis
     mentorships the director unlocked in that draft, by the cohort's labels."""
     labels = {person.pk: label for label, person in cohort.people.items()}
 
-    def key(mentee_id: int, mentor_id: int) -> tuple[str, str]:
+    def key(mentee_id: int, mentor_id: int) -> tuple[PersonId, PersonId]:
         return (labels.get(mentee_id, f"#{mentee_id}"), labels.get(mentor_id, f"#{mentor_id}"))
 
     latest = (
@@ -406,8 +413,8 @@ def _existing_pairs(program: Program, cohort: MatchingCohort) -> tuple[list, lis
         .order_by("-created_at", "-id")
         .first()
     )
-    existing: dict[tuple[str, str], None] = {}
-    unlocked: list[tuple[str, str]] = []
+    existing: dict[tuple[PersonId, PersonId], None] = {}
+    unlocked: list[tuple[PersonId, PersonId]] = []
     draft = {(p.mentee_id, p.mentor_id): p.locked for p in latest.pairs.all()} if latest else {}
     for mentorship in Mentorship.objects.filter(program=program, ended_on__isnull=True):
         pair = (mentorship.mentee_id, mentorship.mentor_id)
@@ -430,10 +437,12 @@ def _explain_pair(build: MarketBuild, cohort: MatchingCohort, i: int, j: int) ->
             ranks["mentee_rank"] = int(market.mentee_rank[edge])
         if mentor.preferences is not None:
             ranks["mentor_rank"] = int(market.mentor_rank[edge])
-    words = explain_pair(mentee, mentor, cohort.weights, **ranks).as_dict()
+    explanation = explain_pair(mentee, mentor, cohort.weights, **ranks)
     if edge < 0:
-        words["unmet"] = [*words["unmet"], _why_not_acceptable(cohort, i, j)]
-    return words
+        explanation = replace(
+            explanation, unmet=[*explanation.unmet, _why_not_acceptable(cohort, i, j)]
+        )
+    return explanation.as_dict()
 
 
 def _why_not_acceptable(cohort: MatchingCohort, i: int, j: int) -> str:
@@ -489,11 +498,13 @@ def _matching_solve(run: MatchingRun, cohort: MatchingCohort) -> None:
     if impossible:
         raise MatchingError(impossible)
     existing, unlocked = _existing_pairs(run.program, cohort)
-    results = {
+    # MatchingObjective's two values, as the literals the matcher takes.
+    objectives: tuple[Literal["stable", "optimal"], ...] = ("stable", "optimal")
+    results: dict[str, RematchResult] = {
         objective: rematch(
             build.market, existing, unlocked=unlocked, objective=objective, seed=run.seed
         )
-        for objective in (MatchingObjective.STABLE, MatchingObjective.OPTIMAL)
+        for objective in objectives
     }
     reports = {name: assess(build.market, result.assignment) for name, result in results.items()}
     chosen = results[run.objective]

@@ -9,6 +9,8 @@ The reading, preview and one-transaction write come from the shared engine in `i
 import re
 from dataclasses import dataclass, field
 
+from django.db import models
+
 from medmentor.mentoring.models import MatchingProfile
 from medmentor.mentoring.services.matching import CONCORDANCE_ATTRIBUTES
 from medmentor.programs import access
@@ -53,6 +55,12 @@ class _ProfileRow:
     preview: PreviewRow
     enrollment: Enrollment | None = None
     values: dict[str, object] = field(default_factory=dict)
+
+
+def _max_length(name: str) -> int:
+    field = MatchingProfile._meta.get_field(name)
+    assert isinstance(field, models.CharField) and field.max_length is not None, name
+    return field.max_length
 
 
 def _split_list(text: str) -> list[str]:
@@ -102,7 +110,7 @@ def _profile_read_row(
         if name in columns:
             text = row.text(name)
             # The column's own length, so the check and the table cannot disagree.
-            longest = MatchingProfile._meta.get_field(name).max_length
+            longest = _max_length(name)
             if len(text) > longest:
                 problems.add(name, text[:40] + "…", f"longer than {longest} characters")
             values[name] = text
@@ -282,6 +290,8 @@ def _profiles_apply(parsed_rows: list[_ProfileRow]) -> list[str]:
     for parsed in parsed_rows:
         if parsed.preview.action == "unchanged":
             continue
+        # Applied only when no row has errors: every row found its enrollment.
+        assert parsed.enrollment is not None, f"row {parsed.preview.row} has no enrollment"
         profile = getattr(parsed.enrollment, "matching_profile", None)
         if profile is None:
             MatchingProfile.objects.create(enrollment=parsed.enrollment, **parsed.values)

@@ -11,7 +11,7 @@ column every sheet starts with, and `_emails_to_people` finds the people a sheet
 import contextlib
 import datetime
 import difflib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -62,7 +62,7 @@ def _required_columns_errors(
     sheet: Sheet,
     required: tuple[str, ...],
     columns: tuple[str, ...],
-    combine: dict[str, tuple[str, ...]],
+    combine: Mapping[str, tuple[str, ...]],
 ) -> list[RowError]:
     errors = []
     unused = [name for name in sheet.columns if name not in columns]
@@ -92,7 +92,7 @@ def _required_columns_errors(
 
 
 def _unused_columns_note(
-    sheet: Sheet, columns: tuple[str, ...], combine: dict[str, tuple[str, ...]]
+    sheet: Sheet, columns: tuple[str, ...], combine: Mapping[str, tuple[str, ...]]
 ) -> list[str]:
     used = set(columns) | {part for parts in combine.values() for part in parts}
     unused = [name for name in sheet.columns if name not in used]
@@ -110,7 +110,7 @@ def _run_import(
     required: tuple[str, ...],
     aliases: dict[str, str],
     plan: Callable[[Sheet], "_Plan"],
-    combine: dict[str, tuple[str, ...]] | None = None,
+    combine: Mapping[str, tuple[str, ...]] | None = None,
 ) -> ImportResult:
     """Read the sheet and run the plan. `combine` builds a column from others when the
     file lacks it ({"full_name": ("first_name", "last_name")}: registrars' rosters).

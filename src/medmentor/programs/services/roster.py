@@ -123,7 +123,7 @@ class _RosterRow:
 # coordinator, which only a director grants. `None` is the operations console
 # (`medmentor import-roster`, the demo loader), which sets programs up and so may
 # grant any role; the rules about other programs and the last director bind it too.
-ROLES_GRANTED_BY = {
+ROLES_GRANTED_BY: dict[str, frozenset[str]] = {
     Role.DIRECTOR: frozenset(Role.values),
     Role.COORDINATOR: frozenset({Role.FACULTY, Role.SENIOR, Role.JUNIOR, Role.RESEARCHER}),
 }
@@ -426,12 +426,14 @@ def _roster_check_directors_remain(program: Program, parsed_rows: list[_RosterRo
     )
     if not directors:
         return
-    remaining = set(directors)
+    # Directors who stay: people already stored (by id) and new people (by email).
+    remaining: set[int | str] = set(directors)
     dropping = []
     for parsed in parsed_rows:
-        is_director = parsed.person is not None and parsed.person.id in directors
-        if is_director and parsed.roles and Role.DIRECTOR not in parsed.roles:
-            remaining.discard(parsed.person.id)
+        person = parsed.person
+        is_director = person is not None and person.id in directors
+        if person and is_director and parsed.roles and Role.DIRECTOR not in parsed.roles:
+            remaining.discard(person.id)
             dropping.append(parsed)
         if Role.DIRECTOR in parsed.roles and not parsed.preview.errors:
             remaining.add(parsed.person.id if parsed.person else parsed.email)

@@ -33,6 +33,16 @@ SCHEDULE_ALIASES = {
 }
 
 
+@dataclass(frozen=True)
+class _Block:
+    """What a row asks for once every part of it was read: who, where, from, to."""
+
+    person: Person
+    service: Service
+    starts_on: datetime.date
+    ends_on: datetime.date
+
+
 @dataclass
 class _ScheduleRow:
     preview: PreviewRow
@@ -42,6 +52,20 @@ class _ScheduleRow:
     ends_on: datetime.date | None = None
     keep: ServiceBlock | None = None
     replaces: list[ServiceBlock] = field(default_factory=list)
+
+    @property
+    def block(self) -> _Block | None:
+        """The block, when the person, service and both dates were all read."""
+        if self.person and self.service and self.starts_on and self.ends_on:
+            return _Block(self.person, self.service, self.starts_on, self.ends_on)
+        return None
+
+    @property
+    def checked_block(self) -> _Block:
+        """The block of a row without errors (reading reports every missing part)."""
+        block = self.block
+        assert block is not None, f"row {self.preview.row} has no errors but no block"
+        return block
 
 
 def schedule_import(
@@ -137,32 +161,32 @@ def _schedule_read_row(
 
 
 def _schedule_check_overlaps(parsed_rows: list[_ScheduleRow]) -> None:
-    by_person_service: dict[tuple[int, int], list[_ScheduleRow]] = {}
+    by_person_service: dict[tuple[int, int], list[tuple[_Block, _ScheduleRow]]] = {}
     for parsed in parsed_rows:
-        if parsed.person and parsed.service and parsed.starts_on and parsed.ends_on:
-            key = (parsed.person.id, parsed.service.id)
-            by_person_service.setdefault(key, []).append(parsed)
+        if block := parsed.block:
+            key = (block.person.id, block.service.id)
+            by_person_service.setdefault(key, []).append((block, parsed))
     for group in by_person_service.values():
-        group.sort(key=lambda parsed: (parsed.starts_on, parsed.preview.row))
-        latest_end: _ScheduleRow | None = None
-        for parsed in group:
-            if latest_end is not None and parsed.starts_on <= latest_end.ends_on:
-                earlier = latest_end
+        group.sort(key=lambda pair: (pair[0].starts_on, pair[1].preview.row))
+        latest_end: tuple[_Block, _ScheduleRow] | None = None
+        for block, parsed in group:
+            if latest_end is not None and block.starts_on <= latest_end[0].ends_on:
+                earlier, earlier_row = latest_end
                 parsed.preview.errors.append(
                     RowError(
                         row=parsed.preview.row,
                         column="start_date",
-                        value=parsed.starts_on.isoformat(),
+                        value=block.starts_on.isoformat(),
                         reason=(
-                            f"overlapping blocks: {parsed.person.email} is already on "
-                            f"{parsed.service.name} from "
+                            f"overlapping blocks: {block.person.email} is already on "
+                            f"{block.service.name} from "
                             f"{_block_dates(earlier.starts_on, earlier.ends_on)} "
-                            f"(row {earlier.preview.row})"
+                            f"(row {earlier_row.preview.row})"
                         ),
                     )
                 )
-            if latest_end is None or parsed.ends_on > latest_end.ends_on:
-                latest_end = parsed
+            if latest_end is None or block.ends_on > latest_end[0].ends_on:
+                latest_end = (block, parsed)
 
 
 def _schedule_plan(program: Program, sheet: Sheet) -> _Plan:
@@ -189,10 +213,11 @@ def _schedule_plan(program: Program, sheet: Sheet) -> _Plan:
         if parsed.preview.errors:
             parsed.preview.action = "error"
             continue
-        for block in stored.get((parsed.person.id, parsed.service.id), []):
-            if block.starts_on == parsed.starts_on and block.ends_on == parsed.ends_on:
+        wanted = parsed.checked_block
+        for block in stored.get((wanted.person.id, wanted.service.id), []):
+            if block.starts_on == wanted.starts_on and block.ends_on == wanted.ends_on:
                 parsed.keep = block
-            elif block.starts_on <= parsed.ends_on and block.ends_on >= parsed.starts_on:
+            elif block.starts_on <= wanted.ends_on and block.ends_on >= wanted.starts_on:
                 parsed.replaces.append(block)
         if parsed.replaces:
             parsed.preview.action = "update"
@@ -200,7 +225,7 @@ def _schedule_plan(program: Program, sheet: Sheet) -> _Plan:
                 Change(
                     "dates",
                     "; ".join(_block_dates(b.starts_on, b.ends_on) for b in parsed.replaces),
-                    _block_dates(parsed.starts_on, parsed.ends_on),
+                    _block_dates(wanted.starts_on, wanted.ends_on),
                 )
             ]
         else:
@@ -212,17 +237,19 @@ def _schedule_plan(program: Program, sheet: Sheet) -> _Plan:
 
 
 def _schedule_apply(program: Program, parsed_rows: list[_ScheduleRow]) -> list[str]:
+    # Applied only when no row has errors, so every row has its block.
+    wanted = [(parsed, parsed.checked_block) for parsed in parsed_rows]
     replaced = {block.id: block for parsed in parsed_rows for block in parsed.replaces}
     ServiceBlock.objects.filter(id__in=replaced).delete()
     new_blocks = [
         ServiceBlock(
             program=program,
-            person=parsed.person,
-            service=parsed.service,
-            starts_on=parsed.starts_on,
-            ends_on=parsed.ends_on,
+            person=block.person,
+            service=block.service,
+            starts_on=block.starts_on,
+            ends_on=block.ends_on,
         )
-        for parsed in parsed_rows
+        for parsed, block in wanted
         if parsed.keep is None
     ]
     ServiceBlock.objects.bulk_create(new_blocks)
@@ -234,9 +261,9 @@ def _schedule_apply(program: Program, parsed_rows: list[_ScheduleRow]) -> list[s
     if program.service_id is None:
         return notes
     touched = [
-        (parsed.starts_on, parsed.ends_on)
-        for parsed in parsed_rows
-        if parsed.service.id == program.service_id
+        (block.starts_on, block.ends_on)
+        for _, block in wanted
+        if block.service.id == program.service_id
     ] + [
         (block.starts_on, block.ends_on)
         for block in replaced.values()
