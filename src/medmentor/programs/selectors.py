@@ -7,7 +7,6 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q, QuerySet
 from django.urls import reverse
 
-from medmentor.messaging.selectors import outbox_summary
 from medmentor.people.models import Person
 from medmentor.programs import access
 from medmentor.programs.models import (
@@ -394,27 +393,6 @@ def _case_review_staff_items(*, program: Program) -> list[AttentionItem]:
     ]
 
 
-def _outbox_items(*, program: Program) -> list[AttentionItem]:
-    # messaging sits below programs (it knows only people), so programs may read it;
-    # every email of a program carries the topic "program:<id>".
-    summary = outbox_summary(topic=f"program:{program.pk}")
-    failed, gave_up = summary.get("failed", 0), summary.get("gave_up", 0)
-    if not failed + gave_up:
-        return []
-    parts = []
-    if failed:
-        parts.append(f"{plural(failed, 'email')} failed and will be retried")
-    if gave_up:
-        parts.append(f"{plural(gave_up, 'email')} gave up")
-    return [
-        AttentionItem(
-            text="In the outbox: " + "; ".join(parts) + ".",
-            url=reverse("outbox", kwargs={"slug": program.slug}),
-            tone=ATTENTION_WARN,
-        )
-    ]
-
-
 def _own_pair_items(*, person: Person, program: Program) -> list[AttentionItem]:
     """This week's pairs of `person` only — never anyone else's."""
     today = program_today(program=program)
@@ -438,16 +416,15 @@ def _own_pair_items(*, person: Person, program: Program) -> list[AttentionItem]:
 
 def attention_items(*, person: Person, program: Program) -> list[AttentionItem]:
     """What the programs app knows needs `person` in `program`: for directors and
-    coordinators, juniors on service without a senior this week (a count) and failed
-    emails; for juniors and seniors, their own pair this week. What a program's kind
+    coordinators, juniors on service without a senior this week (a count); for juniors
+    and seniors, their own pair this week (failed emails: site.selectors, which may read
+    the outbox). What a program's kind
     adds (e.g. a one-to-one program's unmatched mentees) comes from the kind registry,
     `programs.kinds.home_items`."""
     standing = access.program_access(person, program)
     items: list[AttentionItem] = []
-    if standing.manages:
-        if program.kind == ProgramKind.CASE_REVIEW:
-            items += _case_review_staff_items(program=program)
-        items += _outbox_items(program=program)
+    if standing.manages and program.kind == ProgramKind.CASE_REVIEW:
+        items += _case_review_staff_items(program=program)
     if standing.is_learner and program.kind == ProgramKind.CASE_REVIEW:
         items += _own_pair_items(person=person, program=program)
     return items

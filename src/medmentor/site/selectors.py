@@ -8,22 +8,53 @@ imports each shared app's directly, and a program kind's through the kind regist
 
 from dataclasses import dataclass
 
+from django.urls import reverse
+
+from medmentor.messaging.selectors import outbox_summary
 from medmentor.people.models import Person
 from medmentor.programs import access
 from medmentor.programs.kinds import home_items as kind_attention_items
+from medmentor.programs.models import Program
 from medmentor.programs.selectors import (
     ATTENTION_WARN,
     AttentionItem,
     ProgramLink,
+    plural,
     programs_for_person,
 )
 from medmentor.programs.selectors import attention_items as programs_attention_items
 from medmentor.qualitative.selectors import attention_items as qualitative_attention_items
 from medmentor.surveys.selectors import attention_items as surveys_attention_items
 
+
+def outbox_attention_items(*, person: Person, program: Program) -> list[AttentionItem]:
+    """For the program's directors and coordinators: its emails that failed or gave up
+    (counts). Here, on the top floor, because programs sits below messaging (DESIGN.md);
+    every email of a program carries the topic "program:<id>"."""
+    if not access.program_access(person, program).manages:
+        return []
+    summary = outbox_summary(topic=f"program:{program.pk}")
+    failed, gave_up = summary.get("failed", 0), summary.get("gave_up", 0)
+    if not failed + gave_up:
+        return []
+    parts = []
+    if failed:
+        parts.append(f"{plural(failed, 'email')} failed and will be retried")
+    if gave_up:
+        parts.append(f"{plural(gave_up, 'email')} gave up")
+    return [
+        AttentionItem(
+            text="In the outbox: " + "; ".join(parts) + ".",
+            url=reverse("outbox", kwargs={"slug": program.slug}),
+            tone=ATTENTION_WARN,
+        )
+    ]
+
+
 # Asked in this order; each provider's own order is kept within a tone.
 ATTENTION_PROVIDERS = (
     programs_attention_items,
+    outbox_attention_items,
     # The program's own kind (curriculum for case review, mentoring for one-to-one),
     # through the kind registry: each program asks only its kind.
     kind_attention_items,
