@@ -232,3 +232,14 @@ def test_a_faculty_member_is_not_shown_the_pairs_page(client, institution, direc
     response = client.get(reverse("mentoring-pairs", kwargs={"slug": cohort.program.slug}))
 
     assert response.status_code == 403
+
+
+def test_the_home_page_asks_a_pair_that_never_met_to_plan_a_first_meeting(client, cohort):
+    pair_meeting(cohort.program, cohort.mara, cohort.ana, days=4)
+    sign_in(client, cohort.mara)
+
+    page = " ".join(client.get(reverse("home")).content.decode().split())
+
+    assert "Plan your first meeting with Cy Mentee." in page
+    assert "Your mentee Ana Mentee: goals and meetings." in page
+    assert "Nothing needs you" not in page

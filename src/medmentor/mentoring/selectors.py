@@ -9,7 +9,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from medmentor.meetings.models import Meeting
+from medmentor.meetings.models import Meeting, MeetingParticipant
 from medmentor.meetings.selectors import meetings_for_viewer
 from medmentor.mentoring.models import (
     Goal,
@@ -188,13 +188,52 @@ def _staff_items(*, program: Program) -> list[AttentionItem]:
     return items
 
 
+def _pair_items(*, person: Person, program: Program) -> list[AttentionItem]:
+    """A mentor's or mentee's pairs: each links to the pair's page; a pair with no
+    meeting planned or held yet asks for a first one. Two queries, however many pairs."""
+    mentorships = current_mentorships_of(program=program, person=person)
+    if not mentorships:
+        return []
+    met_with = set(
+        MeetingParticipant.objects.filter(
+            meeting__program=program,
+            meeting__cancelled_at__isnull=True,
+            meeting__attendance__person=person,
+        )
+        .exclude(person=person)
+        .values_list("person_id", flat=True)
+    )
+    url = reverse("mentoring-pairs", kwargs={"slug": program.slug})
+    items = []
+    for mentorship in mentorships:
+        is_mentor = mentorship.mentor_id == person.pk
+        other = mentorship.mentee if is_mentor else mentorship.mentor
+        if other.pk in met_with:
+            role = "mentee" if is_mentor else "mentor"
+            items.append(
+                AttentionItem(text=f"Your {role} {other.full_name}: goals and meetings.", url=url)
+            )
+        else:
+            items.append(
+                AttentionItem(
+                    text=f"Plan your first meeting with {other.full_name}.",
+                    url=url,
+                    tone=ATTENTION_WARN,
+                )
+            )
+    return items
+
+
 def attention_items(*, person: Person, program: Program) -> list[AttentionItem]:
     """What needs `person` in the one-to-one `program` (the kind's home-page items, see
     mentoring.apps): for directors and coordinators, mentees without a published match
-    (a count) and a matching run drafted but not published."""
-    if not access.program_access(person, program).manages:
-        return []
-    return _staff_items(program=program)
+    (a count) and a matching run drafted but not published; for mentors and mentees,
+    their pairs (a first meeting to plan)."""
+    standing = access.program_access(person, program)
+    items = _pair_items(person=person, program=program) if standing.is_learner else []
+    if standing.manages:
+        items += _staff_items(program=program)
+    return items
 
 
 # --- The pair's home and the director's one-to-one view ---------------------------------
