@@ -6,6 +6,8 @@ and keep their names (`db_table`): the move to this app changed only Django's st
 never a row (mentoring/migrations/0001_initial.py).
 """
 
+import secrets
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -213,8 +215,6 @@ class Mentorship(models.Model):
 def _photo_path(instance: "MentoringProfile", filename: str) -> str:
     # A fresh random name per upload: the name tells nothing about the person and an old
     # URL never shows a newer photo. Files are served only by the pair-checking view.
-    import secrets
-
     return f"mentoring/photos/{secrets.token_hex(16)}.jpg"
 
 
