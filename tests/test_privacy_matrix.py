@@ -23,13 +23,23 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 
 import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import get_resolver, reverse
 
 from medmentor.curriculum import services
 from medmentor.curriculum.models import AnswerReveal, CaseLearningStyle, CaseReview, WeekPlan
-from medmentor.mentoring.models import MatchingConflict
-from medmentor.mentoring.services import MATCHING_DEFAULT_WEIGHTS, matching_run_create
+from medmentor.mentoring.models import MatchingConflict, Mentorship
+from medmentor.mentoring.services import (
+    MATCHING_DEFAULT_WEIGHTS,
+    goal_create,
+    goal_update,
+    matching_run_create,
+    mentoring_profile_update,
+)
 from medmentor.messaging.models import OutboxMessage
+from medmentor.people.models import Person
 from medmentor.programs.models import Enrollment, Pair, Program, ProgramKind, ProgramWeek
 from tests.conftest import (
     PROGRAM_PEOPLE,
@@ -42,9 +52,12 @@ from tests.conftest import (
     rows_for_the_module,
     sign_in,
 )
+from tests.mentoring.pairs import image_bytes
 from tests.surveys.conftest import make_survey
 
 pytestmark = pytest.mark.usefixtures("fast_passwords")
+
+_PHOTO = image_bytes(kind="JPEG")
 
 # Each role is a named test person (tests/conftest.py); `peer` and `peer_senior` are the
 # other pair of the same week, `outsider` is enrolled in another program.
@@ -406,9 +419,62 @@ ACTIONS.append(
         method="post",
     )
 )
+
+
+# The pair's home (mentoring, one-to-one program), on the pair (junior, senior) of the
+# near-peer program: the pair sees it whole; staff see the pairs' overview (names and
+# counts); another pair, faculty and researchers are told it does not exist (404) or,
+# for the page itself, refused (403).
+def _pair_goal(world):
+    return world.pair_goal.pk
+
+
+NOT_THE_PAIR = 404
+PAGES += [
+    Endpoint(
+        "mentoring-pairs",
+        _matching("mentoring-pairs"),
+        _expect(dict.fromkeys((*STAFF, *LEARNERS), 200)),
+    ),
+    Endpoint(
+        "mentoring-profile", _matching("mentoring-profile"), _expect(dict.fromkeys(LEARNERS, 200))
+    ),
+    # The junior's photo: the junior and their mentor only — not staff, not other pairs.
+    Endpoint(
+        "mentoring-photo",
+        _matching("mentoring-photo", person_id=lambda w: w.junior.pk),
+        _expect(dict.fromkeys(("junior", "senior"), 200), denied=NOT_THE_PAIR, outsider=403),
+    ),
+]
+ACTIONS += [
+    Endpoint(
+        "pair goal add",
+        _matching("mentoring-goal-add", mentorship_id=lambda w: w.pair_goal.mentorship_id),
+        _expect(dict.fromkeys(("junior", "senior"), 302), denied=NOT_THE_PAIR, outsider=403),
+        method="post",
+        data=lambda world: {"title": "A new goal"},
+    ),
+    Endpoint(
+        "pair goal progress",
+        _matching("mentoring-goal-progress", goal_id=_pair_goal),
+        _expect(dict.fromkeys(("junior", "senior"), 302), denied=NOT_THE_PAIR, outsider=403),
+        method="post",
+        data=lambda world: {"status": "in_progress", "progress": "50"},
+    ),
+    Endpoint(
+        "own mentoring profile",
+        _matching("mentoring-profile"),
+        _expect(dict.fromkeys(LEARNERS, 302)),
+        method="post",
+        data=lambda world: {"bio": "Hello", "contact_preference": "Email"},
+    ),
+]
 # Program pages that show no data: writes whose forms live on pages above.
 NOT_DATA_PAGES = {
     "meeting-cancel",
+    # the pair's goal writes, in ACTIONS above
+    "mentoring-goal-add",
+    "mentoring-goal-progress",
     "pair-add",
     "pair-remove",
     "email-test",
@@ -795,6 +861,11 @@ outsider = pytest.fixture(lambda db, _rows: _rows.people["outsider"], name="outs
 
 @pytest.fixture
 def world(db, _rows):
+    # The rows were made once with the module's media folder; each test has its own
+    # (tests/conftest.py), so the junior's photo file is put back in it by name.
+    name = _rows.world.pair_photo.photo.name
+    if not default_storage.exists(name):
+        default_storage.save(name, ContentFile(_PHOTO))
     return _rows.world
 
 
@@ -874,7 +945,28 @@ def _one_to_one_program(program, director):
     conflict = MatchingConflict.objects.create(
         program=matching_program, mentor=pairs[1].mentor, mentee=pairs[0].mentee
     )
+    # The published pairs of the near-peer program: each junior with their own senior
+    # (the same pairs as the case-review week), a goal and the junior's photo.
+    by_email = {p.email: p for p in Person.objects.filter(enrollments__program=matching_program)}
+    mentorships = [
+        Mentorship.objects.create(
+            program=matching_program,
+            mentee=by_email[PROGRAM_PEOPLE[junior][0]],
+            mentor=by_email[PROGRAM_PEOPLE[senior][0]],
+            started_on=program.starts_on,
+        )
+        for junior, senior in (("junior", "senior"), ("other_junior", "other_senior"))
+    ]
+    goal = goal_create(mentorship=mentorships[0], by=mentorships[0].mentee, title="Pair goal")
+    photo = mentoring_profile_update(
+        person=mentorships[0].mentee,
+        bio="Junior bio",
+        contact_preference="Email",
+        photo=SimpleUploadedFile("me.jpg", _PHOTO, "image/jpeg"),
+    )
     return {
+        "pair_goal": goal,
+        "pair_photo": photo,
         "matching_program": matching_program,
         "matching_run": run,
         "matching_pairs": pairs,
@@ -948,17 +1040,37 @@ def _marks(status):
     return apply
 
 
+def _pair_words(progress: int, bio: str):
+    """The pair's own facts: a goal's progress (within one status, so even the counts
+    by status stay the same) and the junior's bio and contact preference."""
+
+    def apply(world):
+        goal_update(goal=world.pair_goal, by=world.junior, status="in_progress", progress=progress)
+        mentoring_profile_update(person=world.junior, bio=bio, contact_preference=bio)
+
+    return apply
+
+
 @dataclass(frozen=True)
 class PrivateFact:
     name: str
     owners: tuple[str, ...]
     one_way: Callable
     other_way: Callable
+    # Pages on which the owners see the fact (the check that a difference shows).
+    shown_on: tuple[str, ...] = ("workspace", "case")
 
 
 FACTS = [
     PrivateFact("learning style and reveals", ("junior",), _style_one_way, _style_other_way),
     PrivateFact("reviewed or skipped", ("junior", "senior"), _marks("reviewed"), _marks("skipped")),
+    PrivateFact(
+        "pair's goal progress and bio",
+        ("junior", "senior"),
+        _pair_words(20, "From Duluth"),
+        _pair_words(70, "From Bemidji"),
+        shown_on=("mentoring-pairs",),
+    ),
 ]
 
 _CSRF = [
@@ -971,7 +1083,7 @@ def _content(response) -> object:
     """What the person sees: the body with per-request CSRF tokens masked, or for a zip
     the names and contents of its files (zip headers carry the time of writing)."""
     body = b"".join(response.streaming_content) if response.streaming else response.content
-    if body[:5] == b"%PDF-":  # a PDF report: compared byte for byte
+    if body[:5] == b"%PDF-" or body[:3] == b"\xff\xd8\xff":  # a PDF or photo: byte for byte
         return body
     if body[:2] == b"PK":
         with zipfile.ZipFile(io.BytesIO(body)) as archive:
@@ -1011,8 +1123,8 @@ def test_private_facts_never_reach_anyone_but_their_owners(client, world, reques
     if endpoints is PAGES:
         # The owners do see their own fact, so the comparison can tell a difference.
         for owner in fact.owners:
-            assert before[(owner, "workspace")] != after[(owner, "workspace")]
-            assert before[(owner, "case")] != after[(owner, "case")]
+            for page in fact.shown_on:
+                assert before[(owner, page)] != after[(owner, page)], (owner, page)
 
 
 # --- 3. coverage --------------------------------------------------------------------------

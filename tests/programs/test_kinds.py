@@ -15,7 +15,7 @@ from tests.mentoring.matching_cohort import one_to_one_program
 pytestmark = pytest.mark.usefixtures("fast_passwords")
 
 CASE_REVIEW_ONLY = ["Service schedule", "Weeks and pairs", "Curriculum", "Weekly email"]
-SHARED = ["Overview", "Roster", "Outbox", "Surveys", "Focus groups"]
+SHARED = ["Overview", "Roster", "Meetings", "Outbox", "Surveys", "Focus groups"]
 
 
 @pytest.fixture
@@ -44,6 +44,7 @@ def test_a_case_review_program_shows_its_schedule_weeks_and_curriculum_and_no_ma
     assert menu(response) == [
         "Overview",
         "Roster",
+        "Meetings",
         *CASE_REVIEW_ONLY,
         "Outbox",
         "Surveys",
@@ -59,9 +60,12 @@ def test_a_one_to_one_program_shows_matching_and_no_schedule_weeks_or_curriculum
     for name in ("matching", "program-detail", "roster-import", "outbox"):
         response = client.get(reverse(name, kwargs={"slug": ONE_TO_ONE}))
         assert response.status_code == 200, name
+        # The pair's page first: the one-to-one kind's landing page.
         assert menu(response) == [
+            "Pairs",
             "Overview",
             "Roster",
+            "Meetings",
             "Matching",
             "Outbox",
             "Surveys",
@@ -208,3 +212,13 @@ def test_kind_for_names_what_the_program_kind_registered(program, one_to_one):
     assert kinds.kind_for(one_to_one.program).menu == (
         kinds.MenuEntry("Matching", "matching", "matching"),
     )
+
+
+def test_a_kinds_landing_page_is_its_menus_first_entry_and_its_learners_first_page(program):
+    one_to_one = kinds.registered()[ProgramKind.ONE_TO_ONE]
+
+    assert one_to_one.landing.url_name == "mentoring-pairs"
+    assert kinds.learner_landing(program) == "workspace"  # case review names none
+    program.kind = ProgramKind.ONE_TO_ONE
+    assert kinds.program_menu(program)[0].url_name == "mentoring-pairs"
+    assert kinds.learner_landing(program) == "mentoring-pairs"

@@ -50,7 +50,11 @@ def meeting_plan(request, slug: str):
     form = MeetingForm(
         request.POST or None,
         people=selectors.program_people_for_planning(program=program),
-        initial={"participants": [request.user.pk]},
+        # "Plan a meeting" from the pair's page names the other person: ?with=<id>.
+        initial={
+            "participants": [request.user.pk]
+            + [int(pk) for pk in request.GET.getlist("with") if pk.isdigit()]
+        },
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

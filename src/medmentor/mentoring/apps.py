@@ -3,6 +3,11 @@ from django.apps import AppConfig
 # The pages (URL names) and API operations only one-to-one programs have: for a program
 # of another kind they are a 404 (programs.kinds.require_page).
 ONE_TO_ONE_PAGES = (
+    "mentoring-pairs",
+    "mentoring-profile",
+    "mentoring-goal-add",
+    "mentoring-goal-progress",
+    "mentoring-photo",
     "matching",
     "matching-profiles-import",
     "matching-profiles-template",
@@ -31,6 +36,9 @@ class MentoringConfig(AppConfig):
 
         kinds.register(
             kind=ProgramKind.ONE_TO_ONE,
+            # The pair's home: what mentors and mentees open first, and for the
+            # director the pairs' overview.
+            landing=kinds.MenuEntry("Pairs", "mentoring-pairs", "pairs"),
             menu=[kinds.MenuEntry("Matching", "matching", "matching")],
             pages=ONE_TO_ONE_PAGES,
             home_items=selectors.attention_items,

@@ -102,3 +102,45 @@ class MatchingConflictForm(forms.Form):
         self.fields["reason"].choices = reasons
         self.fields["mentor"].error_messages["required"] = "Choose a mentor."
         self.fields["mentee"].error_messages["required"] = "Choose a mentee."
+
+
+class MentoringProfileForm(forms.Form):
+    """A person's own words for their pair(s); the service checks the photo's bytes."""
+
+    bio = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=600,
+        required=False,
+        help_text="A few sentences your mentor or mentee sees: where you are from, what "
+        "you are working towards.",
+    )
+    contact_preference = forms.CharField(
+        max_length=200,
+        required=False,
+        label="How to reach you",
+        help_text="e.g. “Email, I reply within a day” or “Text me after 17:00”.",
+    )
+    photo = forms.FileField(
+        required=False,
+        help_text="Optional. JPEG, PNG or WebP, at most 2 MB. Only your pair sees it.",
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
+    remove_photo = forms.BooleanField(required=False, label="Remove my photo")
+
+
+class GoalForm(forms.Form):
+    title = forms.CharField(max_length=200, label="Goal")
+    due_on = forms.DateField(
+        required=False, label="By (optional)", widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class GoalProgressForm(forms.Form):
+    status = forms.ChoiceField(choices=())
+    progress = forms.IntegerField(min_value=0, max_value=100, label="Progress (%)")
+
+    def __init__(self, *args, **kwargs):
+        from medmentor.mentoring.models import GoalStatus
+
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = GoalStatus.choices

@@ -6,8 +6,10 @@ and keep their names (`db_table`): the move to this app changed only Django's st
 never a row (mentoring/migrations/0001_initial.py).
 """
 
+import secrets
+
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from medmentor.programs.models import Enrollment, Program
@@ -205,3 +207,72 @@ class Mentorship(models.Model):
 
     def __str__(self) -> str:
         return f"{self.mentee} with {self.mentor} in {self.program}"
+
+
+# --- The pair's home: each person's own words and the pair's goals ---------------------
+
+
+def _photo_path(instance: "MentoringProfile", filename: str) -> str:
+    # A fresh random name per upload: the name tells nothing about the person and an old
+    # URL never shows a newer photo. Files are served only by the pair-checking view.
+    return f"mentoring/photos/{secrets.token_hex(16)}.jpg"
+
+
+class MentoringProfile(models.Model):
+    """What a mentor or mentee writes about themselves for their pair(s): a short bio,
+    an optional photo and how they like to be contacted. Each person edits their own;
+    it is shown to their current pair partners only (mentoring.selectors)."""
+
+    person = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mentoring_profile"
+    )
+    bio = models.TextField(max_length=600, blank=True)
+    contact_preference = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="How they like to be reached, e.g. “Email, I reply within a day”.",
+    )
+    # Stored re-encoded as JPEG (services.mentoring_profile_update), so what is served is
+    # always an image we wrote, never the uploaded bytes.
+    photo = models.FileField(upload_to=_photo_path, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Mentoring profile of {self.person}"
+
+
+class GoalStatus(models.TextChoices):
+    NOT_STARTED = "not_started", "Not started"
+    IN_PROGRESS = "in_progress", "In progress"
+    DONE = "done", "Done"
+
+
+class Goal(models.Model):
+    """A goal a pair shares, set by either side. Its words are the pair's alone: the
+    program's staff see counts by status only (mentoring.selectors)."""
+
+    mentorship = models.ForeignKey(Mentorship, on_delete=models.CASCADE, related_name="goals")
+    title = models.CharField(max_length=200)
+    due_on = models.DateField(null=True, blank=True)
+    status = models.CharField(
+        max_length=12, choices=GoalStatus.choices, default=GoalStatus.NOT_STARTED
+    )
+    progress = models.PositiveSmallIntegerField(
+        default=0, validators=[MaxValueValidator(100)], help_text="Percent done, 0–100."
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(progress__lte=100), name="goal_progress_at_most_100"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Goal {self.pk} of mentorship {self.mentorship_id}"

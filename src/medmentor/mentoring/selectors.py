@@ -2,17 +2,25 @@
 rules are applied here: matching runs, drafts, the cohort and conflicts are for the
 program's directors and coordinators only."""
 
+import datetime
 from dataclasses import dataclass
 
+from django.db.models import Count, Q
 from django.urls import reverse
+from django.utils import timezone
 
+from medmentor.meetings.models import Meeting, MeetingParticipant
+from medmentor.meetings.selectors import meetings_for_viewer
 from medmentor.mentoring.models import (
+    Goal,
+    GoalStatus,
     MatchingConflict,
     MatchingPair,
     MatchingProfile,
     MatchingRun,
     MatchingRunStatus,
     MatchingUnmatched,
+    MentoringProfile,
     Mentorship,
 )
 from medmentor.people.models import Person
@@ -180,10 +188,298 @@ def _staff_items(*, program: Program) -> list[AttentionItem]:
     return items
 
 
+def _pair_items(*, person: Person, program: Program) -> list[AttentionItem]:
+    """A mentor's or mentee's pairs: each links to the pair's page; a pair with no
+    meeting planned or held yet asks for a first one. Two queries, however many pairs."""
+    mentorships = current_mentorships_of(program=program, person=person)
+    if not mentorships:
+        return []
+    met_with = set(
+        MeetingParticipant.objects.filter(
+            meeting__program=program,
+            meeting__cancelled_at__isnull=True,
+            meeting__attendance__person=person,
+        )
+        .exclude(person=person)
+        .values_list("person_id", flat=True)
+    )
+    url = reverse("mentoring-pairs", kwargs={"slug": program.slug})
+    items = []
+    for mentorship in mentorships:
+        is_mentor = mentorship.mentor_id == person.pk
+        other = mentorship.mentee if is_mentor else mentorship.mentor
+        if other.pk in met_with:
+            role = "mentee" if is_mentor else "mentor"
+            items.append(
+                AttentionItem(text=f"Your {role} {other.full_name}: goals and meetings.", url=url)
+            )
+        else:
+            items.append(
+                AttentionItem(
+                    text=f"Plan your first meeting with {other.full_name}.",
+                    url=url,
+                    tone=ATTENTION_WARN,
+                )
+            )
+    return items
+
+
 def attention_items(*, person: Person, program: Program) -> list[AttentionItem]:
     """What needs `person` in the one-to-one `program` (the kind's home-page items, see
     mentoring.apps): for directors and coordinators, mentees without a published match
-    (a count) and a matching run drafted but not published."""
-    if not access.program_access(person, program).manages:
+    (a count) and a matching run drafted but not published; for mentors and mentees,
+    their pairs (a first meeting to plan)."""
+    standing = access.program_access(person, program)
+    items = _pair_items(person=person, program=program) if standing.is_learner else []
+    if standing.manages:
+        items += _staff_items(program=program)
+    return items
+
+
+# --- The pair's home and the director's one-to-one view ---------------------------------
+
+
+@dataclass(frozen=True)
+class PairPerson:
+    """The other side of a pair as the pair page shows them: matching profile facts and
+    what they wrote themselves."""
+
+    person: Person
+    role: str  # "mentor" or "mentee"
+    level: str
+    specialty: str
+    interests: list[str]
+    languages: list[str]
+    bio: str
+    contact_preference: str
+    has_photo: bool
+
+
+@dataclass(frozen=True)
+class PairHome:
+    mentorship: Mentorship
+    me_role: str
+    other: PairPerson
+    goals: list[Goal]
+    upcoming: list
+    past: list
+    next_steps: list[AttentionItem]
+
+
+def _pair_person(*, person: Person, program: Program, role: str) -> PairPerson:
+    profile = (
+        MatchingProfile.objects.filter(enrollment__program=program, enrollment__person=person)
+        .select_related("enrollment")
+        .first()
+    )
+    own = MentoringProfile.objects.filter(person=person).first()
+    return PairPerson(
+        person=person,
+        role=role,
+        level=person.get_training_level_display() if person.training_level else "",
+        specialty=(profile.specialty if profile else "") or person.specialty,
+        interests=list(profile.interests) if profile else [],
+        languages=list(profile.languages) if profile else [],
+        bio=own.bio if own else "",
+        contact_preference=own.contact_preference if own else "",
+        has_photo=bool(own and own.photo),
+    )
+
+
+def current_mentorships_of(*, program: Program, person: Person) -> list[Mentorship]:
+    """`person`'s current pairs in `program`, as mentor or mentee."""
+    return list(
+        Mentorship.objects.filter(program=program, ended_on__isnull=True)
+        .filter(Q(mentor=person) | Q(mentee=person))
+        .select_related("mentor", "mentee")
+        .order_by("mentee__full_name", "pk")
+    )
+
+
+def _next_steps(*, program: Program, mentorship: Mentorship, upcoming, past, goals, other):
+    plan_url = reverse("meeting-plan", kwargs={"slug": program.slug}) + f"?with={other.pk}"
+    steps = []
+    if not upcoming and not past:
+        steps.append(
+            AttentionItem(
+                text=f"Plan your first meeting with {other.full_name}.",
+                url=plan_url,
+                tone=ATTENTION_WARN,
+            )
+        )
+    elif not upcoming:
+        steps.append(
+            AttentionItem(text=f"Plan your next meeting with {other.full_name}.", url=plan_url)
+        )
+    unlogged = [view for view in past if view.meeting.happened is None]
+    if unlogged:
+        steps.append(
+            AttentionItem(
+                text=f"Say whether you met on {unlogged[0].local_start:%d %B}.",
+                url=reverse(
+                    "meeting-log",
+                    kwargs={"slug": program.slug, "meeting_id": unlogged[0].meeting.pk},
+                ),
+                tone=ATTENTION_WARN,
+            )
+        )
+    if not goals:
+        steps.append(
+            AttentionItem(text="Set a first goal together.", url="#goal-form-" + str(mentorship.pk))
+        )
+    return steps
+
+
+def pair_homes_for_person(*, program: Program, viewer: Person, now=None) -> list[PairHome]:
+    """Each current pair of `viewer` in `program`, whole: the other person, the pair's
+    goals and meetings and what to do next. Only the pair's own people get here: the
+    selector starts from the viewer's own mentorships, so nobody else's pair is read."""
+    mentorships = current_mentorships_of(program=program, person=viewer)
+    if not mentorships:
         return []
-    return _staff_items(program=program)
+    page = meetings_for_viewer(program=program, viewer=viewer, now=now)
+    homes = []
+    for mentorship in mentorships:
+        is_mentor = mentorship.mentor_id == viewer.pk
+        other = mentorship.mentee if is_mentor else mentorship.mentor
+
+        def with_other(views, other=other):
+            return [v for v in views if any(p.pk == other.pk for p in v.participants)]
+
+        upcoming, past = with_other(page.upcoming), with_other(page.past)
+        goals = list(mentorship.goals.all())
+        homes.append(
+            PairHome(
+                mentorship=mentorship,
+                me_role="mentor" if is_mentor else "mentee",
+                other=_pair_person(
+                    person=other, program=program, role="mentee" if is_mentor else "mentor"
+                ),
+                goals=goals,
+                upcoming=upcoming[:5],
+                past=past[:5],
+                next_steps=_next_steps(
+                    program=program,
+                    mentorship=mentorship,
+                    upcoming=upcoming,
+                    past=past,
+                    goals=goals,
+                    other=other,
+                ),
+            )
+        )
+    return homes
+
+
+def goal_for_pair_member(*, goal_id: int, program: Program, viewer: Person) -> Goal:
+    """A goal of one of `viewer`'s current pairs; Goal.DoesNotExist for anyone else (a
+    404: nobody outside the pair learns a goal exists)."""
+    return (
+        Goal.objects.select_related("mentorship")
+        .filter(mentorship__program=program, mentorship__ended_on__isnull=True)
+        .filter(Q(mentorship__mentor=viewer) | Q(mentorship__mentee=viewer))
+        .get(pk=goal_id)
+    )
+
+
+def mentorship_for_pair_member(*, mentorship_id: int, program: Program, viewer: Person):
+    """One of `viewer`'s current pairs; Mentorship.DoesNotExist for anyone else."""
+    return (
+        Mentorship.objects.filter(program=program, ended_on__isnull=True)
+        .filter(Q(mentor=viewer) | Q(mentee=viewer))
+        .get(pk=mentorship_id)
+    )
+
+
+def photo_for_viewer(*, program: Program, person_id: int, viewer: Person) -> MentoringProfile:
+    """The photo of `person_id` if `viewer` is that person or in a current pair of
+    `program` with them; MentoringProfile.DoesNotExist otherwise — staff included: a
+    photo is shared with the pair, not with the program."""
+    if person_id != viewer.pk:
+        partners = Mentorship.objects.filter(program=program, ended_on__isnull=True).filter(
+            Q(mentor=viewer, mentee_id=person_id) | Q(mentee=viewer, mentor_id=person_id)
+        )
+        if not partners.exists():
+            raise MentoringProfile.DoesNotExist("No pair of yours has this person.")
+    profile = MentoringProfile.objects.filter(person_id=person_id).exclude(photo="").first()
+    if profile is None:
+        raise MentoringProfile.DoesNotExist("No photo.")
+    return profile
+
+
+def own_mentoring_profile(*, person: Person) -> MentoringProfile | None:
+    return MentoringProfile.objects.filter(person=person).first()
+
+
+@dataclass(frozen=True)
+class OverviewPair:
+    mentorship: Mentorship
+    meetings_logged: int
+    last_met_on: datetime.date | None
+
+
+@dataclass(frozen=True)
+class OneToOneOverview:
+    """The director's view of a one-to-one program: who is paired with whom, how many
+    meetings took place per week, which pairs never met, and goals by status — counts
+    only, never a goal's words, a meeting's topics or anyone's photo."""
+
+    pairs: list[OverviewPair]
+    weeks: list[tuple[datetime.date, int]]  # Monday of the week, meetings that took place
+    never_met: list[OverviewPair]
+    goals_by_status: list[tuple[str, int]]
+    goals_total: int
+
+
+OVERVIEW_WEEKS = 8
+
+
+def one_to_one_overview(*, program: Program, viewer: Person, now=None) -> OneToOneOverview:
+    _require_staff(program=program, viewer=viewer, what="the pairs' overview")
+    now = now or timezone.now()
+    mentorships = list(
+        Mentorship.objects.filter(program=program, ended_on__isnull=True).select_related(
+            "mentor", "mentee"
+        )
+    )
+    # Meetings that took place ("we met" or logged): per pair, by its two people.
+    met = list(
+        Meeting.objects.filter(program=program, happened=True, cancelled_at__isnull=True)
+        .prefetch_related("attendance")
+        .only("pk", "starts_at", "time_zone")
+    )
+    people_of = {m.pk: {a.person_id for a in m.attendance.all()} for m in met}
+    pairs = []
+    for mentorship in mentorships:
+        theirs = [m for m in met if {mentorship.mentor_id, mentorship.mentee_id} <= people_of[m.pk]]
+        last = max((m.starts_at for m in theirs), default=None)
+        pairs.append(
+            OverviewPair(
+                mentorship=mentorship,
+                meetings_logged=len(theirs),
+                last_met_on=last.astimezone(program.zone).date() if last else None,
+            )
+        )
+    today = now.astimezone(program.zone).date()
+    this_monday = today - datetime.timedelta(days=today.weekday())
+    mondays = [this_monday - datetime.timedelta(weeks=n) for n in range(OVERVIEW_WEEKS)][::-1]
+    per_week = dict.fromkeys(mondays, 0)
+    for meeting in met:
+        day = meeting.starts_at.astimezone(program.zone).date()
+        monday = day - datetime.timedelta(days=day.weekday())
+        if monday in per_week:
+            per_week[monday] += 1
+    counts = {
+        row["status"]: row["n"]
+        for row in Goal.objects.filter(mentorship__in=mentorships)
+        .values("status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    }
+    return OneToOneOverview(
+        pairs=pairs,
+        weeks=list(per_week.items()),
+        never_met=[pair for pair in pairs if not pair.meetings_logged],
+        goals_by_status=[(label, counts.get(value, 0)) for value, label in GoalStatus.choices],
+        goals_total=sum(counts.values()),
+    )

@@ -6,9 +6,27 @@ links in emails already sent keep working.
 
 from django.urls import path
 
-from medmentor.mentoring import views
+from medmentor.mentoring import pair_views, views
 
 urlpatterns = [
+    # The pair's home: the one-to-one kind's landing page (programs.kinds).
+    path("<slug:slug>/mentoring/", pair_views.pair_home, name="mentoring-pairs"),
+    path("<slug:slug>/mentoring/profile/", pair_views.pair_profile, name="mentoring-profile"),
+    path(
+        "<slug:slug>/mentoring/pairs/<int:mentorship_id>/goals/",
+        pair_views.goal_add,
+        name="mentoring-goal-add",
+    ),
+    path(
+        "<slug:slug>/mentoring/goals/<int:goal_id>/",
+        pair_views.goal_progress,
+        name="mentoring-goal-progress",
+    ),
+    path(
+        "<slug:slug>/mentoring/people/<int:person_id>/photo/",
+        pair_views.pair_photo,
+        name="mentoring-photo",
+    ),
     path("<slug:slug>/matching/", views.matching, name="matching"),
     path(
         "<slug:slug>/matching/profiles/import/",

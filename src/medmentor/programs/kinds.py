@@ -47,6 +47,9 @@ class Kind:
     """
 
     kind: str  # a ProgramKind value
+    # The page a program of this kind opens on: the menu's first entry, and where the
+    # home page sends its learners (case review: the workspace, the default).
+    landing: MenuEntry | None = None
     menu: tuple[MenuEntry, ...] = ()
     pages: frozenset[str] = field(default_factory=frozenset)
     home_items: Callable[..., list] | None = None
@@ -60,6 +63,7 @@ class Kind:
 MENU_BEFORE = (
     MenuEntry("Overview", "program-detail", "dashboard"),
     MenuEntry("Roster", "roster-import", "roster"),
+    MenuEntry("Meetings", "meetings", "meetings"),
 )
 MENU_AFTER = (
     MenuEntry("Outbox", "outbox", "outbox"),
@@ -73,6 +77,7 @@ _kinds: dict[str, Kind] = {}
 def register(
     *,
     kind: str,
+    landing: MenuEntry | None = None,
     menu: Iterable[MenuEntry] = (),
     pages: Iterable[str] = (),
     home_items: Callable[..., list] | None = None,
@@ -83,7 +88,13 @@ def register(
     registered one of `pages`: a page belongs to one kind, or to every program."""
     if kind not in ProgramKind.values:
         raise ValueError(f"“{kind}” is not a kind of program ({', '.join(ProgramKind.values)}).")
-    entry = Kind(kind=kind, menu=tuple(menu), pages=frozenset(pages), home_items=home_items)
+    entry = Kind(
+        kind=kind,
+        landing=landing,
+        menu=tuple(menu),
+        pages=frozenset(pages),
+        home_items=home_items,
+    )
     for other in _kinds.values():
         shared = entry.pages & other.pages
         if other.kind != kind and shared:
@@ -108,8 +119,21 @@ def kind_for(program: Program) -> Kind:
 
 
 def program_menu(program: Program) -> list[MenuEntry]:
-    """The program menu of `program`: the shared entries around its own kind's."""
-    return [*MENU_BEFORE, *kind_for(program).menu, *MENU_AFTER]
+    """The program menu of `program`: its kind's landing page first (if it has one),
+    then the shared entries around its own kind's."""
+    kind = kind_for(program)
+    landing = (kind.landing,) if kind.landing else ()
+    return [*landing, *MENU_BEFORE, *kind.menu, *MENU_AFTER]
+
+
+LEARNER_LANDING = "workspace"  # the case-review workspace, for kinds that name none
+
+
+def learner_landing(program: Program) -> str:
+    """The URL name (it takes the program's slug) a mentor or mentee of `program` opens
+    first: its kind's landing page, else the case-review workspace."""
+    landing = kind_for(program).landing
+    return landing.url_name if landing else LEARNER_LANDING
 
 
 def page_owner(page: str) -> Kind | None:

@@ -8,7 +8,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.urls import reverse
 
 from medmentor.people.models import Person
-from medmentor.programs import access
+from medmentor.programs import access, kinds
 from medmentor.programs.models import (
     Enrollment,
     Pair,
@@ -39,7 +39,7 @@ def programs_for_person(*, person: Person) -> list[ProgramLink]:
         program = programs[program_id]
         standing = access.for_roles(program, roles)
         if standing.is_learner:
-            url = reverse("workspace", kwargs={"slug": program.slug})
+            url = reverse(kinds.learner_landing(program), kwargs={"slug": program.slug})
         elif standing.sees_aggregates:
             url = reverse("program-detail", kwargs={"slug": program.slug})
         else:

@@ -48,13 +48,14 @@ def demo_load(*, today: datetime.date) -> Demo:
     run again: a second run in the same week changes nothing."""
     try:
         case_review = case_review_demo.demo_load(today=today)
-        # The second program, one-to-one near-peer mentoring (seed 004), for the
-        # same director to match on its Matching page.
+        # The second program, one-to-one near-peer mentoring (seed 004): matched,
+        # published and alive (meetings, goals, a series ahead) as of `today`.
         near_peer = near_peer_demo.near_peer_demo_load(
             starts_on=case_review.program.starts_on,
             institution_name=case_review_demo.INSTITUTION,
             time_zone=TIME_ZONE,
             password=PASSWORD,
+            today=today,
         )
         # The seed-002 style evaluation: a coded pre/post survey with seeded answers.
         survey = survey_demo.survey_demo_load(program=case_review.program, today=today)

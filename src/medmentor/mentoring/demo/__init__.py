@@ -6,8 +6,10 @@ Loaded through the doors a director uses: `roster.csv` through
 mentors — senior students and residents — and 24 incoming MS1 students), then
 `matching_profiles.csv` through `mentoring.services.matching_profiles_import`
 (capacities 1–3; interests, site, languages; identity attributes people chose to
-share, and the concordance some mentees asked for). Nothing is matched: the director
-does that on the Matching page. Loading twice changes nothing.
+share, and the concordance some mentees asked for). Then `living.py` matches and
+publishes the cohort and gives the pairs a history (meetings, goals, profiles, a series
+ahead), so the program is alive; the director may run matching again on the Matching
+page. Loading twice changes nothing.
 """
 
 import csv
@@ -19,6 +21,8 @@ from pathlib import Path
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
+from medmentor.mentoring.demo.living import LivingProgram, near_peer_bring_to_life
+from medmentor.mentoring.models import Mentorship
 from medmentor.mentoring.services import matching_profiles_import
 from medmentor.people.models import Person
 from medmentor.programs import access, services
@@ -48,6 +52,24 @@ class NearPeerDemoLoad:
     lines: list[str] = field(default_factory=list)
     mentors: list[Person] = field(default_factory=list)
     mentees: list[Person] = field(default_factory=list)
+    # The published pairs' history; None when an earlier load already made it.
+    living: LivingProgram | None = None
+
+    @property
+    def mentor(self) -> Person:
+        """The demo's mentor (mentor 1, who has several mentees)."""
+        return self.mentors[0]
+
+    @property
+    def mentee(self) -> Person:
+        """The demo's mentee: one of mentor 1's."""
+        pair = (
+            Mentorship.objects.filter(program=self.program, mentor=self.mentor)
+            .select_related("mentee")
+            .order_by("mentee__email")
+            .first()
+        )
+        return pair.mentee if pair else self.mentees[0]
 
 
 def _outcome(result, name: str) -> str:
@@ -59,7 +81,12 @@ def _outcome(result, name: str) -> str:
 
 
 def near_peer_demo_load(
-    *, starts_on: datetime.date, institution_name: str, time_zone: str, password: str
+    *,
+    starts_on: datetime.date,
+    institution_name: str,
+    time_zone: str,
+    password: str,
+    today: datetime.date | None = None,
 ) -> NearPeerDemoLoad:
     """Create (or bring up to date) the near-peer program; safe to run any number of times.
 
@@ -112,7 +139,10 @@ def near_peer_demo_load(
         mentors = [people[e] for e in emails if e.startswith("mentor")]
         mentees = [people[e] for e in emails if e.startswith("mentee")]
         lines.append(
-            f"Near-peer cohort: {len(mentees)} incoming students and {len(mentors)} mentors, "
-            "not yet matched — the director matches them on the Matching page."
+            f"Near-peer cohort: {len(mentees)} incoming students and {len(mentors)} mentors."
         )
-    return NearPeerDemoLoad(program=program, lines=lines, mentors=mentors, mentees=mentees)
+        living = near_peer_bring_to_life(program=program, today=today or starts_on)
+        lines += living.lines if living else ["Near-peer pairs: already published and living."]
+    return NearPeerDemoLoad(
+        program=program, lines=lines, mentors=mentors, mentees=mentees, living=living
+    )

@@ -4,6 +4,8 @@
   (`matching_run_create` … `matching_conflict_remove`, `MatchingError`).
 - `profiles` — the matching profiles import (`matching_profiles_import`), on the
   programs import engine, so the preview and the import run the same code.
+- `pairs` — the pair's home: each person's own profile (`mentoring_profile_update`) and
+  the pair's goals (`goal_create`, `goal_update`, `PairError`).
 
 The public names of each module are re-exported below, so
 `from medmentor.mentoring.services import X` and `services.X` work.
@@ -31,6 +33,12 @@ from medmentor.mentoring.services.matching import (
     matching_run_publish,
     matching_weights_clean,
 )
+from medmentor.mentoring.services.pairs import (
+    PairError,
+    goal_create,
+    goal_update,
+    mentoring_profile_update,
+)
 from medmentor.mentoring.services.profiles import (
     MATCHING_PROFILE_ALIASES,
     MATCHING_PROFILE_COLUMNS,
@@ -50,6 +58,10 @@ __all__ = [
     "MatchingCohort",
     "MatchingCriterion",
     "MatchingError",
+    "PairError",
+    "goal_create",
+    "goal_update",
+    "mentoring_profile_update",
     "matching_cohort",
     "matching_conflict_add",
     "matching_conflict_remove",

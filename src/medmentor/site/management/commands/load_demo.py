@@ -56,8 +56,8 @@ class Command(BaseCommand):
             for role, person in loaded.case_review.people
         ]
         rows += [
-            ("mentor", near_peer.mentors[0].full_name, near_peer.mentors[0].email, demo.PASSWORD),
-            ("mentee", near_peer.mentees[0].full_name, near_peer.mentees[0].email, demo.PASSWORD),
+            ("mentor", near_peer.mentor.full_name, near_peer.mentor.email, demo.PASSWORD),
+            ("mentee", near_peer.mentee.full_name, near_peer.mentee.email, demo.PASSWORD),
             (
                 "coder",
                 focus_groups.second_coder.full_name,
@@ -89,10 +89,13 @@ class Command(BaseCommand):
             "staff, and even operations sees there no learner's progress, password or "
             "last sign-in."
         )
+        near_peer_slug = near_peer.program.slug
         self.stdout.write(
-            f"Near-peer program: the director matches its {len(near_peer.mentees)} incoming "
-            f"students with {len(near_peer.mentors)} mentors at "
-            f"{reverse('matching', kwargs={'slug': near_peer.program.slug})}; mentor1–"
+            f"Near-peer program: {len(near_peer.mentees)} incoming students paired with "
+            f"{len(near_peer.mentors)} mentors. Mentors and mentees open their pair at "
+            f"{reverse('mentoring-pairs', kwargs={'slug': near_peer_slug})} (the director "
+            "sees the pairs, meetings per week and goals counted there; matching again at "
+            f"{reverse('matching', kwargs={'slug': near_peer_slug})}); mentor1–"
             f"{len(near_peer.mentors)} and mentee1–{len(near_peer.mentees)}"
             "@demo.medmentor.test sign in with the same password."
         )
