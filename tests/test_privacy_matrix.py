@@ -182,6 +182,19 @@ PAGES = [
     Endpoint("matching-run", _matching("matching-run", run_id=_run), STAFF_PAGE),
     Endpoint("matching-profiles-import", _matching("matching-profiles-import"), STAFF_PAGE),
     Endpoint("matching-profiles-template", _matching("matching-profiles-template"), STAFF_PAGE),
+    # Relationship health and reflections (one-to-one): staff see pairs and that a pair
+    # asked for help; each side their own check; the mentor their reflections; the
+    # researchers a count of shared ones.
+    Endpoint("mentoring-health", _matching("mentoring-health"), STAFF_PAGE),
+    Endpoint("mentoring-check", _matching("mentoring-check"), LEARNER_PAGE),
+    Endpoint(
+        "mentoring-reflections",
+        _matching("mentoring-reflections"),
+        _expect({"senior": 200, "peer_senior": 200}),
+    ),
+    Endpoint(
+        "mentoring-reflections-export", _matching("mentoring-reflections-export"), RESEARCHER_ONLY
+    ),
     # Surveys: response counts for the dashboard roles; answers and exports for staff
     # and researchers; never who answered (privacy rule 2, tests/surveys).
     Endpoint("survey-list", _page("survey-list"), DASHBOARD),
@@ -342,6 +355,40 @@ ACTIONS = [
         method="post",
     ),
 ]
+ACTIONS += [
+    Endpoint(
+        "mentoring nudge",
+        _matching("mentoring-nudge", mentorship_id=lambda w: w.mentorship.pk),
+        _expect(dict.fromkeys(STAFF, 302)),
+        method="post",
+    ),
+    Endpoint(
+        "mentoring repair",
+        _matching("mentoring-repair", mentorship_id=lambda w: w.mentorship.pk),
+        _expect(dict.fromkeys(STAFF, 302)),
+        method="post",
+    ),
+    Endpoint(
+        "mentoring check send",
+        _matching("mentoring-check-send"),
+        _expect(dict.fromkeys(STAFF, 302)),
+        method="post",
+    ),
+    Endpoint(
+        "mentoring check answer",
+        _matching("mentoring-check"),
+        _expect({"junior": 302, **dict.fromkeys(("senior", "peer", "peer_senior"), 404)}),
+        method="post",
+        data=lambda world: {"check": world.junior_check.pk, "answer": "works"},
+    ),
+    Endpoint(
+        "mentoring reflection consent",
+        _matching("mentoring-reflection-consent", reflection_id=lambda w: w.reflection.pk),
+        _expect({"senior": 302, **dict.fromkeys(("junior", "peer", "peer_senior"), 404)}),
+        method="post",
+        data=lambda world: {"consent": "on"},
+    ),
+]
 ACTIONS.append(
     Endpoint(
         "survey invite",
@@ -419,6 +466,11 @@ NOT_DATA_PAGES = {
     "matching-publish",
     "matching-conflict-add",
     "matching-conflict-remove",
+    # relationship-health writes, in ACTIONS above
+    "mentoring-nudge",
+    "mentoring-repair",
+    "mentoring-check-send",
+    "mentoring-reflection-consent",
     # survey writes, in ACTIONS above (the invite page is in PAGES)
     "survey-library-copy",
 }
@@ -818,6 +870,7 @@ def _world(case_week, program, director, researcher):
         topic=f"program:{program.pk}",
     )
     matching = _one_to_one_program(program, director)
+    matching.update(_health_world(matching["matching_program"], case_week.pair))
     survey = make_survey(program)
     return SimpleNamespace(
         meeting=_meeting_world(program, case_week.pair),
@@ -879,6 +932,31 @@ def _one_to_one_program(program, director):
         "matching_run": run,
         "matching_pairs": pairs,
         "matching_conflict": conflict,
+    }
+
+
+def _health_world(matching_program, pair):
+    """The pair (junior, senior) as a current mentorship of the one-to-one program, the
+    private check asked of both, and one reflection of the senior's."""
+    from medmentor.mentoring.models import Mentorship, PairCheck
+    from medmentor.mentoring.services import mid_check_send, reflection_write
+    from medmentor.programs.access import SYSTEM
+
+    mentorship = Mentorship.objects.create(
+        program=matching_program,
+        mentor=pair.senior,
+        mentee=pair.junior,
+        started_on=matching_program.starts_on,
+    )
+    mid_check_send(program=matching_program, by=SYSTEM)
+    reflection = reflection_write(
+        mentorship=mentorship, by=pair.senior, text="I listened.", consent=False
+    )
+    return {
+        "mentorship": mentorship,
+        "junior_check": PairCheck.objects.get(mentorship=mentorship, person=pair.junior),
+        "senior_check": PairCheck.objects.get(mentorship=mentorship, person=pair.senior),
+        "reflection": reflection,
     }
 
 
@@ -948,17 +1026,62 @@ def _marks(status):
     return apply
 
 
+def _help_asked_by(side: str):
+    """The pair asked for help in the private check, by `side`, with a note; the other
+    side said it works. Staff may learn that the pair asked, never who nor what."""
+
+    def apply(world):
+        from medmentor.mentoring.services import pair_check_answer
+
+        asking, fine = (
+            (world.junior_check, world.senior_check)
+            if side == "junior"
+            else (world.senior_check, world.junior_check)
+        )
+        pair_check_answer(
+            check=asking, by=asking.person, answer="help", note=f"Note of the {side}."
+        )
+        pair_check_answer(check=fine, by=fine.person, answer="works", note="")
+
+    return apply
+
+
+def _reflection_says(text: str):
+    def apply(world):
+        from medmentor.mentoring.models import Reflection
+
+        Reflection.objects.filter(pk=world.reflection.pk).update(text=text)
+
+    return apply
+
+
 @dataclass(frozen=True)
 class PrivateFact:
     name: str
     owners: tuple[str, ...]
     one_way: Callable
     other_way: Callable
+    # Pages where the owners see their fact (so the comparison can see a difference).
+    witnesses: tuple[str, ...] = ("workspace", "case")
 
 
 FACTS = [
     PrivateFact("learning style and reveals", ("junior",), _style_one_way, _style_other_way),
     PrivateFact("reviewed or skipped", ("junior", "senior"), _marks("reviewed"), _marks("skipped")),
+    PrivateFact(
+        "which side asked for help and what they said",
+        ("junior", "senior"),
+        _help_asked_by("junior"),
+        _help_asked_by("senior"),
+        witnesses=("mentoring-check",),
+    ),
+    PrivateFact(
+        "what a mentor's unshared reflection says",
+        ("senior",),
+        _reflection_says("I listened more than I talked."),
+        _reflection_says("I talked more than I listened."),
+        witnesses=("mentoring-reflections",),
+    ),
 ]
 
 _CSRF = [
@@ -1011,8 +1134,8 @@ def test_private_facts_never_reach_anyone_but_their_owners(client, world, reques
     if endpoints is PAGES:
         # The owners do see their own fact, so the comparison can tell a difference.
         for owner in fact.owners:
-            assert before[(owner, "workspace")] != after[(owner, "workspace")]
-            assert before[(owner, "case")] != after[(owner, "case")]
+            for page in fact.witnesses:
+                assert before[(owner, page)] != after[(owner, page)]
 
 
 # --- 3. coverage --------------------------------------------------------------------------
