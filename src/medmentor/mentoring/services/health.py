@@ -238,7 +238,8 @@ def mentoring_health_enqueue_due(*, now: datetime.datetime | None = None) -> int
         program = row.program
         if program.kind != ProgramKind.ONE_TO_ONE or row.mid_check_sent_for == row.mid_check_on:
             continue
-        if program_today(program=program) < row.mid_check_on:
+        due_on = row.mid_check_on
+        if due_on is None or program_today(program=program) < due_on:
             continue
         if not Mentorship.objects.filter(program=program, ended_on__isnull=True).exists():
             continue
