@@ -5,7 +5,7 @@ program's directors and coordinators only."""
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import Exists, OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
@@ -321,10 +321,37 @@ def health_overview(*, program: Program, viewer: Person) -> HealthOverview:
 
 
 def health_attention_items(*, program: Program, viewer: Person) -> list[AttentionItem]:
+    """The home page's health items for staff: how many pairs need a check-in and how
+    many asked for help (counts), read in one query."""
     _require_staff(program=program, viewer=viewer, what="the pairs' health")
+    default_days = MentoringSettings._meta.get_field("check_in_days").default
+    today = program_today(program=program)
+    rows = (
+        Mentorship.objects.filter(program=program, ended_on__isnull=True)
+        .annotate(
+            last_met_at=Subquery(_last_met_subquery()),
+            days_setting=Subquery(
+                MentoringSettings.objects.filter(program=OuterRef("program")).values(
+                    "check_in_days"
+                )[:1]
+            ),
+            asked_help=Exists(
+                PairCheck.objects.filter(
+                    mentorship=OuterRef("pk"),
+                    answer=PairCheckAnswer.HELP,
+                    resolved_at__isnull=True,
+                )
+            ),
+        )
+        .values_list("started_on", "last_met_at", "days_setting", "asked_help")
+    )
+    needing = helping = 0
+    for started_on, last_met_at, days_setting, asked_help in rows:
+        since = last_met_at.astimezone(program.zone).date() if last_met_at else started_on
+        needing += (today - since).days >= (days_setting or default_days)
+        helping += bool(asked_help)
     url = reverse("mentoring-health", kwargs={"slug": program.slug})
     items = []
-    needing = len(_pairs_needing_check_in(program))
     if needing:
         items.append(
             AttentionItem(
@@ -333,7 +360,6 @@ def health_attention_items(*, program: Program, viewer: Person) -> list[Attentio
                 tone=ATTENTION_WARN,
             )
         )
-    helping = len(_help_pairs(program))
     if helping:
         items.append(
             AttentionItem(
