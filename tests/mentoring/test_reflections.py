@@ -140,3 +140,19 @@ def test_the_mentor_writes_and_shares_from_the_reflections_page(client, world):
     )
     reflection.refresh_from_db()
     assert reflection.consent is False
+
+
+def test_a_researcher_takes_in_shared_reflections_from_the_intake_page(client, world):
+    _write(world, "Shared words.", consent=True)
+    sign_in(client, world.researcher)
+    url = reverse("mentoring-reflections-export", kwargs={"slug": world.program.slug})
+
+    page = client.get(url)
+    response = client.post(url)
+
+    assert "Mentors shared 1 reflection not taken in yet." in page.content.decode()
+    document = Document.objects.get()
+    assert response["Location"] == reverse(
+        "qualitative-document",
+        kwargs={"slug": world.program.slug, "document_id": document.pk},
+    )

@@ -107,3 +107,26 @@ def test_a_repaired_pair_no_longer_shows_as_asking_for_help(world):
     mentorship_repair(mentorship=world.pairs["ben"], by=world.director)
 
     assert selectors.pairs_asking_for_help(program=world.program, viewer=world.director) == []
+
+
+def test_the_health_page_re_pairs_with_one_click_and_says_what_was_made(client, world):
+    from django.urls import reverse
+
+    from tests.conftest import sign_in
+
+    _ask_for_help(world, "ben")
+    sign_in(client, world.director)
+    health = client.get(reverse("mentoring-health", kwargs={"slug": world.program.slug}))
+
+    response = client.post(
+        reverse(
+            "mentoring-repair",
+            kwargs={"slug": world.program.slug, "mentorship_id": world.pairs["ben"].pk},
+        ),
+        follow=True,
+    )
+
+    assert "1 pair asked for help." in health.content.decode()
+    assert "Re-pair them" in health.content.decode()
+    assert "Ben Mentee and Nate Mentor are re-paired" in response.content.decode()
+    assert "Both were told kindly." in response.content.decode()

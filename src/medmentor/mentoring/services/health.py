@@ -78,9 +78,8 @@ def mentoring_settings_update(
         row = MentoringSettings.objects.select_for_update().get(
             pk=mentoring_settings_of(program=program).pk
         )
-        row.check_in_days = int(check_in_days)
-        if mid_check_on != row.mid_check_on:
-            row.mid_check_on = mid_check_on
+        # A new date is a new round: the daily job sends it when that day comes.
+        row.check_in_days, row.mid_check_on = int(check_in_days), mid_check_on
         row.save(update_fields=["check_in_days", "mid_check_on"])
     return row
 
