@@ -39,7 +39,10 @@ class MentoringConfig(AppConfig):
 
         kinds.register(
             kind=ProgramKind.ONE_TO_ONE,
-            menu=[kinds.MenuEntry("Matching", "matching", "matching")],
+            menu=[
+                kinds.MenuEntry("Matching", "matching", "matching"),
+                kinds.MenuEntry("Health", "mentoring-health", "health"),
+            ],
             pages=ONE_TO_ONE_PAGES,
             home_items=selectors.attention_items,
         )
