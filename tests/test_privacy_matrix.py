@@ -195,6 +195,19 @@ PAGES = [
     Endpoint("matching-run", _matching("matching-run", run_id=_run), STAFF_PAGE),
     Endpoint("matching-profiles-import", _matching("matching-profiles-import"), STAFF_PAGE),
     Endpoint("matching-profiles-template", _matching("matching-profiles-template"), STAFF_PAGE),
+    # Relationship health and reflections (one-to-one): staff see pairs and that a pair
+    # asked for help; each side their own check; the mentor their reflections; the
+    # researchers a count of shared ones.
+    Endpoint("mentoring-health", _matching("mentoring-health"), STAFF_PAGE),
+    Endpoint("mentoring-check", _matching("mentoring-check"), LEARNER_PAGE),
+    Endpoint(
+        "mentoring-reflections",
+        _matching("mentoring-reflections"),
+        _expect({"senior": 200, "peer_senior": 200}),
+    ),
+    Endpoint(
+        "mentoring-reflections-export", _matching("mentoring-reflections-export"), RESEARCHER_ONLY
+    ),
     # Surveys: response counts for the dashboard roles; answers and exports for staff
     # and researchers; never who answered (privacy rule 2, tests/surveys).
     Endpoint("survey-list", _page("survey-list"), DASHBOARD),
@@ -355,6 +368,40 @@ ACTIONS = [
         method="post",
     ),
 ]
+ACTIONS += [
+    Endpoint(
+        "mentoring nudge",
+        _matching("mentoring-nudge", mentorship_id=lambda w: w.mentorship.pk),
+        _expect(dict.fromkeys(STAFF, 302)),
+        method="post",
+    ),
+    Endpoint(
+        "mentoring repair",
+        _matching("mentoring-repair", mentorship_id=lambda w: w.mentorship.pk),
+        _expect(dict.fromkeys(STAFF, 302)),
+        method="post",
+    ),
+    Endpoint(
+        "mentoring check send",
+        _matching("mentoring-check-send"),
+        _expect(dict.fromkeys(STAFF, 302)),
+        method="post",
+    ),
+    Endpoint(
+        "mentoring check answer",
+        _matching("mentoring-check"),
+        _expect({"junior": 302, **dict.fromkeys(("senior", "peer", "peer_senior"), 404)}),
+        method="post",
+        data=lambda world: {"check": world.junior_check.pk, "answer": "works"},
+    ),
+    Endpoint(
+        "mentoring reflection consent",
+        _matching("mentoring-reflection-consent", reflection_id=lambda w: w.reflection.pk),
+        _expect({"senior": 302, **dict.fromkeys(("junior", "peer", "peer_senior"), 404)}),
+        method="post",
+        data=lambda world: {"consent": "on"},
+    ),
+]
 ACTIONS.append(
     Endpoint(
         "survey invite",
@@ -485,6 +532,11 @@ NOT_DATA_PAGES = {
     "matching-publish",
     "matching-conflict-add",
     "matching-conflict-remove",
+    # relationship-health writes, in ACTIONS above
+    "mentoring-nudge",
+    "mentoring-repair",
+    "mentoring-check-send",
+    "mentoring-reflection-consent",
     # survey writes, in ACTIONS above (the invite page is in PAGES)
     "survey-library-copy",
 }
@@ -889,6 +941,7 @@ def _world(case_week, program, director, researcher):
         topic=f"program:{program.pk}",
     )
     matching = _one_to_one_program(program, director)
+    matching.update(_health_world(matching["matching_program"], case_week.pair))
     survey = make_survey(program)
     return SimpleNamespace(
         meeting=_meeting_world(program, case_week.pair),
@@ -974,6 +1027,29 @@ def _one_to_one_program(program, director):
     }
 
 
+def _health_world(matching_program, pair):
+    """The pair (junior, senior), a current mentorship of the one-to-one program
+    (_one_to_one_program), the private check asked of both, and one reflection of the
+    senior's."""
+    from medmentor.mentoring.models import Mentorship, PairCheck
+    from medmentor.mentoring.services import mid_check_send, reflection_write
+    from medmentor.programs.access import SYSTEM
+
+    mentorship = Mentorship.objects.get(
+        program=matching_program, mentor=pair.senior, mentee=pair.junior
+    )
+    mid_check_send(program=matching_program, by=SYSTEM)
+    reflection = reflection_write(
+        mentorship=mentorship, by=pair.senior, text="I listened.", consent=False
+    )
+    return {
+        "mentorship": mentorship,
+        "junior_check": PairCheck.objects.get(mentorship=mentorship, person=pair.junior),
+        "senior_check": PairCheck.objects.get(mentorship=mentorship, person=pair.senior),
+        "reflection": reflection,
+    }
+
+
 def _sign_in_as(client, request, role):
     client.logout()
     if ROLE_PEOPLE[role] is not None:
@@ -1051,6 +1127,35 @@ def _pair_words(progress: int, bio: str):
     return apply
 
 
+def _help_asked_by(side: str):
+    """The pair asked for help in the private check, by `side`, with a note; the other
+    side said it works. Staff may learn that the pair asked, never who nor what."""
+
+    def apply(world):
+        from medmentor.mentoring.services import pair_check_answer
+
+        asking, fine = (
+            (world.junior_check, world.senior_check)
+            if side == "junior"
+            else (world.senior_check, world.junior_check)
+        )
+        pair_check_answer(
+            check=asking, by=asking.person, answer="help", note=f"Note of the {side}."
+        )
+        pair_check_answer(check=fine, by=fine.person, answer="works", note="")
+
+    return apply
+
+
+def _reflection_says(text: str):
+    def apply(world):
+        from medmentor.mentoring.models import Reflection
+
+        Reflection.objects.filter(pk=world.reflection.pk).update(text=text)
+
+    return apply
+
+
 @dataclass(frozen=True)
 class PrivateFact:
     name: str
@@ -1070,6 +1175,20 @@ FACTS = [
         _pair_words(20, "From Duluth"),
         _pair_words(70, "From Bemidji"),
         shown_on=("mentoring-pairs",),
+    ),
+    PrivateFact(
+        "which side asked for help and what they said",
+        ("junior", "senior"),
+        _help_asked_by("junior"),
+        _help_asked_by("senior"),
+        shown_on=("mentoring-check",),
+    ),
+    PrivateFact(
+        "what a mentor's unshared reflection says",
+        ("senior",),
+        _reflection_says("I listened more than I talked."),
+        _reflection_says("I talked more than I listened."),
+        shown_on=("mentoring-reflections",),
     ),
 ]
 

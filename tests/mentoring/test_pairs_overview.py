@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from medmentor.meetings.services import meeting_answer_record, meeting_log
 from medmentor.mentoring.selectors import one_to_one_overview
-from medmentor.mentoring.services import goal_create, goal_update
+from medmentor.mentoring.services import goal_create, goal_update, mid_check_send
 from medmentor.programs.models import Role
 from tests.conftest import sign_in
 from tests.mentoring.pairs import pair_meeting, published_cohort
@@ -59,3 +59,24 @@ def test_only_directors_and_coordinators_get_the_overview(cohort, director, coor
     for person in (cohort.mara, cohort.ana):
         with pytest.raises(PermissionDenied, match="directors and coordinators"):
             one_to_one_overview(program=cohort.program, viewer=person)
+
+
+def test_the_overview_carries_the_health_card_and_learners_get_their_links(
+    client, cohort, director
+):
+    mid_check_send(program=cohort.program, by=director)
+    url = reverse("mentoring-pairs", kwargs={"slug": cohort.program.slug})
+
+    sign_in(client, director)
+    staff_page = client.get(url).content.decode()
+    assert "Needs a check-in" in staff_page and "Asked for help" in staff_page
+
+    sign_in(client, cohort.mara)  # mentor of Ana and Cy
+    mentor_page = client.get(url).content.decode()
+    assert reverse("mentoring-reflections", kwargs={"slug": cohort.program.slug}) in mentor_page
+    assert "A private question about your pairing waits for your answer" in mentor_page
+
+    sign_in(client, cohort.ana)
+    mentee_page = client.get(url).content.decode()
+    assert "Your reflections" not in mentee_page
+    assert "Needs a check-in" not in mentee_page

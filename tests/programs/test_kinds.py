@@ -67,6 +67,7 @@ def test_a_one_to_one_program_shows_matching_and_no_schedule_weeks_or_curriculum
             "Roster",
             "Meetings",
             "Matching",
+            "Health",
             "Outbox",
             "Surveys",
             "Focus groups",
@@ -211,6 +212,7 @@ def test_kind_for_names_what_the_program_kind_registered(program, one_to_one):
     assert kinds.kind_for(one_to_one.program).kind == ProgramKind.ONE_TO_ONE
     assert kinds.kind_for(one_to_one.program).menu == (
         kinds.MenuEntry("Matching", "matching", "matching"),
+        kinds.MenuEntry("Health", "mentoring-health", "health"),
     )
 
 

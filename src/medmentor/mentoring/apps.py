@@ -17,6 +17,14 @@ ONE_TO_ONE_PAGES = (
     "matching-publish",
     "matching-conflict-add",
     "matching-conflict-remove",
+    "mentoring-health",
+    "mentoring-nudge",
+    "mentoring-repair",
+    "mentoring-check-send",
+    "mentoring-check",
+    "mentoring-reflections",
+    "mentoring-reflection-consent",
+    "mentoring-reflections-export",
     "api:matching_run_create",
     "api:matching_run_detail",
     "api:matching_run_publish",
@@ -39,7 +47,10 @@ class MentoringConfig(AppConfig):
             # The pair's home: what mentors and mentees open first, and for the
             # director the pairs' overview.
             landing=kinds.MenuEntry("Pairs", "mentoring-pairs", "pairs"),
-            menu=[kinds.MenuEntry("Matching", "matching", "matching")],
+            menu=[
+                kinds.MenuEntry("Matching", "matching", "matching"),
+                kinds.MenuEntry("Health", "mentoring-health", "health"),
+            ],
             pages=ONE_TO_ONE_PAGES,
             home_items=selectors.attention_items,
         )

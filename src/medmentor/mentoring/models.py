@@ -276,3 +276,93 @@ class Goal(models.Model):
 
     def __str__(self) -> str:
         return f"Goal {self.pk} of mentorship {self.mentorship_id}"
+
+
+# --- Relationship health, the private mid-program check, mentor reflections ------------
+
+
+class MentoringSettings(models.Model):
+    """A one-to-one program's relationship-health settings (one row per program, made
+    with the defaults the first time it is read or saved)."""
+
+    program = models.OneToOneField(
+        Program, on_delete=models.CASCADE, related_name="mentoring_settings"
+    )
+    check_in_days = models.PositiveIntegerField(
+        default=21,
+        validators=[MinValueValidator(1)],
+        help_text="A pair with no meeting logged as happened for this many days needs a check-in.",
+    )
+    mid_check_on = models.DateField(
+        null=True, blank=True, help_text="The day the private mid-program check is sent."
+    )
+    # The day of the check last sent, so the daily job sends each date's check once.
+    mid_check_sent_for = models.DateField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Mentoring settings of {self.program}"
+
+
+class PairCheckAnswer(models.TextChoices):
+    WORKS = "works", "It works for me"
+    CONCERNS = "concerns", "I have some concerns"
+    HELP = "help", "I'd like help"
+
+
+class PairCheck(models.Model):
+    """One side of one pair asked, privately, "Is this pairing working for you?".
+
+    The answer and the note are the person's alone: the other side never sees them, and
+    staff learn only that a pair asked for help (selectors.pairs_asking_for_help), never
+    what was said nor which of the two asked. The note is never shown to staff at all.
+    """
+
+    private_to_owner = True
+
+    mentorship = models.ForeignKey(Mentorship, on_delete=models.CASCADE, related_name="checks")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    asked_on = models.DateField()
+    answer = models.CharField(max_length=10, choices=PairCheckAnswer.choices, blank=True)
+    note = models.TextField(blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    # Set when the director re-paired after this answer: help was given.
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mentorship", "person", "asked_on"], name="one_pair_check_per_side_per_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Pair check of {self.mentorship_id} asked on {self.asked_on}"
+
+
+class Reflection(models.Model):
+    """A mentor's short reflection after a meeting, optionally tagged with ACGME
+    competencies. With `consent` it goes, de-identified, to the program's researchers
+    (services.reflections_export); until then the mentor may withdraw consent. Nobody
+    but its author ever reads it by name."""
+
+    private_to_owner = True
+
+    mentorship = models.ForeignKey(Mentorship, on_delete=models.CASCADE, related_name="reflections")
+    meeting = models.ForeignKey(
+        "meetings.Meeting", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    text = models.TextField()
+    competencies = models.JSONField(default=list, blank=True)
+    consent = models.BooleanField(default=False)
+    created_at = models.DateTimeField()
+    exported_at = models.DateTimeField(null=True, blank=True)
+    # The qualitative document it went into (an id: mentoring holds no foreign key into
+    # the evaluation apps' tables).
+    exported_document_id = models.IntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Reflection {self.pk} on mentorship {self.mentorship_id}"

@@ -39,11 +39,10 @@ def pair_home(request, slug: str):
             "This page is for the program's mentors, mentees, director and coordinators."
         )
     homes = selectors.pair_homes_for_person(program=program, viewer=request.user)
-    overview = (
-        selectors.one_to_one_overview(program=program, viewer=request.user)
-        if standing.manages
-        else None
-    )
+    overview = health = None
+    if standing.manages:
+        overview = selectors.one_to_one_overview(program=program, viewer=request.user)
+        health = selectors.health_overview(program=program, viewer=request.user)
     return render(
         request,
         "mentoring/pair_home.html",
@@ -51,7 +50,11 @@ def pair_home(request, slug: str):
             "program": program,
             "homes": homes,
             "overview": overview,
+            "health": health,
             "is_learner": standing.is_learner,
+            "is_mentor": any(home.me_role == "mentor" for home in homes),
+            "check_waits": standing.is_learner
+            and bool(selectors.open_checks_of(program=program, person=request.user)),
             "goal_form": GoalForm(),
         },
     )

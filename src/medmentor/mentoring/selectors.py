@@ -5,7 +5,7 @@ program's directors and coordinators only."""
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
@@ -21,7 +21,11 @@ from medmentor.mentoring.models import (
     MatchingRunStatus,
     MatchingUnmatched,
     MentoringProfile,
+    MentoringSettings,
     Mentorship,
+    PairCheck,
+    PairCheckAnswer,
+    Reflection,
 )
 from medmentor.people.models import Person
 from medmentor.programs import access
@@ -227,12 +231,22 @@ def _pair_items(*, person: Person, program: Program) -> list[AttentionItem]:
 def attention_items(*, person: Person, program: Program) -> list[AttentionItem]:
     """What needs `person` in the one-to-one `program` (the kind's home-page items, see
     mentoring.apps): for directors and coordinators, mentees without a published match
-    (a count) and a matching run drafted but not published; for mentors and mentees,
-    their pairs (a first meeting to plan)."""
+    (a count), a matching run drafted but not published, pairs that need a check-in and
+    pairs that asked for help (counts); for mentors and mentees, their pairs (a first
+    meeting to plan) and their private check when it waits for an answer."""
     standing = access.program_access(person, program)
     items = _pair_items(person=person, program=program) if standing.is_learner else []
     if standing.manages:
         items += _staff_items(program=program)
+        items += health_attention_items(program=program, viewer=person)
+    if standing.is_learner and open_checks_of(program=program, person=person):
+        items.append(
+            AttentionItem(
+                text="A private question about your pairing waits for your answer.",
+                url=reverse("mentoring-check", kwargs={"slug": program.slug}),
+                tone=ATTENTION_WARN,
+            )
+        )
     return items
 
 
@@ -483,3 +497,242 @@ def one_to_one_overview(*, program: Program, viewer: Person, now=None) -> OneToO
         goals_by_status=[(label, counts.get(value, 0)) for value, label in GoalStatus.choices],
         goals_total=sum(counts.values()),
     )
+
+
+# --- Relationship health: staff see that pairs met and that a pair asked for help ------
+# (never what anyone answered, nor who of the two; never a note or a reflection).
+
+
+@dataclass(frozen=True)
+class PairHealth:
+    """A current pair as the health list shows it: when they last met (a meeting logged
+    as happened, with both of them in it) and for how many days they have not."""
+
+    mentorship: Mentorship
+    last_met: datetime.date | None
+    days: int
+
+
+def _last_met_subquery():
+    return (
+        Meeting.objects.filter(
+            program=OuterRef("program"),
+            happened=True,
+            cancelled_at__isnull=True,
+            attendance__person=OuterRef("mentor"),
+        )
+        .filter(attendance__person=OuterRef("mentee"))
+        .order_by("-starts_at")
+        .values("starts_at")[:1]
+    )
+
+
+def check_in_days_of(*, program: Program) -> int:
+    row = MentoringSettings.objects.filter(program=program).first()
+    return row.check_in_days if row else MentoringSettings._meta.get_field("check_in_days").default
+
+
+def _pairs_needing_check_in(program: Program) -> list[PairHealth]:
+    today = program_today(program=program)
+    limit = check_in_days_of(program=program)
+    found = []
+    for mentorship in (
+        Mentorship.objects.filter(program=program, ended_on__isnull=True)
+        .annotate(last_met_at=Subquery(_last_met_subquery()))
+        .select_related("mentor", "mentee")
+        .order_by("mentor__full_name", "mentee__full_name", "pk")
+    ):
+        last_met = (
+            mentorship.last_met_at.astimezone(program.zone).date()
+            if mentorship.last_met_at
+            else None
+        )
+        days = (today - (last_met or mentorship.started_on)).days
+        if days >= limit:
+            found.append(PairHealth(mentorship=mentorship, last_met=last_met, days=days))
+    return found
+
+
+def pairs_needing_check_in(*, program: Program, viewer: Person) -> list[PairHealth]:
+    """Current pairs with no meeting logged as happened for the program's check-in days
+    (counted from their start when they never met), for directors and coordinators."""
+    _require_staff(program=program, viewer=viewer, what="which pairs need a check-in")
+    return _pairs_needing_check_in(program)
+
+
+def _help_pairs(program: Program) -> list[Mentorship]:
+    asking = PairCheck.objects.filter(
+        mentorship__program=program,
+        mentorship__ended_on__isnull=True,
+        answer=PairCheckAnswer.HELP,
+        resolved_at__isnull=True,
+    ).values("mentorship")
+    return list(
+        Mentorship.objects.filter(pk__in=asking)
+        .select_related("mentor", "mentee")
+        .order_by("mentor__full_name", "mentee__full_name", "pk")
+    )
+
+
+def pairs_asking_for_help(*, program: Program, viewer: Person) -> list[Mentorship]:
+    """Current pairs of which at least one side answered the private check "I'd like
+    help": the pair, never which side nor what either said."""
+    _require_staff(program=program, viewer=viewer, what="which pairs asked for help")
+    return _help_pairs(program)
+
+
+@dataclass(frozen=True)
+class HealthOverview:
+    """The health card of the director's one-to-one overview (mentoring/_health.html)."""
+
+    program: Program
+    check_in_days: int
+    mid_check_on: datetime.date | None
+    mid_check_sent_for: datetime.date | None
+    needing_check_in: list[PairHealth]
+    asking_for_help: list[Mentorship]
+    current_pairs: int
+
+
+def health_overview(*, program: Program, viewer: Person) -> HealthOverview:
+    """Everything the health card shows, for directors and coordinators."""
+    _require_staff(program=program, viewer=viewer, what="the pairs' health")
+    row = MentoringSettings.objects.filter(program=program).first()
+    return HealthOverview(
+        program=program,
+        check_in_days=check_in_days_of(program=program),
+        mid_check_on=row.mid_check_on if row else None,
+        mid_check_sent_for=row.mid_check_sent_for if row else None,
+        needing_check_in=_pairs_needing_check_in(program),
+        asking_for_help=_help_pairs(program),
+        current_pairs=Mentorship.objects.filter(program=program, ended_on__isnull=True).count(),
+    )
+
+
+def health_attention_items(*, program: Program, viewer: Person) -> list[AttentionItem]:
+    """The home page's health items for staff: how many pairs need a check-in and how
+    many asked for help (counts), read in one query."""
+    _require_staff(program=program, viewer=viewer, what="the pairs' health")
+    default_days = MentoringSettings._meta.get_field("check_in_days").default
+    today = program_today(program=program)
+    rows = (
+        Mentorship.objects.filter(program=program, ended_on__isnull=True)
+        .annotate(
+            last_met_at=Subquery(_last_met_subquery()),
+            days_setting=Subquery(
+                MentoringSettings.objects.filter(program=OuterRef("program")).values(
+                    "check_in_days"
+                )[:1]
+            ),
+            asked_help=Exists(
+                PairCheck.objects.filter(
+                    mentorship=OuterRef("pk"),
+                    answer=PairCheckAnswer.HELP,
+                    resolved_at__isnull=True,
+                )
+            ),
+        )
+        .values_list("started_on", "last_met_at", "days_setting", "asked_help")
+    )
+    needing = helping = 0
+    for started_on, last_met_at, days_setting, asked_help in rows:
+        since = last_met_at.astimezone(program.zone).date() if last_met_at else started_on
+        needing += (today - since).days >= (days_setting or default_days)
+        helping += bool(asked_help)
+    url = reverse("mentoring-health", kwargs={"slug": program.slug})
+    items = []
+    if needing:
+        items.append(
+            AttentionItem(
+                text=f"{plural(needing, 'pair')} need{'s' if needing == 1 else ''} a check-in.",
+                url=url,
+                tone=ATTENTION_WARN,
+            )
+        )
+    if helping:
+        items.append(
+            AttentionItem(
+                text=f"{plural(helping, 'pair')} asked for help.", url=url, tone=ATTENTION_WARN
+            )
+        )
+    return items
+
+
+def open_checks_of(*, program: Program, person: Person) -> list[PairCheck]:
+    """`person`'s own checks of their current pairs, the latest asked of each pair
+    (answered or not); a check waits when its answer is blank."""
+    latest: dict[int, PairCheck] = {}
+    for check in (
+        PairCheck.objects.filter(
+            person=person, mentorship__program=program, mentorship__ended_on__isnull=True
+        )
+        .select_related("mentorship__mentor", "mentorship__mentee")
+        .order_by("asked_on", "pk")
+    ):
+        latest[check.mentorship_id] = check
+    return [check for check in latest.values() if not check.answer]
+
+
+def checks_of(*, program: Program, person: Person) -> list[PairCheck]:
+    """`person`'s own latest check of each current pair, for their check page."""
+    latest: dict[int, PairCheck] = {}
+    for check in (
+        PairCheck.objects.filter(
+            person=person, mentorship__program=program, mentorship__ended_on__isnull=True
+        )
+        .select_related("mentorship__mentor", "mentorship__mentee")
+        .order_by("asked_on", "pk")
+    ):
+        latest[check.mentorship_id] = check
+    return list(latest.values())
+
+
+def check_of(*, program: Program, person: Person, check_id: int) -> PairCheck:
+    """One of `person`'s own checks; PairCheck.DoesNotExist for anyone else's."""
+    return PairCheck.objects.select_related(
+        "mentorship__mentor", "mentorship__mentee", "mentorship__program"
+    ).get(pk=check_id, person=person, mentorship__program=program)
+
+
+# --- Mentor reflections: their author's alone, until consented and exported -----------
+
+
+def mentorships_as_mentor(*, program: Program, person: Person) -> list[Mentorship]:
+    return list(
+        Mentorship.objects.filter(program=program, mentor=person)
+        .select_related("mentee")
+        .order_by("ended_on", "mentee__full_name", "pk")
+    )
+
+
+def reflections_of(*, program: Program, author: Person) -> list[Reflection]:
+    """The reflections `author` wrote in `program`, newest first (theirs alone)."""
+    return list(
+        Reflection.objects.filter(mentorship__program=program, author=author).select_related(
+            "mentorship__mentee", "meeting"
+        )
+    )
+
+
+def past_meetings_of_pair(*, mentorship: Mentorship) -> list[Meeting]:
+    """Meetings of the pair that have started and were not cancelled, newest first."""
+    return list(
+        Meeting.objects.filter(
+            program=mentorship.program,
+            cancelled_at__isnull=True,
+            attendance__person=mentorship.mentor,
+            starts_at__lte=timezone.now(),
+        )
+        .filter(attendance__person=mentorship.mentee)
+        .order_by("-starts_at")[:20]
+    )
+
+
+def reflections_waiting_count(*, program: Program, viewer: Person) -> int:
+    """How many consented reflections wait to be taken in (a count, for researchers)."""
+    access.require_researcher(
+        viewer, program, "Only the program's researchers see mentor reflections."
+    )
+    return Reflection.objects.filter(
+        mentorship__program=program, consent=True, exported_at__isnull=True
+    ).count()

@@ -6,7 +6,7 @@ links in emails already sent keep working.
 
 from django.urls import path
 
-from medmentor.mentoring import pair_views, views
+from medmentor.mentoring import pair_views, views, views_health
 
 urlpatterns = [
     # The pair's home: the one-to-one kind's landing page (programs.kinds).
@@ -59,5 +59,38 @@ urlpatterns = [
         "<slug:slug>/matching/conflicts/<int:conflict_id>/remove/",
         views.matching_conflict_remove,
         name="matching-conflict-remove",
+    ),
+    # Relationship health and reflections (views_health).
+    path("<slug:slug>/mentoring/health/", views_health.mentoring_health, name="mentoring-health"),
+    path(
+        "<slug:slug>/mentoring/health/pairs/<int:mentorship_id>/nudge/",
+        views_health.mentoring_nudge,
+        name="mentoring-nudge",
+    ),
+    path(
+        "<slug:slug>/mentoring/health/pairs/<int:mentorship_id>/repair/",
+        views_health.mentoring_repair,
+        name="mentoring-repair",
+    ),
+    path(
+        "<slug:slug>/mentoring/health/check/",
+        views_health.mentoring_check_send,
+        name="mentoring-check-send",
+    ),
+    path("<slug:slug>/mentoring/check/", views_health.mentoring_check, name="mentoring-check"),
+    path(
+        "<slug:slug>/mentoring/reflections/",
+        views_health.mentoring_reflections,
+        name="mentoring-reflections",
+    ),
+    path(
+        "<slug:slug>/mentoring/reflections/<int:reflection_id>/consent/",
+        views_health.mentoring_reflection_consent,
+        name="mentoring-reflection-consent",
+    ),
+    path(
+        "<slug:slug>/mentoring/reflections/export/",
+        views_health.mentoring_reflections_export,
+        name="mentoring-reflections-export",
     ),
 ]

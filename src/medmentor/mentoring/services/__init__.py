@@ -2,6 +2,9 @@
 
 - `matching` — the adapter between the models and the pure `medmentor.matching`
   (`matching_run_create` … `matching_conflict_remove`, `MatchingError`).
+- `health` — relationship health: settings, nudges, the private mid-program check, its
+  daily job, re-pairing a pair that asked for help (`HealthError`).
+- `reflections` — mentor reflections, consent, and their export to the researchers.
 - `profiles` — the matching profiles import (`matching_profiles_import`), on the
   programs import engine, so the preview and the import run the same code.
 - `pairs` — the pair's home: each person's own profile (`mentoring_profile_update`) and
@@ -11,6 +14,16 @@ The public names of each module are re-exported below, so
 `from medmentor.mentoring.services import X` and `services.X` work.
 """
 
+from medmentor.mentoring.services.health import (
+    HealthError,
+    mentoring_health_enqueue_due,
+    mentoring_settings_of,
+    mentoring_settings_update,
+    mentorship_repair,
+    mid_check_send,
+    pair_check_answer,
+    pair_nudge,
+)
 from medmentor.mentoring.services.matching import (
     CONCORDANCE_ATTRIBUTES,
     MATCHING_CRITERIA,
@@ -44,8 +57,24 @@ from medmentor.mentoring.services.profiles import (
     MATCHING_PROFILE_COLUMNS,
     matching_profiles_import,
 )
+from medmentor.mentoring.services.reflections import (
+    reflection_consent_set,
+    reflection_write,
+    reflections_export,
+)
 
 __all__ = [
+    "HealthError",
+    "mentoring_health_enqueue_due",
+    "mentoring_settings_of",
+    "mentoring_settings_update",
+    "mentorship_repair",
+    "mid_check_send",
+    "pair_check_answer",
+    "pair_nudge",
+    "reflection_consent_set",
+    "reflection_write",
+    "reflections_export",
     "CONCORDANCE_ATTRIBUTES",
     "MATCHING_CRITERIA",
     "MATCHING_DEFAULT_RULES",

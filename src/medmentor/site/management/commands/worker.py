@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from medmentor.curriculum.weekly_email import weekly_emails_enqueue_due
 from medmentor.meetings.tasks import meetings_emails_enqueue_due
+from medmentor.mentoring.services import mentoring_health_enqueue_due
 from medmentor.messaging.services import outbox_deliver_due
 from medmentor.people.services import sign_in_records_prune
 from medmentor.surveys.invitations import survey_emails_enqueue_due
@@ -33,6 +34,7 @@ WORKER_HOOKS = {
     "weekly-emails": weekly_emails_enqueue_due,
     "survey-emails": survey_emails_enqueue_due,
     "meeting-emails": meetings_emails_enqueue_due,
+    "mentoring-health": mentoring_health_enqueue_due,
     "sign-in-records": sign_in_records_prune,
 }
 
