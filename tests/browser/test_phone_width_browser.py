@@ -1,0 +1,93 @@
+"""Every page of the privacy matrix fits a 390 x 844 phone, as its main role, axe-clean.
+
+The pages and their data are the matrix's own (tests/test_privacy_matrix.py): a page
+added there is visited here too. A page "fits" when the document is no wider than the
+viewport, so nothing (a table's column, a chart, the menu) is cut off or needs the
+whole page to scroll sideways; a wide table may still scroll inside its own box.
+"""
+
+import pytest
+
+from tests.browser.conftest import PHONE, assert_accessible
+from tests.test_privacy_matrix import PAGES, ROLE_PEOPLE, make_matrix_rows
+
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("fast_passwords")]
+
+# The role a page is made for, first match wins: the director's tools are checked as
+# the director, the pair's pages as the junior, and so on.
+MAIN_ROLES = ("director", "junior", "senior", "researcher", "coordinator", "faculty")
+
+
+def _main_role(endpoint) -> str | None:
+    return next((role for role in MAIN_ROLES if endpoint.expected.get(role) == 200), None)
+
+
+# Pages someone reads: fetched with GET, shown (200) to some role, answering with HTML.
+# Downloads, redirects and the preview fragment (shown inside the email editor's page)
+# are left out.
+HTML_PAGES = [
+    endpoint
+    for endpoint in PAGES
+    if endpoint.method == "get"
+    and _main_role(endpoint) is not None
+    and (
+        not endpoint.name.endswith(("-export", "-pdf", "-csv", "-template"))
+        or endpoint.name == "email-template"
+    )
+]
+
+
+def _width(page) -> tuple[int, int]:
+    return page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+
+
+# The outermost elements that reach past the right edge, for the failure message.
+# Content inside a box that scrolls sideways on its own does not count.
+SPILLING = """() => [...document.querySelectorAll('body *')]
+  .filter(el => el.getBoundingClientRect().right > window.innerWidth + 0.5
+    && el.parentElement.getBoundingClientRect().right <= window.innerWidth + 0.5
+    && !el.parentElement.closest('.table-wrap, [style*=overflow]')
+    && getComputedStyle(el.parentElement).overflowX === 'visible')
+  .slice(0, 5)
+  .map(el => `<${el.tagName.toLowerCase()} class="${el.className.baseVal ?? el.className}">`
+    + ` ${Math.round(el.getBoundingClientRect().right)} px`)"""
+
+
+@pytest.fixture
+def rows(db):
+    return make_matrix_rows()
+
+
+@pytest.mark.parametrize("endpoint", HTML_PAGES, ids=lambda endpoint: endpoint.name)
+def test_the_page_fits_a_phone_as_its_main_role(signed_in, live_server, rows, endpoint):
+    role = _main_role(endpoint)
+    page = signed_in(rows.people[ROLE_PEOPLE[role]], viewport=PHONE)
+
+    response = page.goto(live_server.url + endpoint.url(rows.world))
+
+    assert response.status == 200, f"{endpoint.name} as {role}: HTTP {response.status}"
+    assert response.headers["content-type"].startswith("text/html"), endpoint.name
+    document_width, viewport_width = _width(page)
+    print(f"WIDTH {endpoint.name} {role} {document_width}")
+    assert document_width <= viewport_width, (
+        f"{endpoint.name} as {role} is {document_width} px wide on a {viewport_width} px "
+        f"phone; reaching past the edge: {page.evaluate(SPILLING)}"
+    )
+    assert_accessible(page)
+
+
+def test_the_weeks_flag_for_juniors_without_a_senior_is_on_screen(signed_in, live_server, rows):
+    """The flag the director needs most: each week's "Juniors without a senior" is on
+    the phone's screen, not scrolled off to the right of the weeks table."""
+    endpoint = next(endpoint for endpoint in PAGES if endpoint.name == "program-detail")
+    page = signed_in(rows.people["director"], viewport=PHONE)
+    page.goto(live_server.url + endpoint.url(rows.world))
+
+    flags = page.locator('td[data-label="Juniors without a senior"]')
+    assert flags.count() == len(page.locator("#weeks-heading ~ div tbody tr").all()) > 0
+    for flag in flags.all():
+        box = flag.bounding_box()
+        assert flag.is_visible() and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+        assert "Juniors without a senior:" in page.evaluate(
+            "cell => getComputedStyle(cell, '::before').content", flag.element_handle()
+        ).replace('"', "")
