@@ -91,3 +91,27 @@ def test_the_weeks_flag_for_juniors_without_a_senior_is_on_screen(signed_in, liv
         assert "Juniors without a senior:" in page.evaluate(
             "cell => getComputedStyle(cell, '::before').content", flag.element_handle()
         ).replace('"', "")
+
+
+def test_the_sign_in_lockout_is_a_page_that_fits_a_phone(browser, live_server, rows, settings):
+    """Too many failed sign-ins (django-axes' 429): the site's own page, in words, with
+    the ways back, on a phone, axe-clean."""
+    settings.AXES_FAILURE_LIMIT = 2
+    context = browser.new_context(viewport=PHONE, base_url=live_server.url)
+    try:
+        page = context.new_page()
+        for _ in range(3):
+            page.goto(live_server.url + "/sign-in/")
+            page.get_by_label("Email", exact=True).first.fill(rows.people["junior"].email)
+            page.get_by_label("Password").fill("wrong")
+            with page.expect_response(lambda response: response.request.method == "POST") as sent:
+                page.get_by_role("button", name="Sign in").click()
+        assert sent.value.status == 429
+        assert page.get_by_role("heading", level=1).inner_text() == "Too many sign-in attempts"
+        assert "Try again in" in page.get_by_role("alert").inner_text()
+        assert page.get_by_role("link", name="Back to the sign-in page").is_visible()
+        assert page.get_by_role("button", name="Email me a link").is_visible()
+        assert _width(page)[0] <= PHONE["width"]
+        assert_accessible(page)
+    finally:
+        context.close()
