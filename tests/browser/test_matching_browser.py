@@ -40,6 +40,7 @@ def test_director_runs_reviews_and_publishes_on_a_phone(
     assert "Stable" in tradeoff and "Optimal" in tradeoff
     assert "blocking pair" in page.locator("#tradeoff-words").inner_text()
     ana = page.get_by_role("article", name="Ana Mentee with Mara Mentor")
+    ana.get_by_text("Why this pair").click()  # each pair's reasons are folded
     assert "same gender (asked by mentee): woman (+2)" in ana.inner_text()
     assert "No mentee at least 2 training levels below" in page.locator("#unmatched").inner_text()
     assert_accessible(page)

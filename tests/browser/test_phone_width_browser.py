@@ -7,6 +7,7 @@ whole page to scroll sideways; a wide table may still scroll inside its own box.
 """
 
 import pytest
+from django.urls import reverse
 
 from tests.browser.conftest import PHONE, assert_accessible
 from tests.test_privacy_matrix import PAGES, ROLE_PEOPLE, make_matrix_rows
@@ -115,3 +116,50 @@ def test_the_sign_in_lockout_is_a_page_that_fits_a_phone(browser, live_server, r
         assert_accessible(page)
     finally:
         context.close()
+
+
+# --- The demo's sizes: a term of weeks, a full outbox, a cohort to match, two focus
+# groups. The matrix's world is small; these are the pages that grew wide or long with
+# real numbers (issue 12: weeks table, outbox, surveys, matching run, competency map).
+@pytest.fixture
+def demo(db):
+    from medmentor.mentoring.services import matching_run_create
+    from medmentor.programs import access
+    from medmentor.site.demo import demo_load, demo_today
+
+    loaded = demo_load(today=demo_today())
+    director = loaded.case_review.program.enrollments.filter(role="director").first().person
+    run = matching_run_create(
+        program=loaded.near_peer.program, objective="stable", by=access.SYSTEM
+    )
+    return loaded, director, run
+
+
+def test_the_demo_sized_pages_fit_a_phone(signed_in, live_server, demo):
+    loaded, director, run = demo
+    program, near_peer = loaded.case_review.program.slug, loaded.near_peer.program.slug
+    survey = loaded.survey.pk
+    pages = {
+        "program-detail": (director, reverse("program-detail", args=[program])),
+        "program-weeks": (director, reverse("program-weeks", args=[program])),
+        "outbox": (director, reverse("outbox", args=[program])),
+        "survey-list": (director, reverse("survey-list", args=[program])),
+        "survey-report": (director, reverse("survey-report", args=[program, survey])),
+        "matching-run": (director, reverse("matching-run", args=[near_peer, run.pk])),
+        "matching-publish": (director, reverse("matching-publish", args=[near_peer, run.pk])),
+        "qualitative-competencies": (
+            loaded.focus_groups.researcher,
+            reverse("qualitative-competencies", args=[program]),
+        ),
+    }
+    too_wide = []
+    for name, (person, url) in pages.items():
+        page = signed_in(person, viewport=PHONE)
+        assert page.goto(live_server.url + url).status == 200, name
+        width, viewport = _width(page)
+        height = page.evaluate("document.documentElement.scrollHeight")
+        print(f"DEMO {name} {width} x {height}")
+        if width > viewport:
+            too_wide.append(f"{name}: {width} px, {page.evaluate(SPILLING)}")
+        page.context.close()
+    assert too_wide == []
