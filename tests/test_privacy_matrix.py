@@ -193,6 +193,8 @@ PAGES = [
     # One-to-one matching, on the same people's one-to-one program.
     Endpoint("matching", _matching("matching"), STAFF_PAGE),
     Endpoint("matching-run", _matching("matching-run", run_id=_run), STAFF_PAGE),
+    # The publish confirmation: what publishing the draft does (its POST is in ACTIONS).
+    Endpoint("matching-publish", _matching("matching-publish", run_id=_run), STAFF_PAGE),
     Endpoint("matching-profiles-import", _matching("matching-profiles-import"), STAFF_PAGE),
     Endpoint("matching-profiles-template", _matching("matching-profiles-template"), STAFF_PAGE),
     # Relationship health and reflections (one-to-one): staff see pairs and that a pair
@@ -349,6 +351,7 @@ ACTIONS = [
         _matching("matching-publish", run_id=_run),
         _expect(dict.fromkeys(STAFF, 302)),
         method="post",
+        data=lambda world: {"confirm": "yes"},
     ),
     Endpoint(
         "matching conflict add",
@@ -529,7 +532,6 @@ NOT_DATA_PAGES = {
     # matching writes, in ACTIONS above
     "matching-pair-lock",
     "matching-swap",
-    "matching-publish",
     "matching-conflict-add",
     "matching-conflict-remove",
     # relationship-health writes, in ACTIONS above
@@ -876,25 +878,28 @@ def _rows(django_db_setup, django_db_blocker, tmp_path_factory):
     rolled-back savepoint inside (tests/conftest.py, rows_for_the_module), so it starts
     from exactly these rows whatever an earlier test did or posted."""
 
-    def make() -> SimpleNamespace:
-        institution = make_institution()
-        program = make_program(institution, make_service(institution))
-        people = {name: make_program_person(name, program, institution) for name in PROGRAM_PEOPLE}
-        people["outsider"] = make_outsider(institution)
-        people["program"] = program
-        case_week = make_case_week(
-            program,
-            people["junior"],
-            people["senior"],
-            people["other_junior"],
-            people["other_senior"],
-        )
-        return SimpleNamespace(
-            people=people,
-            world=_world(case_week, program, people["director"], people["researcher"]),
-        )
+    yield from rows_for_the_module(django_db_blocker, tmp_path_factory, make_matrix_rows)
 
-    yield from rows_for_the_module(django_db_blocker, tmp_path_factory, make)
+
+def make_matrix_rows() -> SimpleNamespace:
+    """The matrix's people (by role name, plus "program") and its world; the phone-width
+    browser test (tests/browser/test_phone_width_browser.py) visits the same pages."""
+    institution = make_institution()
+    program = make_program(institution, make_service(institution))
+    people = {name: make_program_person(name, program, institution) for name in PROGRAM_PEOPLE}
+    people["outsider"] = make_outsider(institution)
+    people["program"] = program
+    case_week = make_case_week(
+        program,
+        people["junior"],
+        people["senior"],
+        people["other_junior"],
+        people["other_senior"],
+    )
+    return SimpleNamespace(
+        people=people,
+        world=_world(case_week, program, people["director"], people["researcher"]),
+    )
 
 
 # The conftest fixtures of these names, as the module's shared rows (the same people

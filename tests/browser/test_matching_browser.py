@@ -40,6 +40,7 @@ def test_director_runs_reviews_and_publishes_on_a_phone(
     assert "Stable" in tradeoff and "Optimal" in tradeoff
     assert "blocking pair" in page.locator("#tradeoff-words").inner_text()
     ana = page.get_by_role("article", name="Ana Mentee with Mara Mentor")
+    ana.get_by_text("Why this pair").click()  # each pair's reasons are folded
     assert "same gender (asked by mentee): woman (+2)" in ana.inner_text()
     assert "No mentee at least 2 training levels below" in page.locator("#unmatched").inner_text()
     assert_accessible(page)
@@ -55,6 +56,27 @@ def test_director_runs_reviews_and_publishes_on_a_phone(
     page.get_by_role("article", name="Ana Mentee with Nate Mentor").wait_for()
     assert "Swapped" in page.locator(".messages").inner_text()
 
+    # The trade-off table now has the draft as it is after the swap, beside the answers
+    # as solved; publishing asks first, on its own page, with the counts and a warning.
+    run.refresh_from_db()
+    draft_row = page.locator("#tradeoff tr", has_text="This draft, after your swaps")
+    assert draft_row.locator("td").all_inner_texts() == [
+        "3",
+        "0",
+        f"{run.total_score:.1f}",
+        str(run.blocking_pairs),
+    ]
+    assert run.blocking_pairs > 0
+    page.get_by_role("link", name="Review and publish…").click()
+    page.get_by_role("heading", name=f"Publish matching run #{run.pk}?").wait_for()
+    summary = page.locator("#publish-summary").inner_text()
+    assert "3 pairs become the program's mentorships" in summary
+    assert "1 person without a partner" in summary
+    assert f"{run.blocking_pairs} blocking pair" in summary
+    assert "This draft has" in page.get_by_role("alert").inner_text()
+    assert not Mentorship.objects.exists()
+    assert_accessible(page)
+    assert fits_the_phone(page)
     page.get_by_role("button", name="Publish 3 pairs and email everyone").click()
     page.get_by_text("Published: 3 mentorships in force").wait_for()
     assert page.get_by_role("heading", name="Status: published").is_visible()

@@ -229,3 +229,31 @@ def test_a_locked_out_person_can_still_sign_in_with_an_emailed_link(client, juni
     assert client.session["_auth_user_id"] == str(junior.pk)
     # Proving the email is theirs clears their failures at this address.
     assert not AccessAttempt.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_lockout_page_says_until_when_and_offers_ways_back(client, junior, settings):
+    settings.AXES_FAILURE_LIMIT = 2
+    settings.TIME_ZONE = "UTC"
+    settings.SIGN_IN_FAILURE_WINDOW = 20 * 60
+    for _ in range(2):
+        client.post(reverse("sign-in"), {"email": junior.email, "password": "wrong"})
+    before = timezone.now()
+    response = client.post(
+        reverse("sign-in"),
+        {"email": junior.email, "password": PASSWORD, "next": "/programs/"},
+    )
+    assert response.status_code == 429
+    page = response.content.decode()
+    assert "<h1>Too many sign-in attempts</h1>" in page
+    assert 'class="site-header"' in page  # the site's layout, not a bare answer
+    # Until when: the window (20 minutes here) from now, as a clock time.
+    until = re.search(r'<time datetime="([^"]+)">(\d\d:\d\d)</time>', page)
+    retry_at = datetime.datetime.fromisoformat(until.group(1))
+    assert datetime.timedelta(minutes=20) <= retry_at - before < datetime.timedelta(minutes=21)
+    assert until.group(2) == retry_at.strftime("%H:%M")
+    # The ways back: the sign-in page (keeping where they were going), home, a link.
+    assert f'href="{reverse("sign-in")}?next=/programs/"' in page
+    assert f'href="{reverse("home")}"' in page
+    assert f'action="{reverse("sign-in-link-request")}"' in page
+    assert f'value="{junior.email}"' in page

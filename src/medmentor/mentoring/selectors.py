@@ -79,11 +79,18 @@ class MatchingReview:
 
     @property
     def tradeoff(self) -> list[tuple[str, dict]]:
+        """Stable and optimal as solved, then ("draft") the draft as it is after the
+        director's swaps, once there were any."""
         return [
             (name, self.run.tradeoff[name])
-            for name in ("stable", "optimal")
+            for name in ("stable", "optimal", "draft")
             if name in self.run.tradeoff
         ]
+
+    @property
+    def edited(self) -> bool:
+        """Whether the draft was changed by hand (swaps) since it was solved."""
+        return "draft" in self.run.tradeoff
 
     @property
     def difference(self) -> dict[str, float] | None:

@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from medmentor.mentoring import selectors, services
 from medmentor.mentoring.forms import MatchingConflictForm, MatchingRunForm, MatchingSwapForm
@@ -265,10 +265,28 @@ def matching_swap(request, slug: str, run_id: int):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def matching_publish(request, slug: str, run_id: int):
+    """Publishing is two steps: GET shows what will happen (pairs, unmatched, blocking
+    pairs, with a warning when there are any), and only a POST from that page's
+    confirm button (confirm=yes) publishes. A bare POST is sent to the confirm page."""
     program = _program_for_matching(request, slug)
     run, _ = _draft_pair(request, program, run_id, None)
+    if request.method == "GET" or request.POST.get("confirm") != "yes":
+        if run.status != MatchingRunStatus.DRAFT:
+            messages.error(
+                request,
+                f"This run is {run.get_status_display().lower()}; only a draft can be published.",
+            )
+            return redirect(_run_url(program, run.pk))
+        if request.method == "POST":
+            return redirect(reverse("matching-publish", kwargs={"slug": slug, "run_id": run.pk}))
+        review = selectors.matching_review(run=run, viewer=request.user)
+        return render(
+            request,
+            "mentoring/matching_publish.html",
+            {"program": program, "run": run, "review": review},
+        )
     try:
         mentorships = services.matching_run_publish(run=run, by=request.user)
     except services.MatchingError as error:

@@ -1,12 +1,15 @@
 """The home page and the sign-in pages (the sign-in email is queued from here, so
 `people` itself never imports `messaging`)."""
 
+import datetime
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -67,18 +70,25 @@ def sign_in(request):
 
 def sign_in_locked_out(request, original_response=None, credentials=None):
     """django-axes' answer (AXES_LOCKOUT_CALLABLE) when a sign-in is refused because this
-    account failed too often from this address: our sign-in page, saying so, with 429."""
-    form = SignInForm(initial={"email": request.POST.get("email", "")})
+    account failed too often from this address: a page of its own in the site's layout,
+    with 429, saying why, until when, and the ways back (the sign-in page, a sign-in
+    link by email, the home page)."""
+    email = request.POST.get("email", "")
     return render(
         request,
-        "site/sign_in.html",
+        "429.html",
         {
-            "form": form,
             "refusal": (
                 "Too many failed sign-ins for this account from this address. "
                 f"Try again in {_window_minutes()} minutes or ask for a sign-in link."
             ),
-            "link_form": SignInLinkRequestForm(initial={"email": request.POST.get("email", "")}),
+            # The pause lasts the window from the last counted failure, which is at
+            # most now: so this is when it is over at the latest.
+            "retry_at": timezone.localtime(
+                timezone.now() + datetime.timedelta(seconds=settings.SIGN_IN_FAILURE_WINDOW)
+            ),
+            "window_minutes": _window_minutes(),
+            "link_form": SignInLinkRequestForm(initial={"email": email}),
             "next": _next_url(request),
         },
         status=429,

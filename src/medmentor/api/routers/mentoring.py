@@ -135,7 +135,10 @@ class MatchingRunOut(Schema):
     total_score: float
     blocking_pairs: int
     tradeoff: dict[str, MatchingObjectiveNumbers] = Field(
-        description="The same cohort under both objectives (the stable-vs-optimal trade-off)."
+        description=(
+            "The same cohort under both objectives (the stable-vs-optimal trade-off), and "
+            '"draft": the draft as it is after hand swaps, once there were any.'
+        )
     )
     warnings: list[str]
     pairs: list[MatchingPairOut]

@@ -704,7 +704,10 @@ def matching_pair_swap(
 
 
 def _matching_rescore(run: MatchingRun, cohort: MatchingCohort, build: MarketBuild) -> None:
-    """The run's summary numbers after a hand edit, by the package's own checks."""
+    """The run's summary numbers after a hand edit, by the package's own checks: the
+    total score and blocking pairs, and the trade-off table's "draft" row (the draft as
+    it is now, beside the stable and optimal answers as solved), so neither the status
+    nor the table shows the numbers of a draft that no longer exists."""
     market = build.market
     labels = {person.pk: label for label, person in cohort.people.items()}
     index_a = {label: k for k, label in enumerate(market.mentee_ids)}
@@ -717,7 +720,18 @@ def _matching_rescore(run: MatchingRun, cohort: MatchingCohort, build: MarketBui
     report = assess(market, Assignment.from_pairs(market.n_mentees, pairs, run.objective))
     run.total_score = round(sum(run.pairs.values_list("score", flat=True)), 4)
     run.blocking_pairs = max(report.blocking_pairs, 0)
-    run.save(update_fields=["total_score", "blocking_pairs"])
+    matched = run.pairs.values("mentee_id").distinct().count()
+    run.tradeoff = {
+        **run.tradeoff,
+        "draft": {
+            "matched": matched,
+            "unmatched": run.mentees - matched,
+            "total_score": run.total_score,
+            "blocking_pairs": run.blocking_pairs,
+            "feasible": report.feasible,
+        },
+    }
+    run.save(update_fields=["total_score", "blocking_pairs", "tradeoff"])
 
 
 def matching_run_publish(*, run: MatchingRun, by: Actor) -> list[Mentorship]:
