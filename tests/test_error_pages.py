@@ -54,3 +54,10 @@ def test_the_server_error_page_needs_nothing_that_may_have_failed(db):
     body = response.content.decode()
     assert "Something went wrong on our side" in body
     assert "{%" not in body and "{{" not in body
+
+
+def test_the_favicon_address_browsers_ask_for_leads_to_the_icon(client, db):
+    response = client.get("/favicon.ico")
+
+    assert response.status_code == 301
+    assert response["Location"].endswith("medmentor/favicon.svg")

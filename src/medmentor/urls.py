@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
+from django.views.generic import RedirectView
 from django.views.static import serve
 
 from medmentor.api.api import api, api_root, unknown_api_path
@@ -20,6 +21,11 @@ urlpatterns = [
     path("api/", api.urls),
     re_path(r"^api/(?P<rest>.*)$", unknown_api_path),
     path("admin/", admin.site.urls),
+    # Browsers ask for /favicon.ico on pages without our layout (an image, a PDF).
+    path(
+        "favicon.ico",
+        RedirectView.as_view(url=f"{settings.STATIC_URL}medmentor/favicon.svg", permanent=True),
+    ),
 ]
 
 if settings.DEBUG:

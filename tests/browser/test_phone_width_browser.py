@@ -24,15 +24,15 @@ def _main_role(endpoint) -> str | None:
 
 
 # Pages someone reads: fetched with GET, shown (200) to some role, answering with HTML.
-# Downloads, redirects and the preview fragment (shown inside the email editor's page)
-# are left out.
+# Downloads, images (a pair's photo), redirects and the preview fragment (shown inside
+# the email editor's page) are left out.
 HTML_PAGES = [
     endpoint
     for endpoint in PAGES
     if endpoint.method == "get"
     and _main_role(endpoint) is not None
     and (
-        not endpoint.name.endswith(("-export", "-pdf", "-csv", "-template"))
+        not endpoint.name.endswith(("-export", "-pdf", "-csv", "-template", "-photo"))
         or endpoint.name == "email-template"
     )
 ]
