@@ -12,8 +12,14 @@ from django.urls import reverse
 
 from medmentor.meetings.models import Meeting, MeetingSeries
 from medmentor.mentoring import demo
-from medmentor.mentoring.models import Goal, MatchingProfile, MatchingRun, Mentorship
-from medmentor.mentoring.selectors import one_to_one_overview
+from medmentor.mentoring.models import (
+    Goal,
+    MatchingProfile,
+    MatchingRun,
+    Mentorship,
+    Reflection,
+)
+from medmentor.mentoring.selectors import one_to_one_overview, pairs_needing_check_in
 from medmentor.programs.models import Enrollment, Program, Role
 from tests.conftest import rows_for_the_module
 
@@ -137,6 +143,12 @@ def test_the_near_peer_program_is_alive_with_pairs_meetings_a_series_and_goals(n
     assert series.starts_on > TODAY
     assert "Near-peer pairs: 24 published" in output
     assert "/programs/near-peer-urim/mentoring/" in output
+    # The mentor's reflection, shared with the researchers; the flagged pair is flagged.
+    reflection = Reflection.objects.get(mentorship__program=program)
+    assert reflection.author.email == "mentor1@demo.medmentor.test" and reflection.consent
+    assert "interpersonal_communication" in reflection.competencies
+    flagged = pairs_needing_check_in(program=program, viewer=director)
+    assert flagged and max(row.days for row in flagged) >= 21
 
 
 def test_the_demo_mentee_opens_their_pair_with_a_meeting_to_log_and_goals(client, near_peer):

@@ -26,6 +26,7 @@ from medmentor.mentoring.services import (
     matching_run_create,
     matching_run_publish,
     mentoring_profile_update,
+    reflection_write,
 )
 from medmentor.people.models import Person
 from medmentor.programs import access
@@ -104,7 +105,23 @@ def near_peer_bring_to_life(*, program: Program, today: datetime.date) -> Living
 
     # The featured pair: a logged first meeting, a second one not yet logged (what to do
     # next: "say whether you met"), a series ahead, two goals, both profiles.
-    _met(program, featured, day=days(15), now=now, logged=True, topics="Settling in; housing")
+    first = _met(
+        program, featured, day=days(15), now=now, logged=True, topics="Settling in; housing"
+    )
+    # The mentor's reflection after it (seed 004: mentors grow toward the ACGME
+    # competencies), shared with the researchers by the mentor's own choice.
+    reflection_write(
+        mentorship=featured,
+        by=featured.mentor,
+        meeting=first,
+        text=(
+            "I talked less and asked more this time; they opened up about housing once I "
+            "shared my own first month. Next time I will bring the study-plan template."
+        ),
+        competencies=["interpersonal_communication", "professionalism"],
+        consent=True,
+        now=now,
+    )
     _met(program, featured, day=days(4), now=now, logged=None)
     next_thursday = today + datetime.timedelta(days=(THURSDAY - today.weekday()) % 7 or 7)
     series_plan(
@@ -160,7 +177,8 @@ def near_peer_bring_to_life(*, program: Program, today: datetime.date) -> Living
     lines = [
         f"Near-peer pairs: {len(pairs)} published, with meetings in the past six weeks "
         f"(one pair last met {FLAGGED_DAYS} days ago), goals, and a series every other "
-        f"Thursday 18:00 for {featured.mentor.full_name} and {featured.mentee.full_name}."
+        f"Thursday 18:00 for {featured.mentor.full_name} and {featured.mentee.full_name} "
+        "(and the mentor's reflection on their first meeting, shared with the researchers)."
     ]
     return LivingProgram(
         pairs=len(pairs),
