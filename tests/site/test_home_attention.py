@@ -119,6 +119,17 @@ def test_junior_sees_only_their_own_pair_this_week(
     assert "curriculum plan" not in page
 
 
+def test_a_junior_with_several_seniors_reads_one_line_naming_them_all(
+    client, junior, senior, other_senior, case_week
+):
+    Pair.objects.create(week=case_week.week, junior=junior, senior=other_senior)
+
+    page = _home(client, junior)
+
+    assert page.count("This week: you and") == 1
+    assert f"This week: you and {senior.full_name} and {other_senior.full_name}." in page
+
+
 def test_senior_sees_their_junior(client, junior, senior, case_week):
     page = _home(client, senior)
     assert f"This week: you and {junior.full_name}." in page

@@ -394,7 +394,8 @@ def _case_review_staff_items(*, program: Program) -> list[AttentionItem]:
 
 
 def _own_pair_items(*, person: Person, program: Program) -> list[AttentionItem]:
-    """This week's pairs of `person` only — never anyone else's."""
+    """This week's pairs of `person` only — never anyone else's — as one item: a junior
+    paired with three seniors reads one line naming all three, not three lines."""
     today = program_today(program=program)
     monday = today - datetime.timedelta(days=today.weekday())
     pairs = (
@@ -403,14 +404,17 @@ def _own_pair_items(*, person: Person, program: Program) -> list[AttentionItem]:
         .select_related("junior", "senior")
         .order_by("pk")
     )
-    url = reverse("workspace", kwargs={"slug": program.slug})
+    names = [
+        (pair.senior if pair.junior_id == person.pk else pair.junior).full_name for pair in pairs
+    ]
+    if not names:
+        return []
+    together = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
     return [
         AttentionItem(
-            text="This week: you and "
-            f"{(pair.senior if pair.junior_id == person.pk else pair.junior).full_name}.",
-            url=url,
+            text=f"This week: you and {together}.",
+            url=reverse("workspace", kwargs={"slug": program.slug}),
         )
-        for pair in pairs
     ]
 
 
