@@ -101,10 +101,14 @@ def qualitative_counts(*, program: Program, viewer: Person) -> Counts:
 
 def documents_for(*, program: Program, viewer: Person) -> QuerySet[Document]:
     access.require_researcher(viewer, program, RESEARCHERS_ONLY)
-    return Document.objects.filter(program=program).annotate(
-        own_highlights=Count(
-            "highlights", filter=Q(highlights__coder=viewer, highlights__is_agreed=False)
+    return (
+        Document.objects.filter(program=program)
+        .annotate(
+            own_highlights=Count(
+                "highlights", filter=Q(highlights__coder=viewer, highlights__is_agreed=False)
+            )
         )
+        .order_by("title", "id")  # a GROUP BY query drops Meta.ordering
     )
 
 

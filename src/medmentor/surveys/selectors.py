@@ -90,7 +90,7 @@ def wave_counts(*, instrument: Instrument) -> list[WaveCounts]:
         n_submitted=Count(
             "responses", filter=Q(responses__submitted_at__isnull=False), distinct=True
         ),
-    )
+    ).order_by("opens_at", "pk")  # a GROUP BY query drops Meta.ordering
     return [
         WaveCounts(wave=w, invited=w.n_invited, submitted=w.n_submitted, declined=w.declined_count)
         for w in waves
@@ -160,15 +160,20 @@ def new_item_defaults(*, instrument: Instrument) -> dict:
 
 def instrument_editor_contents(*, instrument: Instrument) -> InstrumentEditorContents:
     """For the program's staff (the editor's views check the role): counts only."""
+    # Ordered explicitly: Django leaves Meta.ordering out of a query with GROUP BY (the
+    # counts), and PostgreSQL then returns the rows in any order (SQLite happened to
+    # keep the table's). Found by the privacy matrix: two renders listed items apart.
     waves = list(
         instrument.waves.annotate(
             n_submitted=Count("responses", filter=Q(responses__submitted_at__isnull=False))
-        )
+        ).order_by("opens_at", "pk")
     )
     items = list(
-        instrument.items.select_related("show_if_item").annotate(
+        instrument.items.select_related("show_if_item")
+        .annotate(
             n_answers=Count("answers", filter=Q(answers__response__submitted_at__isnull=False))
         )
+        .order_by("order", "pk")
     )
     scales = [
         (scale, list(scale.scale_items.all()))
