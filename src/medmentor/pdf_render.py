@@ -6,17 +6,24 @@ figure; WeasyPrint paginates long tables (the header row repeats on each page), 
 words whole and writes real text, so the PDF can be searched and copied.
 
 WeasyPrint needs Pango, HarfBuzz and fonts from the system (Debian: libpango-1.0-0,
-libpangoft2-1.0-0, libharfbuzz0b, fonts-dejavu-core); `.ci/run` and `./dev` install them.
+libpangoft2-1.0-0, libharfbuzz0b, libharfbuzz-subset0, fonts-dejavu-core); `.ci/run` and `./dev` install them.
 
 It fetches nothing from the network: the only resources a report may load are the site's
 own static files (its stylesheet) and inline data; anything else is refused, so text a
 person typed cannot make the server fetch a URL while printing.
 """
 
+import os
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
+
+# Without HarfBuzz's subsetter (Debian's libharfbuzz-subset0) WeasyPrint subsets fonts
+# with fontTools, which stamps each embedded font with the time of writing unless
+# SOURCE_DATE_EPOCH is set (the reproducible-builds convention): a fixed stamp keeps a
+# re-rendered report byte for byte the same file on any machine.
+os.environ.setdefault("SOURCE_DATE_EPOCH", "0")
 
 BASE_URL = "https://print.medmentor.invalid/"
 

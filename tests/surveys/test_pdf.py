@@ -133,6 +133,26 @@ def test_the_same_answers_give_the_same_bytes(client, demo_survey, coordinator):
     assert client.get(_url(demo_survey)).content != first
 
 
+@pytest.mark.parametrize("subsetter", ["HarfBuzz", "fontTools"])
+def test_the_same_answers_give_the_same_bytes_a_day_later(
+    client, demo_survey, coordinator, monkeypatch, subsetter
+):
+    """Fonts embedded by fontTools (WeasyPrint's subsetter on a machine without
+    HarfBuzz's, libharfbuzz-subset0) carry the time of writing unless it is fixed: the
+    report must not."""
+    import time
+
+    from weasyprint.pdf import fonts
+
+    if subsetter == "fontTools":
+        monkeypatch.setattr(fonts, "harfbuzz_subset", None)
+    sign_in(client, coordinator)
+    first = client.get(_url(demo_survey)).content
+    now = time.time()
+    monkeypatch.setattr(time, "time", lambda: now + 86_400)
+    assert client.get(_url(demo_survey)).content == first
+
+
 def test_long_open_answers_flow_over_pages_and_nothing_is_lost(client, demo_survey, director):
     post = demo_survey.waves.get(kind="post")
     sign_in(client, director)
