@@ -15,11 +15,8 @@ A test at the end fails when a program page is added without a row here.
 """
 
 import datetime
-import io
-import re
-import zipfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import SimpleNamespace
 
 import pytest
@@ -50,9 +47,16 @@ from tests.conftest import (
     make_program_person,
     make_service,
     rows_for_the_module,
-    sign_in,
 )
 from tests.mentoring.pairs import image_bytes
+from tests.privacy_matrix.support import (
+    SIGN_IN,
+    Endpoint,
+    assert_expected_answer,
+    matrix_modules,
+    sign_in_as,
+    snapshot,
+)
 from tests.surveys.conftest import make_survey
 
 pytestmark = pytest.mark.usefixtures("fast_passwords")
@@ -74,7 +78,6 @@ ROLE_PEOPLE = {
     "anonymous": None,
 }
 ROLES = list(ROLE_PEOPLE)
-SIGN_IN = "sign-in"  # expected: a redirect to the sign-in page
 
 STAFF = ("director", "coordinator")
 LEARNERS = ("junior", "senior", "peer", "peer_senior")
@@ -92,21 +95,6 @@ LEARNER_PAGE = _expect(dict.fromkeys(LEARNERS, 200))
 DASHBOARD = _expect(dict.fromkeys((*STAFF, "faculty", "researcher"), 200))
 STAFF_PAGE = _expect(dict.fromkeys(STAFF, 200))
 RESEARCHER_ONLY = _expect({"researcher": 200})
-
-
-@dataclass(frozen=True)
-class Endpoint:
-    name: str
-    url: Callable[[SimpleNamespace], str]
-    expected: dict[str, int | str]
-    method: str = "get"
-    data: Callable[[SimpleNamespace], dict] = field(default=lambda world: {})
-
-    def call(self, client, world):
-        url = self.url(world)
-        if self.method == "post":
-            return client.post(url, self.data(world))
-        return client.get(url)
 
 
 def _page(name: str, **kwargs) -> Callable[[SimpleNamespace], str]:
@@ -1056,9 +1044,7 @@ def _health_world(matching_program, pair):
 
 
 def _sign_in_as(client, request, role):
-    client.logout()
-    if ROLE_PEOPLE[role] is not None:
-        sign_in(client, request.getfixturevalue(ROLE_PEOPLE[role]))
+    sign_in_as(client, request, ROLE_PEOPLE, role)
 
 
 # --- 1. status --------------------------------------------------------------------------
@@ -1075,15 +1061,7 @@ def _matrix(endpoints):
 @pytest.mark.parametrize(("endpoint", "role"), _matrix(PAGES + API + ACTIONS))
 def test_each_role_gets_the_expected_answer(client, world, request, endpoint, role):
     _sign_in_as(client, request, role)
-    response = endpoint.call(client, world)
-    expected = endpoint.expected[role]
-    if expected == SIGN_IN:
-        assert response.status_code == 302
-        assert response["Location"].startswith(reverse("sign-in"))
-    else:
-        assert response.status_code == expected
-        if expected == 302:
-            assert not response["Location"].startswith(reverse("sign-in"))
+    assert_expected_answer(endpoint.call(client, world), endpoint.expected[role])
 
 
 # --- 2. no leaks -------------------------------------------------------------------------
@@ -1197,34 +1175,9 @@ FACTS = [
     ),
 ]
 
-_CSRF = [
-    re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]+'),
-    re.compile(r'("X-CSRFToken": ")[^"]+'),
-]
-
-
-def _content(response) -> object:
-    """What the person sees: the body with per-request CSRF tokens masked, or for a zip
-    the names and contents of its files (zip headers carry the time of writing)."""
-    body = b"".join(response.streaming_content) if response.streaming else response.content
-    if body[:5] == b"%PDF-" or body[:3] == b"\xff\xd8\xff":  # a PDF or photo: byte for byte
-        return body
-    if body[:2] == b"PK":
-        with zipfile.ZipFile(io.BytesIO(body)) as archive:
-            return {name: archive.read(name) for name in archive.namelist()}
-    text = body.decode()
-    for pattern in _CSRF:
-        text = pattern.sub(r"\1…", text)
-    return (response.status_code, text)
-
 
 def _snapshot(client, request, world, endpoints, roles):
-    seen = {}
-    for role in roles:
-        _sign_in_as(client, request, role)
-        for endpoint in endpoints:
-            seen[(role, endpoint.name)] = _content(endpoint.call(client, world))
-    return seen
+    return snapshot(client, request, ROLE_PEOPLE, world, endpoints, roles)
 
 
 @pytest.mark.parametrize("fact", FACTS, ids=lambda fact: fact.name)
@@ -1264,6 +1217,9 @@ def _route_names(patterns, prefix=""):
 
 def test_every_program_page_is_in_the_matrix():
     covered = {endpoint.name for endpoint in PAGES} | NOT_DATA_PAGES
+    for module in matrix_modules():
+        covered |= {endpoint.name for endpoint in (*module.PAGES, *module.ACTIONS)}
+        covered |= set(module.NOT_DATA_PAGES)
     covered |= {"case-style", "answer-reveal", "case-review"}
     program_routes = {
         name
@@ -1310,4 +1266,7 @@ def test_every_api_endpoint_is_in_the_matrix():
         qualitative=SimpleNamespace(document=SimpleNamespace(pk="{document_id}")),
     )
     covered = {("get", endpoint.url(placeholders)) for endpoint in API} | NOT_DATA_API
+    for module in matrix_modules():
+        # A kind's module names its operations as they appear in the schema.
+        covered |= set(module.API_OPERATIONS) | set(module.NOT_DATA_API)
     assert operations - covered == set()

@@ -6,7 +6,8 @@ figure; WeasyPrint paginates long tables (the header row repeats on each page), 
 words whole and writes real text, so the PDF can be searched and copied.
 
 WeasyPrint needs Pango, HarfBuzz and fonts from the system (Debian: libpango-1.0-0,
-libpangoft2-1.0-0, libharfbuzz0b, libharfbuzz-subset0, fonts-dejavu-core); `.ci/run` and `./dev` install them.
+libpangoft2-1.0-0, libharfbuzz0b, libharfbuzz-subset0, fonts-dejavu-core); `.ci/run`
+and `./dev` install them.
 
 It fetches nothing from the network: the only resources a report may load are the site's
 own static files (its stylesheet) and inline data; anything else is refused, so text a

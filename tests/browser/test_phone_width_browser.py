@@ -1,36 +1,41 @@
 """Every page of the privacy matrix fits a 390 x 844 phone, as its main role, axe-clean.
 
-The pages and their data are the matrix's own (tests/test_privacy_matrix.py): a page
-added there is visited here too. A page "fits" when the document is no wider than the
-viewport, so nothing (a table's column, a chart, the menu) is cut off or needs the
-whole page to scroll sideways; a wide table may still scroll inside its own box.
+The pages and their data are the matrices' own (tests/test_privacy_matrix.py and each
+kind's tests/privacy_matrix/test_<kind>.py): a page added there is visited here too.
+A page "fits" when the document is no wider than the viewport, so nothing (a table's
+column, a chart, the menu) is cut off or needs the whole page to scroll sideways; a
+wide table may still scroll inside its own box.
 """
 
 import pytest
 from django.urls import reverse
 
+import tests.test_privacy_matrix as case_review_matrix
 from tests.browser.conftest import PHONE, assert_accessible
-from tests.test_privacy_matrix import PAGES, ROLE_PEOPLE, make_matrix_rows
+from tests.privacy_matrix.support import matrix_modules
+from tests.test_privacy_matrix import PAGES
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("fast_passwords")]
 
 # The role a page is made for, first match wins: the director's tools are checked as
 # the director, the pair's pages as the junior, and so on.
 MAIN_ROLES = ("director", "junior", "senior", "researcher", "coordinator", "faculty")
+MATRICES = [case_review_matrix, *matrix_modules()]
 
 
-def _main_role(endpoint) -> str | None:
-    return next((role for role in MAIN_ROLES if endpoint.expected.get(role) == 200), None)
+def _main_role(endpoint, main_roles=MAIN_ROLES) -> str | None:
+    return next((role for role in main_roles if endpoint.expected.get(role) == 200), None)
 
 
 # Pages someone reads: fetched with GET, shown (200) to some role, answering with HTML.
 # Downloads, images (a pair's photo), redirects and the preview fragment (shown inside
 # the email editor's page) are left out.
 HTML_PAGES = [
-    endpoint
-    for endpoint in PAGES
+    pytest.param(matrix, endpoint, id=endpoint.name)
+    for matrix in MATRICES
+    for endpoint in matrix.PAGES
     if endpoint.method == "get"
-    and _main_role(endpoint) is not None
+    and _main_role(endpoint, getattr(matrix, "MAIN_ROLES", MAIN_ROLES)) is not None
     and (
         not endpoint.name.endswith(("-export", "-pdf", "-csv", "-template", "-photo"))
         or endpoint.name == "email-template"
@@ -56,13 +61,14 @@ SPILLING = """() => [...document.querySelectorAll('body *')]
 
 @pytest.fixture
 def rows(db):
-    return make_matrix_rows()
+    return case_review_matrix.make_matrix_rows()
 
 
-@pytest.mark.parametrize("endpoint", HTML_PAGES, ids=lambda endpoint: endpoint.name)
-def test_the_page_fits_a_phone_as_its_main_role(signed_in, live_server, rows, endpoint):
-    role = _main_role(endpoint)
-    page = signed_in(rows.people[ROLE_PEOPLE[role]], viewport=PHONE)
+@pytest.mark.parametrize(("matrix", "endpoint"), HTML_PAGES)
+def test_the_page_fits_a_phone_as_its_main_role(signed_in, live_server, matrix, endpoint):
+    role = _main_role(endpoint, getattr(matrix, "MAIN_ROLES", MAIN_ROLES))
+    rows = matrix.make_matrix_rows()
+    page = signed_in(rows.people[matrix.ROLE_PEOPLE[role]], viewport=PHONE)
 
     response = page.goto(live_server.url + endpoint.url(rows.world))
 

@@ -1,0 +1,1 @@
+"""Peer-support conferences (seed 001): sessions, run sheets, storytellers, attendance."""

@@ -1,0 +1,1 @@
+"""Reverse mentoring (seed 002): juniors' feedback to consultants, then 1-2-1 sessions."""
