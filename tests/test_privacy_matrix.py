@@ -165,7 +165,13 @@ PAGES = [
         STAFF_PAGE,
     ),
     Endpoint("curriculum-case", _page("curriculum-case", case_id=_case), STAFF_PAGE),
-    # The weekly email editor, its preview rendered for the junior, and the outbox.
+    # The weekly email: the simple editor (the week's note), the template editor, its
+    # preview rendered for the junior, and the outbox.
+    Endpoint(
+        "email-note",
+        lambda world: _page("email-note")(world) + f"?week={world.week.pk}",
+        STAFF_PAGE,
+    ),
     Endpoint(
         "email-template",
         lambda world: (

@@ -121,6 +121,22 @@ class WeekPlan(models.Model):
     )
 
 
+class WeeklyNote(models.Model):
+    """The director's words for one program week's email: a note and reminders, put
+    into the fixed parts of the weekly email template (week.note, week.reminders)."""
+
+    program_week = models.OneToOneField(
+        "programs.ProgramWeek", on_delete=models.CASCADE, related_name="weekly_note"
+    )
+    note = models.TextField(blank=True)
+    reminders = models.TextField(blank=True, help_text="One reminder a line.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    @property
+    def reminder_list(self) -> list[str]:
+        return [line.strip() for line in self.reminders.splitlines() if line.strip()]
+
+
 class LearningStyle(models.TextChoices):
     READ_FIRST = "read_first", "Read the answers first"
     BLIND = "blind", "Go in blind"
