@@ -165,6 +165,8 @@ PAGES = [
         STAFF_PAGE,
     ),
     Endpoint("curriculum-case", _page("curriculum-case", case_id=_case), STAFF_PAGE),
+    # The program's holidays and closures, and the weeks they touch.
+    Endpoint("program-calendar", _page("program-calendar"), STAFF_PAGE),
     # The weekly email: the simple editor (the week's note), the template editor, its
     # preview rendered for the junior, and the outbox.
     Endpoint(

@@ -12,6 +12,7 @@ CASE_REVIEW_PAGES = (
     "curriculum-export",
     "curriculum-import",
     "curriculum-edit",
+    "program-calendar",
     "curriculum-week-add",
     "curriculum-week",
     "curriculum-week-move",

@@ -1,10 +1,12 @@
-"""The director's curriculum editor (editor_views): weeks, cases, questions, images."""
+"""The director's curriculum editor (editor_views): weeks, cases, questions, images;
+and the program's holidays and closures (calendar_views)."""
 
 from django.urls import path
 
-from medmentor.curriculum import editor_views
+from medmentor.curriculum import calendar_views, editor_views
 
 urlpatterns = [
+    path("<slug:slug>/calendar/", calendar_views.program_calendar, name="program-calendar"),
     path("<slug:slug>/curriculum/edit/", editor_views.curriculum_edit, name="curriculum-edit"),
     path(
         "<slug:slug>/curriculum/weeks/add/",

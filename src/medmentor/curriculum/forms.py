@@ -168,3 +168,28 @@ def problems_show(problems, *, form, rows: dict[str, list] | None = None) -> Non
             target.add_error(name, words)
         else:
             form.add_error(None, str(problem))
+
+
+# --- Holidays and closures ----------------------------------------------------------------
+
+
+class _DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class ClosureForm(forms.Form):
+    name = forms.CharField(label="Name", max_length=200, help_text="e.g. Thanksgiving")
+    starts_on = forms.DateField(label="First day", widget=_DateInput)
+    ends_on = forms.DateField(
+        label="Last day", required=False, widget=_DateInput, help_text="Empty for one day."
+    )
+
+
+class ClosureFileForm(forms.Form):
+    file = forms.FileField(
+        label="Holidays file (.csv or .ics)",
+        help_text="A CSV with the columns name, date and (optional) ends_on, dates written "
+        "like 2026-12-25; or a calendar file (.ics) of the holidays. Nothing is added until "
+        "you confirm the preview.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.ics,text/csv,text/calendar"}),
+    )
