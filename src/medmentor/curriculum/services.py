@@ -165,13 +165,22 @@ def answer_reveal(*, junior: Person, question: Question) -> AnswerReveal:
 
 @transaction.atomic
 def case_review_mark(
-    *, pair: Pair, case: Case, status: str, by: Person, today: datetime.date | None = None
+    *,
+    pair: Pair,
+    case: Case,
+    status: str,
+    by: Person,
+    today: datetime.date | None = None,
+    one_set: bool = False,
 ) -> CaseReview | None:
     """Either member of `pair` marks `case` reviewed or skipped, or clears the mark
     (`status="clear"`). Changing one's mind is fine: skipping needs no reason. Only
     while the pair's week runs: WeekFinishedError once it is over (its figure must
     never move), PermissionDenied before it starts. `today` is the program's today
     unless given (the demo loader writes past weeks' marks as of their time).
+
+    With `one_set`, the junior's own marks on their other pairs of the week for this
+    case go (the junior's one set of marks when they have several seniors).
 
     Returns the mark, or None after clearing.
     """
@@ -191,6 +200,14 @@ def case_review_mark(
     plan = WeekPlan.objects.filter(program_week_id=pair.week_id).first()
     if plan is None or plan.curriculum_week_id != case.week_id:
         raise ValidationError(f"“{case.title}” is not one of the cases of this pair's week.")
+    if one_set and by.pk == pair.junior_id:
+        # A junior with several seniors this week marks each case once: the case was
+        # reviewed (or skipped) with one of them, so the mark on their other pairs of
+        # the week goes (one case a day, seed 000).
+        others = Pair.objects.filter(
+            week_id=pair.week_id, junior_id=pair.junior_id, is_removed=False
+        ).exclude(pk=pair.pk)
+        CaseReview.objects.filter(pair__in=others, case=case).delete()
     if status == REVIEW_CLEAR:
         CaseReview.objects.filter(pair=pair, case=case).delete()
         return None
