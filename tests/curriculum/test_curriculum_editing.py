@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.test import Client
 from django.urls import reverse
 
 from medmentor.curriculum import content_services as edit
@@ -352,3 +353,70 @@ def test_starting_a_curriculum_from_the_web(client, program, director):
     assert "Title is missing" in missing.content.decode()
     assert client.post(url, {"title": "NM cases", "license": "CC BY 4.0"}).status_code == 302
     assert Curriculum.objects.get(program=program).license == "CC BY 4.0"
+
+
+def test_no_editor_write_changes_what_a_finished_week_showed(
+    client, program, director, junior, senior, case_week, finished
+):
+    """Every write of the editor, tried between two renders of the finished week's
+    pages (the junior's and the senior's workspace with its past weeks, and each case
+    page): nothing they show moves."""
+    week = case_week.curriculum_week
+    case = case_week.cases[0]
+    image = CaseImage.objects.create(case=case, order=0, image="cases/x.jpg", alt_text="A scan")
+    pages = [reverse("workspace", kwargs={"slug": program.slug})] + [
+        reverse("case", kwargs={"slug": program.slug, "case_id": c.pk}) for c in case_week.cases
+    ]
+
+    def render_all():
+        seen = {}
+        for person in (junior, senior):
+            sign_in(client, person)
+            for url in pages:
+                seen[(person.pk, url)] = content(client.get(url))
+        return seen
+
+    before = render_all()
+    # The director in a browser of their own (its refusals are flashed to that one).
+    staff = Client()
+    sign_in(staff, director)
+    slug = program.slug
+    writes = [
+        (
+            reverse("curriculum-case", kwargs={"slug": slug, "case_id": case.pk}),
+            _case_post(case, title="Rewritten", questions=[{"question": "New?", "answer": "New."}]),
+        ),
+        (reverse("curriculum-case-remove", kwargs={"slug": slug, "case_id": case.pk}), {}),
+        (
+            reverse("curriculum-week", kwargs={"slug": slug, "week_id": week.pk}),
+            {
+                "number": 7,
+                "topic": "Renamed",
+                "summary": "",
+                "readings-TOTAL_FORMS": 0,
+                "readings-INITIAL_FORMS": 0,
+            },
+        ),
+        (
+            reverse("curriculum-week-move", kwargs={"slug": slug, "week_id": week.pk}),
+            {"direction": "down"},
+        ),
+        (reverse("curriculum-week-remove", kwargs={"slug": slug, "week_id": week.pk}), {}),
+        (
+            reverse("curriculum-image", kwargs={"slug": slug, "image_id": image.pk}),
+            {"action": "remove"},
+        ),
+        (
+            reverse("curriculum-image", kwargs={"slug": slug, "image_id": image.pk}),
+            {
+                f"image-{image.pk}-alt_text": "Changed",
+                f"image-{image.pk}-caption": "",
+                f"image-{image.pk}-order": 1,
+            },
+        ),
+    ]
+    for url, data in writes:
+        staff.post(url, data)
+    assert render_all() == before
+    week.refresh_from_db()
+    assert (week.number, week.topic) == (1, "Thyroid scintigraphy")
