@@ -18,6 +18,7 @@ Who may: the program's directors and coordinators (`access.require_manager`).
 """
 
 import datetime
+from typing import TypeVar
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -65,7 +66,10 @@ class TaughtWeekError(ValidationError):
     """An edit of content that a finished (or, for removals, a started) week taught."""
 
 
-def _check(model: type[BaseModel], data: dict, *, context: dict | None = None) -> BaseModel:
+Checked = TypeVar("Checked", bound=BaseModel)
+
+
+def _check(model: type[Checked], data: dict, *, context: dict | None = None) -> Checked:
     try:
         return model.model_validate(data, context=context)
     except PydanticValidationError as error:
@@ -377,8 +381,9 @@ def _questions_write(case: Case, given: list[dict], checked) -> None:
     Question.objects.filter(case=case).exclude(pk__in=kept).filter(pk__in=list(existing)).delete()
 
 
-def _as_id(value) -> int | None:
-    return int(value) if str(value or "").isdigit() else None
+def _as_id(value) -> int:
+    """The id of an existing row, or 0 (no row has it) for a new one."""
+    return int(value) if str(value or "").isdigit() else 0
 
 
 def _removes_questions(case: Case, given: list[dict]) -> bool:

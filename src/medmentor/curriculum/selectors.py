@@ -22,6 +22,7 @@ from medmentor.curriculum.models import (
     Case,
     CaseLearningStyle,
     CaseReview,
+    Closure,
     CurriculumWeek,
     Question,
     Reading,
@@ -450,11 +451,7 @@ def workspace_for(*, person: Person, program: Program, today: datetime.date) -> 
         week = None
     monday = today - datetime.timedelta(days=today.weekday())
     next_week, next_pairs = _next_week_pairs(person=person, program=program, monday=monday)
-    later = {
-        "next_week": next_week,
-        "next_pairs": next_pairs,
-        "past_weeks": _past_weeks(person=person, program=program, monday=monday),
-    }
+    past_weeks = _past_weeks(person=person, program=program, monday=monday)
     empty = Workspace(
         program=program,
         person=person,
@@ -466,7 +463,9 @@ def workspace_for(*, person: Person, program: Program, today: datetime.date) -> 
         as_senior=False,
         today_case=None,
         today_note="",
-        **later,
+        next_week=next_week,
+        next_pairs=next_pairs,
+        past_weeks=past_weeks,
     )
     if week is None:
         return empty
@@ -494,7 +493,9 @@ def workspace_for(*, person: Person, program: Program, today: datetime.date) -> 
         today_case=today_case,
         today_note=today_note,
         cases=views,
-        **later,
+        next_week=next_week,
+        next_pairs=next_pairs,
+        past_weeks=past_weeks,
     )
 
 
@@ -990,7 +991,9 @@ def closed_service_days(
     """The service days (Monday to Friday) from `starts_on` to `ends_on` that a closure
     of `program` covers, with the closure's name (the first by date, when several)."""
     closed: dict[datetime.date, str] = {}
-    for closure in program.closures.filter(starts_on__lte=ends_on, ends_on__gte=starts_on):
+    for closure in Closure.objects.filter(
+        program=program, starts_on__lte=ends_on, ends_on__gte=starts_on
+    ):
         day = max(closure.starts_on, starts_on)
         while day <= min(closure.ends_on, ends_on):
             if day.weekday() < SERVICE_DAYS:
@@ -1024,4 +1027,4 @@ def week_closures(*, program: Program, weeks: Sequence[ProgramWeek]) -> dict[int
 def closures_of(*, program: Program, viewer: Person) -> QuerySet:
     """The program's holidays and closures, by date: for those who run it."""
     access.require_manager(viewer, program)
-    return program.closures.all()
+    return Closure.objects.filter(program=program)
