@@ -420,3 +420,25 @@ def test_no_editor_write_changes_what_a_finished_week_showed(
     assert render_all() == before
     week.refresh_from_db()
     assert (week.number, week.topic) == (1, "Thyroid scintigraphy")
+
+
+def test_an_edited_curriculum_exports_as_a_package_that_passes_the_import_checks(
+    program, director, unplanned
+):
+    from medmentor.curriculum.package import curriculum_package_read
+    from medmentor.curriculum.package_export import curriculum_package_export
+
+    edit.case_update(
+        case=unplanned,
+        by=director,
+        day=unplanned.day,
+        title="Edited on the web",
+        history="A history.",
+        teaching_points="",
+        questions=[{"question": "Why?", "answer": "Because."}],
+    )
+    package = curriculum_package_read(
+        content=curriculum_package_export(curriculum=Curriculum.objects.get(program=program))
+    )
+    titles = [case.title for week in package.weeks for case in week.cases]
+    assert "Edited on the web" in titles
