@@ -118,3 +118,14 @@ def test_only_staff_write_the_note(client, request, program, person, on_service)
     response = client.post(_url(program), {"week": on_service.week.id, "note": "x"})
     assert response.status_code == 403
     assert not WeeklyNote.objects.exists()
+
+
+def test_a_weeks_closures_are_flagged_beside_its_note(client, program, director, on_service):
+    from medmentor.curriculum.services import closure_add
+
+    thursday = on_service.week.starts_on + datetime.timedelta(days=3)
+    closure_add(program=program, by=director, name="Thanksgiving", starts_on=thursday)
+    sign_in(client, director)
+    page = client.get(_url(program, week=on_service.week.id)).content.decode()
+    assert "4 of 5 service days open" in page
+    assert f"{thursday:%a %-d %b} (Thanksgiving)" in page
