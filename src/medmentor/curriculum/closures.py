@@ -1,25 +1,21 @@
-"""Reading a file of holidays and closures: a CSV (name, date, optional last day) or a
-calendar (.ics, as institutions publish their holidays). Checked whole before anything
-is written: `closures_read` returns every row, or raises `ClosureFileError` listing
-each problem with its row (CSV) or event (calendar).
+"""Reading a file of holidays and closures: a spreadsheet (.csv or .xlsx: name, date,
+optional ends_on) or a calendar (.ics, as institutions publish their holidays).
+Checked whole before anything is written: `closures_read` returns every row, or
+raises `ClosureFileError` listing each problem with its row or event.
 
 The writes are `services.closures_import`; this module only reads.
 """
 
-import csv
 import datetime
-import io
 from dataclasses import dataclass, field
 
 import icalendar
 
+from medmentor.programs import importing
+
 MAX_FILE_BYTES = 1024 * 1024
 MAX_ROWS = 1000
 MAX_PROBLEMS = 25
-
-NAME_COLUMNS = ("name", "holiday", "closure", "summary", "what")
-START_COLUMNS = ("date", "starts_on", "start", "from", "first day")
-END_COLUMNS = ("ends_on", "end", "to", "until", "last day")
 
 
 class ClosureFileError(Exception):
@@ -34,65 +30,67 @@ class ClosureFile:
     notes: list[str] = field(default_factory=list)
 
 
-def _date(value: str) -> datetime.date | None:
+# Other spellings of our columns' headers (after `importing.column_key`).
+ALIASES = {
+    "holiday": "name",
+    "closure": "name",
+    "summary": "name",
+    "what": "name",
+    "start_date": "date",
+    "starts_on": "date",
+    "start": "date",
+    "from": "date",
+    "first_day": "date",
+    "end_date": "ends_on",
+    "end": "ends_on",
+    "to": "ends_on",
+    "until": "ends_on",
+    "last_day": "ends_on",
+}
+
+
+def _read_sheet(*, content: bytes, file_name: str) -> ClosureFile:
+    """A CSV or Excel sheet, read and its dates parsed as the roster and schedule
+    imports do (importing.sheet_read, importing.date_from_cell): the same formats and
+    the same words."""
     try:
-        return datetime.date.fromisoformat(value.strip())
-    except ValueError:
-        return None
-
-
-def _column(header: list[str], names: tuple[str, ...]) -> int | None:
-    lowered = [" ".join(name.strip().lower().replace("_", " ").split()) for name in header]
-    for name in names:
-        spaced = name.replace("_", " ")
-        if spaced in lowered:
-            return lowered.index(spaced)
-    return None
-
-
-def _read_csv(text: str) -> ClosureFile:
-    lines = list(csv.reader(io.StringIO(text)))
-    lines = [line for line in lines if any(cell.strip() for cell in line)]
-    if not lines:
-        raise ClosureFileError(["The file is empty."])
-    header = lines[0]
-    name_at, start_at = _column(header, NAME_COLUMNS), _column(header, START_COLUMNS)
-    end_at = _column(header, END_COLUMNS)
-    if name_at is None or start_at is None:
+        sheet = importing.sheet_read(file_name=file_name, content=content, aliases=ALIASES)
+    except importing.ImportFileError as error:
+        raise ClosureFileError([str(error)]) from None
+    if "name" not in sheet.columns or "date" not in sheet.columns:
         raise ClosureFileError(
             [
                 "The first line must name the columns: name and date (and, for a closure of "
-                f"several days, ends_on). Found: {', '.join(header) or 'nothing'}."
+                f"several days, ends_on). Found: {', '.join(sheet.columns) or 'nothing'}."
             ]
         )
-    if len(lines) - 1 > MAX_ROWS:
-        raise ClosureFileError([f"{len(lines) - 1} rows; the limit is {MAX_ROWS}."])
+    if len(sheet.rows) > MAX_ROWS:
+        raise ClosureFileError([f"{len(sheet.rows)} rows; the limit is {MAX_ROWS}."])
     rows, problems = [], []
-    for number, line in enumerate(lines[1:], start=2):
-
-        def cell(at: int | None, line=line) -> str:
-            return line[at].strip() if at is not None and at < len(line) else ""
-
-        name, start, end = cell(name_at), cell(start_at), cell(end_at)
-        starts_on, ends_on = _date(start), _date(end) if end else None
+    for row in sheet.rows:
+        name = " ".join(row.text("name").split())
         if not name:
-            problems.append(f"Line {number}, name: is missing.")
-        if starts_on is None:
-            problems.append(
-                f"Line {number}, date: {start!r} is not a date written like 2026-12-25."
-                if start
-                else f"Line {number}, date: is missing."
-            )
-        if end and ends_on is None:
-            problems.append(
-                f"Line {number}, ends_on: {end!r} is not a date written like 2026-12-25."
-            )
+            problems.append(f"Row {row.number}, name: is missing.")
+        dates = {}
+        for column in ("date", "ends_on"):
+            if column == "ends_on" and not row.text(column):
+                continue
+            try:
+                dates[column] = importing.date_from_cell(row.cells.get(column))
+            except ValueError as error:
+                problems.append(f"Row {row.number}, {column}: {error}.")
+        starts_on, ends_on = dates.get("date"), dates.get("ends_on")
         if starts_on and ends_on and ends_on < starts_on:
-            problems.append(f"Line {number}, ends_on: {end} is before the date {start}.")
-        if name and starts_on and (not end or ends_on):
+            problems.append(
+                f"Row {row.number}, ends_on: {ends_on:%-d %B %Y} is before the date, "
+                f"{starts_on:%-d %B %Y}."
+            )
+        elif name and starts_on and (ends_on or not row.text("ends_on")):
             rows.append((name, starts_on, ends_on or starts_on))
     if problems:
         raise ClosureFileError(problems)
+    if not rows:
+        raise ClosureFileError(["The file holds no holidays or closures."])
     return ClosureFile(rows=rows)
 
 
@@ -149,10 +147,4 @@ def closures_read(*, content: bytes, file_name: str) -> ClosureFile:
         b"BEGIN:VCALENDAR"
     ):
         return _read_ics(content)
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise ClosureFileError(
-            [f"The file is not UTF-8 text (byte {error.start + 1} cannot be read)."]
-        ) from None
-    return _read_csv(text)
+    return _read_sheet(content=content, file_name=file_name)

@@ -187,9 +187,10 @@ class ClosureForm(forms.Form):
 
 class ClosureFileForm(forms.Form):
     file = forms.FileField(
-        label="Holidays file (.csv or .ics)",
-        help_text="A CSV with the columns name, date and (optional) ends_on, dates written "
-        "like 2026-12-25; or a calendar file (.ics) of the holidays. Nothing is added until "
+        label="Holidays file (.csv, .xlsx or .ics)",
+        help_text="A spreadsheet with the columns name, date and (optional) ends_on, dates "
+        "written like 2026-12-25 or 12/25/2026; or a calendar file (.ics) of the holidays. "
+        "Nothing is added until "
         "you confirm the preview.",
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.ics,text/csv,text/calendar"}),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,.ics,text/csv,text/calendar"}),
     )
