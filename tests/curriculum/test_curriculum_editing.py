@@ -442,3 +442,25 @@ def test_an_edited_curriculum_exports_as_a_package_that_passes_the_import_checks
     )
     titles = [case.title for week in package.weeks for case in week.cases]
     assert "Edited on the web" in titles
+
+
+def test_a_week_a_finished_week_taught_keeps_its_number(program, director, case_week, finished):
+    one, two = CurriculumWeek.objects.order_by("number")
+    with pytest.raises(edit.TaughtWeekError, match="which is over"):
+        edit.curriculum_week_move(week=two, by=director, up=True)
+    one.refresh_from_db()
+    two.refresh_from_db()
+    assert (one.number, two.number) == (1, 2)
+
+
+def test_a_copy_carries_the_images_as_files_of_its_own(program, director, case_week, finished):
+    from django.core.files.base import ContentFile
+
+    case = case_week.cases[0]
+    image = CaseImage(case=case, order=0, alt_text="A scan")
+    image.image.save("scan.jpg", ContentFile(image_bytes(kind="JPEG")))
+    copy = edit.curriculum_week_copy(week=case_week.curriculum_week, by=director)
+    copied = CaseImage.objects.get(case__week=copy)
+    assert copied.image.name != image.image.name
+    assert copied.image.read() == image_bytes(kind="JPEG")
+    assert copied.alt_text == "A scan"
