@@ -14,7 +14,8 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
-from medmentor.curriculum import closures, selectors, services
+from medmentor.curriculum import closure_selectors as selectors
+from medmentor.curriculum import closures, services
 from medmentor.curriculum.forms import ClosureFileForm, ClosureForm
 from medmentor.curriculum.models import Closure, WeekPlan
 from medmentor.curriculum.package_views import _program_run_by

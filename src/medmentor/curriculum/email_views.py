@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from medmentor.curriculum import selectors, weekly_email
+from medmentor.curriculum import closure_selectors, weekly_email
 from medmentor.messaging import selectors as outbox
 from medmentor.messaging import services as outbox_services
 from medmentor.messaging.models import OutboxMessage, OutboxStatus
@@ -319,7 +319,7 @@ def email_note(request, slug: str):
             "week": week,
             "finished": finished,
             "shows_note": weekly_email.email_template_shows_note(program=program),
-            "closures": selectors.week_closures(program=program, weeks=[week]).get(week.id)
+            "closures": closure_selectors.week_closures(program=program, weeks=[week]).get(week.id)
             if week
             else None,
             "preview": _saved_preview(program, choices),

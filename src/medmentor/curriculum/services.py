@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from medmentor.curriculum.closure_selectors import SERVICE_DAYS, closed_service_days
 from medmentor.curriculum.models import (
     AnswerReveal,
     Case,
@@ -26,12 +27,7 @@ from medmentor.curriculum.models import (
     ReviewStatus,
     WeekPlan,
 )
-from medmentor.curriculum.selectors import (
-    SERVICE_DAYS,
-    case_work_window,
-    closed_service_days,
-    junior_weeks_for_case,
-)
+from medmentor.curriculum.selectors import case_work_window, junior_weeks_for_case
 from medmentor.people.models import Person
 from medmentor.programs import access
 from medmentor.programs.models import Pair, Program, ProgramWeek
