@@ -153,7 +153,27 @@ PAGES = [
     Endpoint("curriculum-overview", _page("curriculum-overview"), STAFF_PAGE),
     Endpoint("curriculum-export", _page("curriculum-export"), STAFF_PAGE),
     Endpoint("curriculum-import", _page("curriculum-import"), STAFF_PAGE),
-    # The weekly email editor, its preview rendered for the junior, and the outbox.
+    # The curriculum editor: content only, never a learner's progress.
+    Endpoint("curriculum-edit", _page("curriculum-edit"), STAFF_PAGE),
+    Endpoint("curriculum-week-add", _page("curriculum-week-add"), STAFF_PAGE),
+    Endpoint(
+        "curriculum-week", _page("curriculum-week", week_id=lambda w: w.case.week_id), STAFF_PAGE
+    ),
+    Endpoint(
+        "curriculum-case-add",
+        _page("curriculum-case-add", week_id=lambda w: w.case.week_id),
+        STAFF_PAGE,
+    ),
+    Endpoint("curriculum-case", _page("curriculum-case", case_id=_case), STAFF_PAGE),
+    # The program's holidays and closures, and the weeks they touch.
+    Endpoint("program-calendar", _page("program-calendar"), STAFF_PAGE),
+    # The weekly email: the simple editor (the week's note), the template editor, its
+    # preview rendered for the junior, and the outbox.
+    Endpoint(
+        "email-note",
+        lambda world: _page("email-note")(world) + f"?week={world.week.pk}",
+        STAFF_PAGE,
+    ),
     Endpoint(
         "email-template",
         lambda world: (
@@ -517,6 +537,13 @@ NOT_DATA_PAGES = {
     "pair-remove",
     "email-test",
     "outbox-retry",
+    # curriculum editor writes: their forms are on the editor's pages above
+    "curriculum-week-move",
+    "curriculum-week-copy",
+    "curriculum-week-remove",
+    "curriculum-case-remove",
+    "curriculum-image-add",
+    "curriculum-image",
     # matching writes, in ACTIONS above
     "matching-pair-lock",
     "matching-swap",

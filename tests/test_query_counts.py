@@ -33,8 +33,9 @@ pytestmark = pytest.mark.usefixtures("fast_passwords")
 # renewed at most every few minutes: medmentor.people.session_refresh).
 PER_REQUEST = 3
 # Roles, this week, the pairs, the week's content (plan, readings, cases, images,
-# questions), the junior's styles and reveals, the pair's marks.
-WORKSPACE_QUERIES = PER_REQUEST + 11
+# questions), the junior's styles and reveals, the pair's marks, next week's pairs and
+# the past weeks to revisit (with their cases when there are any).
+WORKSPACE_QUERIES = PER_REQUEST + 13
 # The case with images and questions (3), the viewer's pairs of its weeks, their marks.
 CASE_PAGE_QUERIES = PER_REQUEST + 5
 # Roles, weeks, participation (weeks, cases, people per week, people in two roles,

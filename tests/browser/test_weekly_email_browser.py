@@ -40,7 +40,7 @@ def test_director_edits_with_a_live_preview_and_sends_a_test_by_keyboard(
     page = signed_in(director, viewport=PHONE)
     page.goto(live_server.url + reverse("email-template", args=[program.slug]))
 
-    assert page.get_by_role("heading", level=1).inner_text() == "Weekly email"
+    assert page.get_by_role("heading", level=1).inner_text() == "Weekly email template"
     assert "As Jamie Junior would get it" in page.locator("#preview").inner_text()
     assert _fits_the_phone(page)
     assert_accessible(page)

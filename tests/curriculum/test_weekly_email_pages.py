@@ -452,8 +452,10 @@ def test_a_message_that_gave_up_is_shown_and_retry_now_sends_it(
     assert [m["To"].addresses[0].addr_spec for m in smtp_server.messages] == [
         "person0@lakeside.test"
     ]
-    # The count is of the tries that failed: a sent message does not read "Attempts 0".
-    assert "<dt>Failed tries</dt><dd>2, then sent</dd>" in client.get(message_url).content.decode()
+    # Tries count the one that worked too: a sent message never reads "0 tries".
+    assert (
+        "<dt>Tries</dt><dd>3 (2 failed, then sent)</dd>" in client.get(message_url).content.decode()
+    )
     outbox_enqueue_many(
         emails=[
             RenderedEmail(
@@ -471,7 +473,9 @@ def test_a_message_that_gave_up_is_shown_and_retry_now_sends_it(
     first_try_url = reverse(
         "outbox-message", kwargs={"slug": program.slug, "message_id": first_try.pk}
     )
-    assert "0 (sent on the first try)" in client.get(first_try_url).content.decode()
+    assert "<dd>1 (sent at the first try)</dd>" in client.get(first_try_url).content.decode()
+    outbox_page = client.get(reverse("outbox", kwargs={"slug": program.slug})).content.decode()
+    assert '<td data-label="Tries">1 (sent at the first try)</td>' in outbox_page
 
 
 def test_retry_of_a_message_that_did_not_fail_changes_nothing(client, program, director, sent_mail):

@@ -10,6 +10,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,13 +18,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from medmentor.curriculum import weekly_email
+from medmentor.curriculum import closure_selectors, weekly_email
 from medmentor.messaging import selectors as outbox
 from medmentor.messaging import services as outbox_services
 from medmentor.messaging.models import OutboxMessage, OutboxStatus
 from medmentor.programs import access, kinds
 from medmentor.programs.models import Program
-from medmentor.programs.selectors import program_today
+from medmentor.programs.selectors import program_today, week_is_finished
 
 OUTBOX_PAGE_SIZE = 50
 
@@ -231,6 +232,100 @@ def email_test(request, slug: str):
         "a minute; it is listed in the outbox. The draft itself is not saved.",
     )
     return _editor(request, program, form, choices)
+
+
+class WeeklyNoteForm(forms.Form):
+    note = forms.CharField(
+        label="Your note for this week",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6, "spellcheck": "true"}),
+        help_text="A few lines from you, near the top of the email: plain text, blank lines "
+        "between paragraphs.",
+    )
+    reminders = forms.CharField(
+        label="Reminders (optional)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "spellcheck": "true"}),
+        help_text="One a line, listed under your note, e.g. “Journal club on Thursday”.",
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for name in self.fields:
+            self.fields[name].widget.attrs["aria-describedby"] = f"id_{name}_helptext"
+
+
+def _saved_preview(program: Program, choices) -> dict:
+    """The week's email as it will go out (the saved template and note)."""
+    if choices.week is None:
+        return {"problem": "The program has no weeks yet: import the service schedule first."}
+    try:
+        email = weekly_email.weekly_email_render(
+            program=program,
+            week=choices.week,
+            person=choices.person,
+            workspace_url=weekly_email.workspace_preview_link(program=program),
+        )
+    except weekly_email.WeeklyEmailTemplateError as error:
+        return {"problem": str(error)}
+    return {"email": email, "person": choices.person, "week": choices.week}
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@_EMAIL_HTML_STYLES
+def email_note(request, slug: str):
+    """The simple editor: the chosen week's note and reminders, with the email as it
+    will go out (every week can be chosen, holidays included)."""
+    program = _program_for_staff(request, slug)
+    choices = _choices(request, program, request.POST if request.method == "POST" else request.GET)
+    week = choices.week
+    finished = week is not None and week_is_finished(week=week)
+    status = 200
+    if request.method == "POST" and week is not None:
+        form = WeeklyNoteForm(request.POST)
+        if form.is_valid():
+            try:
+                weekly_email.weekly_note_save(week=week, by=request.user, **form.cleaned_data)
+            except weekly_email.WeeklyNoteError as error:
+                form.add_error(error.field, str(error))
+            except ValidationError as error:
+                form.add_error(None, error.messages[0])
+            else:
+                messages.success(
+                    request,
+                    f"Saved the note for the week of {week.starts_on:%-d %B}. Emails not yet "
+                    "sent for that week carry it.",
+                )
+                return redirect(
+                    f"{reverse('email-note', kwargs={'slug': program.slug})}?week={week.id}"
+                )
+        status = 400
+    else:
+        saved = weekly_email.weekly_note_of(week=week) if week else None
+        form = WeeklyNoteForm(
+            initial={
+                "note": saved.note if saved else "",
+                "reminders": saved.reminders if saved else "",
+            }
+        )
+    return render(
+        request,
+        "curriculum/email_note.html",
+        {
+            "program": program,
+            "form": form,
+            "choices": choices,
+            "week": week,
+            "finished": finished,
+            "shows_note": weekly_email.email_template_shows_note(program=program),
+            "closures": closure_selectors.week_closures(program=program, weeks=[week]).get(week.id)
+            if week
+            else None,
+            "preview": _saved_preview(program, choices),
+        },
+        status=status,
+    )
 
 
 @require_GET

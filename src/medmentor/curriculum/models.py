@@ -121,6 +121,51 @@ class WeekPlan(models.Model):
     )
 
 
+class WeeklyNote(models.Model):
+    """The director's words for one program week's email: a note and reminders, put
+    into the fixed parts of the weekly email template (week.note, week.reminders)."""
+
+    program_week = models.OneToOneField(
+        "programs.ProgramWeek", on_delete=models.CASCADE, related_name="weekly_note"
+    )
+    note = models.TextField(blank=True)
+    reminders = models.TextField(blank=True, help_text="One reminder a line.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    @property
+    def reminder_list(self) -> list[str]:
+        return [line.strip() for line in self.reminders.splitlines() if line.strip()]
+
+
+class Closure(models.Model):
+    """A holiday or closure of the program's calendar, from `starts_on` to `ends_on`
+    inclusive: no service day, no must-see case. A program week whose service days are
+    all closed gets no curriculum week when weeks are planned; one partly closed is
+    flagged."""
+
+    program = models.ForeignKey(
+        "programs.Program", on_delete=models.CASCADE, related_name="closures"
+    )
+    name = models.CharField(max_length=200)
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+
+    class Meta:
+        ordering = ["starts_on", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")),
+                name="closure_ends_after_start",
+            ),
+            models.UniqueConstraint(
+                fields=["program", "starts_on", "ends_on", "name"], name="unique_closure"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class LearningStyle(models.TextChoices):
     READ_FIRST = "read_first", "Read the answers first"
     BLIND = "blind", "Go in blind"

@@ -27,6 +27,7 @@ import secrets
 import time
 import warnings
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
@@ -277,6 +278,15 @@ class PackageWeek(_Fields):
         return sorted(cases, key=lambda case: case.day)
 
 
+class PackageHeading(_Fields):
+    """The curriculum's own fields, checked alone (the web editor's curriculum form)."""
+
+    title: Title
+    description: Text = ""
+    source: Line = ""
+    license: Line = ""
+
+
 class CurriculumPackage(_Fields):
     """A package that passed every check: safe to write."""
 
@@ -489,28 +499,51 @@ def _place(loc: tuple) -> str:
     return place or YAML_NAME
 
 
-def _problems(error: PydanticValidationError) -> list[str]:
-    """Each of pydantic's errors as "place: what is wrong", in the file's order."""
+@dataclass(frozen=True)
+class Problem:
+    """One of pydantic's errors in our words: where (`loc`, e.g. ("weeks", 2, "title"))
+    and what is wrong (`text`, e.g. "is missing"). The web editor puts `text` beside
+    the field at `loc`; the package import writes `str(problem)`."""
+
+    loc: tuple
+    text: str
+    kind: str
+
+    def __str__(self) -> str:
+        if self.kind == "missing" and self.loc:
+            return f"{_place(self.loc[:-1])}: {self.loc[-1]!r} is missing"
+        if self.kind in ("extra_forbidden", "invalid_key"):
+            return f"{_place(self.loc[:-1])}: {self.text}"
+        return f"{_place(self.loc)}: {self.text}"
+
+
+def problem_list(
+    error: PydanticValidationError, *, top: type[BaseModel] | None = None
+) -> list[Problem]:
+    """Each of pydantic's errors as a Problem, in the file's order. `top` is the model
+    validated (the whole package unless given), to name an unknown field's expected ones."""
     problems = []
     for found in error.errors(include_url=False):
-        loc, kind = found["loc"], found["type"]
+        loc, kind = tuple(found["loc"]), found["type"]
         if kind == "missing":  # pydantic's (an absent field) or ours (blank)
-            problems.append(f"{_place(loc[:-1])}: {loc[-1]!r} is missing")
+            text = "is missing"
         elif kind in ("extra_forbidden", "invalid_key"):
             parents = [part for part in loc[:-1] if isinstance(part, str)]
-            model = _ENTRY_MODELS[parents[-1]] if parents else CurriculumPackage
+            model = _ENTRY_MODELS[parents[-1]] if parents else (top or CurriculumPackage)
             name = found["input"] if kind == "invalid_key" else loc[-1]
             expected = ", ".join(model.model_fields)
-            problems.append(
-                f"{_place(loc[:-1])}: unknown field {name!r} (expected one of: {expected})"
-            )
+            text = f"unknown field {name!r} (expected one of: {expected})"
         elif kind == "model_type":
-            problems.append(
-                f"{_place(loc)}: must be a mapping of fields, not {_kind(found['input'])}"
-            )
+            text = f"must be a mapping of fields, not {_kind(found['input'])}"
         else:
-            problems.append(f"{_place(loc)}: {found['msg']}")
+            text = found["msg"]
+        problems.append(Problem(loc=loc, text=text, kind=kind))
     return problems
+
+
+def _problems(error: PydanticValidationError) -> list[str]:
+    """Each of pydantic's errors as "place: what is wrong", in the file's order."""
+    return [str(problem) for problem in problem_list(error)]
 
 
 def _valid(check, value: object):

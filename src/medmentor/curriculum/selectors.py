@@ -275,6 +275,26 @@ class CaseView:
     def images(self):
         return self.case.images.all()
 
+    @property
+    def open_reviews(self) -> list["PairReview"]:
+        """The marks that may still change (the running week's pairs)."""
+        return [review for review in self.reviews if not review.closed_note]
+
+    @property
+    def grouped_reviews(self) -> bool:
+        """A junior with several seniors this week marks each case once (one case a day,
+        reviewed with whichever senior they were with): one set of marks with a choice
+        of senior, not one set per senior."""
+        return self.as_junior and len(self.open_reviews) > 1
+
+    @property
+    def current_review(self) -> "PairReview | None":
+        """Of the open marks, the one made (else the first): what the one set shows."""
+        open_reviews = self.open_reviews
+        return next(
+            (r for r in open_reviews if r.status), open_reviews[0] if open_reviews else None
+        )
+
 
 @dataclass(frozen=True)
 class Workspace:
@@ -289,6 +309,24 @@ class Workspace:
     today_case: CaseView | None
     today_note: str
     cases: list[CaseView] = field(default_factory=list)
+    # Next week's pairs of the person (the schedule makes them ahead), and the weeks
+    # they were paired in that are over, to revisit (read-only), newest first.
+    next_week: ProgramWeek | None = None
+    next_pairs: list[Pair] = field(default_factory=list)
+    past_weeks: list["PastWeek"] = field(default_factory=list)
+
+    @property
+    def next_partners(self) -> list[Person]:
+        return [
+            pair.senior if pair.junior_id == self.person.pk else pair.junior
+            for pair in self.next_pairs
+        ]
+
+    @property
+    def next_starts_tomorrow(self) -> bool:
+        return self.next_week is not None and (
+            self.next_week.starts_on - self.today
+        ) == datetime.timedelta(days=1)
 
     @property
     def partners(self) -> list[Person]:
@@ -410,6 +448,9 @@ def workspace_for(*, person: Person, program: Program, today: datetime.date) -> 
         week = program_week_containing(program=program, day=today)
     except ProgramWeek.DoesNotExist:
         week = None
+    monday = today - datetime.timedelta(days=today.weekday())
+    next_week, next_pairs = _next_week_pairs(person=person, program=program, monday=monday)
+    past_weeks = _past_weeks(person=person, program=program, monday=monday)
     empty = Workspace(
         program=program,
         person=person,
@@ -421,6 +462,9 @@ def workspace_for(*, person: Person, program: Program, today: datetime.date) -> 
         as_senior=False,
         today_case=None,
         today_note="",
+        next_week=next_week,
+        next_pairs=next_pairs,
+        past_weeks=past_weeks,
     )
     if week is None:
         return empty
@@ -448,7 +492,70 @@ def workspace_for(*, person: Person, program: Program, today: datetime.date) -> 
         today_case=today_case,
         today_note=today_note,
         cases=views,
+        next_week=next_week,
+        next_pairs=next_pairs,
+        past_weeks=past_weeks,
     )
+
+
+@dataclass(frozen=True)
+class PastWeek:
+    """A finished week the person was paired in: its topic and cases, to revisit."""
+
+    week: ProgramWeek
+    topic: str
+    cases: list[Case]
+
+
+# How many finished weeks the workspace lists (the rest are in the curriculum anyway).
+PAST_WEEKS_SHOWN = 12
+
+
+def _next_week_pairs(
+    *, person: Person, program: Program, monday: datetime.date
+) -> tuple[ProgramWeek | None, list[Pair]]:
+    """Next week's pairs of `person` (one query), with their week."""
+    pairs = list(
+        Pair.objects.filter(
+            Q(junior=person) | Q(senior=person),
+            week__program=program,
+            week__starts_on=monday + datetime.timedelta(days=7),
+            is_removed=False,
+        )
+        .select_related("week", "junior", "senior")
+        .order_by("pk")
+    )
+    return (pairs[0].week if pairs else None), pairs
+
+
+def _past_weeks(*, person: Person, program: Program, monday: datetime.date) -> list[PastWeek]:
+    """The finished weeks `person` was paired in, with what they taught (two queries)."""
+    weeks = list(
+        ProgramWeek.objects.filter(
+            program=program,
+            starts_on__lt=monday,
+            plan__isnull=False,
+            pairs__in=Pair.objects.filter(Q(junior=person) | Q(senior=person), is_removed=False),
+        )
+        .distinct()
+        .select_related("plan__curriculum_week")
+        .order_by("-starts_on")[:PAST_WEEKS_SHOWN]
+    )
+    if not weeks:
+        return []
+    by_week: dict[int, list[Case]] = defaultdict(list)
+    for case in Case.objects.filter(
+        week_id__in={week.plan.curriculum_week_id for week in weeks}
+    ).order_by("day"):
+        by_week[case.week_id].append(case)
+    return [
+        PastWeek(
+            week=week,
+            topic=week.plan.curriculum_week.topic,
+            cases=by_week[week.plan.curriculum_week_id],
+        )
+        for week in weeks
+    ]
 
 
 def case_view_for(

@@ -14,11 +14,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from medmentor.curriculum.closure_selectors import SERVICE_DAYS, closed_service_days
 from medmentor.curriculum.models import (
     AnswerReveal,
     Case,
     CaseLearningStyle,
     CaseReview,
+    Closure,
     CurriculumWeek,
     LearningStyle,
     Question,
@@ -27,6 +29,7 @@ from medmentor.curriculum.models import (
 )
 from medmentor.curriculum.selectors import case_work_window, junior_weeks_for_case
 from medmentor.people.models import Person
+from medmentor.programs import access
 from medmentor.programs.models import Pair, Program, ProgramWeek
 from medmentor.programs.selectors import program_today, week_is_finished
 from medmentor.programs.services import WeekFinishedError, week_require_open
@@ -39,7 +42,9 @@ REVIEW_CLEAR = "clear"
 def week_plans_assign(*, program: Program, today: datetime.date | None = None) -> list[WeekPlan]:
     """Give each program week without a plan a curriculum week, cycling through the
     curriculum in number order from `program.starts_on` (week 1 in the program's first
-    week, and round again after the last). Plans that exist — set by the director with
+    week, and round again after the last). A week whose service days are all closed
+    (holidays and closures) is skipped and does not count in the turn: the week after
+    it teaches what it would have. Plans that exist — set by the director with
     `week_plan_set`, or by an earlier run — are kept, and finished weeks are left as
     they were. Returns the plans created. `today` is the program's today unless given
     (the demo loader writes past weeks' history as of their time)."""
@@ -49,14 +54,26 @@ def week_plans_assign(*, program: Program, today: datetime.date | None = None) -
     if not curriculum_weeks:
         return []
     planned = WeekPlan.objects.filter(program_week__program=program).values("program_week")
-    unplanned = ProgramWeek.objects.filter(program=program).exclude(pk__in=planned)
+    unplanned = list(
+        ProgramWeek.objects.filter(program=program).exclude(pk__in=planned).order_by("starts_on")
+    )
+    if not unplanned:
+        return []
     if today is None:
         today = program_today(program=program)
+    closed_mondays = _closed_mondays(
+        program=program, until=unplanned[-1].starts_on + datetime.timedelta(days=6)
+    )
     plans = []
-    for program_week in unplanned.order_by("starts_on"):
+    for program_week in unplanned:
         if week_is_finished(week=program_week, today=today):
             continue
+        if program_week.starts_on in closed_mondays:
+            continue
         weeks_in = (program_week.starts_on - program.starts_on).days // 7
+        weeks_in -= sum(
+            1 for monday in closed_mondays if program.starts_on <= monday < program_week.starts_on
+        )
         plans.append(
             WeekPlan(
                 program_week=program_week,
@@ -64,6 +81,17 @@ def week_plans_assign(*, program: Program, today: datetime.date | None = None) -
             )
         )
     return WeekPlan.objects.bulk_create(plans)
+
+
+def _closed_mondays(*, program: Program, until: datetime.date) -> set[datetime.date]:
+    """The Mondays of the weeks up to `until` whose service days are all closed."""
+    start = min(program.starts_on, until)
+    closed = closed_service_days(program=program, starts_on=start, ends_on=until)
+    mondays: dict[datetime.date, int] = {}
+    for day in closed:
+        monday = day - datetime.timedelta(days=day.weekday())
+        mondays[monday] = mondays.get(monday, 0) + 1
+    return {monday for monday, count in mondays.items() if count == SERVICE_DAYS}
 
 
 @transaction.atomic
@@ -133,13 +161,22 @@ def answer_reveal(*, junior: Person, question: Question) -> AnswerReveal:
 
 @transaction.atomic
 def case_review_mark(
-    *, pair: Pair, case: Case, status: str, by: Person, today: datetime.date | None = None
+    *,
+    pair: Pair,
+    case: Case,
+    status: str,
+    by: Person,
+    today: datetime.date | None = None,
+    one_set: bool = False,
 ) -> CaseReview | None:
     """Either member of `pair` marks `case` reviewed or skipped, or clears the mark
     (`status="clear"`). Changing one's mind is fine: skipping needs no reason. Only
     while the pair's week runs: WeekFinishedError once it is over (its figure must
     never move), PermissionDenied before it starts. `today` is the program's today
     unless given (the demo loader writes past weeks' marks as of their time).
+
+    With `one_set`, the junior's own marks on their other pairs of the week for this
+    case go (the junior's one set of marks when they have several seniors).
 
     Returns the mark, or None after clearing.
     """
@@ -159,6 +196,14 @@ def case_review_mark(
     plan = WeekPlan.objects.filter(program_week_id=pair.week_id).first()
     if plan is None or plan.curriculum_week_id != case.week_id:
         raise ValidationError(f"“{case.title}” is not one of the cases of this pair's week.")
+    if one_set and by.pk == pair.junior_id:
+        # A junior with several seniors this week marks each case once: the case was
+        # reviewed (or skipped) with one of them, so the mark on their other pairs of
+        # the week goes (one case a day, seed 000).
+        others = Pair.objects.filter(
+            week_id=pair.week_id, junior_id=pair.junior_id, is_removed=False
+        ).exclude(pk=pair.pk)
+        CaseReview.objects.filter(pair__in=others, case=case).delete()
     if status == REVIEW_CLEAR:
         CaseReview.objects.filter(pair=pair, case=case).delete()
         return None
@@ -168,3 +213,76 @@ def case_review_mark(
         defaults={"status": status, "marked_by": by, "marked_at": timezone.now()},
     )
     return review
+
+
+# --- Holidays and closures -------------------------------------------------------------
+
+
+def _closure_checked(*, name: str, starts_on: datetime.date, ends_on: datetime.date | None):
+    name = " ".join(name.split())
+    if not name:
+        raise ValidationError({"name": "Name: say what it is, e.g. “Thanksgiving”."})
+    if len(name) > 200:
+        raise ValidationError({"name": f"Name: {len(name)} characters; keep it to 200."})
+    ends_on = ends_on or starts_on
+    if ends_on < starts_on:
+        raise ValidationError(
+            {
+                "ends_on": f"Last day: {ends_on:%-d %B %Y} is before the first, "
+                f"{starts_on:%-d %B %Y}."
+            }
+        )
+    if (ends_on - starts_on).days > 366:
+        raise ValidationError({"ends_on": "Last day: a closure lasts a year at most."})
+    return name, starts_on, ends_on
+
+
+@transaction.atomic
+def closure_add(
+    *,
+    program: Program,
+    by: access.Actor,
+    name: str,
+    starts_on: datetime.date,
+    ends_on: datetime.date | None = None,
+) -> Closure:
+    """A holiday or closure of `program` (one day, or `starts_on` to `ends_on`).
+    Weeks planned from now on skip a week it closes entirely; plans made are kept."""
+    access.require_manager(
+        by, program, "Only the program's directors and coordinators set its calendar."
+    )
+    name, starts_on, ends_on = _closure_checked(name=name, starts_on=starts_on, ends_on=ends_on)
+    closure, _ = Closure.objects.get_or_create(
+        program=program, name=name, starts_on=starts_on, ends_on=ends_on
+    )
+    return closure
+
+
+@transaction.atomic
+def closures_import(*, program: Program, by: access.Actor, rows: list[tuple]) -> int:
+    """Add the (name, starts_on, ends_on) rows of an imported file, all or none;
+    returns how many were new (a row already there is not doubled)."""
+    access.require_manager(
+        by, program, "Only the program's directors and coordinators set its calendar."
+    )
+    added = 0
+    for index, (name, starts_on, ends_on) in enumerate(rows, start=1):
+        try:
+            name, starts_on, ends_on = _closure_checked(
+                name=name, starts_on=starts_on, ends_on=ends_on
+            )
+        except ValidationError as error:
+            raise ValidationError(f"Row {index}: {'; '.join(error.messages)}") from None
+        _, created = Closure.objects.get_or_create(
+            program=program, name=name, starts_on=starts_on, ends_on=ends_on
+        )
+        added += created
+    return added
+
+
+@transaction.atomic
+def closure_remove(*, closure: Closure, by: access.Actor) -> None:
+    access.require_manager(
+        by, closure.program, "Only the program's directors and coordinators set its calendar."
+    )
+    closure.delete()

@@ -133,12 +133,20 @@ def case_review(request, slug: str, case_id: int):
     pair = get_object_or_404(Pair.objects.select_related("week"), pk=pair_id, week__program=program)
     try:
         services.case_review_mark(
-            pair=pair, case=case, status=request.POST.get("status", ""), by=request.user
+            pair=pair,
+            case=case,
+            status=request.POST.get("status", ""),
+            by=request.user,
+            one_set=request.POST.get("one_set") == "1",
         )
     except ValidationError as error:
         return _problem(request, error.messages[0])
     if request.htmx:
         view = _case_view(request, program, case_id)
+        if view.grouped_reviews and request.POST.get("one_set") == "1":
+            return render(
+                request, "curriculum/_review_group.html", {"program": program, "view": view}
+            )
         review = next(review for review in view.reviews if review.pair.pk == pair.pk)
         return render(
             request,
@@ -146,7 +154,8 @@ def case_review(request, slug: str, case_id: int):
             {"program": program, "view": view, "review": review},
         )
     default = reverse("case", kwargs={"slug": slug, "case_id": case_id})
-    return _back(request, default, f"review-{pair.pk}-{case_id}")
+    anchor = f"review-group-{case_id}" if request.POST.get("one_set") == "1" else None
+    return _back(request, default, anchor or f"review-{pair.pk}-{case_id}")
 
 
 @require_GET

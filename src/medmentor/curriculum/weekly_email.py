@@ -39,7 +39,7 @@ from django.template import (
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import get_language
 
-from medmentor.curriculum.models import ServiceDay
+from medmentor.curriculum.models import ServiceDay, WeeklyNote
 from medmentor.curriculum.selectors import week_content
 from medmentor.curriculum.templatetags.curriculum_text import paragraphs
 from medmentor.messaging.personal_links import sign_in_placeholder
@@ -64,6 +64,7 @@ from medmentor.programs.models import (
     Role,
 )
 from medmentor.programs.selectors import OnService, on_service_by_week
+from medmentor.programs.services import week_require_open
 
 logger = logging.getLogger(__name__)
 
@@ -317,6 +318,7 @@ def weekly_email_plan(
     costs the same in a program of 10 or of 10,000."""
     compiled = email_template_compile(parts=parts or email_template_get_or_default(program=program))
     content = week_content(program_week=week)
+    note = WeeklyNote.objects.filter(program_week=week).first()
     directors = list(
         Enrollment.objects.filter(program=program, role=Role.DIRECTOR)
         .select_related("person")
@@ -330,6 +332,9 @@ def weekly_email_plan(
         "friday": week.starts_on + datetime.timedelta(days=4),
         "topic": content.topic if content else "",
         "summary": content.summary if content else "",
+        # The director's words for this week (the simple editor), in the fixed parts.
+        "note": note.note if note else "",
+        "reminders": note.reminder_list if note else [],
         "readings": [
             {"citation": reading.citation, "url": reading.url}
             for reading in (content.readings if content else [])
@@ -612,6 +617,70 @@ def weekly_email_test_send(
     )
     outbox_enqueue(email=test)
     return test
+
+
+# --- The week's note: the simple editor ---------------------------------------------------
+
+NOTE_MAX_LENGTH = 5000
+REMINDERS_MAX = 10
+REMINDER_MAX_LENGTH = 300
+
+
+class WeeklyNoteError(ValueError):
+    """A note that cannot be saved; `field` is "note" or "reminders"."""
+
+    def __init__(self, message: str, *, field: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def weekly_note_of(*, week: ProgramWeek) -> WeeklyNote | None:
+    return WeeklyNote.objects.filter(program_week=week).first()
+
+
+def weekly_note_save(
+    *, week: ProgramWeek, by: access.Actor, note: str, reminders: str
+) -> WeeklyNote:
+    """The director's note and reminders for `week`'s email (one reminder a line).
+
+    Refused for a week that is over: its email went out with what it said then. Emails
+    already queued for a running week keep what they said; the rest get the new words.
+    """
+    access.require_manager(
+        by, week.program, "Only the program's directors and coordinators write its email."
+    )
+    week_require_open(week=week)
+    note = note.strip()
+    if len(note) > NOTE_MAX_LENGTH:
+        raise WeeklyNoteError(
+            f"Note: it is {len(note)} characters long; keep it to {NOTE_MAX_LENGTH}.",
+            field="note",
+        )
+    lines = [line.strip() for line in reminders.splitlines() if line.strip()]
+    if len(lines) > REMINDERS_MAX:
+        raise WeeklyNoteError(
+            f"Reminders: {len(lines)} lines; keep it to {REMINDERS_MAX}, one a line.",
+            field="reminders",
+        )
+    for number, line in enumerate(lines, start=1):
+        if len(line) > REMINDER_MAX_LENGTH:
+            raise WeeklyNoteError(
+                f"Reminders: line {number} is {len(line)} characters long; keep each to "
+                f"{REMINDER_MAX_LENGTH}.",
+                field="reminders",
+            )
+    with transaction.atomic():
+        saved, _ = WeeklyNote.objects.update_or_create(
+            program_week=week, defaults={"note": note, "reminders": "\n".join(lines)}
+        )
+    return saved
+
+
+def email_template_shows_note(*, program: Program) -> bool:
+    """Whether the program's template puts the week's note in the email (a template
+    saved before notes existed may not)."""
+    parts = email_template_get_or_default(program=program)
+    return "week.note" in parts.text_body or "week.note" in parts.html_body
 
 
 # --- What the editor offers ---------------------------------------------------------------

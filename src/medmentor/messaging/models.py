@@ -55,6 +55,12 @@ class OutboxMessage(models.Model):
     def __str__(self) -> str:
         return f"{self.subject} → {self.to_email} ({self.get_status_display()})"
 
+    @property
+    def tries(self) -> int:
+        """Delivery attempts made: `attempts` counts only the failed ones, so a message
+        sent at the first try has attempts 0 and tries 1 (never "Sent" after 0 tries)."""
+        return self.attempts + (1 if self.status == OutboxStatus.SENT else 0)
+
 
 class OutboxAttachment(models.Model):
     """A file sent with an outbox message, e.g. a calendar invitation (.ics).
