@@ -126,7 +126,8 @@ def test_a_consultant_cannot_give_feedback(world):
 def test_the_feedback_page_saves_a_fellows_feedback(client, world):
     sign_in(client, world.fellows[2])
     url = reverse(
-        "reverse-feedback", kwargs={"slug": world.program.slug, "consultant_id": world.consultant.pk}
+        "reverse-feedback",
+        kwargs={"slug": world.program.slug, "consultant_id": world.consultant.pk},
     )
     page = client.get(url)
     assert page.status_code == 200
@@ -139,7 +140,8 @@ def test_the_feedback_page_saves_a_fellows_feedback(client, world):
 def test_the_feedback_page_explains_a_refusal_and_keeps_what_was_typed(client, world):
     sign_in(client, world.fellows[2])
     url = reverse(
-        "reverse-feedback", kwargs={"slug": world.program.slug, "consultant_id": world.consultant.pk}
+        "reverse-feedback",
+        kwargs={"slug": world.program.slug, "consultant_id": world.consultant.pk},
     )
     response = client.post(
         url, {"rating-approachability": "9", "text-approachability": "Kept words."}

@@ -125,7 +125,10 @@ def test_below_the_threshold_after_a_withdrawal_the_release_shows_nothing(client
         )
         is None
     )
-    assert "Approachable on the ward" not in _pooled_page(client, world, world.consultant).content.decode()
+    assert (
+        "Approachable on the ward"
+        not in _pooled_page(client, world, world.consultant).content.decode()
+    )
 
 
 def test_an_edit_before_release_leaves_the_consultants_pages_as_they_were(client, world):
@@ -159,7 +162,9 @@ def test_an_edit_after_release_that_needs_review_waits_for_the_facilitator(world
     pooled = selectors.released_feedback(
         program=world.program, consultant=world.consultant, viewer=world.consultant
     )
-    assert "Ask a colleague." in next(d for d in pooled.domains if d.label == "Approachability").texts
+    assert (
+        "Ask a colleague." in next(d for d in pooled.domains if d.label == "Approachability").texts
+    )
 
 
 @pytest.mark.parametrize("who", ["director", "coordinator", "researcher", "facilitator"])
@@ -188,7 +193,10 @@ def test_the_director_sees_counts_never_words_or_ratings(client, world):
     sign_in(client, world.director)
     body = client.get(reverse("reverse-home", kwargs={"slug": world.program.slug})).content.decode()
     assert "secret words" not in body
-    rows = {r.consultant.pk: r for r in selectors.director_counts(program=world.program, viewer=world.director)}
+    rows = {
+        r.consultant.pk: r
+        for r in selectors.director_counts(program=world.program, viewer=world.director)
+    }
     assert (rows[world.consultant.pk].n_fellows, rows[world.consultant.pk].shown) == (4, True)
 
 
@@ -200,7 +208,9 @@ def test_the_facilitator_reviews_without_knowing_the_author(client, world):
         by=world.fellows[3],
     )
     sign_in(client, world.facilitator)
-    body = client.get(reverse("reverse-review", kwargs={"slug": world.program.slug})).content.decode()
+    body = client.get(
+        reverse("reverse-review", kwargs={"slug": world.program.slug})
+    ).content.decode()
     assert "Ask [name]." in body
     assert "Dev Patel" not in body and "Ben Lowry" not in body
 

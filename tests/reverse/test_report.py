@@ -39,7 +39,9 @@ def test_fewer_than_five_sessions_show_no_length(client, world):
     _logged(world, [45, 28])
     assert selectors.session_lengths(program=world.program).median is None
     sign_in(client, world.director)
-    body = client.get(reverse("reverse-report", kwargs={"slug": world.program.slug})).content.decode()
+    body = client.get(
+        reverse("reverse-report", kwargs={"slug": world.program.slug})
+    ).content.decode()
     assert "2 sessions logged" in body and "28" not in body
 
 

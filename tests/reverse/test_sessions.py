@@ -74,7 +74,9 @@ def test_the_session_page_shows_the_pooled_feedback_as_its_agenda(client, world)
     for viewer in (world.consultant, world.mentor):
         sign_in(client, viewer)
         body = client.get(
-            reverse("reverse-session", kwargs={"slug": world.program.slug, "session_id": session.pk})
+            reverse(
+                "reverse-session", kwargs={"slug": world.program.slug, "session_id": session.pk}
+            )
         ).content.decode()
         assert "agenda words 2" in body
 
@@ -97,7 +99,9 @@ def test_a_length_under_a_minute_or_over_a_day_is_refused_and_nothing_logged(wor
 def test_the_log_page_explains_a_bad_length(client, world):
     session = _past_session(world)
     sign_in(client, world.consultant)
-    url = reverse("reverse-session-log", kwargs={"slug": world.program.slug, "session_id": session.pk})
+    url = reverse(
+        "reverse-session-log", kwargs={"slug": world.program.slug, "session_id": session.pk}
+    )
     page = client.post(url, {"minutes": "2000"}, follow=True)
     assert "A session of 2000 minutes is refused" in page.content.decode()
     assert not MeetingLog.objects.exists()
@@ -105,7 +109,9 @@ def test_the_log_page_explains_a_bad_length(client, world):
 
 def test_the_change_note_is_the_consultants_alone(client, world):
     session = _book(world)
-    services.change_note_save(session=session, text="Ten minutes for questions.", by=world.consultant)
+    services.change_note_save(
+        session=session, text="Ten minutes for questions.", by=world.consultant
+    )
     with pytest.raises(ReverseError, match="consultant's own"):
         services.change_note_save(session=session, text="Mine now.", by=world.mentor)
     assert ChangeNote.objects.get().text == "Ten minutes for questions."

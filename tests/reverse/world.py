@@ -44,7 +44,9 @@ def make_reverse_world(*, consent: bool = True) -> SimpleNamespace:
         time_zone="Europe/London",
     )
     world = SimpleNamespace(program=program)
-    world.director = _enrol(program, "director@lakeside.test", "Dana Director", "faculty", Role.DIRECTOR)
+    world.director = _enrol(
+        program, "director@lakeside.test", "Dana Director", "faculty", Role.DIRECTOR
+    )
     world.coordinator = _enrol(
         program, "coordinator@lakeside.test", "Cory Coordinator", "other", Role.COORDINATOR
     )
