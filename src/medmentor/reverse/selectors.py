@@ -279,7 +279,7 @@ class CountRow:
     sessions_logged: int
 
 
-def director_counts(*, program: Program, viewer: Person) -> list[CountRow]:
+def director_counts(*, program: Program, viewer: access.Actor) -> list[CountRow]:
     """Per consultant: consent, how many fellows gave feedback, whether it is released
     and shown, sessions booked and logged. Counts only, never words or ratings."""
     access.require_manager(viewer, program, "The counts are for the directors and coordinators.")
@@ -360,7 +360,7 @@ def review_queue(*, program: Program, viewer: Person) -> list[ReviewRow]:
 
 
 def director_counts_unchecked(program: Program) -> list[CountRow]:
-    return director_counts(program=program, viewer=access.SYSTEM)  # type: ignore[arg-type]
+    return director_counts(program=program, viewer=access.SYSTEM)
 
 
 def answer_for_review(*, program: Program, answer_id: int, viewer: Person) -> DomainAnswer:
@@ -439,9 +439,9 @@ def reverse_report(*, program: Program, viewer: Person) -> ReverseReport:
     """The evaluation: the pre/post survey's paired results (surveys' report, through
     medmentor.stats), session lengths as median and range, and the counts."""
     access.require(viewer, program, "sees_reports")
-    instruments = program.instruments.filter(title__startswith=REVERSE_MENTORING["title"]).order_by(
-        "pk"
-    )
+    instruments = program.instruments.filter(
+        title__startswith=str(REVERSE_MENTORING["title"])
+    ).order_by("pk")
     return ReverseReport(
         lengths=session_lengths(program=program),
         surveys=[survey_report(instrument=i, with_charts=False) for i in instruments],
@@ -479,5 +479,7 @@ def attention_items(*, person: Person, program: Program) -> list:
             )
         )
     if home.pooled_available:
-        items.append(AttentionItem(text="Your fellows' pooled feedback is ready.", url=home_url))
+        items.append(
+            AttentionItem(text="Your pooled feedback from the fellows is ready.", url=home_url)
+        )
     return items
