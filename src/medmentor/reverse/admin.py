@@ -20,6 +20,9 @@ class ConsentAdmin(admin.ModelAdmin):
     list_display = ("consultant", "program", "consented_at", "withdrawn_at")
     list_filter = ("program",)
     raw_id_fields = ("consultant",)
+    # The time is set on saving: a form prefilled with "now" would differ between two
+    # renders of the same page.
+    fields = ("program", "consultant", "withdrawn_at")
     list_select_related = ("consultant", "program")
 
 
@@ -32,5 +35,5 @@ class FacilitatorAdmin(admin.ModelAdmin):
 @admin.register(Release)
 class ReleaseAdmin(admin.ModelAdmin):
     list_display = ("consultant", "program", "released_at")
-    raw_id_fields = ("consultant", "released_by")
-    readonly_fields = ("released_by",)
+    raw_id_fields = ("consultant",)
+    fields = ("program", "consultant")
