@@ -133,6 +133,7 @@ PAGES = [
         page("reverse-report"),
         _expect(dict.fromkeys((*STAFF, "researcher"), 200)),
     ),
+    Endpoint("reverse-setup", page("reverse-setup"), _expect(dict.fromkeys(STAFF, 200))),
 ]
 API: list[Endpoint] = []  # reverse mentoring has no API operations yet
 API_OPERATIONS: list[tuple[str, str]] = []
@@ -141,6 +142,17 @@ NOT_DATA_API: set[tuple[str, str]] = set()
 NOT_DATA_PAGES: set[str] = set()
 
 ACTIONS = [
+    Endpoint(
+        "reverse-setup (add a working relationship)",
+        page("reverse-setup"),
+        _expect(dict.fromkeys(STAFF, 302)),
+        method="post",
+        data=lambda world: {
+            "action": "relationship",
+            "fellow": world.fellows[3].pk,
+            "consultant": world.other_consultant.pk,
+        },
+    ),
     Endpoint(
         "reverse-consent",
         page("reverse-consent"),

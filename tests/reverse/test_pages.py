@@ -69,3 +69,58 @@ def test_a_reverse_page_is_not_found_in_another_kind_of_program(client, world):
     sign_in(client, world.outsider)
     url = reverse("reverse-home", kwargs={"slug": "other"})
     assert client.get(url).status_code == 404
+
+
+def test_the_director_sets_who_works_with_whom(client, world):
+    from medmentor.reverse.models import WorkingRelationship
+
+    sign_in(client, world.director)
+    url = reverse("reverse-setup", kwargs={"slug": world.program.slug})
+    assert "Dr Ruth Ellis" in client.get(url).content.decode()
+    page = client.post(
+        url,
+        {
+            "action": "relationship",
+            "fellow": world.fellows[3].pk,
+            "consultant": world.other_consultant.pk,
+            "supervises": "1",
+        },
+        follow=True,
+    )
+    assert "Dev Patel works with Dr Ruth Ellis." in page.content.decode()
+    assert WorkingRelationship.objects.get(
+        fellow=world.fellows[3], consultant=world.other_consultant
+    ).consultant_supervises
+
+
+def test_the_setup_refuses_a_consultant_as_fellow_and_writes_nothing(client, world):
+    from medmentor.reverse.models import WorkingRelationship
+
+    count = WorkingRelationship.objects.count()
+    sign_in(client, world.director)
+    url = reverse("reverse-setup", kwargs={"slug": world.program.slug})
+    page = client.post(
+        url,
+        {"fellow": world.consultant.pk, "consultant": world.other_consultant.pk},
+        follow=True,
+    )
+    assert "Choose a person of this program from the lists." in page.content.decode()
+    assert WorkingRelationship.objects.count() == count
+
+
+def test_a_second_mentor_for_a_consultant_is_refused(client, world):
+    sign_in(client, world.director)
+    url = reverse("reverse-setup", kwargs={"slug": world.program.slug})
+    page = client.post(
+        url,
+        {"fellow": world.fellows[2].pk, "consultant": world.consultant.pk, "mentor": "1"},
+        follow=True,
+    )
+    assert "Dr Hugh Morton already has a reverse mentor." in page.content.decode()
+
+
+def test_the_coordinator_cannot_name_the_facilitator(client, world):
+    sign_in(client, world.coordinator)
+    url = reverse("reverse-setup", kwargs={"slug": world.program.slug})
+    page = client.post(url, {"action": "facilitator", "person": world.researcher.pk}, follow=True)
+    assert "Only the program&#x27;s director names its facilitator." in page.content.decode()

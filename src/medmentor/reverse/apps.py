@@ -17,6 +17,7 @@ REVERSE_PAGES = (
     "reverse-session-log",
     "reverse-session-note",
     "reverse-report",
+    "reverse-setup",
 )
 
 
@@ -36,7 +37,10 @@ class ReverseConfig(AppConfig):
             # Fellows, consultants and the facilitator open it first; for the director,
             # the counts.
             landing=kinds.MenuEntry("Reverse mentoring", "reverse-home", "reverse"),
-            menu=[kinds.MenuEntry("Evaluation", "reverse-report", "reverse-report")],
+            menu=[
+                kinds.MenuEntry("Who works with whom", "reverse-setup", "reverse-setup"),
+                kinds.MenuEntry("Evaluation", "reverse-report", "reverse-report"),
+            ],
             pages=REVERSE_PAGES,
             home_items=selectors.attention_items,
         )

@@ -30,6 +30,7 @@ from medmentor.reverse.models import (
     Consent,
     Domain,
     DomainAnswer,
+    Facilitator,
     Feedback,
     FeedbackContributor,
     Release,
@@ -483,3 +484,23 @@ def attention_items(*, person: Person, program: Program) -> list:
             AttentionItem(text="Your pooled feedback from the fellows is ready.", url=home_url)
         )
     return items
+
+
+# --- Set-up ------------------------------------------------------------------------------
+
+
+def relationships(*, program: Program) -> list[WorkingRelationship]:
+    """Who works with whom (no feedback in it): for the set-up page."""
+    return list(
+        WorkingRelationship.objects.filter(program=program)
+        .select_related("fellow", "consultant")
+        .order_by("consultant__full_name", "fellow__full_name")
+    )
+
+
+def facilitators(*, program: Program) -> list[Person]:
+    return list(
+        Person.objects.filter(
+            pk__in=Facilitator.objects.filter(program=program).values("person")
+        ).order_by("full_name")
+    )

@@ -51,4 +51,5 @@ urlpatterns = [
         name="reverse-session-note",
     ),
     path("<slug:slug>/reverse/report/", views.report, name="reverse-report"),
+    path("<slug:slug>/reverse/setup/", views.setup, name="reverse-setup"),
 ]

@@ -27,6 +27,13 @@ def _program(request, slug: str, *, predicate: str = "is_enrolled", reason: str 
     return program
 
 
+def _in_role(program: Program, role: str):
+    # One filter() call: the enrollment in this program is the one in this role.
+    return Person.objects.filter(enrollments__program=program, enrollments__role=role).order_by(
+        "full_name"
+    )
+
+
 def _home(program: Program):
     return redirect("reverse-home", slug=program.slug)
 
@@ -169,9 +176,8 @@ def group_feedback(request, slug: str):
     """The facilitator records a group session's feedback on one consultant."""
     program = _program(request, slug)
     _require_facilitator(request, program)
-    people = Person.objects.filter(enrollments__program=program).order_by("full_name")
-    consultants = people.filter(enrollments__role=Role.JUNIOR)
-    fellows = people.filter(enrollments__role=Role.SENIOR)
+    consultants = _in_role(program, Role.JUNIOR)
+    fellows = _in_role(program, Role.SENIOR)
     error, status, values = "", 200, {}
     if request.method == "POST":
         values = _posted_answers(request.POST)
@@ -408,5 +414,55 @@ def report(request, slug: str):
             "report": data,
             "shown_from": selectors.SESSIONS_SHOWN_FROM,
             "threshold": selectors.RELEASE_THRESHOLD,
+        },
+    )
+
+
+@never_cache
+@login_required
+def setup(request, slug: str):
+    """Who works with whom (and who supervises, who mentors), and the facilitator: the
+    director's and coordinators' set-up."""
+    program = _program(
+        request, slug, predicate="manages", reason="The set-up is for directors and coordinators."
+    )
+    people = Person.objects.filter(enrollments__program=program).distinct().order_by("full_name")
+    fellows = _in_role(program, Role.SENIOR)
+    consultants = _in_role(program, Role.JUNIOR)
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "facilitator":
+                person = people.get(pk=int(request.POST.get("person") or 0))
+                services.facilitator_add(program=program, person=person, by=request.user)
+                messages.success(request, f"{person.full_name} facilitates this program.")
+            else:
+                fellow = fellows.get(pk=int(request.POST.get("fellow") or 0))
+                consultant = consultants.get(pk=int(request.POST.get("consultant") or 0))
+                services.relationship_add(
+                    program=program,
+                    fellow=fellow,
+                    consultant=consultant,
+                    consultant_supervises=bool(request.POST.get("supervises")),
+                    is_mentor=bool(request.POST.get("mentor")),
+                    by=request.user,
+                )
+                messages.success(request, f"{fellow.full_name} works with {consultant.full_name}.")
+        except (ReverseError, PermissionDenied) as error:  # before ValueError: a subclass
+            messages.error(request, str(error))
+        except (Person.DoesNotExist, ValueError):
+            messages.error(request, "Choose a person of this program from the lists.")
+        return redirect("reverse-setup", slug=program.slug)
+    return render(
+        request,
+        "reverse/setup.html",
+        {
+            "program": program,
+            "relationships": selectors.relationships(program=program),
+            "facilitators": selectors.facilitators(program=program),
+            "fellows": fellows,
+            "consultants": consultants,
+            "people": people,
+            "fellow_label": selectors.FELLOW_LABEL,
+            "consultant_label": selectors.CONSULTANT_LABEL,
         },
     )
