@@ -74,5 +74,9 @@ def test_the_demo_loads_the_reverse_program_with_one_consultant_below_the_thresh
     survey = Instrument.objects.get()
     assert survey.program == program
     report = selectors.reverse_report(program=program, viewer=selectors.access.SYSTEM)
-    row = report.surveys[0].scales[0].comparison
+    row = report.surveys[0].report.scales[0].comparison
     assert (row.n_pairs, row.pre.median, row.post.median) == (6, 21.0, 30.5)
+    items = {item.key: comparison for item, comparison in report.surveys[0].items}
+    understanding = items["role_understanding"]
+    assert (understanding.pre.median, understanding.post.median) == (2.5, 4.0)
+    assert understanding.wilcoxon.p_value < 0.05

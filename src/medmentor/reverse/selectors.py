@@ -39,7 +39,7 @@ from medmentor.reverse.models import (
 )
 from medmentor.reverse.services import contributors_count, is_facilitator, mentor_of
 from medmentor.surveys.library import REVERSE_MENTORING
-from medmentor.surveys.selectors import survey_report
+from medmentor.surveys.selectors import item_comparisons, survey_report
 
 # Session lengths are reported (median, range) over at least this many sessions, as
 # every program-level aggregate (privacy rule 1): fewer would show one pair's length.
@@ -416,10 +416,19 @@ class SessionLengths:
     high: int | None = None
 
 
+@dataclass(frozen=True)
+class SurveyTable:
+    """One survey's rows of the seed-002 style table: its scales, then its Likert items,
+    pre vs post over the paired respondents."""
+
+    report: object  # surveys.selectors.SurveyReport
+    items: list  # [(Item, stats.PairedComparison | None)]
+
+
 @dataclass
 class ReverseReport:
     lengths: SessionLengths
-    surveys: list = field(default_factory=list)  # surveys.selectors.SurveyReport
+    surveys: list[SurveyTable] = field(default_factory=list)
     counts: list[CountRow] = field(default_factory=list)
 
 
@@ -445,7 +454,13 @@ def reverse_report(*, program: Program, viewer: Person) -> ReverseReport:
     ).order_by("pk")
     return ReverseReport(
         lengths=session_lengths(program=program),
-        surveys=[survey_report(instrument=i, with_charts=False) for i in instruments],
+        surveys=[
+            SurveyTable(
+                report=survey_report(instrument=i, with_charts=False),
+                items=item_comparisons(instrument=i),
+            )
+            for i in instruments
+        ],
         counts=director_counts_unchecked(program),
     )
 
