@@ -143,6 +143,13 @@ NOT_DATA_PAGES: set[str] = set()
 
 ACTIONS = [
     Endpoint(
+        "reverse-evaluation-setup",
+        page("reverse-evaluation-setup"),
+        _expect(dict.fromkeys(STAFF, 302)),
+        method="post",
+        data=lambda world: {"pre_opens_on": "2026-11-02", "post_opens_on": "2027-01-04"},
+    ),
+    Endpoint(
         "reverse-setup (add a working relationship)",
         page("reverse-setup"),
         _expect(dict.fromkeys(STAFF, 302)),

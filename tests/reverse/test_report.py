@@ -4,6 +4,7 @@ pre/post survey's paired table, and the demo program."""
 import datetime
 import io
 
+import pytest
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
@@ -80,3 +81,66 @@ def test_the_demo_loads_the_reverse_program_with_one_consultant_below_the_thresh
     understanding = items["role_understanding"]
     assert (understanding.pre.median, understanding.post.median) == (2.5, 4.0)
     assert understanding.wilcoxon.p_value < 0.05
+
+
+def _setup(world, pre_day=1, post_day=60):
+    start = datetime.datetime(2026, 11, 1, 8, tzinfo=datetime.UTC)
+    return services.evaluation_setup(
+        program=world.program,
+        pre_opens_at=start + datetime.timedelta(days=pre_day),
+        post_opens_at=start + datetime.timedelta(days=post_day),
+        by=world.director,
+    )
+
+
+def test_the_survey_is_set_up_for_each_side_with_its_own_invitations(world):
+    fellows, consultants = _setup(world)
+    assert fellows.title.endswith("— fellows (mentors)")
+    assert consultants.title.endswith("— consultants (mentees)")
+    for instrument, people in (
+        (fellows, world.fellows),
+        (consultants, [world.consultant, world.other_consultant]),
+    ):
+        assert [w.kind for w in instrument.waves.order_by("kind")] == ["post", "pre"]
+        for wave in instrument.waves.all():
+            invited = set(wave.invitations.values_list("person_id", flat=True))
+            assert invited == {p.pk for p in people}
+    report = selectors.reverse_report(program=world.program, viewer=world.director)
+    assert [t.report.instrument for t in report.surveys] == [fellows, consultants]
+
+
+def test_the_survey_is_set_up_once(world):
+    _setup(world)
+    with pytest.raises(services.ReverseError, match="already set up"):
+        _setup(world)
+    assert Instrument.objects.count() == 2
+
+
+def test_a_post_wave_before_the_pre_wave_is_refused_and_nothing_written(world):
+    with pytest.raises(services.ReverseError, match="must open after the pre wave"):
+        _setup(world, pre_day=30, post_day=2)
+    assert not Instrument.objects.exists()
+
+
+def test_only_staff_set_up_the_survey(world):
+    from django.core.exceptions import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        services.evaluation_setup(
+            program=world.program,
+            pre_opens_at=timezone.now(),
+            post_opens_at=timezone.now() + datetime.timedelta(days=30),
+            by=world.mentor,
+        )
+    assert not Instrument.objects.exists()
+
+
+def test_the_report_page_sets_up_the_survey(client, world):
+    sign_in(client, world.director)
+    page = client.post(
+        reverse("reverse-evaluation-setup", kwargs={"slug": world.program.slug}),
+        {"pre_opens_on": "2026-11-02", "post_opens_on": "2027-01-04"},
+        follow=True,
+    )
+    assert "The pre and post survey is set up" in page.content.decode()
+    assert Instrument.objects.count() == 2

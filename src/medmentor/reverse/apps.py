@@ -18,6 +18,7 @@ REVERSE_PAGES = (
     "reverse-session-note",
     "reverse-report",
     "reverse-setup",
+    "reverse-evaluation-setup",
 )
 
 

@@ -34,6 +34,8 @@ from medmentor.reverse.models import (
     Session,
     WorkingRelationship,
 )
+from medmentor.surveys.library import REVERSE_MENTORING, instrument_create
+from medmentor.surveys.services import invitations_create_for_roles
 
 TEXT_MOST = 2000
 NOTE_MOST = 2000
@@ -503,3 +505,49 @@ def change_note_save(
             session=session, defaults={"text": text, "updated_at": now}
         )
     return note
+
+
+# --- The evaluation ----------------------------------------------------------------------
+
+# The pre/post survey for each side, from the survey library's instrument: the seed
+# asked fellows and consultants apart ("juniors became more confident…", "seniors became
+# more aware…"), so each side answers its own copy and the report shows each its table.
+EVALUATION_SIDES = (
+    ("fellows (mentors)", "senior"),
+    ("consultants (mentees)", "junior"),
+)
+
+
+def evaluation_setup(
+    *,
+    program: Program,
+    pre_opens_at: datetime.datetime,
+    post_opens_at: datetime.datetime,
+    by: Actor,
+) -> list:
+    """Copy the survey library's reverse mentoring instrument once for each side, with a
+    pre and a post wave, and invite the fellows and the consultants to their own."""
+    access.require_manager(by, program, "Only the directors and coordinators set up the survey.")
+    _require_reverse(program)
+    if post_opens_at <= pre_opens_at:
+        raise ReverseError(
+            f"The post wave ({post_opens_at:%d %B %Y}) must open after the pre wave "
+            f"({pre_opens_at:%d %B %Y})."
+        )
+    titles = [f"{REVERSE_MENTORING['title']} — {side}" for side, _ in EVALUATION_SIDES]
+    if program.instruments.filter(title__in=titles).exists():
+        raise ReverseError("The pre and post survey of both sides is already set up.")
+    instruments = []
+    with transaction.atomic():
+        for title, (_, role) in zip(titles, EVALUATION_SIDES, strict=True):
+            instrument = instrument_create(
+                program=program,
+                spec={**REVERSE_MENTORING, "title": title},
+                pre_opens_at=pre_opens_at,
+                post_opens_at=post_opens_at,
+                by=by,
+            )
+            for wave in instrument.waves.all():
+                invitations_create_for_roles(wave=wave, roles=[role], by=by)
+            instruments.append(instrument)
+    return instruments

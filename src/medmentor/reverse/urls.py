@@ -52,4 +52,9 @@ urlpatterns = [
     ),
     path("<slug:slug>/reverse/report/", views.report, name="reverse-report"),
     path("<slug:slug>/reverse/setup/", views.setup, name="reverse-setup"),
+    path(
+        "<slug:slug>/reverse/report/survey/",
+        views.evaluation_setup,
+        name="reverse-evaluation-setup",
+    ),
 ]

@@ -412,6 +412,7 @@ def report(request, slug: str):
         {
             "program": program,
             "report": data,
+            "manages": access.program_access(request.user, program).manages,
             "shown_from": selectors.SESSIONS_SHOWN_FROM,
             "threshold": selectors.RELEASE_THRESHOLD,
         },
@@ -466,3 +467,37 @@ def setup(request, slug: str):
             "consultant_label": selectors.CONSULTANT_LABEL,
         },
     )
+
+
+@require_POST
+@login_required
+def evaluation_setup(request, slug: str):
+    """Set up the pre/post survey of both sides from the survey library."""
+    program = _program(
+        request,
+        slug,
+        predicate="manages",
+        reason="The survey is set up by directors and coordinators.",
+    )
+    try:
+        pre = datetime.date.fromisoformat(request.POST.get("pre_opens_on", ""))
+        post = datetime.date.fromisoformat(request.POST.get("post_opens_on", ""))
+    except ValueError:
+        messages.error(request, "Give the dates the pre and post waves open (YYYY-MM-DD).")
+        return redirect("reverse-report", slug=program.slug)
+    at = datetime.time(8, 0)
+    try:
+        services.evaluation_setup(
+            program=program,
+            pre_opens_at=datetime.datetime.combine(pre, at, tzinfo=program.zone),
+            post_opens_at=datetime.datetime.combine(post, at, tzinfo=program.zone),
+            by=request.user,
+        )
+        messages.success(
+            request,
+            "The pre and post survey is set up: the fellows and the consultants each have "
+            "their own, and are invited.",
+        )
+    except ReverseError as error:
+        messages.error(request, str(error))
+    return redirect("reverse-report", slug=program.slug)
