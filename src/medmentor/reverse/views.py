@@ -14,7 +14,14 @@ from medmentor.people.models import Person
 from medmentor.programs import access, kinds
 from medmentor.programs.models import Program, Role
 from medmentor.reverse import selectors, services
-from medmentor.reverse.models import RATED_DOMAINS, RATING_MAX, Domain, DomainAnswer, Session
+from medmentor.reverse.models import (
+    RATED_DOMAINS,
+    RATING_MAX,
+    Domain,
+    DomainAnswer,
+    Session,
+    WorkingRelationship,
+)
 from medmentor.reverse.services import ReverseError
 
 
@@ -114,7 +121,7 @@ def feedback(request, slug: str, consultant_id: int):
         consultant = selectors.consultant_for_fellow(
             program=program, fellow=request.user, consultant_id=consultant_id
         )
-    except Exception:
+    except WorkingRelationship.DoesNotExist:
         raise Http404("You do not work with this consultant in this program.") from None
     values = selectors.own_feedback(program=program, consultant=consultant, fellow=request.user)
     error = ""
