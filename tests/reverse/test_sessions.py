@@ -135,3 +135,22 @@ def test_a_session_is_not_found_for_anyone_but_its_two(client, world):
     for viewer in (world.fellows[2], world.other_consultant):
         sign_in(client, viewer)
         assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize("minutes", [0, 1441])
+def test_booking_a_session_under_a_minute_or_over_a_day_is_refused(world, minutes):
+    with pytest.raises(ReverseError, match=f"A session of {minutes} minutes is refused"):
+        _book(world, minutes=minutes)
+    assert (Session.objects.count(), Meeting.objects.count()) == (0, 0)
+
+
+def test_the_booking_page_explains_a_bad_date_and_books_nothing(client, world):
+    sign_in(client, world.consultant)
+    url = reverse(
+        "reverse-session-book",
+        kwargs={"slug": world.program.slug, "consultant_id": world.consultant.pk},
+    )
+    page = client.post(url, {"date": "next week", "time": "16:00", "minutes": "45"})
+    assert page.status_code == 400
+    assert "Give the date (YYYY-MM-DD)" in page.content.decode()
+    assert not Session.objects.exists()
