@@ -150,7 +150,10 @@ def test_the_demo_sized_pages_fit_a_phone(signed_in, live_server, demo):
         "program-weeks": (director, reverse("program-weeks", args=[program])),
         "outbox": (director, reverse("outbox", args=[program])),
         "survey-list": (director, reverse("survey-list", args=[program])),
-        "survey-report": (director, reverse("survey-report", args=[program, survey])),
+        "survey-report": (
+            director,
+            reverse("survey-report", args=[loaded.survey.program.slug, survey]),
+        ),
         "matching-run": (director, reverse("matching-run", args=[near_peer, run.pk])),
         "matching-publish": (director, reverse("matching-publish", args=[near_peer, run.pk])),
         "qualitative-competencies": (

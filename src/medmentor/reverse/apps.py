@@ -1,8 +1,47 @@
 from django.apps import AppConfig
 
+# The pages (URL names) only reverse mentoring programs have: for a program of another
+# kind they are a 404 (programs.kinds.require_page).
+REVERSE_PAGES = (
+    "reverse-home",
+    "reverse-consent",
+    "reverse-feedback",
+    "reverse-feedback-withdraw",
+    "reverse-group-feedback",
+    "reverse-review",
+    "reverse-review-answer",
+    "reverse-release",
+    "reverse-pooled",
+    "reverse-session-book",
+    "reverse-session",
+    "reverse-session-log",
+    "reverse-session-note",
+    "reverse-report",
+    "reverse-setup",
+    "reverse-evaluation-setup",
+)
+
 
 class ReverseConfig(AppConfig):
     """Reverse mentoring (seed 002): seven-domain feedback, then 1-2-1 sessions."""
 
     name = "medmentor.reverse"
     label = "reverse"
+
+    def ready(self) -> None:
+        from medmentor.programs import kinds
+        from medmentor.programs.models import ProgramKind
+        from medmentor.reverse import selectors
+
+        kinds.register(
+            kind=ProgramKind.REVERSE,
+            # Fellows, consultants and the facilitator open it first; for the director,
+            # the counts.
+            landing=kinds.MenuEntry("Reverse mentoring", "reverse-home", "reverse"),
+            menu=[
+                kinds.MenuEntry("Who works with whom", "reverse-setup", "reverse-setup"),
+                kinds.MenuEntry("Evaluation", "reverse-report", "reverse-report"),
+            ],
+            pages=REVERSE_PAGES,
+            home_items=selectors.attention_items,
+        )

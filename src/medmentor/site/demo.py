@@ -1,10 +1,11 @@
 """The demo: every app's demo pieces, loaded together for `medmentor load-demo`.
 
 Each app keeps the demo data that only touches it (curriculum/demo/ the case-review
-program, mentoring/demo/ the one-to-one near-peer program, surveys/demo.py the
-pre/post survey, qualitative/demo/ the focus groups); this top floor is what puts them
-together, in the order they need each other: the survey and the focus groups belong
-to the case-review program, and every demo person signs in with one password.
+program, mentoring/demo/ the one-to-one near-peer program, reverse/demo.py the reverse
+mentoring program with its pre/post survey (surveys/demo.py), qualitative/demo/ the
+focus groups); this top floor is what puts them together, in the order they need each
+other: the focus groups belong to the case-review program, and every demo person signs
+in with one password.
 """
 
 import datetime
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 from medmentor.curriculum import demo as case_review_demo
 from medmentor.mentoring import demo as near_peer_demo
 from medmentor.qualitative import demo as qualitative_demo
-from medmentor.surveys import demo as survey_demo
+from medmentor.reverse import demo as reverse_demo
 from medmentor.surveys.models import Instrument
 
 PASSWORD = case_review_demo.PASSWORD
@@ -32,10 +33,16 @@ class Demo:
     near_peer: near_peer_demo.NearPeerDemoLoad
     survey: Instrument
     focus_groups: qualitative_demo.QualitativeDemo
+    reverse: reverse_demo.ReverseDemoLoad
 
     @property
     def lines(self) -> list[str]:
-        return [*self.case_review.lines, *self.near_peer.lines, *self.focus_groups.lines]
+        return [
+            *self.case_review.lines,
+            *self.near_peer.lines,
+            *self.reverse.lines,
+            *self.focus_groups.lines,
+        ]
 
 
 def demo_today() -> datetime.date:
@@ -57,8 +64,14 @@ def demo_load(*, today: datetime.date) -> Demo:
             password=PASSWORD,
             today=today,
         )
-        # The seed-002 style evaluation: a coded pre/post survey with seeded answers.
-        survey = survey_demo.survey_demo_load(program=case_review.program, today=today)
+        # Reverse mentoring (seed 002), with its coded pre/post survey and seeded answers.
+        reverse = reverse_demo.reverse_demo_load(
+            institution_name=case_review_demo.INSTITUTION,
+            starts_on=case_review.program.starts_on,
+            time_zone=TIME_ZONE,
+            password=PASSWORD,
+            today=today,
+        )
         # Focus groups (seeds 000, 004): two transcripts, two coders, the competency map.
         focus_groups = qualitative_demo.qualitative_demo_load(
             program=case_review.program, password=PASSWORD
@@ -67,11 +80,13 @@ def demo_load(*, today: datetime.date) -> Demo:
         case_review_demo.DemoError,
         near_peer_demo.NearPeerDemoError,
         qualitative_demo.QualitativeDemoError,
+        reverse_demo.ReverseDemoError,
     ) as error:
         raise DemoError(str(error)) from error
     return Demo(
         case_review=case_review,
         near_peer=near_peer,
-        survey=survey,
+        survey=reverse.survey,
         focus_groups=focus_groups,
+        reverse=reverse,
     )

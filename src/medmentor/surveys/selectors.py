@@ -534,6 +534,33 @@ def _survey_report(*, instrument: Instrument, with_charts: bool) -> SurveyReport
     )
 
 
+def item_comparisons(*, instrument: Instrument) -> list[tuple[Item, stats.PairedComparison | None]]:
+    """Pre vs post of each Likert item, over the respondents paired as for the scales:
+    the item rows of a table like seed 002's ("understanding of the role, 2.5/5 vs 4/5,
+    p = 0.024"). None for an item whose answers cannot be compared (no pairs yet, an
+    anonymous survey, too few answers)."""
+    waves = {wave.kind: wave for wave in instrument.waves.all()}
+    pre_wave, post_wave = waves.get(WaveKind.PRE), waves.get(WaveKind.POST)
+    items = [item for item in instrument.items.all() if item.kind == ItemKind.LIKERT]
+    if pre_wave is None or post_wave is None or not items:
+        return []
+    pre, post = wave_data(wave=pre_wave, items=items), wave_data(wave=post_wave, items=items)
+    pairs = _pairs(instrument, pre, post)[0]
+    rows: list[tuple[Item, stats.PairedComparison | None]] = []
+    for item in items:
+        comparison = None
+        if pairs:
+            before, after = pre.column(item), post.column(item)
+            try:
+                comparison = stats.paired_comparison(
+                    [before[i] for i, _ in pairs], [after[j] for _, j in pairs], name=item.text
+                )
+            except ValueError:
+                comparison = None
+        rows.append((item, comparison))
+    return rows
+
+
 def answers_by_response(*, instrument: Instrument) -> list[tuple[Wave, Response, dict[int, str]]]:
     """Submitted responses with their answers, for the exports (no person in them)."""
     rows = []

@@ -99,9 +99,15 @@ class Command(BaseCommand):
             f"{len(near_peer.mentors)} and mentee1–{len(near_peer.mentees)}"
             "@demo.medmentor.test sign in with the same password."
         )
+        reverse_slug = survey.program.slug
         self.stdout.write(
-            "Evaluation: the pre/post survey's report (paired table, charts, exports) at "
-            + reverse("survey-report", kwargs={"slug": slug, "instrument_id": survey.pk})
+            "Reverse mentoring: fellow1–6 and consultant1–5@demo.medmentor.test, and the "
+            "facilitator facilitator@demo.medmentor.test, open "
+            + reverse("reverse-home", kwargs={"slug": reverse_slug})
+            + "; its evaluation at "
+            + reverse("reverse-report", kwargs={"slug": reverse_slug})
+            + ". The pre/post survey's report (paired table, charts, exports) at "
+            + reverse("survey-report", kwargs={"slug": reverse_slug, "instrument_id": survey.pk})
         )
         self.stdout.write(
             "Focus groups: the researcher and the second coder open "
