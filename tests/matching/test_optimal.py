@@ -122,3 +122,46 @@ def test_unknown_priority_is_a_clear_error():
     market = Market.from_preference_lists([[0]], None, [1])
     with pytest.raises(MatchingInputError, match="prefer must be"):
         optimal_matching(market, prefer="fairness")
+
+
+def test_certificate_holds_for_large_nearly_equal_scores():
+    # the solver picks the best of three; the check once called it "not optimal"
+    # because its second LP was refused and the best score stood in for the count
+    market = Market.from_edges(
+        n_mentees=3,
+        n_mentors=1,
+        capacity=[1],
+        mentee=[0, 1, 2],
+        mentor=[0, 0, 0],
+        score=[1e6, 1e6 + 0.001, 1e6 + 0.002],
+    )
+    assignment = optimal_matching(market)
+    assert assignment.mentor_of.tolist() == [-1, -1, 0]
+    for prefer in ("score", "matched"):
+        certificate = optimality_certificate(market, assignment, prefer=prefer)
+        assert certificate.optimal
+        assert certificate.best_matched == 1
+    worse = Assignment(np.array([0, -1, -1]))
+    assert not optimality_certificate(market, worse).optimal
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_certificate_agrees_with_the_optimum_when_scores_are_large_and_close(seed):
+    rng = np.random.default_rng(seed)
+    n, m = int(rng.integers(2, 12)), int(rng.integers(1, 5))
+    mask = rng.random((n, m)) < 0.6
+    mentee, mentor = np.nonzero(mask)
+    score = 1e6 + rng.integers(0, 5, mentee.size) * 1e-3
+    market = Market.from_edges(
+        n_mentees=n,
+        n_mentors=m,
+        capacity=rng.integers(1, 3, m).tolist(),
+        mentee=mentee.tolist(),
+        mentor=mentor.tolist(),
+        score=score.tolist(),
+    )
+    for prefer in ("score", "matched"):
+        assignment = optimal_matching(market, prefer=prefer)
+        certificate = optimality_certificate(market, assignment, prefer=prefer)
+        assert certificate.optimal, (prefer, certificate)
+        assert certificate.best_matched == assignment.n_matched

@@ -323,16 +323,29 @@ def optimality_certificate(
     if first.status != 0:
         raise RuntimeError(f"HiGHS could not solve the check: {first.message}")
     best_primary = -first.fun
-    fixed = scipy.sparse.vstack([a_ub, scipy.sparse.csr_matrix(-primary)])
-    second = scipy.optimize.linprog(
-        -secondary,
-        A_ub=fixed,
-        # the primary goal held at its optimum, up to the LP's own precision
-        b_ub=np.concatenate((b_ub, [-(best_primary - tolerance / 100)])),
-        bounds=(0, 1),
-        method="highs",
-    )
-    best_secondary = -second.fun if second.status == 0 else best_primary
+    # The second LP holds the primary goal at its optimum with one extra row. The
+    # row is scaled to coefficients of at most 1: with raw scores of 1e6 that
+    # differ by 1e-3, HiGHS declared "score >= best - 1e-6" infeasible (its
+    # tolerances are about 1e-7 on scaled rows), and the old fallback then took
+    # the best score for the best count. A slack that is still refused is
+    # widened tenfold up to the tolerance; never answered with a made-up bound.
+    scale = max(float(np.abs(primary).max()), 1.0)
+    fixed = scipy.sparse.vstack([a_ub, scipy.sparse.csr_matrix(-primary / scale)])
+    slack = tolerance / 100
+    while True:
+        second = scipy.optimize.linprog(
+            -secondary,
+            A_ub=fixed,
+            b_ub=np.concatenate((b_ub, [-(best_primary - slack) / scale])),
+            bounds=(0, 1),
+            method="highs",
+        )
+        if second.status == 0:
+            break
+        if slack >= tolerance:
+            raise RuntimeError(f"HiGHS could not solve the second check: {second.message}")
+        slack = min(slack * 10, tolerance)
+    best_secondary = -second.fun
     if prefer == "score":
         best_score, best_matched = best_primary, round(best_secondary)
         ok = score >= best_score - tolerance and (
