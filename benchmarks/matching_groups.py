@@ -42,7 +42,13 @@ import numpy as np
 from matching_common import child_peak_rss_mb, load_average, peer_network_instance, timed
 from scipy.cluster.vq import kmeans2
 
-from medmentor.matching import GroupSpec, check_grouping, form_groups, group_similarity
+from medmentor.matching import (
+    GroupSpec,
+    MatchingInputError,
+    check_grouping,
+    form_groups,
+    group_similarity,
+)
 from medmentor.matching.groups import Grouping, _codes, _distinct
 
 
@@ -180,8 +186,11 @@ def run(name: str, args) -> None:
     ids, cols, spec, hard = instance(name, args.people)
     combos = len(set(zip(*[_codes(cols[a]).tolist() for a in spec.similar], strict=True)))
     ours_t, ours = timed(lambda: form_groups(ids, cols, spec, seed=7), repeat=args.repeat)
-    hard_t, with_hard = timed(lambda: form_groups(ids, cols, hard, seed=7), repeat=args.repeat)
-    check_t, report = timed(lambda: check_grouping(with_hard, cols, hard))
+    try:
+        hard_t, with_hard = timed(lambda: form_groups(ids, cols, hard, seed=7), repeat=args.repeat)
+        check_t, report = timed(lambda: check_grouping(with_hard, cols, hard))
+    except MatchingInputError as error:  # the code before the fix refused some instances
+        hard_t, with_hard, check_t, report, refused = float("nan"), None, 0.0, None, str(error)
     sort_t, chunked = timed(lambda: sort_and_chunk(ids, cols, spec))
     with tempfile.NamedTemporaryFile(suffix=".pickle") as handle:
         pickle.dump((ids, cols, spec), handle)
@@ -193,8 +202,9 @@ def run(name: str, args) -> None:
     big = [
         describe(f"medmentor form_groups (best of {args.repeat})", ours, cols, spec, ours_t),
         describe("sort on attributes, chunk by 8", chunked, cols, spec, sort_t),
-        describe("medmentor + together/apart/locked", with_hard, cols, hard, hard_t),
     ]
+    if with_hard is not None:
+        big.append(describe("medmentor + together/apart/locked", with_hard, cols, hard, hard_t))
     small_rows = []
     km_iterations = 0
     if not args.skip_kmeans:
@@ -242,13 +252,16 @@ def run(name: str, args) -> None:
         f"{rss['ours'] - rss['instance']:.0f} MB, "
         f"sort-and-chunk {rss['sort'] - rss['instance']:.0f} MB"
     )
-    print(
-        f"  with 50 together, 50 apart, 40 locked groups of 3: valid {report.valid} "
-        f"({len(report.problems)} problems); check took {check_t:.2f} s; groups under 3 "
-        f"distinct values although their combination offers 3: "
-        f"{check_grouping(ours, cols, spec).groups_short_of_diversity} (without), "
-        f"{report.groups_short_of_diversity} (with the constraints)"
-    )
+    if report is None:
+        print(f"  with 50 together, 50 apart, 40 locked groups of 3: REFUSED: {refused}")
+    else:
+        print(
+            f"  with 50 together, 50 apart, 40 locked groups of 3: valid {report.valid} "
+            f"({len(report.problems)} problems); check took {check_t:.2f} s; groups under 3 "
+            f"distinct values although their combination offers 3: "
+            f"{check_grouping(ours, cols, spec).groups_short_of_diversity} (without), "
+            f"{report.groups_short_of_diversity} (with the constraints)"
+        )
     print("ABSOLUTE")
     print(
         f"  peak RSS: instance alone {rss['instance']:.0f} MB, + medmentor {rss['ours']:.0f} MB, "
