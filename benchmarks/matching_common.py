@@ -8,7 +8,6 @@ import os
 import subprocess
 import sys
 import time
-import tracemalloc
 import warnings
 from collections.abc import Callable
 from pathlib import Path
@@ -125,30 +124,11 @@ def timed(fn: Callable[[], Any], repeat: int = 1) -> tuple[float, Any]:
     return best, result
 
 
-def peak_mb(fn: Callable[[], Any]) -> float:
-    """Peak memory allocated while ``fn`` runs (tracemalloc, numpy included), in MB."""
-    gc.collect()
-    tracemalloc.start()
-    try:
-        fn()
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
-    return peak / 1e6
-
-
 def load_average() -> str:
     try:
         return Path("/proc/loadavg").read_text().split()[0]
     except OSError:
         return "?"
-
-
-def _status_kb(field: str) -> int:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith(field + ":"):
-            return int(line.split()[1])
-    return 0
 
 
 def child_peak_rss_mb(script: str, *arguments: str) -> float:
@@ -203,20 +183,3 @@ def peer_network_instance(n: int, seed: int = 0) -> tuple[list[int], dict[str, l
         "institution": [f"inst-{x}" for x in institution],
         "gender": rng.choice(["f", "m", "x"], n, p=[0.5, 0.47, 0.03]).tolist(),
     }
-
-
-def peak_rss_mb(fn: Callable[[], Any]) -> float | None:
-    """Peak resident memory added while ``fn`` runs, native libraries included, in MB.
-
-    Resets the kernel's high-water mark (``/proc/self/clear_refs``, Linux)
-    and reads ``VmHWM`` after the run, minus the resident size before.
-    None where the kernel does not allow the reset.
-    """
-    gc.collect()
-    try:
-        Path("/proc/self/clear_refs").write_text("5")
-    except OSError:
-        return None
-    before = _status_kb("VmRSS")
-    fn()
-    return (_status_kb("VmHWM") - before) / 1e3

@@ -16,6 +16,9 @@ by swaps that never change a group's similar attributes:
    size (fewer than ``min_size`` people, or sizes that do not divide) is
    merged with the neighbouring bin sharing the longest prefix of
    similar values, so nearly every group is pure on the similar attributes.
+   One left-to-right pass with a stack, O(bins): with many combinations
+   (71,000 people over 51,000 combinations of specialty and interests) most
+   bins hold one or two people and are merged.
 2. *Dealing*: inside a pure bin, people sorted by the diverse attributes
    are dealt round-robin to the bin's groups (as cards to players), so
    every group draws from every stretch of diverse values. Must-together
@@ -25,9 +28,11 @@ by swaps that never change a group's similar attributes:
    distinct diverse values of each group to ``min_distinct`` where its bin
    has that many.
 
-Complexity O(N log N) for the sort and the dealing, plus the repairs,
-which touch only the groups that need them. 71,000 people in about a
-second.
+Complexity O(N log N) for the sort, O(N + bins) for the merge and the
+dealing (vectorised over the bins without must-together units), plus the
+repairs, which touch only the groups that need them. 71,000 people in
+well under a second with 96 combinations and about a second with 51,000
+(benchmarks/README.md).
 """
 
 from __future__ import annotations
