@@ -7,6 +7,7 @@ import heapq
 import os
 import subprocess
 import sys
+import tempfile
 import time
 import warnings
 from collections.abc import Callable
@@ -131,24 +132,39 @@ def load_average() -> str:
         return "?"
 
 
+# Started by a small launcher process, not by the benchmark itself: Linux carries
+# the resident size a process had before exec() into its peak (ru_maxrss), so a
+# child forked straight from a benchmark holding a 270 MB instance reported 270 MB
+# whatever it ran. The launcher's own ~10 MB is below any child's real peak.
+_LAUNCHER = """
+import os, subprocess, sys
+child = subprocess.Popen(sys.argv[2:])
+_, status, usage = os.wait4(child.pid, 0)
+with open(sys.argv[1], "w") as out:
+    out.write(str(usage.ru_maxrss))
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
 def child_peak_rss_mb(script: str, *arguments: str) -> float:
     """Peak resident memory of a fresh process running ``script arguments``, in MB.
 
-    Each measurement is its own child process (interpreter, imports, instance
-    and run included), read from the kernel's accounting of that child alone
-    (``os.wait4``'s rusage, the per-child form of ``getrusage(RUSAGE_CHILDREN)``):
-    readings taken inside one long process see freed heap and libraries loaded
-    by earlier runs. Compare a run with the same script's "instance only"
-    child to see what the run itself adds.
+    Each measurement is its own process (interpreter, imports, input and run
+    included), read from the kernel's accounting of that process alone
+    (``os.wait4``'s rusage, the per-child form of ``getrusage(RUSAGE_CHILDREN)``,
+    taken by a small launcher: see ``_LAUNCHER``). Readings taken inside one long
+    process see freed heap and libraries loaded by earlier runs. Compare a run
+    with the same script's "input only" child to see what the run itself adds.
     """
     env = dict(os.environ)
     env.setdefault("MEDMENTOR_BENCH_SRC", sys.path[0])
-    child = subprocess.Popen([sys.executable, script, *arguments], env=env)
-    _, status, usage = os.wait4(child.pid, 0)
-    child.returncode = os.waitstatus_to_exitcode(status)
-    if child.returncode != 0:
-        raise RuntimeError(f"{script} {' '.join(arguments)} exited with {child.returncode}")
-    return usage.ru_maxrss / 1e3  # kilobytes on Linux
+    with tempfile.NamedTemporaryFile("r", suffix=".maxrss") as result:
+        subprocess.run(
+            [sys.executable, "-c", _LAUNCHER, result.name, sys.executable, script, *arguments],
+            env=env,
+            check=True,
+        )
+        return int(Path(result.name).read_text()) / 1e3  # kilobytes on Linux
 
 
 def peer_network_instance(n: int, seed: int = 0) -> tuple[list[int], dict[str, list[object]]]:

@@ -170,3 +170,22 @@ def test_locked_group_without_free_people_to_fill_it_is_named():
     spec = GroupSpec(similar=("stage",), locked={0: "old", 1: "old"}, together=(frozenset({2, 3}),))
     with pytest.raises(MatchingInputError, match="Locked group 'old' has 2 members"):
         form_groups(ids, cols, spec)
+
+
+def test_groups_short_of_diversity_are_counted_where_their_combination_offers_it():
+    ids, cols = structured_people(2_000, seed=4)
+    spec = GroupSpec(similar=("specialty", "interests"), diverse=("region",), min_distinct=3)
+    grouping = form_groups(ids, cols, spec, seed=3)
+    report = check_grouping(grouping, cols, spec)
+    # the count, person by person: a group is short when it has fewer distinct
+    # regions than min(3, its size, the regions its (last member's) combination offers)
+    key = list(zip(*[_codes(cols[a]).tolist() for a in spec.similar], strict=True))
+    offered = {}
+    for k, region in zip(key, cols["region"], strict=True):
+        offered.setdefault(k, set()).add(region)
+    short = 0
+    for members in grouping.members():
+        regions = {cols["region"][p] for p in members}
+        want = min(3, len(members), len(offered[key[members[-1]]]))
+        short += len(regions) < want
+    assert report.groups_short_of_diversity == {"region": short}

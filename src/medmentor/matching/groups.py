@@ -823,13 +823,14 @@ def check_grouping(
         col = _codes(attributes[name])
         distinct = _distinct(grouping, col)
         min_distinct[name] = int(distinct.min()) if distinct.size else 0
-        offered = {int(k): len(np.unique(col[sim_key == k])) for k in np.unique(sim_key).tolist()}
+        # distinct values each combination of similar values offers, in one pass
+        # (one mask per combination was quadratic: 6.8 s at 51,000 combinations)
+        width = int(col.max()) + 1 if col.size else 1
+        pairs = np.unique(sim_key * width + col)
+        offered = np.bincount(pairs // width, minlength=int(sim_key.max()) + 1 if col.size else 1)
         group_key = np.zeros(grouping.n_groups, dtype=np.int64)
         group_key[group_of] = sim_key
-        want = np.minimum(
-            np.minimum(spec.min_distinct, sizes),
-            np.array([offered.get(int(k), 0) for k in group_key.tolist()]),
-        )
+        want = np.minimum(np.minimum(spec.min_distinct, sizes), offered[group_key])
         short[name] = int(np.count_nonzero(distinct < want))
     return GroupingReport(
         not problems,
