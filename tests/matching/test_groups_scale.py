@@ -189,3 +189,11 @@ def test_groups_short_of_diversity_are_counted_where_their_combination_offers_it
         want = min(3, len(members), len(offered[key[members[-1]]]))
         short += len(regions) < want
     assert report.groups_short_of_diversity == {"region": short}
+
+
+def test_locked_group_below_the_minimum_with_everyone_locked_is_named():
+    ids = list(range(6))
+    cols = {"stage": ["PGY1"] * 6}
+    spec = GroupSpec(similar=("stage",), locked={0: "a", 1: "a", 2: "b", 3: "b", 4: "b", 5: "b"})
+    with pytest.raises(MatchingInputError, match="Locked group 'a' has 2 members and no free"):
+        form_groups(ids, cols, spec)

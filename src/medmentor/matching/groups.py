@@ -368,8 +368,13 @@ def form_groups(
         np.minimum.at(lowest_member, group_of[placed], placed)
     for g, label in enumerate(list(labels)):
         need = spec.min_size - int(locked_sizes[g])
-        if need <= 0 or not bins:
+        if need <= 0:
             continue
+        if not bins:  # everyone is locked: no one to add
+            raise MatchingInputError(
+                f"Locked group {label!r} has {int(locked_sizes[g])} members and no free people "
+                f"to reach the minimum of {spec.min_size}."
+            )
         # (with many attribute combinations the closest bin may be a must-together
         # unit and one or two people: then the next closest with room to give)
         shared = np.where(
