@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import gc
 import heapq
+import os
+import subprocess
 import sys
+import tempfile
 import time
-import tracemalloc
 import warnings
 from collections.abc import Callable
 from pathlib import Path
@@ -14,7 +16,11 @@ from typing import Any
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+# MEDMENTOR_BENCH_SRC=/path/to/other/src measures another version of the code
+# (e.g. the commit before a change) with the same benchmark and instances
+sys.path.insert(
+    0, os.environ.get("MEDMENTOR_BENCH_SRC", str(Path(__file__).resolve().parents[1] / "src"))
+)
 
 
 def residency_instance(
@@ -119,18 +125,6 @@ def timed(fn: Callable[[], Any], repeat: int = 1) -> tuple[float, Any]:
     return best, result
 
 
-def peak_mb(fn: Callable[[], Any]) -> float:
-    """Peak memory allocated while ``fn`` runs (tracemalloc, numpy included), in MB."""
-    gc.collect()
-    tracemalloc.start()
-    try:
-        fn()
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
-    return peak / 1e6
-
-
 def load_average() -> str:
     try:
         return Path("/proc/loadavg").read_text().split()[0]
@@ -138,25 +132,70 @@ def load_average() -> str:
         return "?"
 
 
-def _status_kb(field: str) -> int:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith(field + ":"):
-            return int(line.split()[1])
-    return 0
+# Started by a small launcher process, not by the benchmark itself: Linux carries
+# the resident size a process had before exec() into its peak (ru_maxrss), so a
+# child forked straight from a benchmark holding a 270 MB instance reported 270 MB
+# whatever it ran. The launcher's own ~10 MB is below any child's real peak.
+_LAUNCHER = """
+import os, subprocess, sys
+child = subprocess.Popen(sys.argv[2:])
+_, status, usage = os.wait4(child.pid, 0)
+with open(sys.argv[1], "w") as out:
+    out.write(str(usage.ru_maxrss))
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
 
 
-def peak_rss_mb(fn: Callable[[], Any]) -> float | None:
-    """Peak resident memory added while ``fn`` runs, native libraries included, in MB.
+def child_peak_rss_mb(script: str, *arguments: str) -> float:
+    """Peak resident memory of a fresh process running ``script arguments``, in MB.
 
-    Resets the kernel's high-water mark (``/proc/self/clear_refs``, Linux)
-    and reads ``VmHWM`` after the run, minus the resident size before.
-    None where the kernel does not allow the reset.
+    Each measurement is its own process (interpreter, imports, input and run
+    included), read from the kernel's accounting of that process alone
+    (``os.wait4``'s rusage, the per-child form of ``getrusage(RUSAGE_CHILDREN)``,
+    taken by a small launcher: see ``_LAUNCHER``). Readings taken inside one long
+    process see freed heap and libraries loaded by earlier runs. Compare a run
+    with the same script's "input only" child to see what the run itself adds.
     """
-    gc.collect()
-    try:
-        Path("/proc/self/clear_refs").write_text("5")
-    except OSError:
-        return None
-    before = _status_kb("VmRSS")
-    fn()
-    return (_status_kb("VmHWM") - before) / 1e3
+    env = dict(os.environ)
+    env.setdefault("MEDMENTOR_BENCH_SRC", sys.path[0])
+    with tempfile.NamedTemporaryFile("r", suffix=".maxrss") as result:
+        subprocess.run(
+            [sys.executable, "-c", _LAUNCHER, result.name, sys.executable, script, *arguments],
+            env=env,
+            check=True,
+        )
+        return int(Path(result.name).read_text()) / 1e3  # kilobytes on Linux
+
+
+def peer_network_instance(n: int, seed: int = 0) -> tuple[list[int], dict[str, list[object]]]:
+    """Members of a national physicians' network, with structure and many combinations.
+
+    Regions by popularity (Zipf-like); each region its own specialty mix (a
+    shared popularity plus regional noise); 1-3 interests drawn by the
+    specialty's taste plus personal noise; a career stage; an institution
+    inside the region; a gender. At 71,000 people: about 16,000 combinations of
+    (region, specialty, stage) and 51,000 of (specialty, interests).
+    """
+    rng = np.random.default_rng(seed)
+    regions, specialties, interests, stages = 60, 60, 60, 8
+    region_weight = 1 / np.arange(1, regions + 1) ** 0.9
+    region = rng.choice(regions, n, p=region_weight / region_weight.sum())
+    mix = -0.5 * np.log(np.arange(1, specialties + 1)) + rng.normal(0, 1.0, (regions, specialties))
+    share = np.exp(mix)
+    cumulative = np.cumsum(share / share.sum(1, keepdims=True), axis=1)
+    specialty = np.minimum((rng.random(n)[:, None] > cumulative[region]).sum(1), specialties - 1)
+    taste = -0.3 * np.log(np.arange(1, interests + 1)) + rng.normal(
+        0, 1.0, (specialties, interests)
+    )
+    how_many = rng.choice([1, 2, 3], n, p=[0.1, 0.4, 0.5])
+    top = np.argsort(-(taste[specialty] + rng.gumbel(size=(n, interests))), axis=1)[:, :3]
+    stage = rng.choice(stages, n, p=[0.08, 0.08, 0.14, 0.14, 0.14, 0.12, 0.1, 0.2])
+    institution = region * 6 + rng.integers(0, 6, n)
+    return list(range(n)), {
+        "region": [f"region-{x}" for x in region],
+        "specialty": [f"spec-{x}" for x in specialty],
+        "interests": [frozenset(f"int-{x}" for x in top[k, : how_many[k]]) for k in range(n)],
+        "stage": [f"stage-{x}" for x in stage],
+        "institution": [f"inst-{x}" for x in institution],
+        "gender": rng.choice(["f", "m", "x"], n, p=[0.5, 0.47, 0.03]).tolist(),
+    }

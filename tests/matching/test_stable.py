@@ -6,7 +6,6 @@ import warnings
 import numpy as np
 import pytest
 from hypothesis import given
-from hypothesis import strategies as st
 
 from medmentor.matching import (
     Assignment,
@@ -17,7 +16,6 @@ from medmentor.matching import (
     is_stable,
     stable_matching,
 )
-from medmentor.matching.dense import stable_matching_dense
 
 from .strategies import PROPERTY, all_matchings, markets, random_lists
 
@@ -146,17 +144,3 @@ def test_blocking_pair_check_finds_the_pair_that_would_rather_be_together():
     assert is_stable(market, swapped)  # mentor-optimal is stable too
     worst = Assignment(np.array([-1, 0]))  # mentee 0 and mentor 1 both free and acceptable
     assert blocking_pairs(market, worst).tolist() == [1, 2]  # (0, 1) and (1, 1)
-
-
-@PROPERTY
-@given(st.integers(1, 12), st.integers(1, 9), st.integers(0, 2**32 - 1), st.booleans())
-def test_dense_score_matrix_gives_the_same_matching_as_the_full_market(n, m, seed, ties):
-    rng = np.random.default_rng(seed)
-    scores = rng.integers(0, 4, (n, m)).astype(float) if ties else rng.random((n, m))
-    capacity = rng.integers(0, 3, m)
-    ii, jj = np.nonzero(np.ones((n, m), dtype=bool))
-    full = Market.from_edges(
-        n_mentees=n, n_mentors=m, capacity=capacity, mentee=ii, mentor=jj, score=scores[ii, jj]
-    )
-    dense = stable_matching_dense(scores, capacity, seed=seed % 97, first_depth=1)
-    assert np.array_equal(dense.mentor_of, stable_matching(full, seed=seed % 97).mentor_of)

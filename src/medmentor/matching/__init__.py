@@ -27,13 +27,6 @@ from .checks import (
     total_score,
 )
 from .constraints import STAGES, Diagnostics, MarketBuild, build_market
-from .dense import stable_matching_dense
-from .dense_optimal import (
-    DenseCertificate,
-    DenseOptimum,
-    dense_optimality_certificate,
-    optimal_matching_dense,
-)
 from .explain import (
     GroupExplanation,
     MatchingExplanation,
@@ -79,8 +72,6 @@ __all__ = [
     "Assignment",
     "Contribution",
     "Criterion",
-    "DenseCertificate",
-    "DenseOptimum",
     "Diagnostics",
     "GroupExplanation",
     "GroupSpec",
@@ -105,7 +96,6 @@ __all__ = [
     "blocking_pairs",
     "build_market",
     "check_grouping",
-    "dense_optimality_certificate",
     "edges_of",
     "explain_group",
     "explain_grouping",
@@ -119,7 +109,6 @@ __all__ = [
     "is_feasible",
     "is_stable",
     "optimal_matching",
-    "optimal_matching_dense",
     "optimality_certificate",
     "pair_contributions",
     "preference_tiers",
@@ -127,7 +116,6 @@ __all__ = [
     "residual_market",
     "score_pairs",
     "stable_matching",
-    "stable_matching_dense",
     "tie_break_orders",
     "total_score",
 ]

@@ -16,6 +16,9 @@ by swaps that never change a group's similar attributes:
    size (fewer than ``min_size`` people, or sizes that do not divide) is
    merged with the neighbouring bin sharing the longest prefix of
    similar values, so nearly every group is pure on the similar attributes.
+   One left-to-right pass with a stack, O(bins): with many combinations
+   (71,000 people over 51,000 combinations of specialty and interests) most
+   bins hold one or two people and are merged.
 2. *Dealing*: inside a pure bin, people sorted by the diverse attributes
    are dealt round-robin to the bin's groups (as cards to players), so
    every group draws from every stretch of diverse values. Must-together
@@ -25,9 +28,11 @@ by swaps that never change a group's similar attributes:
    distinct diverse values of each group to ``min_distinct`` where its bin
    has that many.
 
-Complexity O(N log N) for the sort and the dealing, plus the repairs,
-which touch only the groups that need them. 71,000 people in about a
-second.
+Complexity O(N log N) for the sort, O(N + bins) for the merge and the
+dealing (vectorised over the bins without must-together units), plus the
+repairs, which touch only the groups that need them. 71,000 people in
+well under a second with 96 combinations and about a second with 51,000
+(benchmarks/README.md).
 """
 
 from __future__ import annotations
@@ -127,9 +132,13 @@ class Grouping:
 
     def members(self) -> list[list[Hashable]]:
         """Ids of each group's members, by group number."""
-        order = np.argsort(self.group_of, kind="stable")
-        cuts = np.cumsum(np.bincount(self.group_of, minlength=self.n_groups))[:-1]
-        return [[self.ids[k] for k in part.tolist()] for part in np.split(order, cuts)]
+        return [[self.ids[k] for k in part] for part in self.members_by_index()]
+
+    def members_by_index(self) -> list[list[int]]:
+        """Indexes (into ``ids``) of each group's members, ascending, by group number."""
+        order = np.argsort(self.group_of, kind="stable").tolist()
+        stops = np.cumsum(np.bincount(self.group_of, minlength=self.n_groups)).tolist()
+        return [order[a:b] for a, b in zip([0, *stops[:-1]], stops, strict=True)]
 
     def sizes(self) -> np.ndarray:
         """Size of each group."""
@@ -137,19 +146,32 @@ class Grouping:
 
 
 def _codes(values: Sequence[object]) -> np.ndarray:
-    """Integer code per value (sets become their sorted tuple)."""
-    keys = [
-        tuple(sorted(map(str, v))) if isinstance(v, set | frozenset | list | tuple) else v
-        for v in values
-    ]
+    """Integer code per value, in the order of the values' text (sets and lists
+    count as the set of their values' text, whatever their order)."""
     try:
-        _, inverse = np.unique(np.asarray(keys, dtype=object).astype(str), return_inverse=True)
-    except (TypeError, ValueError):
-        lookup: dict[object, int] = {}
-        inverse = np.fromiter(
-            (lookup.setdefault(k, len(lookup)) for k in keys), dtype=np.int64, count=len(keys)
-        )
-    return inverse.astype(np.int64)
+        plain = np.asarray(values) if len(values) else np.zeros(0, dtype=np.int64)
+    except ValueError:  # sequences of different lengths
+        plain = np.zeros((0, 0))
+    if plain.ndim == 1 and plain.dtype.kind in "biufU":
+        return np.unique(plain.astype(str), return_inverse=True)[1].astype(np.int64)
+    lookup: dict[object, int] = {}
+    first_seen = np.fromiter(
+        (
+            lookup.setdefault(
+                frozenset(map(str, v)) if isinstance(v, set | frozenset | list | tuple) else v,
+                len(lookup),
+            )
+            for v in values
+        ),
+        dtype=np.int64,
+        count=len(values),
+    )
+    # codes follow the text of the distinct values (a set: its sorted members),
+    # so bins come out in a stable, readable order; only distinct values are sorted
+    text = [str(tuple(sorted(k))) if isinstance(k, frozenset) else str(k) for k in lookup]
+    rank = np.empty(len(text), dtype=np.int64)
+    rank[np.argsort(np.array(text, dtype=str), kind="stable")] = np.arange(len(text))
+    return rank[first_seen]
 
 
 def _splittable(size: int, low: int, high: int) -> bool:
@@ -272,6 +294,9 @@ def form_groups(
             uf.union(members[0], other)
     root = np.fromiter((uf.find(k) for k in range(n)), dtype=np.int64, count=n)
     unit_size = np.bincount(root, minlength=n)
+    # members of the unit rooted at r: by_root[root_start[r]:root_start[r + 1]], ascending
+    by_root = np.argsort(root, kind="stable")
+    root_start = np.concatenate(([0], np.cumsum(unit_size)))
     apart = [(known(a, "A must-apart pair"), known(b, "A must-apart pair")) for a, b in spec.apart]
     for a, b in apart:
         if root[a] == root[b]:
@@ -291,7 +316,7 @@ def form_groups(
     too_big = np.flatnonzero(unit_size > spec.max_size)
     if too_big.size:
         r = int(too_big[0])
-        who = [ids[k] for k in np.flatnonzero(root == r)[:4].tolist()]
+        who = [ids[k] for k in by_root[root_start[r] : root_start[r] + 4].tolist()]
         raise MatchingInputError(
             f"{int(unit_size[r])} people ({', '.join(map(repr, who))}, ...) must be in one group, "
             f"above the maximum of {spec.max_size}."
@@ -303,8 +328,8 @@ def form_groups(
     for label, members in by_label.items():
         g = len(labels)
         labels.append(label)
-        unit = np.flatnonzero(root == root[members[0]])
-        group_of[unit] = g
+        r = int(root[members[0]])
+        group_of[by_root[root_start[r] : root_start[r + 1]]] = g
 
     # --- bins on the similar attributes (units go by their root's values)
     free = np.flatnonzero(group_of < 0)
@@ -326,30 +351,52 @@ def form_groups(
     bins = _merge_small_bins(bins, similar, root, spec)
 
     # --- locked groups below the minimum take people from their own bin
+    locked_sizes = np.bincount(group_of[group_of >= 0], minlength=len(labels))
+    if np.any(locked_sizes < spec.min_size):
+        # each bin's first member's similar values, its size and its single people
+        # (not in a must-together unit): a locked group draws from the bin with
+        # enough singles that shares the most values with it, the largest on a tie
+        first_rows = similar[[b[0] for b in bins]] if bins else similar[:0]
+        bin_sizes = np.fromiter((b.size for b in bins), dtype=np.int64, count=len(bins))
+        bin_singles = np.bincount(
+            np.repeat(np.arange(len(bins)), bin_sizes),
+            weights=unit_size[root[np.concatenate(bins)]] == 1 if bins else None,
+            minlength=len(bins),
+        ).astype(np.int64)
+        lowest_member = np.full(len(labels), n, dtype=np.int64)
+        placed = np.flatnonzero(group_of >= 0)
+        np.minimum.at(lowest_member, group_of[placed], placed)
     for g, label in enumerate(list(labels)):
-        need = spec.min_size - int(np.count_nonzero(group_of == g))
+        need = spec.min_size - int(locked_sizes[g])
         if need <= 0:
             continue
-        locked = np.flatnonzero(group_of == g)
-        best = max(
-            range(len(bins)),
-            key=lambda b: (
-                int(np.sum(similar[bins[b][:1]] == similar[locked[:1]])) if bins[b].size else -1,
-                bins[b].size,
-            ),
+        if not bins:  # everyone is locked: no one to add
+            raise MatchingInputError(
+                f"Locked group {label!r} has {int(locked_sizes[g])} members and no free people "
+                f"to reach the minimum of {spec.min_size}."
+            )
+        # (with many attribute combinations the closest bin may be a must-together
+        # unit and one or two people: then the next closest with room to give)
+        shared = np.where(
+            bin_singles >= need, np.sum(first_rows == similar[lowest_member[g]], axis=1), -1
         )
+        best = int(np.argmax(shared * (n + 1) + bin_sizes))  # first of the best
         singles = [k for k in bins[best].tolist() if unit_size[root[k]] == 1]
         # evenly spaced through the diverse-sorted bin: varied newcomers
         spots = np.unique(np.linspace(0, max(len(singles) - 1, 0), need).round().astype(int))
         taken = [singles[x] for x in spots.tolist()] if len(singles) >= need else singles
         if len(taken) < need:
             raise MatchingInputError(
-                f"Locked group {label!r} has {locked.size} members and not enough free people "
-                f"to reach the minimum of {spec.min_size}."
+                f"Locked group {label!r} has {int(locked_sizes[g])} members and not enough "
+                f"free people to reach the minimum of {spec.min_size}."
             )
         group_of[taken] = g
-        bins[best] = np.setdiff1d(bins[best], taken, assume_unique=True)
-        bins[best] = bins[best][np.argsort(np.searchsorted(order, bins[best]))]
+        # the rest keep their diverse-sorted order
+        bins[best] = bins[best][~np.isin(bins[best], taken)]
+        bin_sizes[best] = bins[best].size
+        bin_singles[best] -= len(taken)
+        if bins[best].size:
+            first_rows[best] = similar[bins[best][0]]
     bins = _merge_small_bins([b for b in bins if b.size], similar, root, spec)
 
     # --- deal each bin into its groups
@@ -359,15 +406,24 @@ def form_groups(
                 f"{bin_members.size} people cannot be split into groups of {spec.min_size} to "
                 f"{spec.max_size}" + (" beside the locked groups." if labels else ".")
             )
-    for bin_members in bins:
-        if bin_members.size == 0:
-            continue
-        count = -(-bin_members.size // spec.max_size)
-        first = len(labels)
-        labels.extend([None] * count)
-        bin_keys = similar[root[bin_members]]
-        pure = bool(np.all(bin_keys == bin_keys[:1]))
-        _deal(bin_members, root, unit_size, group_of, first, count, pure)
+    first_group = len(labels)
+    counts, pure, with_units = _deal_singles(
+        bins, root, unit_size, similar, group_of, first_group, spec.max_size
+    )
+    labels.extend([None] * int(counts.sum()))
+    first_of_bin = first_group + np.cumsum(counts) - counts
+    for b in np.flatnonzero(with_units).tolist():
+        _deal(
+            bins[b],
+            root,
+            unit_size,
+            by_root,
+            root_start,
+            group_of,
+            int(first_of_bin[b]),
+            int(counts[b]),
+            bool(pure[b]),
+        )
 
     grouping = Grouping(group_of.astype(np.int32), len(labels), labels, ids, seed)
     locked_people = np.zeros(n, dtype=bool)
@@ -385,43 +441,136 @@ def form_groups(
 def _merge_small_bins(
     bins: list[np.ndarray], similar: np.ndarray, root: np.ndarray, spec: GroupSpec
 ) -> list[np.ndarray]:
-    """Merge bins that cannot be cut into legal groups with the most similar neighbour."""
+    """Merge bins that cannot be cut into legal groups with the most similar neighbour.
+
+    Scanning left to right, a bin that cannot be split merges with the
+    neighbour whose first member shares the longest prefix of similar values
+    (the smaller one on a tie, the right one on a second tie), and the merged
+    bin is looked at again. Every bin left of the scan is splittable, so they
+    form a stack whose top alone can take part in a merge; bins are runs of
+    one flat array (a merge joins neighbours), so a merge is O(1) and the pass
+    O(bins + N). The result is that of rescanning from the first bin after
+    every merge, which this replaced: that was quadratic in the number of
+    attribute combinations (12 s for 29,000; tests/matching/test_groups_scale.py
+    compares the two).
+    """
     bins = [b for b in bins if b.size]
-    changed = True
-    while changed and len(bins) > 1:
-        changed = False
-        for k, members in enumerate(bins):
-            if _splittable(members.size, spec.min_size, spec.max_size):
-                continue
+    if len(bins) <= 1:
+        return bins
+    flat = np.concatenate(bins)
+    sizes = np.fromiter((b.size for b in bins), dtype=np.int64, count=len(bins))
+    stops = np.cumsum(sizes)
+    starts = (stops - sizes).tolist()
+    stops_list = stops.tolist()
+    # a bin's key: the similar values of its first member (its unit's root)
+    keys: list[list[int]] = similar[root[flat[starts]]].tolist()
+    low, high = spec.min_size, spec.max_size
 
-            def prefix(a: np.ndarray, b: np.ndarray) -> int:
-                x, y = similar[root[a[0]]], similar[root[b[0]]]
-                same = np.cumprod(x == y)
-                return int(same.sum())
+    def prefix(a: list[int], b: list[int]) -> int:
+        shared = 0
+        for x, y in zip(a, b, strict=True):
+            if x != y:
+                break
+            shared += 1
+        return shared
 
+    done: list[tuple[int, int, list[int]]] = []  # splittable, left of the scan
+    start, stop, key = starts[0], stops_list[0], keys[0]
+    following, count = 1, len(bins)
+    while True:
+        remaining = len(done) + 1 + count - following
+        if remaining > 1 and not _splittable(stop - start, low, high):
             options = []
-            if k > 0:
-                options.append((prefix(members, bins[k - 1]), -bins[k - 1].size, k - 1))
-            if k + 1 < len(bins):
-                options.append((prefix(members, bins[k + 1]), -bins[k + 1].size, k + 1))
-            _, _, other = max(options)
-            low, high = sorted((k, other))
-            bins[low : high + 1] = [np.concatenate((bins[low], bins[high]))]
-            changed = True
+            if done:
+                options.append((prefix(key, done[-1][2]), done[-1][0] - done[-1][1], 0))
+            if following < count:
+                nxt = following
+                options.append((prefix(key, keys[nxt]), starts[nxt] - stops_list[nxt], 1))
+            if max(options)[2] == 0:
+                start, _, key = done.pop()
+            else:
+                stop = stops_list[following]
+                following += 1
+            continue
+        done.append((start, stop, key))
+        if following == count:
             break
-    return bins
+        start, stop, key = starts[following], stops_list[following], keys[following]
+        following += 1
+    return [flat[a:b] for a, b, _ in done]
+
+
+def _deal_singles(
+    bins: list[np.ndarray],
+    root: np.ndarray,
+    unit_size: np.ndarray,
+    similar: np.ndarray,
+    group_of: np.ndarray,
+    first_group: int,
+    max_size: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Deal every bin without must-together units at once (vectorised :func:`_deal`).
+
+    A bin of ``s`` people gets ``c = ceil(s / max_size)`` groups, numbered
+    from ``first_group`` on in bin order, of sizes differing by at most one.
+    A pure bin (one combination of similar values) deals its ``p``-th person
+    to its group ``p mod c`` (round-robin); a mixed bin keeps people of one
+    combination side by side: the first ``s mod c`` groups take ``s // c + 1``
+    consecutive people, the others ``s // c``. Bins holding a unit of several
+    people are left to :func:`_deal`.
+
+    Returns each bin's group count, whether it is pure, and whether it holds a unit.
+    """
+    count = len(bins)
+    if count == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty.astype(bool), empty.astype(bool)
+    flat = np.concatenate(bins)
+    sizes = np.fromiter((b.size for b in bins), dtype=np.int64, count=count)
+    groups = -(-sizes // max_size)
+    bin_of = np.repeat(np.arange(count), sizes)
+    start = np.cumsum(sizes) - sizes
+    keys = similar[root[flat]]
+    differs = np.any(keys != keys[start[bin_of]], axis=1) if similar.shape[1] else None
+    pure = (
+        np.bincount(bin_of, weights=differs, minlength=count) == 0
+        if differs is not None
+        else np.ones(count, dtype=bool)
+    )
+    with_units = np.bincount(bin_of, weights=unit_size[root[flat]] > 1, minlength=count) > 0
+    first = first_group + np.cumsum(groups) - groups
+    position = np.arange(flat.size) - start[bin_of]
+    c = groups[bin_of]
+    base = sizes[bin_of] // c
+    extra = sizes[bin_of] % c
+    long_part = extra * (base + 1)
+    contiguous = np.where(
+        position < long_part,
+        position // (base + 1),
+        extra + (position - long_part) // np.maximum(base, 1),
+    )
+    local = np.where(pure[bin_of], position % c, contiguous)
+    singles = ~with_units[bin_of]
+    group_of[flat[singles]] = first[bin_of[singles]] + local[singles]
+    return groups, pure, with_units
 
 
 def _deal(
     members: np.ndarray,
     root: np.ndarray,
     unit_size: np.ndarray,
+    by_root: np.ndarray,
+    root_start: np.ndarray,
     group_of: np.ndarray,
     first: int,
     count: int,
     pure: bool,
 ) -> None:
-    """Deal ``members`` (sorted) into groups first..first+count-1 of near-equal size."""
+    """Deal ``members`` (sorted) into groups first..first+count-1 of near-equal size.
+
+    Must-together units go first, whole, to the group with most room; the
+    single people fill the seats left (round-robin in a pure bin).
+    """
     size = members.size
     quota = np.full(count, size // count, dtype=np.int64)
     quota[: size % count] += 1
@@ -434,7 +583,7 @@ def _deal(
         if r in seen:
             continue
         seen.add(r)
-        unit = np.flatnonzero(root == r)
+        unit = by_root[root_start[r] : root_start[r + 1]]
         g = int(np.argmax(room))
         group_of[unit] = first + g
         room[g] -= unit.size
@@ -514,19 +663,22 @@ def _repair(
         if similar.shape[1]
         else np.zeros(n, dtype=np.int64)
     )
-    members: dict[int, list[int]] = {}
-    for k, g in enumerate(group_of.tolist()):
-        members.setdefault(g, []).append(k)
+    members: dict[int, list[int]] = dict(enumerate(grouping.members_by_index()))
     enemies: dict[int, set[int]] = {}
     for a, b in apart:
         enemies.setdefault(a, set()).add(b)
         enemies.setdefault(b, set()).add(a)
     # candidates to swap with: movable people of the same similar values
-    pool: dict[int, list[int]] = {}
-    for k in np.flatnonzero(movable).tolist():
-        pool.setdefault(int(sim_key[k]), []).append(k)
-    for lst in pool.values():
-        rng.shuffle(lst)
+    # (one shuffle of everyone, then grouped: a shuffle per combination cost
+    # 0.3 s at 50,000 combinations)
+    shuffled = rng.permutation(np.flatnonzero(movable))
+    shuffled = shuffled[np.argsort(sim_key[shuffled], kind="stable")]
+    kinds, kind_start = np.unique(sim_key[shuffled], return_index=True)
+    flat = shuffled.tolist()
+    bounds = [*kind_start.tolist(), len(flat)]
+    pool: dict[int, list[int]] = {
+        kind: flat[a:b] for kind, a, b in zip(kinds.tolist(), bounds[:-1], bounds[1:], strict=True)
+    }
 
     def conflicts(k: int, g: int, ignore: int = -1) -> bool:
         return any(group_of[e] == g and e != ignore for e in enemies.get(k, ()))
@@ -676,13 +828,14 @@ def check_grouping(
         col = _codes(attributes[name])
         distinct = _distinct(grouping, col)
         min_distinct[name] = int(distinct.min()) if distinct.size else 0
-        offered = {int(k): len(np.unique(col[sim_key == k])) for k in np.unique(sim_key).tolist()}
+        # distinct values each combination of similar values offers, in one pass
+        # (one mask per combination was quadratic: 6.8 s at 51,000 combinations)
+        width = int(col.max()) + 1 if col.size else 1
+        pairs = np.unique(sim_key * width + col)
+        offered = np.bincount(pairs // width, minlength=int(sim_key.max()) + 1 if col.size else 1)
         group_key = np.zeros(grouping.n_groups, dtype=np.int64)
         group_key[group_of] = sim_key
-        want = np.minimum(
-            np.minimum(spec.min_distinct, sizes),
-            np.array([offered.get(int(k), 0) for k in group_key.tolist()]),
-        )
+        want = np.minimum(np.minimum(spec.min_distinct, sizes), offered[group_key])
         short[name] = int(np.count_nonzero(distinct < want))
     return GroupingReport(
         not problems,
