@@ -222,7 +222,7 @@ def test_a_one_to_one_programs_menu_opens_on_its_pairs(client, cohort, director)
 
     nav = re.search(r'<nav aria-label="Program".*?</nav>', page, re.S).group(0)
     first = re.findall(r"<a [^>]*>([^<]+)</a>", nav)[:4]
-    assert first == ["Pairs", "Overview", "Roster", "Meetings"]
+    assert first == ["Pairs", "Overview", "People", "Meetings"]
 
 
 def test_a_faculty_member_is_not_shown_the_pairs_page(client, institution, director, faculty):
