@@ -112,6 +112,8 @@ def _person_page(request, program, row, *, roles_form=None, end_form=None, statu
             "roles_form": roles_form
             or PersonRolesForm(initial={"roles": list(row.current_roles)}, grantable=grantable),
             "end_form": end_form or EnrollmentEndForm(),
+            # Refusals to show when the forms themselves are not (not theirs to change).
+            "forms_with_errors": [form for form in (roles_form, end_form) if form is not None],
         },
         status=status,
     )
