@@ -92,6 +92,12 @@ class ProgramAccess:
         return self.manages or self.is_learner
 
     @property
+    def creates_programs(self) -> bool:
+        """Directs this program, and so may create programs at its institution (see
+        program_creation_institutions); the system actor creates them from the console."""
+        return Role.DIRECTOR in self.roles
+
+    @property
     def staff_roles(self) -> frozenset[str]:
         """The roles held that run the program (director, coordinator)."""
         return self.roles & frozenset(STAFF_ROLES)
@@ -267,6 +273,7 @@ def program_creation_institutions(person: Actor) -> QuerySet[Institution]:
         program.institution_id
         for program, left_on in directed
         if enrollment_is_current(left_on=left_on, program=program)
+        and for_roles(program, [Role.DIRECTOR]).creates_programs
     }
     return Institution.objects.filter(pk__in=ids).order_by("name")
 

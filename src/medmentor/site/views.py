@@ -35,7 +35,15 @@ def home(request):
     return render(
         request,
         "site/home.html",
-        {"cards": cards, "may_create_programs": access.may_create_programs(request.user)},
+        {
+            "cards": cards,
+            # From the roles the cards already read (no query): a director of a program
+            # may create programs (programs.access.program_creation_institutions).
+            "may_create_programs": any(
+                access.program_access(request.user, card.link.program).creates_programs
+                for card in cards
+            ),
+        },
     )
 
 

@@ -159,7 +159,7 @@ def program_create_as_director(
         raise ProgramError(problem)
     if weekly_email_weekday is not None and weekly_email_weekday not in Weekday.values:
         raise ProgramError("Choose the weekly email's day from Monday to Sunday.")
-    settings = {}
+    settings: dict[str, object] = {}
     if weekly_email_weekday is not None:
         settings["weekly_email_weekday"] = weekly_email_weekday
     if weekly_email_time is not None:
