@@ -112,3 +112,27 @@ def test_languages_are_read_from_commas_semicolons_and_lines():
 def test_the_header_links_to_your_profile(client, junior):
     sign_in(client, junior)
     assert f'href="{PROFILE}"' in client.get(reverse("home")).content.decode()
+
+
+def test_the_one_to_one_pair_page_shows_the_profile_the_person_wrote_here(
+    client, institution, director
+):
+    from medmentor.mentoring.models import MatchingProfile
+    from tests.mentoring.pairs import published_cohort
+
+    cohort = published_cohort(institution, director=director)
+    # Mara's matching profile lists no languages: the pair sees those of her profile.
+    MatchingProfile.objects.filter(enrollment__person=cohort.mara).update(languages=[])
+    sign_in(client, cohort.mara)
+    _save(
+        client,
+        full_name="Mara Mentor",
+        languages="Portuguese, Cape Verdean Creole",
+        bio="I grew up in New Bedford.",
+        contact_preference="Text me after 17:00",
+    )
+
+    sign_in(client, cohort.ana)
+    page = client.get(reverse("mentoring-pairs", args=[cohort.program.slug])).content.decode()
+    assert "Portuguese, Cape Verdean Creole" in page
+    assert "I grew up in New Bedford." in page and "Text me after 17:00" in page
