@@ -172,9 +172,11 @@ def test_an_ended_person_added_again_takes_up_their_role(program, director, juni
 
 
 def test_an_ended_enrollment_gives_no_standing_and_no_home_page_card(program, director, junior):
-    from medmentor.programs.selectors import programs_for_person
+    from medmentor.programs.selectors import programs_for_person, programs_of_person
 
     enrollment_end(program=program, person=junior, by=director)
 
     assert not access.program_access(junior, program).is_enrolled
     assert programs_for_person(person=junior) == []
+    assert list(programs_of_person(person=junior)) == []  # the API's list too
+    assert list(programs_of_person(person=director)) == [program]

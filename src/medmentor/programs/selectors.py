@@ -57,15 +57,20 @@ def programs_for_person(*, person: Person) -> list[ProgramLink]:
 
 
 def programs_of_person(*, person: Person) -> QuerySet[Program]:
-    """The programs `person` is enrolled in, each with `viewer_enrollments`."""
+    """The programs `person` is enrolled in now, each with `viewer_enrollments` (their
+    current ones: an ended enrollment is history, not a program of theirs)."""
+    current = [
+        enrollment
+        for enrollment in Enrollment.objects.filter(person=person).select_related("program")
+        if access.enrollment_is_current(left_on=enrollment.left_on, program=enrollment.program)
+    ]
     return (
-        Program.objects.filter(enrollments__person=person)
-        .distinct()
+        Program.objects.filter(pk__in={enrollment.program_id for enrollment in current})
         .select_related("institution", "service")
         .prefetch_related(
             Prefetch(
                 "enrollments",
-                queryset=Enrollment.objects.filter(person=person),
+                queryset=Enrollment.objects.filter(pk__in=[e.pk for e in current]),
                 to_attr="viewer_enrollments",
             )
         )
