@@ -249,3 +249,26 @@ def test_the_menu_opens_the_people_page(client, program, director):
     page = client.get(reverse("program-people", args=[program.slug])).content.decode()
     nav = re.search(r'<nav aria-label="Program".*?</nav>', page, re.S).group(0)
     assert f'href="{reverse("program-people", args=[program.slug])}" aria-current="page"' in nav
+
+
+def test_the_page_asks_the_same_queries_for_ten_people_as_for_forty(
+    client, program, director, institution
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.conftest import make_person
+
+    def enrol(count, start):
+        for number in range(start, start + count):
+            person = make_person(f"p{number}@lakeside.test", f"Person {number}", "R1", institution)
+            Enrollment.objects.create(program=program, person=person, role=Role.JUNIOR)
+
+    sign_in(client, director)
+    enrol(10, 0)
+    with CaptureQueriesContext(connection) as ten:
+        assert _people(client, program).status_code == 200
+    enrol(30, 10)
+    with CaptureQueriesContext(connection) as forty:
+        assert len(_people(client, program).context["people"]) == 41
+    assert len(forty) == len(ten)
