@@ -527,9 +527,94 @@ ACTIONS += [
         data=lambda world: {"bio": "Hello", "contact_preference": "Email"},
     ),
 ]
+
+
+# --- The people page (directors and coordinators only: faculty and researchers see
+# counts, never who is enrolled; learners see their own pairs) and the pages that are
+# no program's: a person's own profile (everyone's own) and the "new program" page (the
+# directors of a program). The writes' refusals are in tests/programs/test_people_page.py
+# and test_program_new.py.
+def _person(world):
+    return world.junior.pk
+
+
+EVERYONE_SIGNED_IN = _expect(dict.fromkeys(ROLES, 200))
+STAFF_WRITE_PEOPLE = _expect(dict.fromkeys(STAFF, 302))
+PAGES += [
+    Endpoint("program-people", _page("program-people"), STAFF_PAGE),
+    Endpoint("program-person-add", _page("program-person-add"), STAFF_PAGE),
+    Endpoint("program-person", _page("program-person", person_id=_person), STAFF_PAGE),
+    Endpoint("profile", lambda world: reverse("profile"), EVERYONE_SIGNED_IN),
+    Endpoint("program-new", lambda world: reverse("program-new"), _expect({"director": 200})),
+    Endpoint(
+        "program-new-kind",
+        lambda world: reverse("program-new") + f"?kind={world.program.kind}",
+        _expect({"director": 200}),
+    ),
+]
+ACTIONS += [
+    Endpoint(
+        "people add",
+        _page("program-person-add"),
+        STAFF_WRITE_PEOPLE,
+        method="post",
+        data=lambda world: {
+            "email": "new.person@lakeside.test",
+            "full_name": "New Person",
+            "training_level": "R1",
+            "roles": ["junior"],
+        },
+    ),
+    Endpoint(
+        "people roles",
+        _page("program-person-roles", person_id=_person),
+        STAFF_WRITE_PEOPLE,
+        method="post",
+        data=lambda world: {"roles": ["junior", "senior"]},
+    ),
+    Endpoint(
+        "people end",
+        _page("program-person-end", person_id=_person),
+        STAFF_WRITE_PEOPLE,
+        method="post",
+        data=lambda world: {"when": "now"},
+    ),
+    Endpoint(
+        "people sign-in link",
+        _page("program-person-sign-in-link", person_id=_person),
+        STAFF_WRITE_PEOPLE,
+        method="post",
+    ),
+    Endpoint(
+        "own profile",
+        lambda world: reverse("profile"),
+        _expect(dict.fromkeys(ROLES, 302)),
+        method="post",
+        data=lambda world: {"full_name": "Renamed", "bio": "Hello", "contact_preference": ""},
+    ),
+    Endpoint(
+        "new program",
+        lambda world: reverse("program-new"),
+        _expect({"director": 302}),
+        method="post",
+        data=lambda world: {
+            "kind": "one_to_one",
+            "name": "A new program",
+            "institution": world.program.institution_id,
+            "starts_on": world.program.starts_on.isoformat(),
+            "time_zone": "UTC",
+        },
+    ),
+]
+
+
 # Program pages that show no data: writes whose forms live on pages above.
 NOT_DATA_PAGES = {
     "meeting-cancel",
+    # the people page's writes, in ACTIONS above
+    "program-person-roles",
+    "program-person-end",
+    "program-person-sign-in-link",
     # the pair's goal writes, in ACTIONS above
     "mentoring-goal-add",
     "mentoring-goal-progress",

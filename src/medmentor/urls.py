@@ -11,6 +11,7 @@ admin.site.site_title = "medmentor admin"
 
 urlpatterns = [
     path("", include("medmentor.site.urls")),
+    path("profile/", include("medmentor.people.urls")),
     path("programs/", include("medmentor.programs.urls")),
     path("programs/", include("medmentor.curriculum.urls")),
     path("programs/", include("medmentor.mentoring.urls")),

@@ -8,13 +8,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from medmentor.meetings.services import meeting_log
-from medmentor.mentoring.models import Goal, GoalStatus, MentoringProfile
+from medmentor.mentoring.models import Goal, GoalStatus
 from medmentor.mentoring.services import (
     PairError,
     goal_create,
     goal_update,
     mentoring_profile_update,
 )
+from medmentor.people.models import Profile
 from medmentor.programs.models import Role
 from medmentor.site.selectors import home_cards
 from tests.conftest import sign_in
@@ -181,7 +182,7 @@ def test_a_photo_that_is_not_a_small_jpeg_png_or_webp_is_refused(cohort, content
     with pytest.raises(PairError, match=message):
         mentoring_profile_update(person=cohort.ana, bio="Hi", contact_preference="", photo=upload)
 
-    assert not MentoringProfile.objects.filter(person=cohort.ana).exists()
+    assert not Profile.objects.filter(person=cohort.ana).exists()
 
 
 def test_a_person_edits_their_own_profile_on_its_page(client, cohort):
@@ -222,7 +223,7 @@ def test_a_one_to_one_programs_menu_opens_on_its_pairs(client, cohort, director)
 
     nav = re.search(r'<nav aria-label="Program".*?</nav>', page, re.S).group(0)
     first = re.findall(r"<a [^>]*>([^<]+)</a>", nav)[:4]
-    assert first == ["Pairs", "Overview", "Roster", "Meetings"]
+    assert first == ["Pairs", "Overview", "People", "Meetings"]
 
 
 def test_a_faculty_member_is_not_shown_the_pairs_page(client, institution, director, faculty):

@@ -35,6 +35,7 @@ PREDICATES = (
     "is_researcher",
     "is_enrolled",
     "plans_meetings",
+    "creates_programs",
 )
 
 # Each role of the shared test program, and the predicates that hold for it (all the
@@ -47,6 +48,7 @@ EXPECTED = {
         "sees_reports",
         "is_director",
         "plans_meetings",
+        "creates_programs",
     },
     "coordinator": {
         "manages",
@@ -203,6 +205,13 @@ def test_what_the_system_actor_makes_records_no_person_as_its_maker(institution,
 def test_each_refusal_says_who_the_thing_is_for(request, program, helper, name, words):
     with pytest.raises(PermissionDenied, match=words):
         helper(request.getfixturevalue(name), program)
+
+
+def test_only_directors_are_refused_nothing_when_creating_programs(program, director, faculty):
+    access.require_program_creator(director, program.institution)
+    with pytest.raises(PermissionDenied, match="created by the directors of a program"):
+        access.require_program_creator(faculty)
+    assert list(access.program_creation_institutions(access.SYSTEM)) == [program.institution]
 
 
 def test_a_refusal_may_name_what_exactly_was_refused(program, junior):

@@ -15,7 +15,7 @@ from tests.mentoring.matching_cohort import one_to_one_program
 pytestmark = pytest.mark.usefixtures("fast_passwords")
 
 CASE_REVIEW_ONLY = ["Service schedule", "Weeks and pairs", "Curriculum", "Weekly email"]
-SHARED = ["Overview", "Roster", "Meetings", "Outbox", "Surveys", "Focus groups"]
+SHARED = ["Overview", "People", "Meetings", "Outbox", "Surveys", "Focus groups"]
 
 
 @pytest.fixture
@@ -43,7 +43,7 @@ def test_a_case_review_program_shows_its_schedule_weeks_and_curriculum_and_no_ma
     assert response.status_code == 200
     assert menu(response) == [
         "Overview",
-        "Roster",
+        "People",
         "Meetings",
         *CASE_REVIEW_ONLY,
         "Outbox",
@@ -64,7 +64,7 @@ def test_a_one_to_one_program_shows_matching_and_no_schedule_weeks_or_curriculum
         assert menu(response) == [
             "Pairs",
             "Overview",
-            "Roster",
+            "People",
             "Meetings",
             "Matching",
             "Health",

@@ -54,3 +54,9 @@ class MentoringConfig(AppConfig):
             pages=ONE_TO_ONE_PAGES,
             home_items=selectors.attention_items,
         )
+        kinds.register_creation(
+            kind=ProgramKind.ONE_TO_ONE,
+            fields=("description",),
+            intro="Mentors and mentees are matched once, from their profiles and "
+            "preferences, and meet as pairs through the year with goals and check-ins.",
+        )

@@ -212,33 +212,13 @@ class Mentorship(models.Model):
 # --- The pair's home: each person's own words and the pair's goals ---------------------
 
 
-def _photo_path(instance: "MentoringProfile", filename: str) -> str:
-    # A fresh random name per upload: the name tells nothing about the person and an old
-    # URL never shows a newer photo. Files are served only by the pair-checking view.
+# The mentoring profile (bio, photo, contact preference) became every kind's
+# people.Profile (migration mentoring 0004): the pair page shows it to the pair.
+
+
+def _photo_path(instance, filename: str) -> str:
+    """Kept for migration 0002, which names it; new photos are people.Profile's."""
     return f"mentoring/photos/{secrets.token_hex(16)}.jpg"
-
-
-class MentoringProfile(models.Model):
-    """What a mentor or mentee writes about themselves for their pair(s): a short bio,
-    an optional photo and how they like to be contacted. Each person edits their own;
-    it is shown to their current pair partners only (mentoring.selectors)."""
-
-    person = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mentoring_profile"
-    )
-    bio = models.TextField(max_length=600, blank=True)
-    contact_preference = models.CharField(
-        max_length=200,
-        blank=True,
-        help_text="How they like to be reached, e.g. “Email, I reply within a day”.",
-    )
-    # Stored re-encoded as JPEG (services.mentoring_profile_update), so what is served is
-    # always an image we wrote, never the uploaded bytes.
-    photo = models.FileField(upload_to=_photo_path, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    def __str__(self) -> str:
-        return f"Mentoring profile of {self.person}"
 
 
 class GoalStatus(models.TextChoices):

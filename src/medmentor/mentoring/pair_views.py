@@ -13,7 +13,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from medmentor.mentoring import selectors, services
 from medmentor.mentoring.forms import GoalForm, GoalProgressForm, MentoringProfileForm
-from medmentor.mentoring.models import Goal, MentoringProfile, Mentorship
+from medmentor.mentoring.models import Goal, Mentorship
+from medmentor.people.models import Profile
 from medmentor.programs import access, kinds
 from medmentor.programs.models import Program
 
@@ -164,6 +165,6 @@ def pair_photo(request, slug: str, person_id: int):
         profile = selectors.photo_for_viewer(
             program=program, person_id=person_id, viewer=request.user
         )
-    except MentoringProfile.DoesNotExist:
+    except Profile.DoesNotExist:
         raise Http404("No photo here for you.") from None
     return FileResponse(profile.photo.open("rb"), content_type="image/jpeg")

@@ -20,14 +20,13 @@ from medmentor.mentoring.models import (
     MatchingRun,
     MatchingRunStatus,
     MatchingUnmatched,
-    MentoringProfile,
     MentoringSettings,
     Mentorship,
     PairCheck,
     PairCheckAnswer,
     Reflection,
 )
-from medmentor.people.models import Person
+from medmentor.people.models import Person, Profile
 from medmentor.programs import access
 from medmentor.programs.models import Enrollment, Program, Role
 from medmentor.programs.selectors import (
@@ -293,14 +292,15 @@ def _pair_person(*, person: Person, program: Program, role: str) -> PairPerson:
         .select_related("enrollment")
         .first()
     )
-    own = MentoringProfile.objects.filter(person=person).first()
+    own = Profile.objects.filter(person=person).first()
     return PairPerson(
         person=person,
         role=role,
         level=person.get_training_level_display() if person.training_level else "",
         specialty=(profile.specialty if profile else "") or person.specialty,
         interests=list(profile.interests) if profile else [],
-        languages=list(profile.languages) if profile else [],
+        # The languages the matching profile lists, else those the person lists.
+        languages=list((profile.languages if profile else None) or (own.languages if own else [])),
         bio=own.bio if own else "",
         contact_preference=own.contact_preference if own else "",
         has_photo=bool(own and own.photo),
@@ -412,24 +412,25 @@ def mentorship_for_pair_member(*, mentorship_id: int, program: Program, viewer: 
     )
 
 
-def photo_for_viewer(*, program: Program, person_id: int, viewer: Person) -> MentoringProfile:
+def photo_for_viewer(*, program: Program, person_id: int, viewer: Person) -> Profile:
     """The photo of `person_id` if `viewer` is that person or in a current pair of
-    `program` with them; MentoringProfile.DoesNotExist otherwise — staff included: a
+    `program` with them; Profile.DoesNotExist otherwise — staff included: a
     photo is shared with the pair, not with the program."""
     if person_id != viewer.pk:
         partners = Mentorship.objects.filter(program=program, ended_on__isnull=True).filter(
             Q(mentor=viewer, mentee_id=person_id) | Q(mentee=viewer, mentor_id=person_id)
         )
         if not partners.exists():
-            raise MentoringProfile.DoesNotExist("No pair of yours has this person.")
-    profile = MentoringProfile.objects.filter(person_id=person_id).exclude(photo="").first()
+            raise Profile.DoesNotExist("No pair of yours has this person.")
+    profile = Profile.objects.filter(person_id=person_id).exclude(photo="").first()
     if profile is None:
-        raise MentoringProfile.DoesNotExist("No photo.")
+        raise Profile.DoesNotExist("No photo.")
     return profile
 
 
-def own_mentoring_profile(*, person: Person) -> MentoringProfile | None:
-    return MentoringProfile.objects.filter(person=person).first()
+def own_mentoring_profile(*, person: Person) -> Profile | None:
+    """`person`'s own profile (people.Profile), as their pair sees it."""
+    return Profile.objects.filter(person=person).first()
 
 
 @dataclass(frozen=True)

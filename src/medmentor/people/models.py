@@ -1,6 +1,7 @@
 """Institutions, services and the people who take part in programs."""
 
 import hashlib
+import secrets
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
@@ -156,6 +157,37 @@ class Person(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else self.email
+
+
+def _profile_photo_path(instance: "Profile", filename: str) -> str:
+    # A fresh random name per upload: the name tells nothing about the person and an old
+    # URL never shows a newer photo. Files are served only by views that check who asks.
+    return f"people/photos/{secrets.token_hex(16)}.jpg"
+
+
+class Profile(models.Model):
+    """What a person writes about themselves: a short bio, how they like to be
+    contacted, the languages they speak and an optional photo. Each person edits their
+    own (people.services.profile_update); each program kind decides in its selectors
+    whom it shows it to (one-to-one: the person's current pair partners only)."""
+
+    person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="profile")
+    bio = models.TextField(max_length=600, blank=True)
+    contact_preference = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="How they like to be reached, e.g. “Email, I reply within a day”.",
+    )
+    languages = models.JSONField(
+        default=list, blank=True, help_text="The languages they speak, e.g. English, Spanish."
+    )
+    # Stored re-encoded as JPEG (people.services.profile_update), so what is served is
+    # always an image we wrote, never the uploaded bytes.
+    photo = models.FileField(upload_to=_profile_photo_path, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Profile of {self.person}"
 
 
 class SignInLink(models.Model):

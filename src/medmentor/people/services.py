@@ -1,29 +1,167 @@
-"""Every write about people: sign-in links, sign-in throttling, API tokens."""
+"""Every write about people: their own profile, sign-in links, sign-in throttling, API
+tokens."""
 
 import datetime
 import enum
 import hashlib
+import io
+import re
 import secrets
 
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core import signing
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
+from PIL import Image, UnidentifiedImageError
 
+from medmentor.one_line import line_break_problem
 from medmentor.people.client import client_address, sign_in_username
 from medmentor.people.models import (
     ApiToken,
     Person,
+    Profile,
     SignInLink,
     SignInLinkRequest,
     ThrottleKey,
 )
 
 SIGN_IN_SALT = "medmentor.sign-in-link"
+
+
+# --- A person's own profile -------------------------------------------------------------
+
+PHOTO_MAX_BYTES = 2 * 1024 * 1024
+PHOTO_TYPES = {"JPEG", "PNG", "WEBP"}
+PHOTO_MAX_SIDE = 512  # stored size: enough for a phone, small to serve
+BIO_MAX = 600
+CONTACT_MAX = 200
+LANGUAGES_MAX = 12
+LANGUAGE_MAX = 60
+_LANGUAGE_SEPARATORS = re.compile(r"[,;/|\n]")
+
+
+class ProfileError(ValueError):
+    """A refused change to a person's profile, in plain words naming the field."""
+
+    def __init__(self, message: str, *, field: str = ""):
+        super().__init__(message)
+        self.field = field
+
+
+def profile_photo_clean(upload) -> ContentFile:
+    """The upload re-encoded as a JPEG of at most PHOTO_MAX_SIDE pixels a side; refused
+    when too large or not a JPEG, PNG or WebP image. Pillow reads the bytes themselves,
+    so a renamed file of another type is refused whatever its name or stated type."""
+    if upload.size > PHOTO_MAX_BYTES:
+        raise ProfileError(
+            f"The photo is {upload.size / 1024 / 1024:.1f} MB; photos of at most 2 MB are "
+            "accepted.",
+            field="photo",
+        )
+    try:
+        with Image.open(upload) as image:
+            kind = image.format
+            if kind not in PHOTO_TYPES:
+                raise ProfileError(
+                    f"The photo is a {kind or 'file of unknown type'}; JPEG, PNG or WebP images "
+                    "are accepted.",
+                    field="photo",
+                )
+            image.thumbnail((PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))
+            out = io.BytesIO()
+            # Re-encoding drops whatever else the file carried (location, camera data).
+            image.convert("RGB").save(out, format="JPEG", quality=85)
+    except (UnidentifiedImageError, OSError) as error:
+        raise ProfileError(
+            "The photo could not be read as an image: JPEG, PNG or WebP.", field="photo"
+        ) from error
+    return ContentFile(out.getvalue(), name="photo.jpg")
+
+
+def profile_languages_parse(text: str) -> list[str]:
+    """ "English, Spanish; Tagalog" → ["English", "Spanish", "Tagalog"] (each once)."""
+    languages: list[str] = []
+    for part in _LANGUAGE_SEPARATORS.split(text or ""):
+        word = " ".join(part.split())
+        if word and word.casefold() not in {known.casefold() for known in languages}:
+            languages.append(word)
+    return languages
+
+
+def profile_update(
+    *,
+    person: Person,
+    by: Person,
+    bio: str,
+    contact_preference: str,
+    full_name: str | None = None,
+    languages: list[str] | None = None,
+    photo=None,
+    remove_photo: bool = False,
+) -> Profile:
+    """`person` sets their own profile: bio, contact preference and, when given, their
+    name, languages and photo (re-encoded; the old file is removed once saved). Nobody
+    edits another person's profile: `by` must be `person`."""
+    if by.pk != person.pk:
+        raise ProfileError("Only the person themselves edits their profile.")
+    bio = bio.strip()
+    if len(bio) > BIO_MAX:
+        raise ProfileError(
+            f"The bio has {len(bio)} characters; at most {BIO_MAX} are kept.", field="bio"
+        )
+    contact_preference = contact_preference.strip()
+    if len(contact_preference) > CONTACT_MAX:
+        raise ProfileError(
+            f"How to reach you has {len(contact_preference)} characters; at most "
+            f"{CONTACT_MAX} are kept.",
+            field="contact_preference",
+        )
+    if full_name is not None:
+        full_name = " ".join(full_name.split())
+        if not full_name:
+            raise ProfileError("Your name cannot be blank.", field="full_name")
+        if problem := line_break_problem(full_name, what="Your name"):
+            raise ProfileError(problem, field="full_name")
+        if len(full_name) > 200:
+            raise ProfileError("Your name is longer than 200 characters.", field="full_name")
+    if languages is not None:
+        if len(languages) > LANGUAGES_MAX:
+            raise ProfileError(
+                f"{len(languages)} languages are listed; at most {LANGUAGES_MAX} are kept.",
+                field="languages",
+            )
+        long = [language for language in languages if len(language) > LANGUAGE_MAX]
+        if long:
+            raise ProfileError(
+                f"“{long[0][:30]}…” is longer than {LANGUAGE_MAX} characters: write one "
+                "language at a time, separated by commas.",
+                field="languages",
+            )
+    new_photo = profile_photo_clean(photo) if photo is not None else None
+    with transaction.atomic():
+        if full_name is not None and full_name != person.full_name:
+            person.full_name = full_name
+            person.save(update_fields=["full_name"])
+        profile, _ = Profile.objects.select_for_update().get_or_create(person=person)
+        old = profile.photo.name if profile.photo else ""
+        profile.bio = bio
+        profile.contact_preference = contact_preference
+        if languages is not None:
+            profile.languages = languages
+        if new_photo is not None:
+            profile.photo.save(new_photo.name, new_photo, save=False)
+        elif remove_photo:
+            profile.photo = ""
+        profile.save()
+        if old and old != (profile.photo.name if profile.photo else ""):
+            storage = profile.photo.storage
+            transaction.on_commit(lambda: storage.delete(old))
+    return profile
 
 
 class SignInLinkRequestVerdict(enum.Enum):

@@ -14,12 +14,14 @@ program (operations already hold the database), never as `by=None`: a service th
 takes `by` always checks it, and the system actor's acts are logged as its own.
 """
 
+import datetime
 import logging
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 
-from medmentor.people.models import Person
+from medmentor.people.models import Institution, Person
 from medmentor.programs.models import LEARNER_ROLES, STAFF_ROLES, Enrollment, Program, Role
 
 logger = logging.getLogger(__name__)
@@ -90,6 +92,12 @@ class ProgramAccess:
         return self.manages or self.is_learner
 
     @property
+    def creates_programs(self) -> bool:
+        """Directs this program, and so may create programs at its institution (see
+        program_creation_institutions); the system actor creates them from the console."""
+        return Role.DIRECTOR in self.roles
+
+    @property
     def staff_roles(self) -> frozenset[str]:
         """The roles held that run the program (director, coordinator)."""
         return self.roles & frozenset(STAFF_ROLES)
@@ -153,6 +161,10 @@ REASONS = {
     "is_researcher": "Only the program's researchers may do this.",
     "is_enrolled": "Only people enrolled in the program may see this.",
     "plans_meetings": "Only the program's mentors, mentees and staff plan meetings.",
+    "creates_programs": (
+        "New programs are created by the directors of a program at the same institution. "
+        "Ask one of them, or operations (medmentor create-program)."
+    ),
 }
 
 # Set on a program instance by `remember` (e.g. the home page, which reads everyone's
@@ -160,12 +172,23 @@ REASONS = {
 _KNOWN = "_medmentor_access"
 
 
+def enrollment_is_current(*, left_on: datetime.date | None, program: Program) -> bool:
+    """Whether an enrollment that ends on `left_on` (its last day, in the program's time
+    zone; None: it has not ended) still holds today. An ended enrollment stays in the
+    table, as the program's history, and gives no standing."""
+    return left_on is None or left_on >= datetime.datetime.now(tz=program.zone).date()
+
+
 def roles_in_program(*, person: Actor, program: Program) -> set[str]:
-    """`person`'s roles in `program` (one query; none for the anonymous or the system)."""
+    """`person`'s current roles in `program` (one query; none for the anonymous or the
+    system). A role whose enrollment ended (left_on before today) is not held."""
     if isinstance(person, SystemActor) or not person.is_authenticated:
         return set()
+    today = datetime.datetime.now(tz=program.zone).date()
     return set(
-        Enrollment.objects.filter(program=program, person=person).values_list("role", flat=True)
+        Enrollment.objects.filter(program=program, person=person)
+        .exclude(left_on__lt=today)
+        .values_list("role", flat=True)
     )
 
 
@@ -221,6 +244,55 @@ def require_researcher(person: Actor, program: Program, reason: str = "") -> Pro
 def require_enrolled(person: Actor, program: Program, reason: str = "") -> ProgramAccess:
     """For anyone enrolled in the program."""
     return require(person, program, "is_enrolled", reason)
+
+
+# --- Creating programs -------------------------------------------------------------------
+# Not a standing in one program: whom a new program may be created by. The rule: the
+# directors of a program (a current enrollment) may create programs at that program's
+# institution, and become the new program's director. Operations create programs at any
+# institution, and new institutions, from the console only (`medmentor create-program`,
+# as the system actor): the operations account is never a program's director.
+
+
+def program_creation_institutions(person: Actor) -> QuerySet[Institution]:
+    """The institutions at which `person` may create a program (every one for the
+    system actor; none for the anonymous)."""
+    if isinstance(person, SystemActor):
+        return Institution.objects.order_by("name")
+    if person is None:
+        raise TypeError("Say who acts: a person, or access.SYSTEM for a console or a job.")
+    if not person.is_authenticated:
+        return Institution.objects.none()
+    directed = [
+        (enrollment.program, enrollment.left_on)
+        for enrollment in Enrollment.objects.filter(
+            person=person, role=Role.DIRECTOR
+        ).select_related("program")
+    ]
+    ids = {
+        program.institution_id
+        for program, left_on in directed
+        if enrollment_is_current(left_on=left_on, program=program)
+        and for_roles(program, [Role.DIRECTOR]).creates_programs
+    }
+    return Institution.objects.filter(pk__in=ids).order_by("name")
+
+
+def may_create_programs(person: Actor) -> bool:
+    """Whether `person` may create a program at some institution."""
+    return program_creation_institutions(person).exists()
+
+
+def require_program_creator(
+    person: Actor, institution: Institution | None = None, reason: str = ""
+) -> None:
+    """Refuse (PermissionDenied) unless `person` may create a program, at `institution`
+    when given."""
+    allowed = program_creation_institutions(person)
+    if institution is not None:
+        allowed = allowed.filter(pk=institution.pk)
+    if not allowed.exists():
+        raise PermissionDenied(reason or REASONS["creates_programs"])
 
 
 def recorded_by(actor: Actor) -> Person | None:

@@ -15,9 +15,13 @@ kinds: it knows them only by what they registered.
 - Home-page items (`home_items`): what the program's kind knows needs the person there,
   from the provider the kind registered; the home page adds it to the items of the
   apps every program has.
+- Creation (`register_creation`, `creation_for`): what the "new program" page asks for
+  a program of the kind beyond the generic fields (name, short name, institution, first
+  Monday, time zone), with the kind's defaults, and what the kind sets up once the
+  program exists. A kind that registers none gets the generic form.
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from django.http import Http404
@@ -62,7 +66,8 @@ class Kind:
 # Every program's menu starts and ends with these, whatever its kind.
 MENU_BEFORE = (
     MenuEntry("Overview", "program-detail", "dashboard"),
-    MenuEntry("Roster", "roster-import", "roster"),
+    # The people page; the roster import is one click away from it.
+    MenuEntry("People", "program-people", "people"),
     MenuEntry("Meetings", "meetings", "meetings"),
 )
 MENU_AFTER = (
@@ -166,3 +171,79 @@ def home_items(*, person: Person, program: Program) -> list:
     unmatched mentees): the provider the kind registered, else none."""
     provider = kind_for(program).home_items
     return list(provider(person=person, program=program)) if provider else []
+
+
+# --- Creating a program of a kind -------------------------------------------------------
+
+# What every new program is asked, whatever its kind.
+GENERIC_CREATION_FIELDS = ("name", "slug", "institution", "starts_on", "time_zone")
+# The program's other settings a kind may ask for when it is created (Program fields,
+# `service` by name: a service of the institution, new or known).
+KIND_CREATION_FIELDS = ("description", "service", "weekly_email_weekday", "weekly_email_time")
+
+
+@dataclass(frozen=True)
+class Creation:
+    """What the "new program" page asks for a program of `kind`.
+
+    `fields`: the KIND_CREATION_FIELDS it asks, in order, after the generic ones.
+    `defaults`: initial values by field name (generic or the kind's; a callable is
+    called with no argument). `intro`: a sentence saying what such a program is, shown
+    when choosing the kind. `after_create`: called as after_create(program=..., by=...)
+    inside the transaction that creates the program, for the kind's own set-up."""
+
+    kind: str
+    fields: tuple[str, ...] = ()
+    defaults: Mapping[str, object] = field(default_factory=dict)
+    intro: str = ""
+    after_create: Callable[..., None] | None = None
+
+    @property
+    def label(self) -> str:
+        return ProgramKind(self.kind).label
+
+
+_creations: dict[str, Creation] = {}
+
+
+def register_creation(
+    *,
+    kind: str,
+    fields: Iterable[str] = (),
+    defaults: Mapping[str, object] | None = None,
+    intro: str = "",
+    after_create: Callable[..., None] | None = None,
+) -> Creation:
+    """Register (again, when ready() runs twice) what creating a program of `kind` asks.
+
+    Refused with ValueError for an unknown kind or a field outside KIND_CREATION_FIELDS."""
+    if kind not in ProgramKind.values:
+        raise ValueError(f"“{kind}” is not a kind of program ({', '.join(ProgramKind.values)}).")
+    fields = tuple(fields)
+    unknown = [name for name in fields if name not in KIND_CREATION_FIELDS]
+    if unknown:
+        raise ValueError(
+            f"A new program cannot be asked for “{unknown[0]}”; a kind may ask for "
+            f"{', '.join(KIND_CREATION_FIELDS)}."
+        )
+    entry = Creation(
+        kind=kind,
+        fields=fields,
+        defaults=dict(defaults or {}),
+        intro=intro,
+        after_create=after_create,
+    )
+    _creations[kind] = entry
+    return entry
+
+
+def creation_for(kind: str) -> Creation:
+    """What creating a program of `kind` asks: what the kind registered, else the
+    generic fields only."""
+    return _creations.get(kind) or Creation(kind=kind)
+
+
+def creatable_kinds() -> list[Creation]:
+    """The kinds a program may be created of from the web: those whose app registered
+    the kind (its pages exist), in the order of ProgramKind."""
+    return [creation_for(kind) for kind in ProgramKind.values if kind in _kinds]

@@ -32,6 +32,8 @@ def programs_for_person(*, person: Person) -> list[ProgramLink]:
     by_program: dict[int, list[str]] = {}
     programs: dict[int, Program] = {}
     for enrollment in Enrollment.objects.filter(person=person).select_related("program"):
+        if not access.enrollment_is_current(left_on=enrollment.left_on, program=enrollment.program):
+            continue  # an ended enrollment is history, not a program of theirs
         by_program.setdefault(enrollment.program_id, []).append(enrollment.role)
         programs[enrollment.program_id] = enrollment.program
     links = []
@@ -55,15 +57,20 @@ def programs_for_person(*, person: Person) -> list[ProgramLink]:
 
 
 def programs_of_person(*, person: Person) -> QuerySet[Program]:
-    """The programs `person` is enrolled in, each with `viewer_enrollments`."""
+    """The programs `person` is enrolled in now, each with `viewer_enrollments` (their
+    current ones: an ended enrollment is history, not a program of theirs)."""
+    current = [
+        enrollment
+        for enrollment in Enrollment.objects.filter(person=person).select_related("program")
+        if access.enrollment_is_current(left_on=enrollment.left_on, program=enrollment.program)
+    ]
     return (
-        Program.objects.filter(enrollments__person=person)
-        .distinct()
+        Program.objects.filter(pk__in={enrollment.program_id for enrollment in current})
         .select_related("institution", "service")
         .prefetch_related(
             Prefetch(
                 "enrollments",
-                queryset=Enrollment.objects.filter(person=person),
+                queryset=Enrollment.objects.filter(pk__in=[e.pk for e in current]),
                 to_attr="viewer_enrollments",
             )
         )
@@ -98,6 +105,108 @@ def program_people(*, program: Program, viewer: Person) -> QuerySet[Person]:
         )
         .order_by("full_name", "pk")
     )
+
+
+# --- The people page: who is enrolled, for the staff who run the program --------------
+
+PEOPLE_STATUSES = {
+    "current": "Enrolled now",
+    "ended": "Left the program",
+    "all": "Everyone, now and before",
+}
+
+
+@dataclass(frozen=True)
+class PersonInProgram:
+    """One person of a program as the people page shows them: their current roles and
+    every enrollment of theirs in it (ended ones too, as history)."""
+
+    person: Person
+    enrollments: tuple[Enrollment, ...]
+    current_roles: tuple[str, ...]
+
+    @property
+    def is_current(self) -> bool:
+        return bool(self.current_roles)
+
+    @property
+    def current_role_labels(self) -> list[str]:
+        return [Role(role).label for role in self.current_roles]
+
+    @property
+    def ended_enrollments(self) -> list[Enrollment]:
+        return [e for e in self.enrollments if e.role not in self.current_roles]
+
+    @property
+    def joined_on(self) -> datetime.date | None:
+        days = [e.joined_on for e in self.enrollments if e.joined_on]
+        return min(days) if days else None
+
+    @property
+    def last_day(self) -> datetime.date | None:
+        """The last day of their last role, once every role has ended."""
+        if self.is_current:
+            return None
+        days = [e.left_on for e in self.enrollments if e.left_on]
+        return max(days) if days else None
+
+
+def _person_in_program(program: Program, person: Person) -> PersonInProgram:
+    enrollments = tuple(person.program_enrollments)  # type: ignore[attr-defined]
+    current = tuple(
+        sorted(
+            e.role
+            for e in enrollments
+            if access.enrollment_is_current(left_on=e.left_on, program=program)
+        )
+    )
+    return PersonInProgram(person=person, enrollments=enrollments, current_roles=current)
+
+
+def program_people_page(
+    *,
+    program: Program,
+    viewer: Person,
+    search: str = "",
+    role: str = "",
+    level: str = "",
+    status: str = "current",
+) -> list[PersonInProgram]:
+    """The program's people for its directors and coordinators (PermissionDenied for
+    anyone else: faculty and researchers see counts, learners their own pairs), found
+    by a word of their name or email, a role they hold, their training level, and
+    whether they are enrolled now, left, or either. By name."""
+    people = program_people(program=program, viewer=viewer).select_related("institution")
+    search = search.strip()
+    if search:
+        people = people.filter(Q(full_name__icontains=search) | Q(email__icontains=search))
+    if level:
+        people = people.filter(training_level=level)
+    rows = [_person_in_program(program, person) for person in people]
+    if status == "current":
+        rows = [row for row in rows if row.is_current]
+    elif status == "ended":
+        rows = [row for row in rows if not row.is_current]
+    if role:
+        rows = [
+            row
+            for row in rows
+            if (role in row.current_roles)
+            or (not row.is_current and any(e.role == role for e in row.enrollments))
+        ]
+    return rows
+
+
+def program_person_for_staff(
+    *, program: Program, person_id: int, viewer: Person
+) -> PersonInProgram:
+    """One person enrolled in `program` now or before, for its directors and
+    coordinators (PermissionDenied for anyone else); Person.DoesNotExist when nobody
+    with that id was ever enrolled in it."""
+    person = program_people(program=program, viewer=viewer).filter(pk=person_id).first()
+    if person is None:
+        raise Person.DoesNotExist(f"Nobody with id {person_id} is enrolled in {program.name}.")
+    return _person_in_program(program, person)
 
 
 def program_week_containing(*, program: Program, day: datetime.date) -> ProgramWeek:

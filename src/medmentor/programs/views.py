@@ -59,6 +59,7 @@ class ImportPage:
 
 ROSTER_PAGE = ImportPage(
     kind="roster",
+    nav="people",
     title="Import the roster",
     intro="One row per person: who they are, their training level and their role in "
     "this program. New email addresses become new people; known ones are updated.",

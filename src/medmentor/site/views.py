@@ -7,7 +7,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -18,6 +19,10 @@ from medmentor.messaging.services import sign_in_link_send
 from medmentor.people import selectors as people_selectors
 from medmentor.people import services as people_services
 from medmentor.people.client import client_address
+from medmentor.people.models import Person
+from medmentor.programs import access
+from medmentor.programs import selectors as program_selectors
+from medmentor.programs.models import Program
 from medmentor.site import selectors
 from medmentor.site.forms import SignInForm, SignInLinkRequestForm
 
@@ -27,7 +32,19 @@ from medmentor.site.forms import SignInForm, SignInLinkRequestForm
 def home(request):
     """Each of the person's programs with what needs them there (site.selectors)."""
     cards = selectors.home_cards(person=request.user)
-    return render(request, "site/home.html", {"cards": cards})
+    return render(
+        request,
+        "site/home.html",
+        {
+            "cards": cards,
+            # From the roles the cards already read (no query): a director of a program
+            # may create programs (programs.access.program_creation_institutions).
+            "may_create_programs": any(
+                access.program_access(request.user, card.link.program).creates_programs
+                for card in cards
+            ),
+        },
+    )
 
 
 # --- Signing in and out -----------------------------------------------------------------
@@ -155,3 +172,56 @@ def sign_out(request):
     logout(request)
     messages.success(request, "You are signed out.")
     return redirect("sign-in")
+
+
+# --- The people page's "send a new sign-in link" ---------------------------------------
+# Here, on the top floor, because the email goes through the outbox (messaging), which
+# the people page's own app (programs) sits below.
+
+
+@require_POST
+@login_required
+def program_person_sign_in_link(request, slug: str, person_id: int):
+    """A director or coordinator sends one of the program's people a new sign-in link.
+    The link is minted by the worker at delivery and goes to the person alone: the
+    staff never see it, and the outbox holds a placeholder."""
+    program = get_object_or_404(Program, slug=slug)
+    access.require_manager(
+        request.user,
+        program,
+        "Only the program's directors and coordinators send sign-in links to its people.",
+    )
+    try:
+        row = program_selectors.program_person_for_staff(
+            program=program, person_id=person_id, viewer=request.user
+        )
+    except Person.DoesNotExist:
+        raise Http404("Nobody with this number was ever enrolled in this program.") from None
+    person = row.person
+    back = redirect("program-person", slug=program.slug, person_id=person.pk)
+    if not row.is_current or not person.is_active:
+        messages.error(
+            request,
+            f"No link was sent: {person.full_name} is not enrolled in {program.name} now"
+            if not row.is_current
+            else f"No link was sent: {person.full_name}'s account is switched off.",
+        )
+        return back
+    # The same limits as "email me a sign-in link": one inbox is not flooded, whoever asks.
+    verdict = people_services.sign_in_link_request_admit(
+        email=person.email, address=client_address(request)
+    )
+    if verdict is not people_services.SignInLinkRequestVerdict.ADMITTED:
+        messages.error(
+            request,
+            f"No link was sent: several sign-in links went to {person.email} (or were asked "
+            f"for from your network) in the last {_window_minutes()} minutes. Try again later.",
+        )
+        return back
+    sign_in_link_send(person=person)
+    messages.success(
+        request,
+        f"A new sign-in link is on its way to {person.email}. It works once, for them "
+        "alone, and expires in 7 days.",
+    )
+    return back

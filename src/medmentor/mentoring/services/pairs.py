@@ -1,50 +1,19 @@
-"""Writes of the pair's home: each person's own mentoring profile (bio, photo, contact
-preference) and the goals a pair shares. Only the people of a current pair write its
+"""Writes of the pair's home: each person's own profile as the pair sees it (bio,
+photo, contact preference: people.Profile, through people.services.profile_update) and
+the goals a pair shares. Only the people of a current pair write its
 goals; each person writes only their own profile."""
 
-import io
-
-from django.core.files.base import ContentFile
 from django.db import transaction
-from PIL import Image, UnidentifiedImageError
 
-from medmentor.mentoring.models import Goal, GoalStatus, MentoringProfile, Mentorship
-from medmentor.people.models import Person
+from medmentor.mentoring.models import Goal, GoalStatus, Mentorship
+from medmentor.people import services as people_services
+from medmentor.people.models import Person, Profile
 
-PHOTO_MAX_BYTES = 2 * 1024 * 1024
-PHOTO_TYPES = {"JPEG", "PNG", "WEBP"}
-PHOTO_MAX_SIDE = 512  # stored size: enough for a phone, small to serve
-BIO_MAX = 600
 GOAL_TITLE_MAX = 200
 
 
 class PairError(ValueError):
     """A refused change to a pair's goals or a person's profile, in plain words."""
-
-
-def _photo_clean(upload) -> ContentFile:
-    """The upload re-encoded as a JPEG of at most PHOTO_MAX_SIDE pixels a side; refused
-    when too large or not a JPEG, PNG or WebP image. Pillow reads the bytes themselves,
-    so a renamed file of another type is refused whatever its name or stated type."""
-    if upload.size > PHOTO_MAX_BYTES:
-        raise PairError(
-            f"The photo is {upload.size / 1024 / 1024:.1f} MB; photos of at most 2 MB are accepted."
-        )
-    try:
-        with Image.open(upload) as image:
-            kind = image.format
-            if kind not in PHOTO_TYPES:
-                raise PairError(
-                    f"The photo is a {kind or 'file of unknown type'}; JPEG, PNG or WebP images "
-                    "are accepted."
-                )
-            image.thumbnail((PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))
-            out = io.BytesIO()
-            # Re-encoding drops whatever else the file carried (location, camera data).
-            image.convert("RGB").save(out, format="JPEG", quality=85)
-    except (UnidentifiedImageError, OSError) as error:
-        raise PairError("The photo could not be read as an image: JPEG, PNG or WebP.") from error
-    return ContentFile(out.getvalue(), name="photo.jpg")
 
 
 def mentoring_profile_update(
@@ -54,26 +23,21 @@ def mentoring_profile_update(
     contact_preference: str,
     photo=None,
     remove_photo: bool = False,
-) -> MentoringProfile:
-    """`person` sets their own bio, contact preference and (optionally) photo."""
-    bio = bio.strip()
-    if len(bio) > BIO_MAX:
-        raise PairError(f"The bio has {len(bio)} characters; at most {BIO_MAX} are kept.")
-    new_photo = _photo_clean(photo) if photo is not None else None
-    with transaction.atomic():
-        profile, _ = MentoringProfile.objects.select_for_update().get_or_create(person=person)
-        old = profile.photo.name if profile.photo else ""
-        profile.bio = bio
-        profile.contact_preference = contact_preference.strip()[:200]
-        if new_photo is not None:
-            profile.photo.save(new_photo.name, new_photo, save=False)
-        elif remove_photo:
-            profile.photo = ""
-        profile.save()
-        if old and old != (profile.photo.name if profile.photo else ""):
-            storage = profile.photo.storage
-            transaction.on_commit(lambda: storage.delete(old))
-    return profile
+) -> Profile:
+    """`person` sets their own bio, contact preference and (optionally) photo: their
+    profile (people.Profile), which every kind shares; the pair page shows it to the
+    pair only."""
+    try:
+        return people_services.profile_update(
+            person=person,
+            by=person,
+            bio=bio,
+            contact_preference=contact_preference,
+            photo=photo,
+            remove_photo=remove_photo,
+        )
+    except people_services.ProfileError as error:
+        raise PairError(str(error)) from error
 
 
 def _require_in_pair(*, mentorship: Mentorship, by: Person) -> None:

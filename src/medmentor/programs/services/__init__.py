@@ -10,8 +10,10 @@ run the same code, so what the director confirmed is what is written.
 - `schedule` — the service schedule import (`schedule_import`).
 - `weeks` — program weeks and their pairs (`program_weeks_ensure`, `pairs_derive`,
   `pair_add`, `pair_remove`, `week_require_open`, `WeekFinishedError`, `PairError`).
-- `setup` — setting a program up from the console (`program_create`, `person_enrol`,
-  `ProgramError`).
+- `setup` — setting a program up: from the console (`program_create`, `person_enrol`,
+  `ProgramError`) and from the web by a director (`program_create_as_director`).
+- `people` — the people page's writes (`program_person_add`, `enrollment_roles_set`,
+  `enrollment_end`, `PeopleError`).
 
 The one-to-one matching adapter and the matching profiles import live with the
 one-to-one program's code, in `medmentor.mentoring.services`.
@@ -22,6 +24,13 @@ The public names of each module are re-exported below, so
 
 from medmentor.programs.importing import ImportResult
 from medmentor.programs.services.imports import ROSTER_DUPLICATE_HINT
+from medmentor.programs.services.people import (
+    EnrollmentEnded,
+    PeopleError,
+    enrollment_end,
+    enrollment_roles_set,
+    program_person_add,
+)
 from medmentor.programs.services.roster import (
     ALLOWED_LEVELS,
     ALLOWED_ROLES,
@@ -41,7 +50,12 @@ from medmentor.programs.services.schedule import (
     SCHEDULE_REQUIRED,
     schedule_import,
 )
-from medmentor.programs.services.setup import ProgramError, person_enrol, program_create
+from medmentor.programs.services.setup import (
+    ProgramError,
+    person_enrol,
+    program_create,
+    program_create_as_director,
+)
 from medmentor.programs.services.weeks import (
     PairDerivation,
     PairError,
@@ -67,16 +81,22 @@ __all__ = [
     "SCHEDULE_ALIASES",
     "SCHEDULE_COLUMNS",
     "SCHEDULE_REQUIRED",
+    "EnrollmentEnded",
     "ImportResult",
     "PairDerivation",
     "PairError",
+    "PeopleError",
     "ProgramError",
     "WeekFinishedError",
+    "enrollment_end",
+    "enrollment_roles_set",
     "pair_add",
     "pair_remove",
     "pairs_derive",
     "person_enrol",
     "program_create",
+    "program_create_as_director",
+    "program_person_add",
     "program_weeks_ensure",
     "roster_import",
     "roster_roles_grantable",

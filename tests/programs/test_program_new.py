@@ -1,0 +1,225 @@
+"""The "new program" page: the kind first, then only its fields; who may create
+programs (the directors of a program, at its institution); the creator directs it and
+lands on its overview; refusals in words, nothing half-written."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.urls import reverse
+
+from medmentor.people.models import Institution
+from medmentor.programs import access, kinds
+from medmentor.programs.models import Enrollment, Program, ProgramKind, Role
+from medmentor.programs.services import (
+    ProgramError,
+    enrollment_end,
+    program_create_as_director,
+)
+from tests.conftest import sign_in
+
+pytestmark = pytest.mark.usefixtures("fast_passwords")
+
+NEW = reverse("program-new")
+
+
+def _monday(weeks_ahead=2) -> datetime.date:
+    today = datetime.date.today()
+    return today - datetime.timedelta(days=today.weekday()) + datetime.timedelta(weeks=weeks_ahead)
+
+
+def _post(client, institution, **fields):
+    data = {
+        "kind": ProgramKind.ONE_TO_ONE,
+        "name": "Near-peer mentoring 2027",
+        "slug": "",
+        "institution": institution.pk,
+        "starts_on": _monday().isoformat(),
+        "time_zone": "America/Chicago",
+        **fields,
+    }
+    return client.post(NEW, data)
+
+
+@pytest.mark.parametrize("who", ["coordinator", "faculty", "researcher", "junior", "outsider"])
+def test_only_directors_may_create_programs(client, request, program, who):
+    sign_in(client, request.getfixturevalue(who))
+    response = client.get(NEW)
+    assert response.status_code == 403
+    assert not access.may_create_programs(request.getfixturevalue(who))
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(client, db):
+    assert "/sign-in/" in client.get(NEW)["Location"]
+
+
+def test_the_page_asks_the_kind_first_among_the_kinds_built(client, director):
+    sign_in(client, director)
+    response = client.get(NEW)
+    offered = [choice.kind for choice in response.context["choices"]]
+    # Only kinds whose app registered its pages (peer groups etc. join when built).
+    assert offered == [kind for kind in ProgramKind.values if kind in kinds.registered()]
+    assert {ProgramKind.CASE_REVIEW, ProgramKind.ONE_TO_ONE} <= set(offered)
+    assert "?kind=case_review" in response.content.decode()
+
+
+def test_each_kind_asks_only_its_own_fields_with_defaults(client, program, director):
+    sign_in(client, director)
+    case_review = client.get(NEW, {"kind": ProgramKind.CASE_REVIEW}).context["form"]
+    one_to_one = client.get(NEW, {"kind": ProgramKind.ONE_TO_ONE}).context["form"]
+
+    assert {"service", "weekly_email_weekday", "weekly_email_time"} <= set(case_review.fields)
+    assert not {"service", "weekly_email_weekday", "weekly_email_time"} & set(one_to_one.fields)
+    starts_on = case_review.initial["starts_on"]
+    assert starts_on.weekday() == 0 and starts_on > datetime.date.today()
+    assert case_review.initial["time_zone"] == program.time_zone  # the institution's
+    assert case_review.initial["institution"] == program.institution_id
+
+
+def test_creating_a_program_makes_the_creator_its_director_on_its_overview(
+    client, institution, director
+):
+    sign_in(client, director)
+    response = _post(client, institution)
+
+    created = Program.objects.get(name="Near-peer mentoring 2027")
+    assert created.slug == "near-peer-mentoring-2027"  # made from the name
+    assert (created.kind, created.time_zone) == (ProgramKind.ONE_TO_ONE, "America/Chicago")
+    assert response["Location"] == reverse("program-detail", args=[created.slug])
+    assert access.program_access(director, created).roles == {Role.DIRECTOR}
+    assert client.get(response["Location"]).status_code == 200
+
+
+def test_a_case_review_program_gets_its_service_and_email_time(client, institution, director):
+    sign_in(client, director)
+    _post(
+        client,
+        institution,
+        kind=ProgramKind.CASE_REVIEW,
+        slug="rad-must-see",
+        service="Radiology",
+        weekly_email_weekday="6",
+        weekly_email_time="18:30",
+    )
+    created = Program.objects.get(slug="rad-must-see")
+    assert created.service.name == "Radiology" and created.service.institution == institution
+    assert (created.weekly_email_weekday, created.weekly_email_time) == (6, datetime.time(18, 30))
+
+
+def test_a_suggested_short_name_that_is_taken_gets_a_number(client, institution, director):
+    sign_in(client, director)
+    _post(client, institution)
+    _post(client, institution)
+    assert set(
+        Program.objects.filter(name="Near-peer mentoring 2027").values_list("slug", flat=True)
+    ) == {
+        "near-peer-mentoring-2027",
+        "near-peer-mentoring-2027-2",
+    }
+
+
+def test_a_program_is_not_created_at_an_institution_the_director_does_not_belong_to(
+    client, institution, director
+):
+    elsewhere = Institution.objects.create(name="Elsewhere", slug="elsewhere")
+    sign_in(client, director)
+    response = _post(client, elsewhere)
+    assert response.status_code == 400
+    assert "Institution: Choose one of the institutions listed." in response.content.decode()
+    assert not Program.objects.filter(institution=elsewhere).exists()
+    with pytest.raises(PermissionDenied):
+        program_create_as_director(
+            by=director,
+            kind=ProgramKind.ONE_TO_ONE,
+            name="X",
+            institution=elsewhere,
+            starts_on=_monday(),
+            time_zone="UTC",
+        )
+
+
+@pytest.mark.parametrize(
+    ("fields", "words"),
+    [
+        ({"starts_on": (_monday() + datetime.timedelta(days=2)).isoformat()}, "start on a Monday"),
+        ({"slug": "nm-must-see"}, "A program called “nm-must-see” already exists."),
+        ({"slug": "new"}, "“new” is a word medmentor"),
+        ({"name": ""}, "Program name: Give the program a name."),
+        ({"time_zone": "Mars/Olympus"}, "Time zone: Select a valid choice."),
+    ],
+)
+def test_a_refused_program_says_why_and_nothing_is_written(
+    client, institution, program, director, fields, words
+):
+    sign_in(client, director)
+    before = Program.objects.count(), Enrollment.objects.count()
+    response = _post(client, institution, **fields)
+    assert response.status_code == 400
+    assert words in response.content.decode()
+    assert (Program.objects.count(), Enrollment.objects.count()) == before
+
+
+def test_an_unknown_kind_shows_the_kinds_again(client, director):
+    sign_in(client, director)
+    response = client.get(NEW, {"kind": "knitting"})
+    assert response.status_code == 400
+    assert "“knitting” is not a kind of program you can create here" in response.content.decode()
+
+
+def test_a_director_whose_enrollment_ended_no_longer_creates_programs(
+    program, director, institution
+):
+    from tests.conftest import make_person
+
+    other = make_person("second@lakeside.test", "Second Director", "faculty", institution)
+    Enrollment.objects.create(program=program, person=other, role=Role.DIRECTOR)
+    enrollment_end(program=program, person=director, by=other)
+
+    assert not access.may_create_programs(director)
+    assert list(access.program_creation_institutions(other)) == [institution]
+
+
+def test_the_kinds_own_setup_runs_in_the_same_transaction(institution, director, monkeypatch):
+    def refuse(*, program, by):
+        raise ProgramError("The kind could not set itself up.")
+
+    original = kinds.creation_for(ProgramKind.ONE_TO_ONE)
+    monkeypatch.setitem(
+        kinds._creations,
+        ProgramKind.ONE_TO_ONE,
+        kinds.Creation(kind=original.kind, fields=original.fields, after_create=refuse),
+    )
+    with pytest.raises(ProgramError):
+        program_create_as_director(
+            by=director,
+            kind=ProgramKind.ONE_TO_ONE,
+            name="Half made",
+            institution=institution,
+            starts_on=_monday(),
+            time_zone="UTC",
+        )
+    assert not Program.objects.filter(name="Half made").exists()
+
+
+def test_a_kind_that_registers_no_creation_gets_the_generic_fields():
+    creation = kinds.creation_for(ProgramKind.PEER_GROUP)
+    assert creation.fields == ()
+    assert kinds.GENERIC_CREATION_FIELDS == (
+        "name",
+        "slug",
+        "institution",
+        "starts_on",
+        "time_zone",
+    )
+
+
+def test_a_kind_cannot_ask_for_a_field_the_page_does_not_know():
+    with pytest.raises(ValueError, match="cannot be asked for “mascot”"):
+        kinds.register_creation(kind=ProgramKind.PEER_GROUP, fields=["mascot"])
+
+
+def test_the_home_page_offers_a_new_program_to_directors_only(client, director, junior):
+    sign_in(client, director)
+    assert NEW in client.get(reverse("home")).content.decode()
+    sign_in(client, junior)
+    assert NEW not in client.get(reverse("home")).content.decode()
