@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from medmentor.conferences import services
 from medmentor.conferences.models import ConferenceSession, Segment, SegmentKind
-from medmentor.meetings.models import Meeting
+from medmentor.meetings.models import Meeting, MeetingLog
 from medmentor.messaging.models import OutboxMessage
 from tests.conferences.conftest import next_week_noon
 
@@ -145,3 +145,21 @@ def test_only_its_runners_cancel_a_session(session, people):
         services.session_cancel(session=session, by=people["junior"])
     session.meeting.refresh_from_db()
     assert not session.meeting.is_cancelled
+
+
+def test_a_session_asks_nobody_did_you_meet_and_is_not_logged(session, people):
+    from medmentor.meetings import services as meetings
+    from medmentor.meetings.tasks import meetings_emails_enqueue_due
+    from tests.conferences.conftest import after, during
+
+    meetings_emails_enqueue_due(now=after(session))
+    assert not OutboxMessage.objects.filter(key__startswith="meeting-after:").exists()
+    with pytest.raises(meetings.MeetingError, match="keeps nothing written"):
+        meetings.meeting_log(
+            meeting=session.meeting,
+            by=people["junior"],
+            minutes=60,
+            topics="What Jo said",
+            now=during(session),
+        )
+    assert not MeetingLog.objects.exists()

@@ -26,6 +26,7 @@ class ConferencesConfig(AppConfig):
 
     def ready(self) -> None:
         from medmentor.conferences import selectors
+        from medmentor.meetings.services import UNLOGGED_KINDS
         from medmentor.programs import kinds
         from medmentor.programs.models import ProgramKind
 
@@ -40,3 +41,6 @@ class ConferencesConfig(AppConfig):
             pages=CONFERENCE_PAGES,
             home_items=selectors.attention_items,
         )
+        # Nothing is written about what was said: the sessions' meetings are not logged
+        # and ask nobody "did you meet?" (attendance is counted here instead).
+        UNLOGGED_KINDS.add(ProgramKind.CONFERENCE)
