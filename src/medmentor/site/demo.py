@@ -10,6 +10,7 @@ to the case-review program, and every demo person signs in with one password.
 import datetime
 from dataclasses import dataclass
 
+from medmentor.conferences import demo as conference_demo
 from medmentor.curriculum import demo as case_review_demo
 from medmentor.mentoring import demo as near_peer_demo
 from medmentor.qualitative import demo as qualitative_demo
@@ -57,6 +58,13 @@ def demo_load(*, today: datetime.date) -> Demo:
             password=PASSWORD,
             today=today,
         )
+        # The peer-support conference (seed 001): two past sessions and one ahead.
+        conference_demo.conference_demo_load(
+            institution_name=case_review_demo.INSTITUTION,
+            time_zone=TIME_ZONE,
+            password=PASSWORD,
+            today=today,
+        )
         # The seed-002 style evaluation: a coded pre/post survey with seeded answers.
         survey = survey_demo.survey_demo_load(program=case_review.program, today=today)
         # Focus groups (seeds 000, 004): two transcripts, two coders, the competency map.
@@ -67,6 +75,7 @@ def demo_load(*, today: datetime.date) -> Demo:
         case_review_demo.DemoError,
         near_peer_demo.NearPeerDemoError,
         qualitative_demo.QualitativeDemoError,
+        conference_demo.ConferenceDemoError,
     ) as error:
         raise DemoError(str(error)) from error
     return Demo(
