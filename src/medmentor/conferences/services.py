@@ -548,8 +548,9 @@ def feedback_open(
             program=session.program,
             spec=spec,
             anonymity=Anonymity.ANONYMOUS,
-            pre_opens_at=now,
-            post_opens_at=now,
+            # Open from the session's end (the worker may run a little later).
+            pre_opens_at=meeting.ends_at,
+            post_opens_at=meeting.ends_at,
             open_days=FEEDBACK_OPEN_DAYS,
             by=access.SYSTEM,
             wave_kinds=("post",),
