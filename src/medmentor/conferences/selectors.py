@@ -295,7 +295,8 @@ def conference_report(*, program: Program, viewer: Person) -> ConferenceReport:
         )
         .order_by("meeting__starts_at")
     )
-    figures, columns = [], {key: [] for key in FEEDBACK_LIKERT_KEYS}
+    figures: list[SessionFigures] = []
+    columns: dict[str, list[np.ndarray]] = {key: [] for key in FEEDBACK_LIKERT_KEYS}
     total = 0
     for session in sessions:
         means: list[float | None] = [None] * len(FEEDBACK_LIKERT_KEYS)

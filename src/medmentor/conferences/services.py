@@ -8,6 +8,7 @@ transaction).
 
 import datetime
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -61,7 +62,7 @@ DEFAULT_RUN_SHEET = (
 
 # The anonymous feedback after each session: short, and the same every time so the
 # report can pool it across sessions.
-FEEDBACK_SPEC = {
+FEEDBACK_SPEC: dict[str, Any] = {
     "title": "Peer-support conference feedback",
     "introduction": "Four short questions about the session. Nobody can tell who answered.",
     "consent_text": (
