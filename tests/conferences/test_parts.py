@@ -84,3 +84,14 @@ def test_nobody_is_asked_for_a_session_that_started(session, people):
     with pytest.raises(services.ConferenceError, match="nothing can be asked for it now"):
         _ask(session, people, now=session.meeting.starts_at + datetime.timedelta(minutes=1))
     assert not SessionPart.objects.exists()
+
+
+def test_the_home_page_tells_the_person_asked_and_nobody_else(session, people, program):
+    from medmentor.conferences.selectors import attention_items
+
+    _ask(session, people)
+    assert (
+        "asked to take a part" in attention_items(person=people["junior"], program=program)[0].text
+    )
+    assert attention_items(person=people["other_junior"], program=program) == []
+    assert attention_items(person=people["director"], program=program) == []

@@ -31,8 +31,8 @@ from medmentor.conferences.services import (
 )
 from medmentor.people.models import Person
 from medmentor.programs import access
-from medmentor.programs.models import Program
-from medmentor.programs.selectors import AttentionItem
+from medmentor.programs.models import LEARNER_ROLES, Program, Role
+from medmentor.programs.selectors import AttentionItem, program_people_in_role
 from medmentor.surveys.selectors import wave_data
 
 # The smallest group a figure may describe (privacy rule 1).
@@ -104,12 +104,17 @@ def conference_home(
         .prefetch_related("segments")
         .order_by("meeting__starts_at")[:20]
     )
+
+    def runs(session: ConferenceSession) -> bool:
+        # session_runs, with the viewer's standing read once for the whole page.
+        return standing.manages or session.facilitator_id == viewer.pk
+
     past = [
         session
         for session in _sessions(program)
         .filter(meeting__ends_at__lte=now)
         .order_by("-meeting__starts_at")[:10]
-        if session_runs(session=session, person=viewer)
+        if runs(session)
     ]
     ids = [s.pk for s in sessions + past]
     confirmed = _confirmed(ids)
@@ -131,7 +136,7 @@ def conference_home(
                 not meeting.is_cancelled
                 and meeting.starts_at - CHECK_IN_OPENS_BEFORE <= now <= meeting.ends_at
             ),
-            runs=session_runs(session=session, person=viewer),
+            runs=runs(session),
         )
 
     my_parts = list(
@@ -213,17 +218,28 @@ def session_for_runner(
         )
     ]
     asked = {(p.person_id, p.kind) for p in session.parts.all()}
-    residents, faculty = [], []
-    for person in invitees:
-        standing = access.program_access(person, program)
-        if (
-            standing.is_learner
-            and (person.pk, PartKind.STORYTELLER) not in asked
-            and person.pk != session.facilitator_id
-        ):
-            residents.append(person)
-        if standing.is_faculty and (person.pk, PartKind.FACULTY) not in asked:
-            faculty.append(person)
+    # Who may be asked: the program's residents (not the facilitator) and faculty, read
+    # once per role rather than once per person.
+    learner_ids = {
+        person.pk
+        for role in LEARNER_ROLES
+        for person in program_people_in_role(program=program, role=role)
+    }
+    faculty_ids = {
+        person.pk for person in program_people_in_role(program=program, role=Role.FACULTY)
+    }
+    residents = [
+        person
+        for person in invitees
+        if person.pk in learner_ids
+        and (person.pk, PartKind.STORYTELLER) not in asked
+        and person.pk != session.facilitator_id
+    ]
+    faculty = [
+        person
+        for person in invitees
+        if person.pk in faculty_ids and (person.pk, PartKind.FACULTY) not in asked
+    ]
     wave = session.feedback_wave
     return SessionRun(
         session=session,
