@@ -154,3 +154,11 @@ def test_conference_pages_are_not_in_other_kinds_of_programs(client, institution
     Enrollment.objects.create(program=other, person=people["director"], role=Role.DIRECTOR)
     sign_in(client, people["director"])
     assert client.get(_url("conference-home", other)).status_code == 404
+
+
+def test_a_sessions_meeting_page_offers_no_log(client, session, people):
+    sign_in(client, people["junior"])
+    kwargs = {"slug": session.program.slug, "meeting_id": session.meeting.pk}
+    page = client.get(reverse("meeting-detail", kwargs=kwargs)).content.decode()
+    assert "Log this meeting" not in page
+    assert client.get(reverse("meeting-log", kwargs=kwargs)).status_code == 403
