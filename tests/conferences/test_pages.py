@@ -162,3 +162,35 @@ def test_a_sessions_meeting_page_offers_no_log(client, session, people):
     page = client.get(reverse("meeting-detail", kwargs=kwargs)).content.decode()
     assert "Log this meeting" not in page
     assert client.get(reverse("meeting-log", kwargs=kwargs)).status_code == 403
+
+
+def test_the_home_page_sends_residents_to_the_conference_page_and_names_their_ask(
+    client, session, people, program
+):
+    services.part_ask(
+        session=session, by=people["senior"], person=people["junior"], kind=PartKind.STORYTELLER
+    )
+    sign_in(client, people["junior"])
+    page = client.get(reverse("home")).content.decode()
+    assert _url("conference-home", program) in page
+    assert "asked to take a part" in page
+
+
+def test_a_series_is_planned_from_the_page(client, program, people):
+    sign_in(client, people["director"])
+    day = timezone.now().astimezone(program.zone).date() + datetime.timedelta(days=8)
+    client.post(
+        _url("conference-plan", program),
+        {
+            "title": "Monthly peer support",
+            "facilitator": people["senior"].pk,
+            "date": day.isoformat(),
+            "start_time": "12:00",
+            "minutes": "60",
+            "video_url": "https://zoom.example.test/j/3",
+            "repeat": "series",
+            "interval_weeks": "4",
+            "count": "3",
+        },
+    )
+    assert ConferenceSession.objects.count() == 3
