@@ -180,9 +180,15 @@ def test_a_page_every_program_has_stays_open_to_each_kind(client, program, one_t
 def test_each_built_kind_is_registered_by_its_own_app():
     registered = kinds.registered()
 
-    assert set(registered) >= {ProgramKind.CASE_REVIEW, ProgramKind.ONE_TO_ONE}
+    assert set(registered) == {
+        ProgramKind.CASE_REVIEW,
+        ProgramKind.ONE_TO_ONE,
+        ProgramKind.REVERSE,
+        ProgramKind.CONFERENCE,
+    }
     assert "reverse-home" in registered[ProgramKind.REVERSE].pages
     assert "matching" in registered[ProgramKind.ONE_TO_ONE].pages
+    assert "conference-session" in registered[ProgramKind.CONFERENCE].pages
     assert "program-weeks" in registered[ProgramKind.CASE_REVIEW].pages
 
 

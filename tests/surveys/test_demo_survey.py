@@ -6,6 +6,7 @@ import io
 import pytest
 from django.core.management import call_command
 
+from medmentor.programs.models import ProgramKind
 from medmentor.surveys.models import Answer, Instrument, Response, Wave
 from medmentor.surveys.selectors import survey_report
 from tests.conftest import rows_for_the_module
@@ -29,7 +30,8 @@ def first_load(django_db_setup, django_db_blocker, tmp_path_factory):
 @pytest.mark.django_db
 def test_load_demo_brings_a_survey_whose_report_has_the_paired_table(first_load):
     output = first_load
-    instrument = Instrument.objects.get()
+    # The case-review program's survey (the conference's sessions have their feedback).
+    instrument = Instrument.objects.get(program__kind=ProgramKind.CASE_REVIEW)
     assert f"/surveys/{instrument.pk}/" in output
     row = survey_report(instrument=instrument).scales[0].comparison
     assert (row.n_pairs, row.pre.median, row.post.median) == (6, 21.0, 30.5)

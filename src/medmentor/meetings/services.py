@@ -51,6 +51,12 @@ class MeetingError(ValueError):
     """A refused meeting change; the message says what and why, in plain words."""
 
 
+# Program kinds whose meetings are not logged and ask nobody "did you meet?" (a
+# peer-support conference keeps nothing written about what was said, and counts its
+# attendance itself); a kind adds itself from its AppConfig.ready().
+UNLOGGED_KINDS: set[str] = set()
+
+
 # --- Checks ----------------------------------------------------------------------------
 
 
@@ -520,6 +526,11 @@ def _happened_refresh(meeting: Meeting, now) -> None:
 
 
 def _require_loggable(*, meeting: Meeting, person: Person, now) -> MeetingParticipant:
+    if meeting.program.kind in UNLOGGED_KINDS:
+        raise MeetingError(
+            f"“{meeting.title}” is a session of {meeting.program.name}, which keeps nothing "
+            "written about what was said: it is not logged."
+        )
     attendance = meeting.attendance.filter(person=person).first()
     if attendance is None:
         raise MeetingError(

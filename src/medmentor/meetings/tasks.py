@@ -23,6 +23,7 @@ from medmentor.meetings.emails import (
     reminder_window,
 )
 from medmentor.meetings.models import MeetingParticipant
+from medmentor.meetings.services import UNLOGGED_KINDS
 from medmentor.messaging.services import outbox_enqueue_many, outbox_keys_existing
 
 AFTER_MEETING_WINDOW = datetime.timedelta(days=7)
@@ -48,7 +49,7 @@ def meetings_emails_enqueue_due(*, now: datetime.datetime | None = None) -> int:
         for row in _attendance(
             {"meeting__ends_at__lte": now, "meeting__ends_at__gt": now - AFTER_MEETING_WINDOW}
         )
-        if not row.answer
+        if not row.answer and row.meeting.program.kind not in UNLOGGED_KINDS
     ]
     wanted = {}
     for row in reminders:

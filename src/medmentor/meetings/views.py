@@ -98,7 +98,10 @@ def meeting_plan(request, slug: str):
 def meeting_detail(request, slug: str, meeting_id: int):
     program = _program(request, slug)
     view = _meeting_view(request, program, meeting_id)
-    return render(request, "meetings/detail.html", {"program": program, "view": view})
+    loggable = program.kind not in services.UNLOGGED_KINDS
+    return render(
+        request, "meetings/detail.html", {"program": program, "view": view, "loggable": loggable}
+    )
 
 
 @login_required
@@ -185,6 +188,11 @@ def meeting_log(request, slug: str, meeting_id: int):
     view = _meeting_view(request, program, meeting_id)
     if not view.is_participant:
         raise PermissionDenied("Only the people in this meeting log it.")
+    if program.kind in services.UNLOGGED_KINDS:
+        raise PermissionDenied(
+            f"{program.name} keeps nothing written about what was said: its meetings are "
+            "not logged."
+        )
     initial = {}
     if view.log is not None:
         initial = {"minutes": view.log.minutes, "topics": view.log.topics}

@@ -11,6 +11,7 @@ in with one password.
 import datetime
 from dataclasses import dataclass
 
+from medmentor.conferences import demo as conference_demo
 from medmentor.curriculum import demo as case_review_demo
 from medmentor.mentoring import demo as near_peer_demo
 from medmentor.qualitative import demo as qualitative_demo
@@ -72,6 +73,13 @@ def demo_load(*, today: datetime.date) -> Demo:
             password=PASSWORD,
             today=today,
         )
+        # The peer-support conference (seed 001): two past sessions and one ahead.
+        conference_demo.conference_demo_load(
+            institution_name=case_review_demo.INSTITUTION,
+            time_zone=TIME_ZONE,
+            password=PASSWORD,
+            today=today,
+        )
         # Focus groups (seeds 000, 004): two transcripts, two coders, the competency map.
         focus_groups = qualitative_demo.qualitative_demo_load(
             program=case_review.program, password=PASSWORD
@@ -81,6 +89,7 @@ def demo_load(*, today: datetime.date) -> Demo:
         near_peer_demo.NearPeerDemoError,
         qualitative_demo.QualitativeDemoError,
         reverse_demo.ReverseDemoError,
+        conference_demo.ConferenceDemoError,
     ) as error:
         raise DemoError(str(error)) from error
     return Demo(

@@ -754,9 +754,11 @@ def instrument_create(
     post_opens_at: datetime.datetime,
     open_days: int = 21,
     by: Actor,
+    wave_kinds: tuple[str, ...] = ("pre", "post"),
 ) -> Instrument:
-    """An instrument from a spec (see REVERSE_MENTORING), with a pre and a post wave.
-    `by`: a director or coordinator of `program`, or access.SYSTEM."""
+    """An instrument from a spec (see REVERSE_MENTORING), with a pre and a post wave
+    (or only the `wave_kinds` named: a conference session's feedback has its post wave
+    alone). `by`: a director or coordinator of `program`, or access.SYSTEM."""
     access.require_manager(
         by, program, "Only the program's directors and coordinators add its surveys."
     )
@@ -803,6 +805,8 @@ def instrument_create(
                 for key in entry["items"]
             )
         for kind, opens_at in (("pre", pre_opens_at), ("post", post_opens_at)):
+            if kind not in wave_kinds:
+                continue
             Wave.objects.create(
                 instrument=instrument,
                 kind=kind,

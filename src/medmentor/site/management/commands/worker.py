@@ -19,6 +19,7 @@ from django.core.management.base import BaseCommand
 from django.db import close_old_connections, connection
 from django.utils import timezone
 
+from medmentor.conferences.tasks import conference_work_due
 from medmentor.curriculum.weekly_email import weekly_emails_enqueue_due
 from medmentor.meetings.tasks import meetings_emails_enqueue_due
 from medmentor.mentoring.services import mentoring_health_enqueue_due
@@ -32,6 +33,7 @@ logger = logging.getLogger("medmentor.worker")
 # returning how many emails it queued (or None).
 WORKER_HOOKS = {
     "weekly-emails": weekly_emails_enqueue_due,
+    "conference": conference_work_due,
     "survey-emails": survey_emails_enqueue_due,
     "meeting-emails": meetings_emails_enqueue_due,
     "mentoring-health": mentoring_health_enqueue_due,
