@@ -30,8 +30,8 @@ def first_load(django_db_setup, django_db_blocker, tmp_path_factory):
 @pytest.mark.django_db
 def test_load_demo_brings_a_survey_whose_report_has_the_paired_table(first_load):
     output = first_load
-    # The case-review program's survey (the conference's sessions have their feedback).
-    instrument = Instrument.objects.get(program__kind=ProgramKind.CASE_REVIEW)
+    # The reverse mentoring program's survey (the conference's sessions have their feedback).
+    instrument = Instrument.objects.get(program__kind=ProgramKind.REVERSE)
     assert f"/surveys/{instrument.pk}/" in output
     row = survey_report(instrument=instrument).scales[0].comparison
     assert (row.n_pairs, row.pre.median, row.post.median) == (6, 21.0, 30.5)
@@ -43,9 +43,14 @@ def test_load_demo_brings_a_survey_whose_report_has_the_paired_table(first_load)
 @pytest.mark.django_db
 def test_loading_again_adds_nothing_and_a_later_week_moves_the_waves(first_load):
     counts = (Instrument.objects.count(), Response.objects.count(), Answer.objects.count())
-    pre_opens = Wave.objects.get(kind="pre").opens_at
+    pre_opens = Wave.objects.get(kind="pre", instrument__program__kind=ProgramKind.REVERSE).opens_at
     _load(TODAY - datetime.timedelta(days=2))
     assert (Instrument.objects.count(), Response.objects.count(), Answer.objects.count()) == counts
-    assert Wave.objects.get(kind="pre").opens_at == pre_opens
+    assert (
+        Wave.objects.get(kind="pre", instrument__program__kind=ProgramKind.REVERSE).opens_at
+        == pre_opens
+    )
     _load(TODAY + datetime.timedelta(weeks=2))
-    assert Wave.objects.get(kind="pre").opens_at == pre_opens + datetime.timedelta(weeks=2)
+    assert Wave.objects.get(
+        kind="pre", instrument__program__kind=ProgramKind.REVERSE
+    ).opens_at == pre_opens + datetime.timedelta(weeks=2)
