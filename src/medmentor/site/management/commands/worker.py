@@ -20,6 +20,7 @@ from django.db import close_old_connections, connection
 from django.utils import timezone
 
 from medmentor.curriculum.weekly_email import weekly_emails_enqueue_due
+from medmentor.groups.tasks import groups_emails_enqueue_due
 from medmentor.meetings.tasks import meetings_emails_enqueue_due
 from medmentor.mentoring.services import mentoring_health_enqueue_due
 from medmentor.messaging.services import outbox_deliver_due
@@ -35,6 +36,7 @@ WORKER_HOOKS = {
     "survey-emails": survey_emails_enqueue_due,
     "meeting-emails": meetings_emails_enqueue_due,
     "mentoring-health": mentoring_health_enqueue_due,
+    "group-emails": groups_emails_enqueue_due,
     "sign-in-records": sign_in_records_prune,
 }
 
