@@ -270,16 +270,22 @@ def rotation_refresh(*, group: PeerGroup, now: datetime.datetime | None = None) 
             counts[person_id] += 1
     absent = _absent(group, [m.pk for m in upcoming])
     turns = {t.meeting_id: t for t in PresenterTurn.objects.filter(meeting__in=upcoming)}
+    # The turns two people swapped are theirs: counted first, so the fair order of the
+    # other meetings already knows who presents later.
+    kept = {
+        meeting.pk: turns[meeting.pk].person_id
+        for meeting in upcoming
+        if meeting.pk in turns
+        and turns[meeting.pk].swapped
+        and turns[meeting.pk].person_id in counts
+        and (meeting.pk, turns[meeting.pk].person_id) not in absent
+    }
+    for person_id in kept.values():
+        counts[person_id] += 1
     for meeting in upcoming:
-        turn = turns.get(meeting.pk)
-        if (
-            turn is not None
-            and turn.swapped
-            and turn.person_id in counts
-            and (meeting.pk, turn.person_id) not in absent
-        ):
-            counts[turn.person_id] += 1
+        if meeting.pk in kept:
             continue
+        turn = turns.get(meeting.pk)
         free = [p for p in order if (meeting.pk, p) not in absent]
         if not free:
             if turn is not None:
@@ -365,14 +371,14 @@ def presenter_swap_answer(
 
 
 def attendance_percent(*, group: PeerGroup, membership: Membership, now) -> tuple[int, int] | None:
-    """(percent, meetings) of the meetings with attendance taken since `membership`
-    began; None when fewer than COMMITMENT_MEETINGS."""
+    """(percent, meetings) of the meetings with attendance taken that the member was
+    invited to (a participant of); None when fewer than COMMITMENT_MEETINGS."""
     taken = (
         GroupAttendance.objects.filter(
             group=group,
             meeting__starts_at__lte=now,
-            meeting__starts_at__gte=membership.joined_at,
             meeting__cancelled_at__isnull=True,
+            meeting__attendance__person_id=membership.person_id,
         )
         .values_list("meeting_id", flat=True)
         .distinct()
