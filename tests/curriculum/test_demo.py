@@ -271,8 +271,8 @@ def test_loading_in_a_later_week_moves_the_demo_to_stay_current(demo_program):
     assert min(ServiceBlock.objects.values_list("starts_on", flat=True)) == program.starts_on
     assert WeekPlan.objects.filter(program_week__program=program).count() == 8
     # and the near-peer program's 12 mentors, 24 students, the focus groups' second coder,
-    # and the operations account
-    assert Person.objects.count() == 18 + 36 + 1 + 1
+    # the operations account, and the peer-group program's 22 members
+    assert Person.objects.count() == 18 + 36 + 1 + 1 + 22
 
 
 def test_the_weeks_already_over_have_case_marks_so_the_dashboard_shows_figures(

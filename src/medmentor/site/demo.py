@@ -11,6 +11,7 @@ import datetime
 from dataclasses import dataclass
 
 from medmentor.curriculum import demo as case_review_demo
+from medmentor.groups import demo as peer_group_demo
 from medmentor.mentoring import demo as near_peer_demo
 from medmentor.qualitative import demo as qualitative_demo
 from medmentor.surveys import demo as survey_demo
@@ -32,10 +33,12 @@ class Demo:
     near_peer: near_peer_demo.NearPeerDemoLoad
     survey: Instrument
     focus_groups: qualitative_demo.QualitativeDemo
+    peer_groups: peer_group_demo.PeerGroupDemoLoad | None = None
 
     @property
     def lines(self) -> list[str]:
-        return [*self.case_review.lines, *self.near_peer.lines, *self.focus_groups.lines]
+        groups = self.peer_groups.lines if self.peer_groups else []
+        return [*self.case_review.lines, *self.near_peer.lines, *self.focus_groups.lines, *groups]
 
 
 def demo_today() -> datetime.date:
@@ -63,8 +66,16 @@ def demo_load(*, today: datetime.date) -> Demo:
         focus_groups = qualitative_demo.qualitative_demo_load(
             program=case_review.program, password=PASSWORD
         )
+        # Small peer groups (seed 003): three groups every other Thursday, alive.
+        peer_groups = peer_group_demo.peer_group_demo_load(
+            starts_on=case_review.program.starts_on,
+            institution_name=case_review_demo.INSTITUTION,
+            time_zone=TIME_ZONE,
+            password=PASSWORD,
+        )
     except (
         case_review_demo.DemoError,
+        peer_group_demo.PeerGroupDemoError,
         near_peer_demo.NearPeerDemoError,
         qualitative_demo.QualitativeDemoError,
     ) as error:
@@ -74,4 +85,5 @@ def demo_load(*, today: datetime.date) -> Demo:
         near_peer=near_peer,
         survey=survey,
         focus_groups=focus_groups,
+        peer_groups=peer_groups,
     )
