@@ -169,7 +169,7 @@ def groups_page(*, program: Program, viewer, now: datetime.datetime | None = Non
 
 def _meeting_counts(*, groups: list[PeerGroup], now) -> dict[int, list[MeetingCount]]:
     """Each group's past meetings: whether it met and how many came (never who)."""
-    series_to_group = {g.series_id: g.pk for g in groups if g.series_id}
+    series_to_group: dict[int | None, int] = {g.series_id: g.pk for g in groups if g.series_id}
     if not series_to_group:
         return {}
     meetings = (

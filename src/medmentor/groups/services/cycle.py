@@ -97,9 +97,10 @@ def group_series_plan(
 
     now = now or timezone.now()
     _require_facilitator(group=group, by=by, what="plan its meetings")
-    if group.series_id is not None and group.series.cancelled_at is None:
+    current = group.series
+    if current is not None and current.cancelled_at is None:
         raise GroupError(
-            f"{group.name} already meets ({group.series.title}); cancel that series before "
+            f"{group.name} already meets ({current.title}); cancel that series before "
             "planning another."
         )
     people = [m.person for m in accepted_members(group=group)]

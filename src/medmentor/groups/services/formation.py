@@ -209,7 +209,7 @@ def formation_run_create(
     columns = {name: [getattr(p, name) for p in profiles] for name in ATTRIBUTES}
     similar_all = tuple(dict.fromkeys([subgroup_by, *similar] if subgroup_by else similar))
     together = []
-    apart = []
+    apart: list[tuple[int, int]] = []
     for p in profiles:
         mates = {by_email[e] for e in p.together_with if e in by_email}
         if mates:
@@ -229,7 +229,7 @@ def formation_run_create(
     except MatchingInputError as error:
         raise GroupError(f"These groups cannot be formed: {error}") from None
     explanations = explain_grouping(grouping, columns, spec)
-    subgroup_of = (
+    subgroup_of: dict[object, str] = (
         dict(zip(ids, columns.get(subgroup_by, [""] * len(ids)), strict=True))
         if subgroup_by
         else {}
