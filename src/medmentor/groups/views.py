@@ -82,7 +82,8 @@ def groups(request, slug: str):
                 }
             ),
             "create_form": GroupCreateForm(),
-            "add_form": MemberAddForm(people=_learners(program)),
+            # Read once for every group's "add a member" list.
+            "learners": list(_learners(program)),
             "waves": Wave.objects.filter(instrument__program=program).select_related("instrument"),
         }
     return render(request, "groups/groups.html", context)
