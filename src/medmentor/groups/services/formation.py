@@ -148,17 +148,26 @@ def _profiles_plan(program: Program, sheet: Sheet) -> _Plan:
 
 
 def _profiles_apply(program: Program, rows: list[_Row]) -> list[str]:
-    created = updated = 0
+    # In bulk: a national network's file has tens of thousands of rows.
+    existing = {p.person_id: p for p in GroupProfile.objects.filter(program=program)}
+    new, changed = [], []
     for parsed in rows:
         if parsed.preview.action == "unchanged":
             continue
         assert parsed.person is not None, f"row {parsed.preview.row} has no person"
-        _, was_created = GroupProfile.objects.update_or_create(
-            program=program, person=parsed.person, defaults=parsed.values
+        profile = existing.get(parsed.person.pk)
+        if profile is None:
+            new.append(GroupProfile(program=program, person=parsed.person, **parsed.values))
+            continue
+        for name, value in parsed.values.items():
+            setattr(profile, name, value)
+        changed.append(profile)
+    GroupProfile.objects.bulk_create(new, batch_size=2000)
+    if changed:
+        GroupProfile.objects.bulk_update(
+            changed, [*_TEXT, "together_with", "apart_from"], batch_size=2000
         )
-        created += was_created
-        updated += not was_created
-    return [f"{created} profile(s) added, {updated} updated."]
+    return [f"{len(new)} profile(s) added, {len(changed)} updated."]
 
 
 # --- Formation ----------------------------------------------------------------------------
@@ -286,20 +295,28 @@ def formation_publish(*, run: FormationRun, by: Actor, now: datetime.datetime | 
             raise GroupError("This draft is published already.")
         people = Person.objects.in_bulk([pid for g in run.groups for pid in g["members"]])
         if settings.one_group_per_member:
-            already = (
-                Membership.objects.filter(
-                    program=program, left_at__isnull=True, person_id__in=list(people)
+            # Read the program's current members whole: a list of 71,000 ids is more
+            # than SQLite takes in one IN (...).
+            already = set(
+                Membership.objects.filter(program=program, left_at__isnull=True).values_list(
+                    "person_id", flat=True
                 )
-                .select_related("person", "group")
-                .first()
-            )
-            if already is not None:
+            ) & set(people)
+            if already:
+                taken = (
+                    Membership.objects.filter(
+                        program=program, left_at__isnull=True, person_id=min(already)
+                    )
+                    .select_related("person", "group")
+                    .get()
+                )
                 raise GroupError(
-                    f"{already.person.full_name} joined {already.group.name} since this draft was "
+                    f"{taken.person.full_name} joined {taken.group.name} since this draft was "
                     "made: form the groups again."
                 )
         existing = {g.name.lower(): g for g in PeerGroup.objects.filter(program=program)}
         placed: list[tuple[Person, PeerGroup]] = []
+        fresh_groups: list[tuple[PeerGroup, list[Person]]] = []
         for entry in run.groups:
             members = [people[pid] for pid in entry["members"]]
             group = existing.get(entry["name"].lower())
@@ -314,7 +331,7 @@ def formation_publish(*, run: FormationRun, by: Actor, now: datetime.datetime | 
                     f"{entry['name']} would have {len(members)} members; the limit is "
                     f"{settings.group_size_limit}."
                 )
-            group = PeerGroup.objects.create(
+            group = PeerGroup(
                 program=program,
                 name=entry["name"],
                 subgroup=entry["subgroup"],
@@ -322,19 +339,25 @@ def formation_publish(*, run: FormationRun, by: Actor, now: datetime.datetime | 
                 member_count=len(members),
                 created_at=now,
             )
-            Membership.objects.bulk_create(
-                [
-                    Membership(
-                        group=group,
-                        program=program,
-                        person=person,
-                        is_facilitator=k == 0,
-                        joined_at=now,
-                    )
-                    for k, person in enumerate(members)
-                ]
-            )
-            placed.extend((person, group) for person in members)
+            fresh_groups.append((group, members))
+        # New groups and their members in bulk (the database's own check still holds
+        # each group's count within its capacity).
+        PeerGroup.objects.bulk_create([group for group, _ in fresh_groups], batch_size=2000)
+        Membership.objects.bulk_create(
+            [
+                Membership(
+                    group=group,
+                    program=program,
+                    person=person,
+                    is_facilitator=k == 0,
+                    joined_at=now,
+                )
+                for group, members in fresh_groups
+                for k, person in enumerate(members)
+            ],
+            batch_size=2000,
+        )
+        placed.extend((person, group) for group, members in fresh_groups for person in members)
         fresh.published_at = now
         fresh.save(update_fields=["published_at"])
         outbox_enqueue_many(emails=[_formed_email(run=run, person=p, group=g) for p, g in placed])
