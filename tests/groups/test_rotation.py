@@ -101,3 +101,15 @@ def test_the_presenter_is_reminded_three_days_ahead_once(program, learners):
     assert reminder.to_email == learners[0].email
     assert reminder.topic.startswith("private:")
     assert presenter_reminders_enqueue_due(now=timezone.now() - datetime.timedelta(days=30)) == 0
+
+
+def test_a_member_who_leaves_gives_their_turns_to_the_others(program, learners):
+    from medmentor.groups.models import Membership
+
+    group = group_with(program, learners[:4])
+    plan_series(group, learners[0], count=4)
+    services.membership_end(
+        membership=Membership.objects.get(group=group, person=learners[3]), by=learners[3]
+    )
+    assert learners[3] not in _turns(group)
+    assert len(_turns(group)) == 4

@@ -350,3 +350,7 @@ def membership_end(
         )
         if ended:
             PeerGroup.objects.filter(pk=locked.pk).update(member_count=F("member_count") - 1)
+            # Their turns to come pass to the others (the fair order, drawn again).
+            from medmentor.groups.services.cycle import rotation_refresh
+
+            rotation_refresh(group=locked, now=now)
