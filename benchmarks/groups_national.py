@@ -4,7 +4,7 @@ formation alone (issue 14, "Scale").
 A program of N members (71,000 by default: the seed's physicians' group) is split into
 subgroups by place and groups of at most eight, diverse on specialty:
 
-- medmentor's way, end to end: the profiles file (CSV) through
+- medmentor's way, end to end: the profiles files (CSV, 20,000 rows each at most) through
   `groups.services.group_profiles_import` (every row checked, then all of it in one
   transaction), `formation_run_create` (matching.form_groups plus each group's
   explanation, stored as a draft), and `formation_publish` (the groups and memberships
@@ -100,6 +100,7 @@ def run_pipeline(people: int, folder: Path) -> dict:
     from medmentor.messaging.models import OutboxMessage
     from medmentor.people.models import Institution, Person
     from medmentor.programs.access import SYSTEM
+    from medmentor.programs.importing import MAX_ROWS
     from medmentor.programs.models import Enrollment, Program, ProgramKind, Role
 
     institution = Institution.objects.create(name="National network", slug="national")
@@ -123,18 +124,29 @@ def run_pipeline(people: int, folder: Path) -> dict:
         batch_size=5000,
     )
     cols = columns(people)
-    lines = ["email,place,specialty,interest"] + [
+    header = "email,place,specialty,interest"
+    lines = [
         f"{p.email},{cols['place'][k]},{cols['specialty'][k]},{cols['interest'][k]}"
         for k, p in enumerate(members)
     ]
-    content = ("\n".join(lines) + "\n").encode()
+    # The import engine reads at most 20,000 rows a file (programs.importing.MAX_ROWS):
+    # a national network's profiles come in several files, as they would be uploaded.
+    files = [
+        ("\n".join([header, *lines[start : start + MAX_ROWS]]) + "\n").encode()
+        for start in range(0, len(lines), MAX_ROWS)
+    ]
 
     times = {}
     started = time.perf_counter()
-    result = services.group_profiles_import(
-        program=program, file_name="profiles.csv", content=content, apply=True, by=SYSTEM
-    )
-    assert result.applied, result.errors[:3]
+    for number, content in enumerate(files, 1):
+        result = services.group_profiles_import(
+            program=program,
+            file_name=f"profiles-{number}.csv",
+            content=content,
+            apply=True,
+            by=SYSTEM,
+        )
+        assert result.applied, result.errors[:3]
     times["import"] = time.perf_counter() - started
     step = time.perf_counter()
     run = services.formation_run_create(
@@ -157,7 +169,7 @@ def run_pipeline(people: int, folder: Path) -> dict:
 
 def child(kind: str, people: int) -> dict:
     with tempfile.TemporaryDirectory() as folder:
-        output = subprocess.run(
+        done = subprocess.run(
             [
                 sys.executable,
                 __file__,
@@ -168,12 +180,13 @@ def child(kind: str, people: int) -> dict:
                 "--folder",
                 folder,
             ],
-            check=True,
             capture_output=True,
             text=True,
             env=os.environ,
-        ).stdout
-    return json.loads(output.strip().splitlines()[-1])
+        )
+    if done.returncode:
+        raise SystemExit(f"The {kind} process failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def main() -> None:

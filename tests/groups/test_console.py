@@ -43,3 +43,14 @@ def test_a_bad_file_imports_nothing_and_names_the_row(program, tmp_path, fast_pa
     with pytest.raises(CommandError, match="Row 10, column email"):
         call_command("groups_form", program.slug, "--profiles", str(path))
     assert not GroupProfile.objects.exists() and not PeerGroup.objects.exists()
+
+
+def test_several_files_are_all_or_nothing_together(program, tmp_path, fast_passwords):
+    people = make_learners(program, 8)
+    good = _file(tmp_path, people[:4])
+    bad_folder = tmp_path / "second"
+    bad_folder.mkdir()
+    bad = _file(bad_folder, people[4:], extra="nobody@else.test,North,S1\n")
+    with pytest.raises(CommandError, match="profiles.csv has 1 problem"):
+        call_command("groups_form", program.slug, "--profiles", str(good), str(bad))
+    assert not GroupProfile.objects.exists()
