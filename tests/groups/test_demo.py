@@ -40,3 +40,12 @@ def test_loading_the_demo_twice_changes_nothing(db, fast_passwords):
     before = PeerGroup.objects.count(), GroupMessage.objects.count()
     _load()
     assert (PeerGroup.objects.count(), GroupMessage.objects.count()) == before
+
+
+def test_the_demo_s_sign_in_lines_name_a_facilitator_and_a_member(db, fast_passwords):
+    demo = _load()
+    group = PeerGroup.objects.get(program=demo.program, name="Denver Thursday")
+    roles = {m.person.email: m.is_facilitator for m in accepted_members(group=group)}
+    assert roles["peer01@demo.medmentor.test"] is True
+    assert roles["peer02@demo.medmentor.test"] is False
+    assert any("peer01@demo.medmentor.test (facilitator)" in line for line in demo.lines)

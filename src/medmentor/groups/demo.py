@@ -169,6 +169,10 @@ def peer_group_demo_load(
         services.group_open_set(group=aurora, by=access.SYSTEM, is_open=True)
         services.group_join(group=aurora, by=by_email[_email(len(people))])
         lines.append(
+            f"Peer groups: sign in as {_email(1)} (facilitator) or {_email(2)} (member) of "
+            "“Denver Thursday”, with the demo password."
+        )
+        lines.append(
             f"{NEWCOMER[0]} ({_email(len(people))}) joined {aurora.name} and has yet to accept "
             "the agreement."
         )
