@@ -92,3 +92,11 @@ def test_the_groups_pages_are_a_404_in_a_program_of_another_kind(client, program
     program.save(update_fields=["kind"])
     sign_in(client, director)
     assert client.get(reverse("groups", args=[program.slug])).status_code == 404
+
+
+def test_the_home_page_asks_a_placed_learner_to_accept_the_agreement(client, program, learners):
+    group_with(program, learners[:4], accept=False)
+    sign_in(client, learners[1])
+    page = client.get(reverse("home")).content.decode()
+    assert "Read and accept your group" in page
+    assert reverse("groups-agreement", args=[program.slug]) in page
