@@ -272,8 +272,9 @@ def test_loading_in_a_later_week_moves_the_demo_to_stay_current(demo_program):
     assert WeekPlan.objects.filter(program_week__program=program).count() == 8
     # and the near-peer program's 12 mentors, 24 students, the focus groups' second coder,
     # the operations account, the reverse mentoring program's 6 fellows, 5 consultants
-    # and facilitator, and the peer-support conference's 10 residents and 4 faculty
-    assert Person.objects.count() == 18 + 36 + 1 + 1 + 12 + 14
+    # and facilitator, the peer-support conference's 10 residents and 4 faculty, and the
+    # peer-group program's 22 members
+    assert Person.objects.count() == 18 + 36 + 1 + 1 + 12 + 14 + 22
 
 
 def test_the_weeks_already_over_have_case_marks_so_the_dashboard_shows_figures(

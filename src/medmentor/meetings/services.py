@@ -465,6 +465,49 @@ def series_update(
     return series
 
 
+def series_participants_add(
+    *,
+    series: MeetingSeries,
+    people: list[Person],
+    by: access.Actor,
+    now: datetime.datetime | None = None,
+) -> int:
+    """Add `people` to a series and to its meetings still to come, and send the series'
+    update (SEQUENCE + 1) to all its participants, the new ones' invitation among them.
+    `by`: the series' organizer, a director or coordinator, or access.SYSTEM (a kind's
+    own rule adding someone, e.g. a peer-group member who accepted the agreement).
+    Returns how many were new."""
+    now = now or timezone.now()
+    if by is not access.SYSTEM and by.pk != series.organizer_id:
+        access.require_manager(
+            by, series.program, f"Only the organizer of “{series.title}” adds people to it."
+        )
+    if series.cancelled_at is not None:
+        raise MeetingError(f"The series “{series.title}” is cancelled.")
+    for person in people:
+        if not access.program_access(person, series.program).is_enrolled:
+            raise MeetingError(
+                f"{person.full_name} is not in {series.program.name}, so cannot be invited to "
+                "its meetings."
+            )
+    with transaction.atomic():
+        known = set(series.participants.values_list("pk", flat=True))
+        new = [p for p in dict.fromkeys(people) if p.pk not in known]
+        if not new:
+            return 0
+        series.participants.add(*new)
+        coming = list(series.meetings.filter(starts_at__gt=now, cancelled_at__isnull=True))
+        MeetingParticipant.objects.bulk_create(
+            [MeetingParticipant(meeting=m, person=p) for m in coming for p in new],
+            ignore_conflicts=True,
+        )
+        series.sequence += 1
+        series.updated_at = now
+        series.save(update_fields=["sequence", "updated_at"])
+        _announce_series(series=series, participants=list(series.participants.all()))
+    return len(new)
+
+
 def series_date_skip(
     *, series: MeetingSeries, by: Person, on: datetime.date, now: datetime.datetime | None = None
 ) -> None:

@@ -45,7 +45,15 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         # Sign-in link emails are left out: each one's times say when that person asked
         # to sign in, which is theirs alone, as their last sign-in is (docs/deploy.md).
-        return super().get_queryset(request).exclude(topic="sign-in").select_related("person")
+        # A peer group's private mail (topic "private:…": commitment notices, presenter
+        # reminders, thread digests) is its members' alone, as the group is (rule 5).
+        return (
+            super()
+            .get_queryset(request)
+            .exclude(topic="sign-in")
+            .exclude(topic__startswith="private:")
+            .select_related("person")
+        )
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -98,6 +98,12 @@ class ProgramAccess:
         return Role.DIRECTOR in self.roles
 
     @property
+    def joins_peer_groups(self) -> bool:
+        """May belong to a small peer group of the program (groups app): its learners;
+        whether they are in a given group is the group's fact (groups.selectors)."""
+        return self.is_learner
+
+    @property
     def staff_roles(self) -> frozenset[str]:
         """The roles held that run the program (director, coordinator)."""
         return self.roles & frozenset(STAFF_ROLES)
@@ -160,6 +166,7 @@ REASONS = {
     "is_faculty": "This is for the program's faculty.",
     "is_researcher": "Only the program's researchers may do this.",
     "is_enrolled": "Only people enrolled in the program may see this.",
+    "joins_peer_groups": "Peer groups are for the program's juniors and seniors.",
     "plans_meetings": "Only the program's mentors, mentees and staff plan meetings.",
     "creates_programs": (
         "New programs are created by the directors of a program at the same institution. "

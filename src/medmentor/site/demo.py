@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from medmentor.conferences import demo as conference_demo
 from medmentor.curriculum import demo as case_review_demo
+from medmentor.groups import demo as peer_group_demo
 from medmentor.mentoring import demo as near_peer_demo
 from medmentor.qualitative import demo as qualitative_demo
 from medmentor.reverse import demo as reverse_demo
@@ -35,12 +36,14 @@ class Demo:
     survey: Instrument
     focus_groups: qualitative_demo.QualitativeDemo
     reverse: reverse_demo.ReverseDemoLoad
+    peer_groups: peer_group_demo.PeerGroupDemoLoad
 
     @property
     def lines(self) -> list[str]:
         return [
             *self.case_review.lines,
             *self.near_peer.lines,
+            *self.peer_groups.lines,
             *self.reverse.lines,
             *self.focus_groups.lines,
         ]
@@ -84,8 +87,16 @@ def demo_load(*, today: datetime.date) -> Demo:
         focus_groups = qualitative_demo.qualitative_demo_load(
             program=case_review.program, password=PASSWORD
         )
+        # Small peer groups (seed 003): three groups every other Thursday, alive.
+        peer_groups = peer_group_demo.peer_group_demo_load(
+            starts_on=case_review.program.starts_on,
+            institution_name=case_review_demo.INSTITUTION,
+            time_zone=TIME_ZONE,
+            password=PASSWORD,
+        )
     except (
         case_review_demo.DemoError,
+        peer_group_demo.PeerGroupDemoError,
         near_peer_demo.NearPeerDemoError,
         qualitative_demo.QualitativeDemoError,
         reverse_demo.ReverseDemoError,
@@ -98,4 +109,5 @@ def demo_load(*, today: datetime.date) -> Demo:
         survey=reverse.survey,
         focus_groups=focus_groups,
         reverse=reverse,
+        peer_groups=peer_groups,
     )

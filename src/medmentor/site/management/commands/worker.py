@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from medmentor.conferences.tasks import conference_work_due
 from medmentor.curriculum.weekly_email import weekly_emails_enqueue_due
+from medmentor.groups.tasks import groups_emails_enqueue_due
 from medmentor.meetings.tasks import meetings_emails_enqueue_due
 from medmentor.mentoring.services import mentoring_health_enqueue_due
 from medmentor.messaging.services import outbox_deliver_due
@@ -37,6 +38,7 @@ WORKER_HOOKS = {
     "survey-emails": survey_emails_enqueue_due,
     "meeting-emails": meetings_emails_enqueue_due,
     "mentoring-health": mentoring_health_enqueue_due,
+    "group-emails": groups_emails_enqueue_due,
     "sign-in-records": sign_in_records_prune,
 }
 
