@@ -16,7 +16,8 @@ from typing import NamedTuple
 
 import numpy as np
 from django.db import connection
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
@@ -83,14 +84,32 @@ class WaveCounts:
         return "— (more answers than invitations: some were entered without one)"
 
 
+def _with_counts(waves: QuerySet[Wave]) -> QuerySet[Wave]:
+    """Waves with `n_invited` and `n_submitted`, each counted in its own subquery: two
+    counts over one join would pair every invitation of a wave with every response
+    (10^10 rows for 100,000 of each), to be thinned out again by DISTINCT."""
+    invited = (
+        Invitation.objects.filter(wave=OuterRef("pk"))
+        .order_by()
+        .values("wave")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    submitted = (
+        Response.objects.filter(wave=OuterRef("pk"), submitted_at__isnull=False)
+        .order_by()
+        .values("wave")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return waves.annotate(
+        n_invited=Coalesce(Subquery(invited), 0), n_submitted=Coalesce(Subquery(submitted), 0)
+    )
+
+
 def wave_counts(*, instrument: Instrument) -> list[WaveCounts]:
     """Per wave: how many were invited, submitted, declined — counts only."""
-    waves = instrument.waves.annotate(
-        n_invited=Count("invitations", distinct=True),
-        n_submitted=Count(
-            "responses", filter=Q(responses__submitted_at__isnull=False), distinct=True
-        ),
-    ).order_by("opens_at", "pk")  # a GROUP BY query drops Meta.ordering
+    waves = _with_counts(instrument.waves.all()).order_by("opens_at", "pk")
     return [
         WaveCounts(wave=w, invited=w.n_invited, submitted=w.n_submitted, declined=w.declined_count)
         for w in waves
@@ -573,15 +592,9 @@ def attention_items(*, person: Person, program: Program) -> list[AttentionItem]:
     now = timezone.now()
     items: list[AttentionItem] = []
     if access.program_access(person, program).sees_aggregates:
-        waves = (
+        waves = _with_counts(
             Wave.objects.filter(instrument__program=program, opens_at__lte=now, closes_at__gt=now)
             .select_related("instrument")
-            .annotate(
-                n_invited=Count("invitations", distinct=True),
-                n_submitted=Count(
-                    "responses", filter=Q(responses__submitted_at__isnull=False), distinct=True
-                ),
-            )
             .order_by("closes_at", "pk")
         )
         for wave in waves:
