@@ -13,7 +13,7 @@ import json
 from collections.abc import Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 from django.core.cache import cache
@@ -87,7 +87,7 @@ class WaveCounts:
         return "— (more answers than invitations: some were entered without one)"
 
 
-def _with_counts(waves: QuerySet[Wave]) -> QuerySet[Wave]:
+def _with_counts(waves: QuerySet[Wave]) -> QuerySet[Any]:
     """Waves with `n_invited` and `n_submitted`, each counted in its own subquery: two
     counts over one join would pair every invitation of a wave with every response
     (10^10 rows for 100,000 of each), to be thinned out again by DISTINCT."""
