@@ -130,7 +130,7 @@ def _within_reach(
             _element_rows(others, element_ids),
             len(element_ids),
         )
-    my_rows, their_rows, base = numbered
+    my_rows, their_rows, _ = numbered
     reach: dict[int, list[int]] = {i: [] for i in rest}
     mine_by_length: dict[int, list[int]] = {}
     for i in rest:
@@ -142,13 +142,16 @@ def _within_reach(
         theirs = theirs_by_length.get(length)
         if not theirs:
             continue
-        mine_elements = my_rows[np.array(mine, dtype=np.int64), :length]
         their_indices = np.array(theirs, dtype=np.int64)
-        their_elements = their_rows[their_indices, :length]
+        mine_elements, their_elements, sizes = _per_column(
+            my_rows[np.array(mine, dtype=np.int64), :length], their_rows[their_indices, :length]
+        )
         candidates = []
         for positions in combinations(range(length), max(length - tolerance, 0)):
             my_keys, their_keys = _keys(
-                mine_elements[:, positions], their_elements[:, positions], base
+                mine_elements[:, positions],
+                their_elements[:, positions],
+                [sizes[k] for k in positions],
             )
             order = np.argsort(their_keys, kind="stable")
             sorted_keys = their_keys[order]
@@ -195,13 +198,27 @@ def _element_rows(codes: list[tuple], element_ids: dict) -> np.ndarray:
     return rows
 
 
-def _keys(mine: np.ndarray, theirs: np.ndarray, base: int) -> tuple[np.ndarray, np.ndarray]:
-    """One integer per row, equal exactly when the rows are equal."""
+def _per_column(mine: np.ndarray, theirs: np.ndarray) -> tuple[np.ndarray, np.ndarray, list]:
+    """Both waves' element numbers renumbered 0..n-1 within each column, with each
+    column's n: a row then fits one mixed-radix integer even when some column has
+    thousands of distinct answers (one number per element of the whole code would not)."""
+    both = np.vstack([mine, theirs])
+    dense = np.empty_like(both)
+    sizes = []
+    for column in range(both.shape[1]):
+        values, dense[:, column] = np.unique(both[:, column], return_inverse=True)
+        sizes.append(len(values))
+    return dense[: len(mine)], dense[len(mine) :], sizes
+
+
+def _keys(mine: np.ndarray, theirs: np.ndarray, sizes: list) -> tuple[np.ndarray, np.ndarray]:
+    """One integer per row, equal exactly when the rows are equal; `sizes`: how many
+    values each column holds (its numbers run 0..size-1)."""
     width = mine.shape[1]
     if width == 0:
         return np.zeros(len(mine), dtype=np.int64), np.zeros(len(theirs), dtype=np.int64)
-    if base**width < 2**62:
-        weights = base ** np.arange(width, dtype=np.int64)
+    if math.prod(sizes) < 2**62:
+        weights = np.array([math.prod(sizes[:k]) for k in range(width)], dtype=np.int64)
         return mine @ weights, theirs @ weights
     # Too many distinct elements to make one number of the row: number the rows instead.
     _, keys = np.unique(np.vstack([mine, theirs]), axis=0, return_inverse=True)
