@@ -419,9 +419,12 @@ def _pairs(
 @contextmanager
 def _without_cycle_collection():
     """Pause Python's cyclic garbage collector while hundreds of thousands of small
-    objects (rows, codes) are made: it ran over and over during the report's reads and
-    cost a third of its time at 100,000 responses a wave. These objects hold no cycles,
-    so reference counting still frees them; the collector resumes afterwards."""
+    objects (rows, codes) are made: it ran over and over during the report's reads.
+    Measured again on 2026-12-07 at 100,000 responses a wave (benchmarks/README.md):
+    2.7 s of CPU with it paused, 3.5 s without. These objects hold no cycles, so
+    reference counting still frees them; the collector resumes afterwards (and is left
+    off if something else had turned it off). Fewer Python objects per response (codes
+    kept as arrays from the database to the pairing) would make this unnecessary."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
