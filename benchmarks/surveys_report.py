@@ -14,26 +14,38 @@ of the month the mother was born: about 10^10 codes, so an estimated 0.5 pairs o
 
 Measured in the same run, on the same SQLite database:
 
-* medmentor: `surveys.selectors.survey_report` without charts — reads both waves into
-  matrices, pairs the codes (exact and tolerant), scores the scales, Cronbach's alpha,
-  the paired comparison per scale, the counts per Likert item; then the report page
-  with its 40 diverging bar charts and 5 scale charts (matplotlib SVG), requested by a
-  signed-in director through Django's test client (view, statistics, charts, template);
+* medmentor: `surveys.selectors.survey_report_compute` without charts (the cache left
+  out) — reads both waves into matrices, pairs the codes (exact and tolerant), scores
+  the scales, Cronbach's alpha, the paired comparison per scale, the counts per Likert
+  item; then the report page with its 40 diverging bar charts and 5 scale charts
+  (matplotlib SVG), requested by a signed-in director through Django's test client
+  (view, statistics, charts, template) twice: first computed and kept in the cache,
+  then again from unchanged data, served from the cache after reading the data
+  version (`report_data_version`, also timed alone);
 * naive: a per-row loop over the same answer rows (a dict per response, Python sums per
-  scale, counts per item, exact code pairing only), without charts or statistics.
+  scale, counts per item, exact code pairing only), without charts or statistics;
+* memory: the report with its charts computed in a child process on the same database,
+  its peak resident memory beside the child's before the report.
 
-The ratio comes first, the absolute times beside it: the machines are shared and noisy.
+The ratio comes first, the absolute times beside it, each as wall time and as the
+process's CPU time, with the load average at the start and the end: the machines are
+shared and noisy, and under load the wall time is mostly waiting for a core.
 
 Run: .venv/bin/python benchmarks/surveys_report.py [--respondents 100000] [--database-url URL]
+     [--keep FOLDER]  (SQLite: build the database in FOLDER once and reuse it next time)
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hmac
 import os
 import random
+import resource
 import sqlite3
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -202,8 +214,10 @@ def director_client(program):
     from medmentor.people.models import Person
     from medmentor.programs.models import Enrollment, Role
 
-    director = Person.objects.create_user(email="director@bench.test", full_name="Director")
-    Enrollment.objects.create(program=program, person=director, role=Role.DIRECTOR)
+    director = Person.objects.filter(email="director@bench.test").first()
+    if director is None:
+        director = Person.objects.create_user(email="director@bench.test", full_name="Director")
+        Enrollment.objects.create(program=program, person=director, role=Role.DIRECTOR)
     client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(director)
     return client
@@ -255,6 +269,63 @@ def naive(instrument) -> dict:
     return result
 
 
+class Timer:
+    """Wall and CPU time of a block."""
+
+    def __enter__(self):
+        self.wall, self.cpu = time.perf_counter(), time.process_time()
+        return self
+
+    def __exit__(self, *exc):
+        self.wall = time.perf_counter() - self.wall
+        self.cpu = time.process_time() - self.cpu
+
+    def __str__(self) -> str:
+        return f"{self.wall:.2f} s (CPU {self.cpu:.2f} s)"
+
+
+def peak_memory_mb() -> float:
+    """This process's peak resident memory. Linux's VmHWM belongs to the process's own
+    memory map; ru_maxrss would carry the parent's peak over the fork."""
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def memory_child() -> None:
+    """In the child process: the report with its charts, the peak memory before and after."""
+    import django
+
+    django.setup()
+    from medmentor.surveys.models import Instrument
+    from medmentor.surveys.selectors import survey_report_compute
+
+    instrument = Instrument.objects.get(title="Bench")
+    before = peak_memory_mb()
+    survey_report_compute(instrument=instrument, with_charts=True)
+    print(f"{before:.0f} {peak_memory_mb():.0f}")
+
+
+def memory(folder: Path, database_url: str) -> str:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    child = subprocess.run(
+        [sys.executable, __file__, "--memory-child", "--keep", str(folder)]
+        + (["--database-url", database_url] if database_url else []),
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    before, after = child.stdout.split()[-2:]
+    return f"peak {after} MB in its own process ({before} MB before the report)"
+
+
+def load() -> str:
+    return f"{os.getloadavg()[0]:.1f}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--respondents", type=int, default=100_000)
@@ -263,9 +334,20 @@ def main() -> None:
         default="",
         help="an empty database to fill, e.g. postgres://…/medmentor_bench (default SQLite)",
     )
+    parser.add_argument("--keep", default="", help="folder of a SQLite database to reuse")
+    parser.add_argument("--memory-child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
-        configure(Path(folder), args.database_url)
+    with contextlib.ExitStack() as stack:
+        if args.keep:
+            folder = Path(args.keep)
+            folder.mkdir(parents=True, exist_ok=True)
+        else:
+            folder = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+        configure(folder, args.database_url)
+        if args.memory_child:
+            memory_child()
+            return
+        load_start = load()
         import django
 
         django.setup()
@@ -274,39 +356,51 @@ def main() -> None:
         call_command("migrate", verbosity=0)
         from django.urls import reverse
 
-        from medmentor.surveys.selectors import survey_report
+        from medmentor.surveys.models import Instrument
+        from medmentor.surveys.selectors import report_data_version, survey_report_compute
 
-        instrument, load_time = build(args.respondents)
-        started = time.perf_counter()
-        report = survey_report(instrument=instrument, with_charts=False)
-        ours = time.perf_counter() - started
+        instrument = Instrument.objects.filter(title="Bench").first()
+        load_time = None
+        if instrument is None:
+            instrument, load_time = build(args.respondents)
+        n = instrument.waves.get(kind="pre").responses.count()
+        with Timer() as ours:
+            report = survey_report_compute(instrument=instrument, with_charts=False)
         client = director_client(instrument.program)
         url = reverse(
             "survey-report",
             kwargs={"slug": instrument.program.slug, "instrument_id": instrument.pk},
         )
-        started = time.perf_counter()
-        page = client.get(url)
-        whole = time.perf_counter() - started
+        with Timer() as whole:
+            page = client.get(url)
         # 40 Likert charts and one chart per scale.
         assert page.status_code == 200 and page.content.count(b'<svg role="img"') == 45
-        started = time.perf_counter()
-        peer = naive(instrument)
-        theirs = time.perf_counter() - started
+        with Timer() as cached:
+            again = client.get(url)
+        assert again.status_code == 200 and again.content.count(b'<svg role="img"') == 45
+        with Timer() as version:
+            report_data_version(instrument=instrument)
+        with Timer() as theirs:
+            peer = naive(instrument)
+        peak = memory(folder, args.database_url)
         row = report.scales[0].comparison
         assert report.items[0].counts_by_wave[0][1] == peer["pre"][report.items[0].item.pk]
         print(
-            f"survey statistics from the database, {args.respondents:,} respondents x 2 waves "
-            f"x 40 items: {theirs / ours:.1f}x the naive loop ({ours:.2f} s vs {theirs:.2f} s)"
+            f"survey statistics from the database, {n:,} respondents x 2 waves "
+            f"x 40 items: {theirs.wall / ours.wall:.1f}x the naive loop ({ours} vs {theirs})"
         )
         print(
-            f"  the report page with its 45 charts, as a director gets it: {whole:.2f} s "
-            f"(target under 5 s: {'met' if whole < 5 else 'not met'})"
+            f"  the report page with its 45 charts, as a director gets it: first {whole} "
+            f"(target under 5 s: {'met' if whole.wall < 5 else 'not met'}); again from "
+            f"unchanged data, from the cache: {cached} (data version alone {version})"
         )
+        print(f"  the report with charts computed: {peak}")
         print(
             f"  pairs: {row.n_pairs:,} (exact {report.match.exact:,}, tolerant "
             f"{report.match.tolerant:,}, ambiguous {report.match.ambiguous:,}); naive exact "
-            f"pairs {peer['pairs']:,}; data loaded in {load_time:.1f} s; {database()}"
+            f"pairs {peer['pairs']:,}; "
+            + (f"data loaded in {load_time:.1f} s; " if load_time else "database reused; ")
+            + f"{database()}; load average {load_start} at the start, {load()} at the end"
         )
         print(f"  {report.match.chance.summary} {' '.join(report.match.details)}")
 

@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 
 from medmentor.programs.access import SYSTEM
@@ -25,3 +26,10 @@ def make_survey(program, anonymity=Anonymity.CODED):
 @pytest.fixture
 def survey(program):
     return make_survey(program)
+
+
+@pytest.fixture(autouse=True)
+def _report_cache_empty():
+    """Each test starts with an empty cache: the in-memory cache outlives a test's
+    rolled-back database, whose keys the next test gets again."""
+    cache.clear()

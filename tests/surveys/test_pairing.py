@@ -112,11 +112,26 @@ def test_keys_of_rows_with_too_many_elements_for_one_number_are_equal_only_for_e
 
     mine = np.array([[1, 2, 3], [4, 5, 6], [1, 2, 3]])
     theirs = np.array([[4, 5, 6], [1, 2, 4], [1, 2, 3]])
-    # A base this large cannot make one 64-bit number of three elements: rows are numbered.
-    my_keys, their_keys = _keys(mine, theirs, 2**40)
+    # Columns this large cannot make one 64-bit number of three elements: rows are numbered.
+    my_keys, their_keys = _keys(mine, theirs, [2**40] * 3)
     assert my_keys[0] == my_keys[2] == their_keys[2]
     assert my_keys[1] == their_keys[0]
     assert len({*my_keys.tolist(), *their_keys.tolist()}) == 3
+
+
+def test_keys_numbered_per_column_fit_one_number_when_one_column_has_many_values():
+    import numpy as np
+
+    from medmentor.surveys.pairing import _keys, _per_column
+
+    # 30,000 distinct first elements among few others, as post-only codes make them.
+    mine = np.array([[n * 7, 1, 2] for n in range(30_000)])
+    theirs = np.array([[0, 1, 2], [7, 1, 3]])
+    dense_mine, dense_theirs, sizes = _per_column(mine, theirs)
+    assert sizes == [30_000, 1, 2]
+    my_keys, their_keys = _keys(dense_mine, dense_theirs, sizes)
+    assert my_keys[0] == their_keys[0] and my_keys[1] != their_keys[1]
+    assert len(set(my_keys.tolist())) == 30_000
 
 
 X, Y = ("a", "b", "c", "d"), ("a", "b", "c", "z")  # Y one element from X

@@ -24,7 +24,7 @@ when the code space is too small for the number of respondents.
 import math
 from collections import Counter
 from dataclasses import dataclass, field
-from itertools import combinations
+from itertools import chain, combinations
 
 import numpy as np
 
@@ -107,6 +107,8 @@ def _within_reach(
     others: list[tuple],
     rest_others: list[int],
     tolerance: int,
+    *,
+    numbered: "tuple[np.ndarray, np.ndarray, int] | None" = None,
 ) -> dict[int, list[int]]:
     """For each code, the other wave's codes differing in at most `tolerance` elements —
     all of them when there are at most one, else any two (enough to call it ambiguous).
@@ -118,7 +120,17 @@ def _within_reach(
     first two codes found: no code is compared with every other (10^10 comparisons for
     100,000 codes a wave), and crowded keys cost no more than empty ones. The keys are
     numbers made from the elements, handled by numpy a whole wave at a time: a Python
-    loop over the codes took 1.5 s for 100,000 a wave."""
+    loop over the codes took 1.5 s for 100,000 a wave. `numbered`: both waves' codes as
+    element numbers (`_element_rows`) and how many numbers there are, when the caller
+    has them already."""
+    if numbered is None:
+        element_ids: dict = {}
+        numbered = (
+            _element_rows(codes, element_ids),
+            _element_rows(others, element_ids),
+            len(element_ids),
+        )
+    my_rows, their_rows, _ = numbered
     reach: dict[int, list[int]] = {i: [] for i in rest}
     mine_by_length: dict[int, list[int]] = {}
     for i in rest:
@@ -130,14 +142,16 @@ def _within_reach(
         theirs = theirs_by_length.get(length)
         if not theirs:
             continue
-        element_ids: dict = {}
-        mine_elements = _element_matrix([codes[i] for i in mine], length, element_ids)
-        their_elements = _element_matrix([others[j] for j in theirs], length, element_ids)
         their_indices = np.array(theirs, dtype=np.int64)
+        mine_elements, their_elements, sizes = _per_column(
+            my_rows[np.array(mine, dtype=np.int64), :length], their_rows[their_indices, :length]
+        )
         candidates = []
         for positions in combinations(range(length), max(length - tolerance, 0)):
             my_keys, their_keys = _keys(
-                mine_elements[:, positions], their_elements[:, positions], len(element_ids)
+                mine_elements[:, positions],
+                their_elements[:, positions],
+                [sizes[k] for k in positions],
             )
             order = np.argsort(their_keys, kind="stable")
             sorted_keys = their_keys[order]
@@ -167,21 +181,44 @@ def _within_reach(
     return reach
 
 
-def _element_matrix(codes: list[tuple], length: int, element_ids: dict) -> np.ndarray:
-    """Codes as rows of element numbers (the same element value, the same number)."""
-    numbers = [
-        element_ids.setdefault(element, len(element_ids)) for code in codes for element in code
-    ]
-    return np.array(numbers, dtype=np.int64).reshape(len(codes), length)
+def _element_rows(codes: list[tuple], element_ids: dict) -> np.ndarray:
+    """Codes as rows of element numbers (the same element value, the same number; -1
+    past the end of a shorter code), each element numbered once for all that follows.
+    The Python work is per distinct element; per element of a code it runs in C."""
+    flat = list(chain.from_iterable(codes))
+    for element in dict.fromkeys(flat):  # new elements in order of first appearance
+        element_ids.setdefault(element, len(element_ids))
+    numbers = np.fromiter(map(element_ids.__getitem__, flat), dtype=np.int64, count=len(flat))
+    lengths = np.fromiter(map(len, codes), dtype=np.int64, count=len(codes))
+    width = int(lengths.max()) if len(codes) else 0
+    if len(numbers) == width * len(codes):
+        return numbers.reshape(len(codes), width)
+    rows = np.full((len(codes), width), -1, dtype=np.int64)
+    rows[np.arange(width) < lengths[:, None]] = numbers
+    return rows
 
 
-def _keys(mine: np.ndarray, theirs: np.ndarray, base: int) -> tuple[np.ndarray, np.ndarray]:
-    """One integer per row, equal exactly when the rows are equal."""
+def _per_column(mine: np.ndarray, theirs: np.ndarray) -> tuple[np.ndarray, np.ndarray, list]:
+    """Both waves' element numbers renumbered 0..n-1 within each column, with each
+    column's n: a row then fits one mixed-radix integer even when some column has
+    thousands of distinct answers (one number per element of the whole code would not)."""
+    both = np.vstack([mine, theirs])
+    dense = np.empty_like(both)
+    sizes = []
+    for column in range(both.shape[1]):
+        values, dense[:, column] = np.unique(both[:, column], return_inverse=True)
+        sizes.append(len(values))
+    return dense[: len(mine)], dense[len(mine) :], sizes
+
+
+def _keys(mine: np.ndarray, theirs: np.ndarray, sizes: list) -> tuple[np.ndarray, np.ndarray]:
+    """One integer per row, equal exactly when the rows are equal; `sizes`: how many
+    values each column holds (its numbers run 0..size-1)."""
     width = mine.shape[1]
     if width == 0:
         return np.zeros(len(mine), dtype=np.int64), np.zeros(len(theirs), dtype=np.int64)
-    if base**width < 2**62:
-        weights = base ** np.arange(width, dtype=np.int64)
+    if math.prod(sizes) < 2**62:
+        weights = np.array([math.prod(sizes[:k]) for k in range(width)], dtype=np.int64)
         return mine @ weights, theirs @ weights
     # Too many distinct elements to make one number of the row: number the rows instead.
     _, keys = np.unique(np.vstack([mine, theirs]), axis=0, return_inverse=True)
@@ -209,6 +246,13 @@ def codes_pair(pre: list[list[str]], post: list[list[str]], *, tolerance: int = 
     pre_codes = [tuple(code) for code in pre]
     post_codes = [tuple(code) for code in post]
     pre_count, post_count = Counter(pre_codes), Counter(post_codes)
+    # Every element numbered once, for the tolerant pairing and the chance estimate.
+    element_ids: dict = {}
+    numbered = (
+        _element_rows(pre_codes, element_ids),
+        _element_rows(post_codes, element_ids),
+        len(element_ids),
+    )
     pairs: list[tuple[int, int]] = []
     post_index = {code: i for i, code in enumerate(post_codes) if post_count[code] == 1}
     used_pre: set[int] = set()
@@ -249,8 +293,17 @@ def codes_pair(pre: list[list[str]], post: list[list[str]], *, tolerance: int = 
             if code and (j not in used_post or j in shared_post) and code not in pre_count
         ]
         pool = (len(rest_pre), len(rest_post))
-        reach_pre = _within_reach(pre_codes, rest_pre, post_codes, rest_post, tolerance)
-        reach_post = _within_reach(post_codes, rest_post, pre_codes, rest_pre, tolerance)
+        reach_pre = _within_reach(
+            pre_codes, rest_pre, post_codes, rest_post, tolerance, numbered=numbered
+        )
+        reach_post = _within_reach(
+            post_codes,
+            rest_post,
+            pre_codes,
+            rest_pre,
+            tolerance,
+            numbered=(numbered[1], numbered[0], numbered[2]),
+        )
         for i, reached in reach_pre.items():
             if i in shared_pre:
                 continue
@@ -277,30 +330,38 @@ def codes_pair(pre: list[list[str]], post: list[list[str]], *, tolerance: int = 
         unmatched_post=unmatched_post,
         tolerance=tolerance,
     )
-    chance = chance_estimate(pre_codes, post_codes, match=match, pool=pool)
+    chance = chance_estimate(pre_codes, post_codes, match=match, pool=pool, numbered=numbered)
     return CodeMatch(**{**match.__dict__, "chance": chance, "details": list(chance.warnings)})
 
 
-def _agreement_per_element(codes: list[tuple]) -> list[float]:
+def _agreement_per_element(rows: np.ndarray, base: int) -> list[float]:
     """Per element, sum over answers of n(n-1) / (N(N-1)): the chance that two different
     respondents of one wave gave the same answer (unbiased for the population's sum of
-    squared shares)."""
-    if not codes:
-        return []
-    length = max(len(code) for code in codes)
+    squared shares). `rows`: the wave's codes as element numbers (`_element_rows`)."""
     result = []
-    for position in range(length):
-        values = Counter(code[position] for code in codes if len(code) > position)
-        total = sum(values.values())
+    for position in range(rows.shape[1]):
+        values = _answer_counts(rows[:, position], base)
+        total = int(values.sum())
         if total < 2:
             result.append(1.0)
             continue
-        result.append(sum(n * (n - 1) for n in values.values()) / (total * (total - 1)))
+        result.append(int((values * (values - 1)).sum()) / (total * (total - 1)))
     return result
 
 
+def _answer_counts(column: np.ndarray, base: int) -> np.ndarray:
+    """How many codes gave each element number in this position (codes too short for
+    it left out)."""
+    return np.bincount(column[column >= 0], minlength=base)
+
+
 def chance_estimate(
-    pre: list[tuple], post: list[tuple], *, match: CodeMatch, pool: tuple[int, int] | None = None
+    pre: list[tuple],
+    post: list[tuple],
+    *,
+    match: CodeMatch,
+    pool: tuple[int, int] | None = None,
+    numbered: "tuple[np.ndarray, np.ndarray, int] | None" = None,
 ) -> ChanceEstimate:
     """Expected false tolerant pairs and shared codes for these codes' design.
 
@@ -313,12 +374,23 @@ def chance_estimate(
     one has no other in reach: about lambda e^-lambda e^-mu, mu the same for the post
     code. The pre codes left without a true partner are those left minus the true
     tolerant pairs; the simulation in the tests holds the estimate against the false
-    pairs actually made.
+    pairs actually made. `numbered`: `pre` and `post` as element numbers, when the
+    caller has them (`_element_rows`).
     """
+    if numbered is None:
+        element_ids: dict = {}
+        numbered = (
+            _element_rows(pre, element_ids),
+            _element_rows(post, element_ids),
+            len(element_ids),
+        )
+    pre_rows = numbered[0][np.fromiter((bool(code) for code in pre), bool, len(pre))]
+    post_rows = numbered[1][np.fromiter((bool(code) for code in post), bool, len(post))]
+    base = numbered[2]
     pre_codes = [code for code in pre if code]
     post_codes = [code for code in post if code]
-    basis = pre_codes if len(pre_codes) >= len(post_codes) else post_codes
-    agreement = _agreement_per_element(basis)
+    basis = pre_rows if len(pre_codes) >= len(post_codes) else post_rows
+    agreement = _agreement_per_element(basis, base) if len(basis) else []
     same = math.prod(agreement) if agreement else 1.0
     in_reach = _chance_of_differences(agreement, match.tolerance)
     left_pre, left_post = (
@@ -333,7 +405,7 @@ def chance_estimate(
         # Per code, its own density of strangers in reach: a code of common answers has
         # many neighbours (ambiguous), a code of rare ones few; the false pairs come from
         # the codes in between, so one average density would misjudge them.
-        reach = _reach_per_code(pre_codes, basis, match.tolerance)
+        reach = _reach_per_code(pre_rows, basis, base, match.tolerance)
         lam = max(left_post - match.tolerant, 0) * reach
         mu = left_pre * reach
         q = lam * np.exp(-lam - mu)
@@ -370,17 +442,16 @@ def chance_estimate(
     )
 
 
-def _reach_per_code(codes: list[tuple], basis: list[tuple], tolerance: int) -> np.ndarray:
+def _reach_per_code(rows: np.ndarray, basis: np.ndarray, base: int, tolerance: int) -> np.ndarray:
     """For each code, the chance that a stranger's code differs from it in 1..tolerance
-    elements, from each element's answer shares in `basis`."""
-    length = max((len(code) for code in codes), default=0)
+    elements, from each element's answer shares in `basis` (both as element numbers)."""
     shares = []
-    for position in range(length):
-        values = Counter(code[position] for code in basis if len(code) > position)
-        total = sum(values.values()) or 1
-        shares.append(
-            np.array([values.get(code[position], 0) / total for code in codes if code], float)
-        )
+    for position in range(rows.shape[1]):
+        values = _answer_counts(basis[:, position], base) if position < basis.shape[1] else None
+        total = int(values.sum()) if values is not None else 0
+        column = rows[:, position]
+        counts = np.where(column >= 0, values[column] if values is not None else 0, 0)
+        shares.append(counts / (total or 1))
     if not shares:
         return np.zeros(0)
     # Distribution of the number of differing elements, per code, element by element.

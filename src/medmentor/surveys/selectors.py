@@ -8,15 +8,18 @@
 """
 
 import gc
+import hashlib
 import json
 from collections.abc import Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
+from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, Q
+from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
@@ -41,6 +44,7 @@ from medmentor.surveys.models import (
     ItemKind,
     Response,
     Scale,
+    ScaleItem,
     Wave,
     WaveKind,
 )
@@ -83,14 +87,32 @@ class WaveCounts:
         return "— (more answers than invitations: some were entered without one)"
 
 
+def _with_counts(waves: QuerySet[Wave]) -> QuerySet[Any]:
+    """Waves with `n_invited` and `n_submitted`, each counted in its own subquery: two
+    counts over one join would pair every invitation of a wave with every response
+    (10^10 rows for 100,000 of each), to be thinned out again by DISTINCT."""
+    invited = (
+        Invitation.objects.filter(wave=OuterRef("pk"))
+        .order_by()
+        .values("wave")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    submitted = (
+        Response.objects.filter(wave=OuterRef("pk"), submitted_at__isnull=False)
+        .order_by()
+        .values("wave")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return waves.annotate(
+        n_invited=Coalesce(Subquery(invited), 0), n_submitted=Coalesce(Subquery(submitted), 0)
+    )
+
+
 def wave_counts(*, instrument: Instrument) -> list[WaveCounts]:
     """Per wave: how many were invited, submitted, declined — counts only."""
-    waves = instrument.waves.annotate(
-        n_invited=Count("invitations", distinct=True),
-        n_submitted=Count(
-            "responses", filter=Q(responses__submitted_at__isnull=False), distinct=True
-        ),
-    ).order_by("opens_at", "pk")  # a GROUP BY query drops Meta.ordering
+    waves = _with_counts(instrument.waves.all()).order_by("opens_at", "pk")
     return [
         WaveCounts(wave=w, invited=w.n_invited, submitted=w.n_submitted, declined=w.declined_count)
         for w in waves
@@ -397,9 +419,12 @@ def _pairs(
 @contextmanager
 def _without_cycle_collection():
     """Pause Python's cyclic garbage collector while hundreds of thousands of small
-    objects (rows, codes) are made: it ran over and over during the report's reads and
-    cost a third of its time at 100,000 responses a wave. These objects hold no cycles,
-    so reference counting still frees them; the collector resumes afterwards."""
+    objects (rows, codes) are made: it ran over and over during the report's reads.
+    Measured again on 2026-12-07 at 100,000 responses a wave (benchmarks/README.md):
+    2.7 s of CPU with it paused, 3.5 s without. These objects hold no cycles, so
+    reference counting still frees them; the collector resumes afterwards (and is left
+    off if something else had turned it off). Fewer Python objects per response (codes
+    kept as arrays from the database to the pairing) would make this unnecessary."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
@@ -409,7 +434,110 @@ def _without_cycle_collection():
             gc.enable()
 
 
+# --- The report's data version and its cache ----------------------------------------------
+# The report is kept in Django's cache under a version of the data it was computed from,
+# read again on every request: a report re-rendered from unchanged data comes from the
+# cache, and any change to what it is computed from gives a new version, so a figure
+# computed from other data is never shown.
+
+# Bump when SurveyReport's shape or the code computing a figure changes: a deployed
+# change then never serves reports kept by the code before it.
+REPORT_FORMAT = 1
+REPORT_CACHE_SECONDS = 7 * 24 * 3600
+# Each response's key mixed into a number below 2**32 (a multiplicative hash), so that the
+# version also depends on which keys were added and removed, not only on their sum.
+_KEY_MIX, _KEY_PRIME = 2654435761, 4294967291
+
+
+def _table_rows(queryset) -> list[tuple]:
+    """Every stored column of every row, in key order."""
+    names = [f.attname for f in queryset.model._meta.concrete_fields]
+    return list(queryset.order_by("pk").values_list(*names))
+
+
+def report_data_version(*, instrument: Instrument) -> str:
+    """A digest of everything `survey_report` is computed from, in a few small queries.
+
+    - The survey, its waves, items, scales and scale members: every column of every row
+      (tens of rows; an edit of a wording, a code, a scale member or a wave's dates
+      changes the version).
+    - The submitted responses, per wave: how many, the largest key, the sum of the keys
+      and of the keys mixed by a hash (the index on wave and submission time answers
+      these without reading a response). Keys are never reused (AUTOINCREMENT on SQLite,
+      a sequence on PostgreSQL), so a new response, or a response deleted (a person
+      deleted in the admin takes their identified responses with them) changes the count
+      or the largest key; a response deleted and an older draft submitted leaves both
+      but changes the sum; only several such swaps at once whose keys add up to the
+      same sum AND the same hashed sum would go unseen (the hashed sum of a changed set
+      of keys coincides with chance about 1 in 2^32 per pair of sets; a respondent
+      cannot choose keys). A submitted response is never changed in place: the
+      answering services refuse (answers and codes are fixed at submission,
+      `response_submit`), the editor refuses an item change that would alter submitted
+      answers' meaning, and the admin has no page for responses or answers.
+
+    The response rate table (invitations, declines) is not in it: `survey_report` reads
+    those counts afresh for every request.
+    """
+    waves = _table_rows(Wave.objects.filter(instrument=instrument))
+    # One query per wave: the index is read in order, with no grouping (a GROUP BY over
+    # the waves took twice as long on SQLite at 100,000 responses a wave).
+    responses = [
+        Response.objects.filter(wave_id=wave[0], submitted_at__isnull=False).aggregate(
+            n=Count("pk"),
+            last=Max("pk"),
+            total=Sum("pk"),
+            mixed=Sum(F("pk") * _KEY_MIX % _KEY_PRIME),
+        )
+        for wave in waves
+    ]
+    parts = [
+        REPORT_FORMAT,
+        _table_rows(Instrument.objects.filter(pk=instrument.pk)),
+        waves,
+        _table_rows(Item.objects.filter(instrument=instrument)),
+        _table_rows(Scale.objects.filter(instrument=instrument)),
+        _table_rows(ScaleItem.objects.filter(scale__instrument=instrument)),
+        [tuple(int(number or 0) for number in row.values()) for row in responses],
+    ]
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def _report_cache_key(instrument: Instrument, version: str, *, with_charts: bool) -> str:
+    return f"surveys:report:{instrument.pk}:{'charts' if with_charts else 'figures'}:{version}"
+
+
 def survey_report(*, instrument: Instrument, with_charts: bool = True) -> SurveyReport:
+    """The survey's report (statistics, counts per item, charts), from the cache when its
+    data version (`report_data_version`) has not changed since it was computed; the
+    response rates are read afresh. Without charts (the CSV), a report kept with its
+    charts serves as well.
+
+    One report per survey and data version, the same for everyone who may see reports:
+    it holds nothing that depends on the viewer, and who may see it is asked before this
+    is called (`instrument_for_viewer`, the API's and the command's own checks).
+
+    A report is kept only when the version read after computing it is the one read
+    before: a response submitted while it was computed (and deleted again later, which
+    would bring the first version back) never leaves its figures under a version that
+    does not count it."""
+    version = report_data_version(instrument=instrument)
+    key = _report_cache_key(instrument, version, with_charts=with_charts)
+    report = None
+    if not with_charts:
+        report = cache.get(_report_cache_key(instrument, version, with_charts=True))
+    if report is None:
+        report = cache.get(key)
+    if report is None:
+        report = survey_report_compute(instrument=instrument, with_charts=with_charts)
+        if report_data_version(instrument=instrument) == version:
+            cache.set(key, report, REPORT_CACHE_SECONDS)
+    report.instrument = instrument
+    report.counts = wave_counts(instrument=instrument)
+    return report
+
+
+def survey_report_compute(*, instrument: Instrument, with_charts: bool = True) -> SurveyReport:
+    """The report computed from the database, without the cache."""
     with _without_cycle_collection():
         return _survey_report(instrument=instrument, with_charts=with_charts)
 
@@ -600,15 +728,9 @@ def attention_items(*, person: Person, program: Program) -> list[AttentionItem]:
     now = timezone.now()
     items: list[AttentionItem] = []
     if access.program_access(person, program).sees_aggregates:
-        waves = (
+        waves = _with_counts(
             Wave.objects.filter(instrument__program=program, opens_at__lte=now, closes_at__gt=now)
             .select_related("instrument")
-            .annotate(
-                n_invited=Count("invitations", distinct=True),
-                n_submitted=Count(
-                    "responses", filter=Q(responses__submitted_at__isnull=False), distinct=True
-                ),
-            )
             .order_by("closes_at", "pk")
         )
         for wave in waves:
