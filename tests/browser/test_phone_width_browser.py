@@ -1,7 +1,8 @@
 """Every page of the privacy matrix fits a 390 x 844 phone, as its main role, axe-clean.
 
 The pages and their data are the matrices' own (tests/test_privacy_matrix.py and each
-kind's tests/privacy_matrix/test_<kind>.py): a page added there is visited here too.
+module of tests/privacy_matrix/, README.md there): a page added there is visited here
+too.
 A page "fits" when the document is no wider than the viewport, so nothing (a table's
 column, a chart, the menu) is cut off or needs the whole page to scroll sideways; a
 wide table may still scroll inside its own box.

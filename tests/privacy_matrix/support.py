@@ -1,7 +1,8 @@
 """The shared machinery of the privacy matrices (privacy rules in docs/privacy.md).
 
-The case-review program's matrix is `tests/test_privacy_matrix.py`; each other program
-kind has its own module here, `test_<kind>.py` (see README.md), defining:
+The case-review program's matrix is `tests/test_privacy_matrix.py`; each other matrix
+(a program kind, or a concern split from the case-review matrix onto its world,
+`case_review_world.py`) is a module here, `test_<name>.py` (see README.md), defining:
 
 - `ROLE_PEOPLE`: role name -> the key of `make_matrix_rows().people` (None: anonymous)
 - `PAGES`, `API`, `ACTIONS`: `Endpoint`s with the expected answer for every role
@@ -141,7 +142,7 @@ def leaks(before: dict, after: dict, owners) -> list[str]:
 
 
 def matrix_modules() -> list[ModuleType]:
-    """Every kind's matrix module in this package (`test_<kind>.py`)."""
+    """Every matrix module in this package (`test_<name>.py`)."""
     import tests.privacy_matrix as package
 
     return [
