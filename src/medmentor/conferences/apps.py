@@ -25,7 +25,7 @@ class ConferencesConfig(AppConfig):
     label = "conferences"
 
     def ready(self) -> None:
-        from medmentor.conferences import selectors
+        from medmentor.conferences import forms, selectors, services
         from medmentor.meetings.services import UNLOGGED_KINDS
         from medmentor.programs import kinds
         from medmentor.programs.models import ProgramKind
@@ -40,6 +40,24 @@ class ConferencesConfig(AppConfig):
             ],
             pages=CONFERENCE_PAGES,
             home_items=selectors.attention_items,
+        )
+        kinds.register_creation(
+            kind=ProgramKind.CONFERENCE,
+            fields=("description",),
+            questions={
+                "session_minutes": forms.session_minutes_field,
+                "session_place": forms.session_place_field,
+                "session_video_url": forms.session_video_url_field,
+            },
+            intro="Residents run peer-support sessions in the teaching slot: a resident "
+            "facilitates, residents share a story, supportive faculty reflect; attendance is "
+            "optional and counted, feedback anonymous.",
+            notes=(
+                "Sessions are planned after the program exists, each with its facilitator "
+                "(one of the residents); what you give below is where each new session "
+                "starts, and may be changed per session.",
+            ),
+            after_create=services.conference_created,
         )
         # Nothing is written about what was said: the sessions' meetings are not logged
         # and ask nobody "did you meet?" (attendance is counted here instead).

@@ -52,6 +52,20 @@ class ConferenceSession(models.Model):
         return int((self.meeting.ends_at - self.meeting.starts_at).total_seconds() // 60)
 
 
+class ConferenceDefaults(models.Model):
+    """What a new session of the program starts with on the planning page (asked when
+    the program is created): its length, and its room or video link."""
+
+    program = models.OneToOneField(
+        "programs.Program", on_delete=models.CASCADE, related_name="conference_defaults"
+    )
+    minutes = models.PositiveSmallIntegerField(
+        default=60, validators=[MinValueValidator(15), MaxValueValidator(240)]
+    )
+    place = models.CharField(max_length=200, blank=True)
+    video_url = models.URLField(blank=True)
+
+
 class SegmentKind(models.TextChoices):
     WELCOME = "welcome", "Welcome"
     STORIES = "stories", "Stories"

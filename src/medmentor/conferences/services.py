@@ -21,6 +21,7 @@ from django.utils import timezone
 from medmentor.conferences.models import (
     Attendance,
     CheckInWay,
+    ConferenceDefaults,
     ConferenceSession,
     HelpResource,
     PartKind,
@@ -131,6 +132,47 @@ def _require_ahead(*, session: ConferenceSession, now, what: str) -> None:
             f"“{meeting.title}” started on {_local(meeting.starts_at, meeting)}; "
             f"nothing can {what} now."
         )
+
+
+# --- The program's defaults for new sessions ---------------------------------------------
+
+
+def conference_defaults_set(
+    *, program: Program, by: Actor, minutes: int, place: str = "", video_url: str = ""
+) -> ConferenceDefaults:
+    """Set what a new session of `program` starts with on the planning page: its length
+    and its room or video link (either may be blank; the planner says where then). The
+    program's managers only; asked when the program is created."""
+    access.require_manager(by, program, "Only the program's directors and coordinators do this.")
+    _check_length(minutes)
+    place, video_url = place.strip(), video_url.strip()
+    if len(place) > 200:
+        raise ConferenceError("The room's name fits in 200 characters.")
+    if video_url:
+        try:
+            URLValidator(schemes=["https", "http"])(video_url)
+        except ValidationError:
+            raise ConferenceError(
+                f"The video link “{video_url[:80]}” is not a web address (https://…)."
+            ) from None
+    with transaction.atomic():
+        defaults, _ = ConferenceDefaults.objects.update_or_create(
+            program=program,
+            defaults={"minutes": minutes, "place": place, "video_url": video_url},
+        )
+    return defaults
+
+
+def conference_created(*, program: Program, by: Actor, answers: dict) -> None:
+    """The conference kind's set-up when a program is created (kinds.register_creation):
+    its defaults for new sessions, from the new program page's answers."""
+    conference_defaults_set(
+        program=program,
+        by=by,
+        minutes=answers.get("session_minutes") or 60,
+        place=answers.get("session_place") or "",
+        video_url=answers.get("session_video_url") or "",
+    )
 
 
 # --- Sessions ---------------------------------------------------------------------------

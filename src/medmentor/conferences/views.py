@@ -81,7 +81,10 @@ def session_plan(request, slug: str):
     form = SessionPlanForm(
         request.POST or None,
         residents=residents,
-        initial={"facilitator": request.user.pk if standing.is_learner else None},
+        initial={
+            "facilitator": request.user.pk if standing.is_learner else None,
+            **selectors.session_defaults(program=program),
+        },
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -247,8 +247,17 @@ class ProgramNewForm(forms.Form):
         for name in KIND_CREATION_FIELDS:
             if name not in creation.fields:
                 del self.fields[name]
+        # The kind's own questions (stored by the kind), after the program's fields.
+        self.questions = tuple(creation.questions)
+        for name, make_field in creation.questions.items():
+            self.fields[name] = make_field()
         self.fields["institution"].queryset = institutions
         self.fields["time_zone"].choices = _time_zone_choices()
+
+
+def program_new_answers(form: ProgramNewForm) -> dict:
+    """The cleaned answers to the kind's own questions, by name (for its after_create)."""
+    return {name: form.cleaned_data.get(name) for name in form.questions}
 
 
 def program_new_initial(*, creation, institutions, today: datetime.date) -> dict:

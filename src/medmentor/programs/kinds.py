@@ -187,15 +187,24 @@ class Creation:
     """What the "new program" page asks for a program of `kind`.
 
     `fields`: the KIND_CREATION_FIELDS it asks, in order, after the generic ones.
-    `defaults`: initial values by field name (generic or the kind's; a callable is
-    called with no argument). `intro`: a sentence saying what such a program is, shown
-    when choosing the kind. `after_create`: called as after_create(program=..., by=...)
-    inside the transaction that creates the program, for the kind's own set-up."""
+    `questions`: the kind's own settings (stored by the kind, not on the program), by
+    name, each a callable returning the form field that asks it (e.g. a conference's
+    default session length); asked after `fields`. `defaults`: initial values by field
+    name (generic, the kind's or its questions'; a callable is called with no argument).
+    `intro`: a sentence saying what such a program is, shown when choosing the kind.
+    `notes`: sentences shown on the form about what is fixed or set later (e.g. reverse
+    mentoring's release threshold). `after_create`: called as
+    after_create(program=..., by=...) inside the transaction that creates the program,
+    for the kind's own set-up; a kind with questions gets `answers=` too, their cleaned
+    values by name. It raises ValueError (with words for the person) to refuse them,
+    and then nothing is created."""
 
     kind: str
     fields: tuple[str, ...] = ()
+    questions: Mapping[str, Callable[[], object]] = field(default_factory=dict)
     defaults: Mapping[str, object] = field(default_factory=dict)
     intro: str = ""
+    notes: tuple[str, ...] = ()
     after_create: Callable[..., None] | None = None
 
     @property
@@ -210,13 +219,16 @@ def register_creation(
     *,
     kind: str,
     fields: Iterable[str] = (),
+    questions: Mapping[str, Callable[[], object]] | None = None,
     defaults: Mapping[str, object] | None = None,
     intro: str = "",
+    notes: Iterable[str] = (),
     after_create: Callable[..., None] | None = None,
 ) -> Creation:
     """Register (again, when ready() runs twice) what creating a program of `kind` asks.
 
-    Refused with ValueError for an unknown kind or a field outside KIND_CREATION_FIELDS."""
+    Refused with ValueError for an unknown kind, a field outside KIND_CREATION_FIELDS,
+    or a question named like a generic or program field (its answer would be lost)."""
     if kind not in ProgramKind.values:
         raise ValueError(f"“{kind}” is not a kind of program ({', '.join(ProgramKind.values)}).")
     fields = tuple(fields)
@@ -226,11 +238,24 @@ def register_creation(
             f"A new program cannot be asked for “{unknown[0]}”; a kind may ask for "
             f"{', '.join(KIND_CREATION_FIELDS)}."
         )
+    questions = dict(questions or {})
+    clashing = [
+        name
+        for name in questions
+        if name in ("kind", *GENERIC_CREATION_FIELDS, *KIND_CREATION_FIELDS)
+    ]
+    if clashing:
+        raise ValueError(
+            f"A kind's question cannot be named “{clashing[0]}”: the new program form asks "
+            "that itself."
+        )
     entry = Creation(
         kind=kind,
         fields=fields,
+        questions=questions,
         defaults=dict(defaults or {}),
         intro=intro,
+        notes=tuple(notes),
         after_create=after_create,
     )
     _creations[kind] = entry
