@@ -31,6 +31,7 @@ from medmentor.conferences.models import (
     SessionPart,
 )
 from medmentor.meetings import services as meetings
+from medmentor.meetings.models import MeetingParticipant
 from medmentor.messaging.services import RenderedEmail, outbox_enqueue_many
 from medmentor.people.models import Person
 from medmentor.programs import access
@@ -187,6 +188,58 @@ def session_invitees(*, program: Program, facilitator: Person) -> list[Person]:
     return [person for person in dict.fromkeys(people) if person.is_active]
 
 
+def session_invitations_sync(
+    *, program: Program, by: Actor, now: datetime.datetime | None = None
+) -> int:
+    """Invite to every session of `program` still ahead the residents and faculty who
+    joined the program after it was planned (attendance is optional for all of them):
+    a one-off session's invitation goes to each newcomer, a series' update to everyone
+    in it (meetings.series_participants_add). Run by the worker (tasks.py) and whenever
+    a session is planned. The program's managers or access.SYSTEM. Returns how many
+    invitations were added (a person counts once per session or series)."""
+    now = now or timezone.now()
+    access.require_manager(by, program, "Only the program's directors and coordinators do this.")
+    coming = list(
+        ConferenceSession.objects.filter(
+            program=program, meeting__starts_at__gt=now, meeting__cancelled_at__isnull=True
+        ).select_related("meeting__series", "meeting__program")
+    )
+    if not coming:
+        return 0
+    everyone = [
+        person
+        for role in (Role.SENIOR, Role.JUNIOR, Role.FACULTY)
+        for person in program_people_in_role(program=program, role=role)
+        if person.is_active
+    ]
+    invited: dict[int, set[int]] = {}
+    for meeting_id, person_id in MeetingParticipant.objects.filter(
+        meeting__in=[session.meeting for session in coming]
+    ).values_list("meeting_id", "person_id"):
+        invited.setdefault(meeting_id, set()).add(person_id)
+    added = 0
+    series_done: set[int] = set()
+    try:
+        with transaction.atomic():
+            for session in coming:
+                meeting = session.meeting
+                new = [p for p in everyone if p.pk not in invited.get(meeting.pk, set())]
+                if not new:
+                    continue
+                if meeting.series is None:
+                    added += meetings.meeting_participants_add(
+                        meeting=meeting, people=new, by=access.SYSTEM, now=now
+                    )
+                elif meeting.series.pk not in series_done:
+                    series_done.add(meeting.series.pk)
+                    added += meetings.series_participants_add(
+                        series=meeting.series, people=new, by=access.SYSTEM, now=now
+                    )
+    except meetings.MeetingError as error:
+        raise ConferenceError(str(error)) from None
+    return added
+
+
 def _check_plan(*, program: Program, by: Actor, facilitator: Person) -> None:
     standing = access.program_access(by, program)
     if not (
@@ -254,6 +307,8 @@ def session_plan(
                 program=program, meeting=meeting, facilitator=facilitator, created_at=now
             )
             _default_run_sheet(session)
+            # Residents who joined since the program's other sessions were planned.
+            session_invitations_sync(program=program, by=access.SYSTEM, now=now)
     except meetings.MeetingError as error:
         raise ConferenceError(str(error)) from None
     return session
@@ -306,6 +361,7 @@ def session_series_plan(
                 )
                 _default_run_sheet(session)
                 sessions.append(session)
+            session_invitations_sync(program=program, by=access.SYSTEM, now=now)
     except meetings.MeetingError as error:
         raise ConferenceError(str(error)) from None
     return sessions
