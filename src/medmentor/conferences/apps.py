@@ -25,8 +25,9 @@ class ConferencesConfig(AppConfig):
     label = "conferences"
 
     def ready(self) -> None:
-        from medmentor.conferences import forms, selectors, services
+        from medmentor.conferences import answer_links, forms, selectors, services
         from medmentor.meetings.services import UNLOGGED_KINDS
+        from medmentor.messaging.personal_links import personal_link_kind_register
         from medmentor.programs import kinds
         from medmentor.programs.models import ProgramKind
 
@@ -58,6 +59,11 @@ class ConferencesConfig(AppConfig):
                 "starts, and may be changed per session.",
             ),
             after_create=services.conference_created,
+        )
+        # The ask email's one-click answers hold placeholders; the worker mints each
+        # link at delivery for the person asked alone.
+        personal_link_kind_register(
+            kind=answer_links.KIND, minter=answer_links.part_answer_link_mint
         )
         # Nothing is written about what was said: the sessions' meetings are not logged
         # and ask nobody "did you meet?" (attendance is counted here instead).

@@ -173,3 +173,18 @@ class HelpResource(models.Model):
 
     class Meta:
         ordering = ["position", "id"]
+
+
+class PartAnswerLink(models.Model):
+    """One minted "yes, I'll take part" / "no, thank you" link of an ask email: its
+    nonce, the part it answers, and when it was used (once at most). Minted at delivery
+    for the person asked alone (answer_links.py); the signed token in the URL carries
+    the nonce, so neither the outbox nor this row holds a working link."""
+
+    private_to_owner = True
+
+    part = models.ForeignKey(SessionPart, on_delete=models.CASCADE, related_name="answer_links")
+    accept = models.BooleanField()
+    nonce = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    used_at = models.DateTimeField(null=True, blank=True)

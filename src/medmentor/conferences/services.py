@@ -32,6 +32,7 @@ from medmentor.conferences.models import (
 )
 from medmentor.meetings import services as meetings
 from medmentor.meetings.models import MeetingParticipant
+from medmentor.messaging.personal_links import personal_link_placeholder
 from medmentor.messaging.services import RenderedEmail, outbox_enqueue_many
 from medmentor.people.models import Person
 from medmentor.programs import access
@@ -468,6 +469,13 @@ def part_email(*, part: SessionPart, what: str) -> RenderedEmail:
         "guide": (GUIDES[PartKind(part.kind)], f"Thank you — a short guide for {meeting.title}"),
     }[what]
     context["is_reminder"] = what == "reminder"
+    if what in ("ask", "reminder"):
+        # Placeholders: the worker mints each link at delivery for the person asked
+        # alone (answer_links.py), so the outbox never holds a working one.
+        for key, accept in (("accept_url", True), ("decline_url", False)):
+            context[key] = personal_link_placeholder(
+                kind="conference-answer", ref=f"{part.pk}-{'accept' if accept else 'decline'}"
+            )
     return RenderedEmail(
         key=f"conference-{what}:{part.pk}",
         to_email=part.person.email,
