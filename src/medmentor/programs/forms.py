@@ -75,15 +75,23 @@ class PeopleFilterForm(forms.Form):
     level = forms.ChoiceField(required=False, label="Training level")
     status = forms.ChoiceField(required=False, label="Enrollment")
 
-    def __init__(self, *args, statuses: dict[str, str], **kwargs):
+    def __init__(self, *args, statuses: dict[str, str], role_labels=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = [("", "Any role"), *Role.choices]
+        labels = role_labels or {}
+        self.fields["role"].choices = [
+            ("", "Any role"),
+            *((value, labels.get(value, label)) for value, label in Role.choices),
+        ]
         self.fields["level"].choices = [("", "Any level"), *TrainingLevel.choices]
         self.fields["status"].choices = list(statuses.items())
 
 
-def _role_choices(grantable) -> list[tuple[str, str]]:
-    return [(value, label) for value, label in Role.choices if value in grantable]
+def _role_choices(grantable, role_labels=None) -> list[tuple[str, str]]:
+    """The roles `grantable`, in the program's words (kinds.role_labels) when given."""
+    labels = role_labels or {}
+    return [
+        (value, labels.get(value, label)) for value, label in Role.choices if value in grantable
+    ]
 
 
 class PersonAddForm(forms.Form):
@@ -123,9 +131,9 @@ class PersonAddForm(forms.Form):
         error_messages={"invalid": "Write the day they join as a date, e.g. 2027-01-04."},
     )
 
-    def __init__(self, *args, grantable, **kwargs):
+    def __init__(self, *args, grantable, role_labels=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["roles"].choices = _role_choices(grantable)
+        self.fields["roles"].choices = _role_choices(grantable, role_labels)
 
 
 class PersonRolesForm(forms.Form):
@@ -138,9 +146,9 @@ class PersonRolesForm(forms.Form):
         },
     )
 
-    def __init__(self, *args, grantable, **kwargs):
+    def __init__(self, *args, grantable, role_labels=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["roles"].choices = _role_choices(grantable)
+        self.fields["roles"].choices = _role_choices(grantable, role_labels)
 
 
 class EnrollmentEndForm(forms.Form):

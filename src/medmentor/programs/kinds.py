@@ -15,6 +15,8 @@ kinds: it knows them only by what they registered.
 - Home-page items (`home_items`): what the program's kind knows needs the person there,
   from the provider the kind registered; the home page adds it to the items of the
   apps every program has.
+- Role labels (`role_labels`): a kind's words for the shared roles, e.g. reverse
+  mentoring's seniors are its fellows (the mentors); the people page uses them.
 - Creation (`register_creation`, `creation_for`): what the "new program" page asks for
   a program of the kind beyond the generic fields (name, short name, institution, first
   Monday, time zone), with the kind's defaults, and what the kind sets up once the
@@ -27,7 +29,7 @@ from dataclasses import dataclass, field
 from django.http import Http404
 
 from medmentor.people.models import Person
-from medmentor.programs.models import Program, ProgramKind
+from medmentor.programs.models import Program, ProgramKind, Role
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,9 @@ class Kind:
     menu: tuple[MenuEntry, ...] = ()
     pages: frozenset[str] = field(default_factory=frozenset)
     home_items: Callable[..., list] | None = None
+    # The kind's words for a role (Role value -> label), e.g. reverse mentoring's
+    # seniors are "Fellow (mentor)"; the roles it does not name keep Role's label.
+    role_labels: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def label(self) -> str:
@@ -86,19 +91,25 @@ def register(
     menu: Iterable[MenuEntry] = (),
     pages: Iterable[str] = (),
     home_items: Callable[..., list] | None = None,
+    role_labels: Mapping[str, str] | None = None,
 ) -> Kind:
     """Register (or register again, e.g. when ready() runs twice) the kind `kind`.
 
-    Refused with ValueError when `kind` is not a ProgramKind or another kind already
-    registered one of `pages`: a page belongs to one kind, or to every program."""
+    Refused with ValueError when `kind` is not a ProgramKind, another kind already
+    registered one of `pages` (a page belongs to one kind, or to every program), or
+    `role_labels` names something that is not a Role."""
     if kind not in ProgramKind.values:
         raise ValueError(f"“{kind}” is not a kind of program ({', '.join(ProgramKind.values)}).")
+    unknown = [role for role in (role_labels or {}) if role not in Role.values]
+    if unknown:
+        raise ValueError(f"“{unknown[0]}” is not a role ({', '.join(Role.values)}).")
     entry = Kind(
         kind=kind,
         landing=landing,
         menu=tuple(menu),
         pages=frozenset(pages),
         home_items=home_items,
+        role_labels=dict(role_labels or {}),
     )
     for other in _kinds.values():
         shared = entry.pages & other.pages
@@ -121,6 +132,13 @@ def kind_for(program: Program) -> Kind:
     """What `program`'s kind registered; a kind no app registered (not built yet) has
     the shared menu and pages only and no home-page items."""
     return _kinds.get(program.kind) or Kind(kind=program.kind)
+
+
+def role_labels(program: Program) -> dict[str, str]:
+    """Every role's words in `program` (Role value -> label): its kind's where the kind
+    names the role (reverse mentoring's "Fellow (mentor)"), else Role's own."""
+    own = kind_for(program).role_labels
+    return {role: own.get(role, label) for role, label in Role.choices}
 
 
 def program_menu(program: Program) -> list[MenuEntry]:

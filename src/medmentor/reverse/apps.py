@@ -30,7 +30,7 @@ class ReverseConfig(AppConfig):
 
     def ready(self) -> None:
         from medmentor.programs import kinds
-        from medmentor.programs.models import ProgramKind
+        from medmentor.programs.models import ProgramKind, Role
         from medmentor.reverse import selectors
         from medmentor.reverse.models import RELEASE_THRESHOLD
 
@@ -45,6 +45,11 @@ class ReverseConfig(AppConfig):
             ],
             pages=REVERSE_PAGES,
             home_items=selectors.attention_items,
+            # Fellows (the mentors) hold SENIOR, consultants (the mentees) JUNIOR.
+            role_labels={
+                Role.SENIOR: selectors.FELLOW_LABEL,
+                Role.JUNIOR: selectors.CONSULTANT_LABEL,
+            },
         )
         kinds.register_creation(
             kind=ProgramKind.REVERSE,
