@@ -35,6 +35,9 @@ def test_a_persons_page_and_its_role_boxes_use_the_kinds_words(client, world):
     sign_in(client, world.director)
     response = client.get(reverse("program-person", args=[world.program.slug, world.consultant.pk]))
     assert "Consultant (mentee)" in response.content.decode()
+    assert [label for label, _ in response.context["row"].enrollments_labelled] == [
+        "Consultant (mentee)"
+    ]
     assert (Role.SENIOR, "Fellow (mentor)") in response.context["roles_form"].fields[
         "roles"
     ].choices

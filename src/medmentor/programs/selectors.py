@@ -137,6 +137,11 @@ class PersonInProgram:
         return [self.role_labels.get(role) or Role(role).label for role in self.current_roles]
 
     @property
+    def enrollments_labelled(self) -> list[tuple[str, Enrollment]]:
+        """Every enrollment with its role in the program's words."""
+        return [(self.role_labels.get(e.role) or Role(e.role).label, e) for e in self.enrollments]
+
+    @property
     def ended_enrollments(self) -> list[Enrollment]:
         return [e for e in self.enrollments if e.role not in self.current_roles]
 
