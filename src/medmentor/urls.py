@@ -21,6 +21,7 @@ urlpatterns = [
     path("programs/", include("medmentor.qualitative.urls")),
     path("", include("medmentor.surveys.urls")),
     path("", include("medmentor.meetings.urls")),
+    path("", include("medmentor.conferences.link_urls")),
     path("api/", api_root, name="api-root"),
     path("api/", api.urls),
     re_path(r"^api/(?P<rest>.*)$", unknown_api_path),

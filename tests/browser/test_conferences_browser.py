@@ -118,3 +118,44 @@ def test_a_facilitator_runs_a_session_and_a_resident_attends_and_answers_the_fee
     report.goto(reverse("conference-report", kwargs={"slug": program.slug}))
     assert "too few to show" in report.content()
     _checked(report)
+
+
+def test_a_storyteller_answers_from_the_ask_emails_link_on_a_phone_without_signing_in(
+    browser, live_server, smtp_server, settings, program, director, senior, junior
+):
+    import re
+
+    from medmentor.conferences import services
+    from medmentor.conferences.models import PartKind
+    from medmentor.messaging.services import outbox_deliver
+
+    settings.SITE_URL = live_server.url  # the minted link points at this server
+    session = services.session_plan(
+        program=program,
+        by=director,
+        facilitator=senior,
+        title="Afternoon report: peer support",
+        starts_at=timezone.now() + datetime.timedelta(days=7),
+        minutes=60,
+        video_url="https://zoom.example.test/j/42",
+    )
+    part = services.part_ask(session=session, by=senior, person=junior, kind=PartKind.STORYTELLER)
+    outbox_deliver(worker_name="test")
+    (message,) = [m for m in smtp_server.messages if str(m["Subject"]).startswith("Would you")]
+    link = re.search(r"Yes, I'll take part:\s+(\S+)", message.get_body(("plain",)).get_content())[1]
+
+    context = browser.new_context(viewport=PHONE)
+    try:
+        page = context.new_page()
+        page.goto(link)
+        page.get_by_role("button", name="Yes, I'll take part").wait_for()
+        _checked(page)
+        part.refresh_from_db()
+        assert part.status == PartStatus.ASKED  # opening it records nothing
+        page.get_by_role("button", name="Yes, I'll take part").click()
+        page.get_by_text("a short guide is on its way").wait_for()
+        _checked(page)
+    finally:
+        context.close()
+    part.refresh_from_db()
+    assert part.status == PartStatus.ACCEPTED

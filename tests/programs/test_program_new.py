@@ -223,3 +223,106 @@ def test_the_home_page_offers_a_new_program_to_directors_only(client, director, 
     assert NEW in client.get(reverse("home")).content.decode()
     sign_in(client, junior)
     assert NEW not in client.get(reverse("home")).content.decode()
+
+
+def test_a_kinds_question_cannot_take_a_name_the_page_asks_itself():
+    from django import forms
+
+    with pytest.raises(ValueError, match="cannot be named “slug”"):
+        kinds.register_creation(kind=ProgramKind.PEER_GROUP, questions={"slug": forms.CharField})
+
+
+def test_a_reverse_mentoring_page_says_the_threshold_is_fixed_and_the_facilitator_comes_later(
+    client, director
+):
+    sign_in(client, director)
+    page = client.get(NEW, {"kind": ProgramKind.REVERSE}).content.decode()
+    assert "at least 3 fellows gave it (privacy rule 3); this is fixed" in page
+    assert "The facilitator, who reviews and releases the feedback, is named later" in page
+
+
+def test_a_director_creates_a_reverse_mentoring_program_from_the_page(
+    client, institution, director
+):
+    sign_in(client, director)
+    response = _post(
+        client,
+        institution,
+        kind=ProgramKind.REVERSE,
+        name="Reverse mentoring 2027",
+        description="Fellows mentor their consultants.",
+    )
+    created = Program.objects.get(name="Reverse mentoring 2027")
+    assert (created.kind, created.description) == (
+        ProgramKind.REVERSE,
+        "Fellows mentor their consultants.",
+    )
+    assert response["Location"] == reverse("program-detail", args=[created.slug])
+    assert access.program_access(director, created).roles == {Role.DIRECTOR}
+    assert client.get(reverse("reverse-home", args=[created.slug])).status_code == 200
+
+
+def test_a_conference_page_asks_the_usual_length_room_and_video_link(client, director):
+    sign_in(client, director)
+    form = client.get(NEW, {"kind": ProgramKind.CONFERENCE}).context["form"]
+    assert {"session_minutes", "session_place", "session_video_url"} <= set(form.fields)
+    assert form.fields["session_minutes"].initial == 60
+    assert not {"service", "weekly_email_weekday"} & set(form.fields)
+
+
+def test_a_director_creates_a_conference_whose_sessions_start_from_its_defaults(
+    client, institution, director
+):
+    sign_in(client, director)
+    response = _post(
+        client,
+        institution,
+        kind=ProgramKind.CONFERENCE,
+        name="Peer-support conference",
+        session_minutes="50",
+        session_place="",
+        session_video_url="https://meet.example.org/peer-support",
+    )
+    created = Program.objects.get(name="Peer-support conference")
+    assert created.kind == ProgramKind.CONFERENCE
+    assert response["Location"] == reverse("program-detail", args=[created.slug])
+    plan = client.get(reverse("conference-plan", args=[created.slug])).context["form"]
+    assert (plan.initial["minutes"], plan.initial["video_url"], plan.initial["place"]) == (
+        50,
+        "https://meet.example.org/peer-support",
+        "",
+    )
+
+
+@pytest.mark.parametrize(
+    ("fields", "words"),
+    [
+        ({"session_minutes": "5"}, "Usual session length (minutes): Ensure this value is"),
+        ({"session_video_url": "not a link"}, "Usual video link: Write the video link as a web"),
+    ],
+)
+def test_a_conference_with_bad_defaults_says_why_and_nothing_is_written(
+    client, institution, director, fields, words
+):
+    sign_in(client, director)
+    before = Program.objects.count(), Enrollment.objects.count()
+    response = _post(
+        client, institution, kind=ProgramKind.CONFERENCE, name="Peer support", **fields
+    )
+    assert response.status_code == 400
+    assert words in response.content.decode()
+    assert (Program.objects.count(), Enrollment.objects.count()) == before
+
+
+def test_a_conference_default_refused_by_its_service_leaves_no_program(institution, director):
+    with pytest.raises(ProgramError, match="A session of 500 minutes is refused"):
+        program_create_as_director(
+            by=director,
+            kind=ProgramKind.CONFERENCE,
+            name="Half made conference",
+            institution=institution,
+            starts_on=_monday(),
+            time_zone="UTC",
+            kind_answers={"session_minutes": 500},
+        )
+    assert not Program.objects.filter(name="Half made conference").exists()

@@ -25,8 +25,9 @@ class ConferencesConfig(AppConfig):
     label = "conferences"
 
     def ready(self) -> None:
-        from medmentor.conferences import selectors
+        from medmentor.conferences import answer_links, forms, selectors, services
         from medmentor.meetings.services import UNLOGGED_KINDS
+        from medmentor.messaging.personal_links import personal_link_kind_register
         from medmentor.programs import kinds
         from medmentor.programs.models import ProgramKind
 
@@ -40,6 +41,29 @@ class ConferencesConfig(AppConfig):
             ],
             pages=CONFERENCE_PAGES,
             home_items=selectors.attention_items,
+        )
+        kinds.register_creation(
+            kind=ProgramKind.CONFERENCE,
+            fields=("description",),
+            questions={
+                "session_minutes": forms.session_minutes_field,
+                "session_place": forms.session_place_field,
+                "session_video_url": forms.session_video_url_field,
+            },
+            intro="Residents run peer-support sessions in the teaching slot: a resident "
+            "facilitates, residents share a story, supportive faculty reflect; attendance is "
+            "optional and counted, feedback anonymous.",
+            notes=(
+                "Sessions are planned after the program exists, each with its facilitator "
+                "(one of the residents); what you give below is where each new session "
+                "starts, and may be changed per session.",
+            ),
+            after_create=services.conference_created,
+        )
+        # The ask email's one-click answers hold placeholders; the worker mints each
+        # link at delivery for the person asked alone.
+        personal_link_kind_register(
+            kind=answer_links.KIND, minter=answer_links.part_answer_link_mint
         )
         # Nothing is written about what was said: the sessions' meetings are not logged
         # and ask nobody "did you meet?" (attendance is counted here instead).

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.urls import reverse
 
 from medmentor.conferences import services
 from medmentor.conferences.models import ConferenceSession, PartKind, SegmentKind
@@ -159,7 +160,8 @@ def conference_demo_load(
         program = Program.objects.filter(slug=PROGRAM_SLUG).first()
         if program is not None and ConferenceSession.objects.filter(program=program).exists():
             return ConferenceDemoLoad(
-                program=program, lines=[f"The program “{PROGRAM_NAME}” is already loaded."]
+                program=program,
+                lines=[f"The program “{PROGRAM_NAME}” is already loaded.", *_sign_ins(program)],
             )
         if program is None:
             program = programs.program_create(
@@ -223,6 +225,17 @@ def conference_demo_load(
         lines.append(
             f"Created “{PROGRAM_NAME}” ({PROGRAM_SLUG}): two past sessions (attendance "
             "counted, feedback answered) and one next week with three storytellers and two "
-            "faculty confirmed; facilitator ps.facilitator@" + DOMAIN + "."
+            "faculty confirmed."
         )
-    return ConferenceDemoLoad(program=program, lines=lines)
+    return ConferenceDemoLoad(program=program, lines=[*lines, *_sign_ins(program)])
+
+
+def _sign_ins(program: Program) -> list[str]:
+    """Where the conference's people go and whom to sign in as (the demo password)."""
+    home = reverse("conference-home", kwargs={"slug": program.slug})
+    report = reverse("conference-report", kwargs={"slug": program.slug})
+    return [
+        f"Peer-support conference: the facilitator ps.facilitator@{DOMAIN}, a resident "
+        f"ps.r1b@{DOMAIN} and a storyteller ps.r1a@{DOMAIN} open {home}; the director "
+        f"the counts and anonymous feedback at {report}."
+    ]

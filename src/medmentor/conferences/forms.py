@@ -44,3 +44,37 @@ class SessionPlanForm(forms.Form):
             if not data.get("interval_weeks"):
                 self.add_error("interval_weeks", "Say every how many weeks (1 to 8).")
         return data
+
+
+# The conference kind's questions on the "new program" page (programs.kinds.register_creation):
+# where every new session of the program starts.
+
+
+def session_minutes_field() -> forms.IntegerField:
+    return forms.IntegerField(
+        label="Usual session length (minutes)",
+        min_value=15,
+        max_value=240,
+        initial=60,
+        help_text="15 to 240 minutes; seed 001's conference took an hour of the teaching slot.",
+        error_messages={"required": "Give the usual length of a session, e.g. 60."},
+    )
+
+
+def session_place_field() -> forms.CharField:
+    return forms.CharField(
+        label="Usual room",
+        max_length=200,
+        required=False,
+        help_text="Where sessions usually meet, or leave blank for a video link.",
+    )
+
+
+def session_video_url_field() -> forms.URLField:
+    return forms.URLField(
+        label="Usual video link",
+        required=False,
+        assume_scheme="https",
+        help_text="For virtual sessions, e.g. https://meet.example.org/peer-support.",
+        error_messages={"invalid": "Write the video link as a web address (https://…)."},
+    )

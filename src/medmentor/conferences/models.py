@@ -52,6 +52,20 @@ class ConferenceSession(models.Model):
         return int((self.meeting.ends_at - self.meeting.starts_at).total_seconds() // 60)
 
 
+class ConferenceDefaults(models.Model):
+    """What a new session of the program starts with on the planning page (asked when
+    the program is created): its length, and its room or video link."""
+
+    program = models.OneToOneField(
+        "programs.Program", on_delete=models.CASCADE, related_name="conference_defaults"
+    )
+    minutes = models.PositiveSmallIntegerField(
+        default=60, validators=[MinValueValidator(15), MaxValueValidator(240)]
+    )
+    place = models.CharField(max_length=200, blank=True)
+    video_url = models.URLField(blank=True)
+
+
 class SegmentKind(models.TextChoices):
     WELCOME = "welcome", "Welcome"
     STORIES = "stories", "Stories"
@@ -159,3 +173,18 @@ class HelpResource(models.Model):
 
     class Meta:
         ordering = ["position", "id"]
+
+
+class PartAnswerLink(models.Model):
+    """One minted "yes, I'll take part" / "no, thank you" link of an ask email: its
+    nonce, the part it answers, and when it was used (once at most). Minted at delivery
+    for the person asked alone (answer_links.py); the signed token in the URL carries
+    the nonce, so neither the outbox nor this row holds a working link."""
+
+    private_to_owner = True
+
+    part = models.ForeignKey(SessionPart, on_delete=models.CASCADE, related_name="answer_links")
+    accept = models.BooleanField()
+    nonce = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    used_at = models.DateTimeField(null=True, blank=True)

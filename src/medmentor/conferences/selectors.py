@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from medmentor.conferences.models import (
     Attendance,
+    ConferenceDefaults,
     ConferenceSession,
     HelpResource,
     PartKind,
@@ -373,3 +374,12 @@ def attention_items(*, person: Person, program: Program) -> list[AttentionItem]:
             tone="warn",
         )
     ]
+
+
+def session_defaults(*, program: Program) -> dict:
+    """Where a new session of `program` starts on the planning page: the length, room
+    and video link given when the program was created (none for older programs)."""
+    defaults = ConferenceDefaults.objects.filter(program=program).first()
+    if defaults is None:
+        return {}
+    return {"minutes": defaults.minutes, "place": defaults.place, "video_url": defaults.video_url}

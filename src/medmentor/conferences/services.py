@@ -21,6 +21,7 @@ from django.utils import timezone
 from medmentor.conferences.models import (
     Attendance,
     CheckInWay,
+    ConferenceDefaults,
     ConferenceSession,
     HelpResource,
     PartKind,
@@ -30,6 +31,8 @@ from medmentor.conferences.models import (
     SessionPart,
 )
 from medmentor.meetings import services as meetings
+from medmentor.meetings.models import MeetingParticipant
+from medmentor.messaging.personal_links import personal_link_placeholder
 from medmentor.messaging.services import RenderedEmail, outbox_enqueue_many
 from medmentor.people.models import Person
 from medmentor.programs import access
@@ -133,6 +136,47 @@ def _require_ahead(*, session: ConferenceSession, now, what: str) -> None:
         )
 
 
+# --- The program's defaults for new sessions ---------------------------------------------
+
+
+def conference_defaults_set(
+    *, program: Program, by: Actor, minutes: int, place: str = "", video_url: str = ""
+) -> ConferenceDefaults:
+    """Set what a new session of `program` starts with on the planning page: its length
+    and its room or video link (either may be blank; the planner says where then). The
+    program's managers only; asked when the program is created."""
+    access.require_manager(by, program, "Only the program's directors and coordinators do this.")
+    _check_length(minutes)
+    place, video_url = place.strip(), video_url.strip()
+    if len(place) > 200:
+        raise ConferenceError("The room's name fits in 200 characters.")
+    if video_url:
+        try:
+            URLValidator(schemes=["https", "http"])(video_url)
+        except ValidationError:
+            raise ConferenceError(
+                f"The video link “{video_url[:80]}” is not a web address (https://…)."
+            ) from None
+    with transaction.atomic():
+        defaults, _ = ConferenceDefaults.objects.update_or_create(
+            program=program,
+            defaults={"minutes": minutes, "place": place, "video_url": video_url},
+        )
+    return defaults
+
+
+def conference_created(*, program: Program, by: Actor, answers: dict) -> None:
+    """The conference kind's set-up when a program is created (kinds.register_creation):
+    its defaults for new sessions, from the new program page's answers."""
+    conference_defaults_set(
+        program=program,
+        by=by,
+        minutes=answers.get("session_minutes") or 60,
+        place=answers.get("session_place") or "",
+        video_url=answers.get("session_video_url") or "",
+    )
+
+
 # --- Sessions ---------------------------------------------------------------------------
 
 
@@ -143,6 +187,58 @@ def session_invitees(*, program: Program, facilitator: Person) -> list[Person]:
     for role in (Role.SENIOR, Role.JUNIOR, Role.FACULTY):
         people += program_people_in_role(program=program, role=role)
     return [person for person in dict.fromkeys(people) if person.is_active]
+
+
+def session_invitations_sync(
+    *, program: Program, by: Actor, now: datetime.datetime | None = None
+) -> int:
+    """Invite to every session of `program` still ahead the residents and faculty who
+    joined the program after it was planned (attendance is optional for all of them):
+    a one-off session's invitation goes to each newcomer, a series' update to everyone
+    in it (meetings.series_participants_add). Run by the worker (tasks.py) and whenever
+    a session is planned. The program's managers or access.SYSTEM. Returns how many
+    invitations were added (a person counts once per session or series)."""
+    now = now or timezone.now()
+    access.require_manager(by, program, "Only the program's directors and coordinators do this.")
+    coming = list(
+        ConferenceSession.objects.filter(
+            program=program, meeting__starts_at__gt=now, meeting__cancelled_at__isnull=True
+        ).select_related("meeting__series", "meeting__program")
+    )
+    if not coming:
+        return 0
+    everyone = [
+        person
+        for role in (Role.SENIOR, Role.JUNIOR, Role.FACULTY)
+        for person in program_people_in_role(program=program, role=role)
+        if person.is_active
+    ]
+    invited: dict[int, set[int]] = {}
+    for meeting_id, person_id in MeetingParticipant.objects.filter(
+        meeting__in=[session.meeting for session in coming]
+    ).values_list("meeting_id", "person_id"):
+        invited.setdefault(meeting_id, set()).add(person_id)
+    added = 0
+    series_done: set[int] = set()
+    try:
+        with transaction.atomic():
+            for session in coming:
+                meeting = session.meeting
+                new = [p for p in everyone if p.pk not in invited.get(meeting.pk, set())]
+                if not new:
+                    continue
+                if meeting.series is None:
+                    added += meetings.meeting_participants_add(
+                        meeting=meeting, people=new, by=access.SYSTEM, now=now
+                    )
+                elif meeting.series.pk not in series_done:
+                    series_done.add(meeting.series.pk)
+                    added += meetings.series_participants_add(
+                        series=meeting.series, people=new, by=access.SYSTEM, now=now
+                    )
+    except meetings.MeetingError as error:
+        raise ConferenceError(str(error)) from None
+    return added
 
 
 def _check_plan(*, program: Program, by: Actor, facilitator: Person) -> None:
@@ -212,6 +308,8 @@ def session_plan(
                 program=program, meeting=meeting, facilitator=facilitator, created_at=now
             )
             _default_run_sheet(session)
+            # Residents who joined since the program's other sessions were planned.
+            session_invitations_sync(program=program, by=access.SYSTEM, now=now)
     except meetings.MeetingError as error:
         raise ConferenceError(str(error)) from None
     return session
@@ -264,6 +362,7 @@ def session_series_plan(
                 )
                 _default_run_sheet(session)
                 sessions.append(session)
+            session_invitations_sync(program=program, by=access.SYSTEM, now=now)
     except meetings.MeetingError as error:
         raise ConferenceError(str(error)) from None
     return sessions
@@ -370,6 +469,13 @@ def part_email(*, part: SessionPart, what: str) -> RenderedEmail:
         "guide": (GUIDES[PartKind(part.kind)], f"Thank you — a short guide for {meeting.title}"),
     }[what]
     context["is_reminder"] = what == "reminder"
+    if what in ("ask", "reminder"):
+        # Placeholders: the worker mints each link at delivery for the person asked
+        # alone (answer_links.py), so the outbox never holds a working one.
+        for key, accept in (("accept_url", True), ("decline_url", False)):
+            context[key] = personal_link_placeholder(
+                kind="conference-answer", ref=f"{part.pk}-{'accept' if accept else 'decline'}"
+            )
     return RenderedEmail(
         key=f"conference-{what}:{part.pk}",
         to_email=part.person.email,

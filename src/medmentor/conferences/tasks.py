@@ -5,6 +5,8 @@ site/management/commands/worker.py). It queues
 
 - a reminder to each person asked to take a part who has not answered two days
   after the ask, while the session is still ahead (once: the outbox key names the part);
+- the calendar invitation of each session still ahead to the residents and faculty who
+  joined the program after it was planned (services.session_invitations_sync);
 - the anonymous feedback form of each session that ended in the last week and was not
   cancelled: its survey wave is made and everyone invited to the session is invited
   to it (the surveys hook then sends those invitations and their reminder).
@@ -17,9 +19,15 @@ import datetime
 from django.utils import timezone
 
 from medmentor.conferences.models import ConferenceSession, PartStatus, SessionPart
-from medmentor.conferences.services import ConferenceError, feedback_open, part_email
+from medmentor.conferences.services import (
+    ConferenceError,
+    feedback_open,
+    part_email,
+    session_invitations_sync,
+)
 from medmentor.messaging.services import outbox_enqueue_many, outbox_keys_existing
 from medmentor.programs import access
+from medmentor.programs.models import Program
 
 REMIND_AFTER = datetime.timedelta(days=2)
 FEEDBACK_WITHIN = datetime.timedelta(days=7)
@@ -47,6 +55,12 @@ def conference_work_due(*, now: datetime.datetime | None = None) -> int:
         if f"conference-reminder:{part.pk}" not in existing
     ]
     queued = outbox_enqueue_many(emails=emails) if emails else 0
+    ahead = Program.objects.filter(
+        conference_sessions__meeting__starts_at__gt=now,
+        conference_sessions__meeting__cancelled_at__isnull=True,
+    ).distinct()
+    for program in ahead:
+        session_invitations_sync(program=program, by=access.SYSTEM, now=now)
     ended = ConferenceSession.objects.filter(
         feedback_wave__isnull=True,
         meeting__cancelled_at__isnull=True,

@@ -9,9 +9,9 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from medmentor.conferences import selectors, services
+from medmentor.conferences import answer_links, selectors, services
 from medmentor.conferences.forms import SessionPlanForm
 from medmentor.conferences.models import ConferenceSession, SegmentKind, SessionPart
 from medmentor.meetings.models import local_datetime
@@ -81,7 +81,10 @@ def session_plan(request, slug: str):
     form = SessionPlanForm(
         request.POST or None,
         residents=residents,
-        initial={"facilitator": request.user.pk if standing.is_learner else None},
+        initial={
+            "facilitator": request.user.pk if standing.is_learner else None,
+            **selectors.session_defaults(program=program),
+        },
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -344,3 +347,48 @@ def help_resources(request, slug: str):
             messages.success(request, "Saved: residents see this list on the conference page.")
             return redirect("conference-help", slug=program.slug)
     return render(request, "conferences/help.html", {"program": program, "rows": rows})
+
+
+@never_cache  # the address holds the link's token
+@require_http_methods(["GET", "POST"])
+def answer_link(request, token: str):
+    """The ask email's one-click answer. GET shows the one button; POST records. A GET
+    alone records nothing, because mail programs and link scanners open links before
+    their reader does. No sign-in needed: the link is the proof."""
+    viewer = request.user if request.user.is_authenticated else None
+    try:
+        link = answer_links.part_answer_link_read(token=token)
+    except services.ConferenceError as error:
+        return render(
+            request,
+            "conferences/answer_link.html",
+            {"problem": str(error), "link": None},
+            status=404,
+        )
+    done = ""
+    problem = answer_links.part_answer_link_problem(link=link, viewer=viewer)
+    if request.method == "POST" and not problem:
+        try:
+            answer_links.part_answer_link_use(token=token, viewer=viewer)
+        except services.ConferenceError as error:
+            problem = str(error)
+        else:
+            done = (
+                "Thank you: you are down to take part, and a short guide is on its way by email."
+                if link.accept
+                else "Thank you for letting us know. Saying no is fine."
+            )
+    meeting = link.part.session.meeting
+    return render(
+        request,
+        "conferences/answer_link.html",
+        {
+            "link": link,
+            "part": link.part.get_kind_display().lower(),
+            "title": meeting.title,
+            "when": f"{meeting.starts_at.astimezone(meeting.zone):%A %d %B %Y, %H:%M}",
+            "done": done,
+            "problem": problem,
+        },
+        status=409 if problem else 200,
+    )

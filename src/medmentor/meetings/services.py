@@ -269,6 +269,55 @@ def meeting_cancel(*, meeting: Meeting, by: Person, now: datetime.datetime | Non
         )
 
 
+def meeting_participants_add(
+    *,
+    meeting: Meeting,
+    people: list[Person],
+    by: access.Actor,
+    now: datetime.datetime | None = None,
+) -> int:
+    """Add `people` to a one-off meeting still ahead and send each new one the
+    invitation. `by`: its organizer, a director or coordinator, or access.SYSTEM (a
+    kind's own rule, e.g. a conference inviting a resident who joined the program after
+    its session was planned). Those already invited get no update: a newcomer changes
+    nothing for them, and a conference of 60 residents would mail them all at each
+    newcomer. Returns how many were new."""
+    now = now or timezone.now()
+    if by is not access.SYSTEM and by.pk != meeting.organizer_id:
+        access.require_manager(
+            by, meeting.program, f"Only the organizer of “{meeting.title}” adds people to it."
+        )
+    if meeting.series_id is not None:
+        raise MeetingError(
+            f"“{meeting.title}” is one date of a series: add people to the series instead."
+        )
+    if meeting.is_cancelled:
+        raise MeetingError(f"“{meeting.title}” is cancelled.")
+    if meeting.starts_at <= now:
+        raise MeetingError(f"“{meeting.title}” has started; nobody is invited to it now.")
+    for person in people:
+        if not access.program_access(person, meeting.program).is_enrolled:
+            raise MeetingError(
+                f"{person.full_name} is not in {meeting.program.name}, so cannot be invited "
+                "to its meetings."
+            )
+    with transaction.atomic():
+        known = set(meeting.participants.values_list("pk", flat=True))
+        new = [p for p in dict.fromkeys(people) if p.pk not in known]
+        if not new:
+            return 0
+        MeetingParticipant.objects.bulk_create(
+            [MeetingParticipant(meeting=meeting, person=p) for p in new]
+        )
+        # The event as it now is (every participant listed), sent to the new ones only.
+        event = meeting_event(meeting, participants=list(meeting.participants.all()))
+        outbox_enqueue_many(
+            emails=calendar_emails(event=event, people=new, program_id=meeting.program_id)
+        )
+        calendar_versions_bump(person_ids=[p.pk for p in new])
+    return len(new)
+
+
 # --- Series ------------------------------------------------------------------------------
 
 

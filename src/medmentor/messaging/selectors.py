@@ -51,7 +51,13 @@ def outbox_messages(*, topic: str, status: str | None = None) -> QuerySet[Outbox
 
 
 # The URL names of the pages whose address holds a personal token.
-_TOKEN_URL_NAMES = ("sign-in-link", "survey-answer", "meeting-we-met", "calendar-feed")
+_TOKEN_URL_NAMES = (
+    "sign-in-link",
+    "survey-answer",
+    "meeting-we-met",
+    "calendar-feed",
+    "conference-answer-link",
+)
 
 
 @cache

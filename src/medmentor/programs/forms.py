@@ -75,15 +75,23 @@ class PeopleFilterForm(forms.Form):
     level = forms.ChoiceField(required=False, label="Training level")
     status = forms.ChoiceField(required=False, label="Enrollment")
 
-    def __init__(self, *args, statuses: dict[str, str], **kwargs):
+    def __init__(self, *args, statuses: dict[str, str], role_labels=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = [("", "Any role"), *Role.choices]
+        labels = role_labels or {}
+        self.fields["role"].choices = [
+            ("", "Any role"),
+            *((value, labels.get(value, label)) for value, label in Role.choices),
+        ]
         self.fields["level"].choices = [("", "Any level"), *TrainingLevel.choices]
         self.fields["status"].choices = list(statuses.items())
 
 
-def _role_choices(grantable) -> list[tuple[str, str]]:
-    return [(value, label) for value, label in Role.choices if value in grantable]
+def _role_choices(grantable, role_labels=None) -> list[tuple[str, str]]:
+    """The roles `grantable`, in the program's words (kinds.role_labels) when given."""
+    labels = role_labels or {}
+    return [
+        (value, labels.get(value, label)) for value, label in Role.choices if value in grantable
+    ]
 
 
 class PersonAddForm(forms.Form):
@@ -123,9 +131,9 @@ class PersonAddForm(forms.Form):
         error_messages={"invalid": "Write the day they join as a date, e.g. 2027-01-04."},
     )
 
-    def __init__(self, *args, grantable, **kwargs):
+    def __init__(self, *args, grantable, role_labels=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["roles"].choices = _role_choices(grantable)
+        self.fields["roles"].choices = _role_choices(grantable, role_labels)
 
 
 class PersonRolesForm(forms.Form):
@@ -138,9 +146,9 @@ class PersonRolesForm(forms.Form):
         },
     )
 
-    def __init__(self, *args, grantable, **kwargs):
+    def __init__(self, *args, grantable, role_labels=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["roles"].choices = _role_choices(grantable)
+        self.fields["roles"].choices = _role_choices(grantable, role_labels)
 
 
 class EnrollmentEndForm(forms.Form):
@@ -247,8 +255,17 @@ class ProgramNewForm(forms.Form):
         for name in KIND_CREATION_FIELDS:
             if name not in creation.fields:
                 del self.fields[name]
+        # The kind's own questions (stored by the kind), after the program's fields.
+        self.questions = tuple(creation.questions)
+        for name, make_field in creation.questions.items():
+            self.fields[name] = make_field()
         self.fields["institution"].queryset = institutions
         self.fields["time_zone"].choices = _time_zone_choices()
+
+
+def program_new_answers(form: ProgramNewForm) -> dict:
+    """The cleaned answers to the kind's own questions, by name (for its after_create)."""
+    return {name: form.cleaned_data.get(name) for name in form.questions}
 
 
 def program_new_initial(*, creation, institutions, today: datetime.date) -> dict:

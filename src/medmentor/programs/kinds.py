@@ -15,6 +15,8 @@ kinds: it knows them only by what they registered.
 - Home-page items (`home_items`): what the program's kind knows needs the person there,
   from the provider the kind registered; the home page adds it to the items of the
   apps every program has.
+- Role labels (`role_labels`): a kind's words for the shared roles, e.g. reverse
+  mentoring's seniors are its fellows (the mentors); the people page uses them.
 - Creation (`register_creation`, `creation_for`): what the "new program" page asks for
   a program of the kind beyond the generic fields (name, short name, institution, first
   Monday, time zone), with the kind's defaults, and what the kind sets up once the
@@ -27,7 +29,7 @@ from dataclasses import dataclass, field
 from django.http import Http404
 
 from medmentor.people.models import Person
-from medmentor.programs.models import Program, ProgramKind
+from medmentor.programs.models import Program, ProgramKind, Role
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,9 @@ class Kind:
     menu: tuple[MenuEntry, ...] = ()
     pages: frozenset[str] = field(default_factory=frozenset)
     home_items: Callable[..., list] | None = None
+    # The kind's words for a role (Role value -> label), e.g. reverse mentoring's
+    # seniors are "Fellow (mentor)"; the roles it does not name keep Role's label.
+    role_labels: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def label(self) -> str:
@@ -86,19 +91,25 @@ def register(
     menu: Iterable[MenuEntry] = (),
     pages: Iterable[str] = (),
     home_items: Callable[..., list] | None = None,
+    role_labels: Mapping[str, str] | None = None,
 ) -> Kind:
     """Register (or register again, e.g. when ready() runs twice) the kind `kind`.
 
-    Refused with ValueError when `kind` is not a ProgramKind or another kind already
-    registered one of `pages`: a page belongs to one kind, or to every program."""
+    Refused with ValueError when `kind` is not a ProgramKind, another kind already
+    registered one of `pages` (a page belongs to one kind, or to every program), or
+    `role_labels` names something that is not a Role."""
     if kind not in ProgramKind.values:
         raise ValueError(f"“{kind}” is not a kind of program ({', '.join(ProgramKind.values)}).")
+    unknown = [role for role in (role_labels or {}) if role not in Role.values]
+    if unknown:
+        raise ValueError(f"“{unknown[0]}” is not a role ({', '.join(Role.values)}).")
     entry = Kind(
         kind=kind,
         landing=landing,
         menu=tuple(menu),
         pages=frozenset(pages),
         home_items=home_items,
+        role_labels=dict(role_labels or {}),
     )
     for other in _kinds.values():
         shared = entry.pages & other.pages
@@ -121,6 +132,13 @@ def kind_for(program: Program) -> Kind:
     """What `program`'s kind registered; a kind no app registered (not built yet) has
     the shared menu and pages only and no home-page items."""
     return _kinds.get(program.kind) or Kind(kind=program.kind)
+
+
+def role_labels(program: Program) -> dict[str, str]:
+    """Every role's words in `program` (Role value -> label): its kind's where the kind
+    names the role (reverse mentoring's "Fellow (mentor)"), else Role's own."""
+    own = kind_for(program).role_labels
+    return {role: own.get(role, label) for role, label in Role.choices}
 
 
 def program_menu(program: Program) -> list[MenuEntry]:
@@ -187,15 +205,24 @@ class Creation:
     """What the "new program" page asks for a program of `kind`.
 
     `fields`: the KIND_CREATION_FIELDS it asks, in order, after the generic ones.
-    `defaults`: initial values by field name (generic or the kind's; a callable is
-    called with no argument). `intro`: a sentence saying what such a program is, shown
-    when choosing the kind. `after_create`: called as after_create(program=..., by=...)
-    inside the transaction that creates the program, for the kind's own set-up."""
+    `questions`: the kind's own settings (stored by the kind, not on the program), by
+    name, each a callable returning the form field that asks it (e.g. a conference's
+    default session length); asked after `fields`. `defaults`: initial values by field
+    name (generic, the kind's or its questions'; a callable is called with no argument).
+    `intro`: a sentence saying what such a program is, shown when choosing the kind.
+    `notes`: sentences shown on the form about what is fixed or set later (e.g. reverse
+    mentoring's release threshold). `after_create`: called as
+    after_create(program=..., by=...) inside the transaction that creates the program,
+    for the kind's own set-up; a kind with questions gets `answers=` too, their cleaned
+    values by name. It raises ValueError (with words for the person) to refuse them,
+    and then nothing is created."""
 
     kind: str
     fields: tuple[str, ...] = ()
+    questions: Mapping[str, Callable[[], object]] = field(default_factory=dict)
     defaults: Mapping[str, object] = field(default_factory=dict)
     intro: str = ""
+    notes: tuple[str, ...] = ()
     after_create: Callable[..., None] | None = None
 
     @property
@@ -210,13 +237,16 @@ def register_creation(
     *,
     kind: str,
     fields: Iterable[str] = (),
+    questions: Mapping[str, Callable[[], object]] | None = None,
     defaults: Mapping[str, object] | None = None,
     intro: str = "",
+    notes: Iterable[str] = (),
     after_create: Callable[..., None] | None = None,
 ) -> Creation:
     """Register (again, when ready() runs twice) what creating a program of `kind` asks.
 
-    Refused with ValueError for an unknown kind or a field outside KIND_CREATION_FIELDS."""
+    Refused with ValueError for an unknown kind, a field outside KIND_CREATION_FIELDS,
+    or a question named like a generic or program field (its answer would be lost)."""
     if kind not in ProgramKind.values:
         raise ValueError(f"“{kind}” is not a kind of program ({', '.join(ProgramKind.values)}).")
     fields = tuple(fields)
@@ -226,11 +256,24 @@ def register_creation(
             f"A new program cannot be asked for “{unknown[0]}”; a kind may ask for "
             f"{', '.join(KIND_CREATION_FIELDS)}."
         )
+    questions = dict(questions or {})
+    clashing = [
+        name
+        for name in questions
+        if name in ("kind", *GENERIC_CREATION_FIELDS, *KIND_CREATION_FIELDS)
+    ]
+    if clashing:
+        raise ValueError(
+            f"A kind's question cannot be named “{clashing[0]}”: the new program form asks "
+            "that itself."
+        )
     entry = Creation(
         kind=kind,
         fields=fields,
+        questions=questions,
         defaults=dict(defaults or {}),
         intro=intro,
+        notes=tuple(notes),
         after_create=after_create,
     )
     _creations[kind] = entry

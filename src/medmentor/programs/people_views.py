@@ -15,7 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from medmentor.people.models import Person
-from medmentor.programs import selectors, services
+from medmentor.programs import kinds, selectors, services
 from medmentor.programs.forms import (
     EnrollmentEndForm,
     PeopleFilterForm,
@@ -38,7 +38,11 @@ def _person(request, program, person_id: int) -> selectors.PersonInProgram:
 @login_required
 def program_people(request, slug: str):
     program = program_for_staff(request, slug)
-    form = PeopleFilterForm(request.GET or None, statuses=selectors.PEOPLE_STATUSES)
+    form = PeopleFilterForm(
+        request.GET or None,
+        statuses=selectors.PEOPLE_STATUSES,
+        role_labels=kinds.role_labels(program),
+    )
     filters = form.cleaned_data if form.is_valid() else {}
     people = selectors.program_people_page(
         program=program,
@@ -67,7 +71,9 @@ def program_people(request, slug: str):
 def program_person_add(request, slug: str):
     program = program_for_staff(request, slug)
     grantable = services.roster_roles_grantable(program=program, by=request.user)
-    form = PersonAddForm(request.POST or None, grantable=grantable)
+    form = PersonAddForm(
+        request.POST or None, grantable=grantable, role_labels=kinds.role_labels(program)
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -110,7 +116,11 @@ def _person_page(request, program, row, *, roles_form=None, end_form=None, statu
             "is_self": is_self,
             "may_change": may_change,
             "roles_form": roles_form
-            or PersonRolesForm(initial={"roles": list(row.current_roles)}, grantable=grantable),
+            or PersonRolesForm(
+                initial={"roles": list(row.current_roles)},
+                grantable=grantable,
+                role_labels=kinds.role_labels(program),
+            ),
             "end_form": end_form or EnrollmentEndForm(),
             # Refusals to show when the forms themselves are not (not theirs to change).
             "forms_with_errors": [form for form in (roles_form, end_form) if form is not None],
@@ -132,7 +142,9 @@ def program_person_roles(request, slug: str, person_id: int):
     program = program_for_staff(request, slug)
     row = _person(request, program, person_id)
     grantable = services.roster_roles_grantable(program=program, by=request.user)
-    form = PersonRolesForm(request.POST, grantable=grantable)
+    form = PersonRolesForm(
+        request.POST, grantable=grantable, role_labels=kinds.role_labels(program)
+    )
     if form.is_valid():
         try:
             changes = services.enrollment_roles_set(

@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
 from medmentor.programs import access, kinds, services
-from medmentor.programs.forms import ProgramNewForm, program_new_initial
+from medmentor.programs.forms import ProgramNewForm, program_new_answers, program_new_initial
 
 
 @never_cache
@@ -55,6 +55,7 @@ def program_new(request):
                 service_name=data.get("service", ""),
                 weekly_email_weekday=data.get("weekly_email_weekday"),
                 weekly_email_time=data.get("weekly_email_time"),
+                kind_answers=program_new_answers(form),
             )
         except services.ProgramError as error:
             form.add_error(None, str(error))

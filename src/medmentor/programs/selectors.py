@@ -1,7 +1,8 @@
 """Reads about programs that pages and the API show; privacy rules are applied here."""
 
 import datetime
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q, QuerySet
@@ -124,6 +125,8 @@ class PersonInProgram:
     person: Person
     enrollments: tuple[Enrollment, ...]
     current_roles: tuple[str, ...]
+    # The program's words for each role (kinds.role_labels), e.g. "Fellow (mentor)".
+    role_labels: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def is_current(self) -> bool:
@@ -131,7 +134,12 @@ class PersonInProgram:
 
     @property
     def current_role_labels(self) -> list[str]:
-        return [Role(role).label for role in self.current_roles]
+        return [self.role_labels.get(role) or Role(role).label for role in self.current_roles]
+
+    @property
+    def enrollments_labelled(self) -> list[tuple[str, Enrollment]]:
+        """Every enrollment with its role in the program's words."""
+        return [(self.role_labels.get(e.role) or Role(e.role).label, e) for e in self.enrollments]
 
     @property
     def ended_enrollments(self) -> list[Enrollment]:
@@ -160,7 +168,12 @@ def _person_in_program(program: Program, person: Person) -> PersonInProgram:
             if access.enrollment_is_current(left_on=e.left_on, program=program)
         )
     )
-    return PersonInProgram(person=person, enrollments=enrollments, current_roles=current)
+    return PersonInProgram(
+        person=person,
+        enrollments=enrollments,
+        current_roles=current,
+        role_labels=kinds.role_labels(program),
+    )
 
 
 def program_people_page(

@@ -30,8 +30,9 @@ class ReverseConfig(AppConfig):
 
     def ready(self) -> None:
         from medmentor.programs import kinds
-        from medmentor.programs.models import ProgramKind
+        from medmentor.programs.models import ProgramKind, Role
         from medmentor.reverse import selectors
+        from medmentor.reverse.models import RELEASE_THRESHOLD
 
         kinds.register(
             kind=ProgramKind.REVERSE,
@@ -44,4 +45,23 @@ class ReverseConfig(AppConfig):
             ],
             pages=REVERSE_PAGES,
             home_items=selectors.attention_items,
+            # Fellows (the mentors) hold SENIOR, consultants (the mentees) JUNIOR.
+            role_labels={
+                Role.SENIOR: selectors.FELLOW_LABEL,
+                Role.JUNIOR: selectors.CONSULTANT_LABEL,
+            },
+        )
+        kinds.register_creation(
+            kind=ProgramKind.REVERSE,
+            fields=("description",),
+            intro="Junior doctors (fellows) give consultants structured feedback in seven "
+            "domains, pooled and de-identified, then meet them 1-2-1 as their mentors; "
+            "pre and post questionnaires measure the change.",
+            notes=(
+                f"Feedback on a consultant is released only once at least "
+                f"{RELEASE_THRESHOLD} fellows gave it (privacy rule 3); this is fixed, not "
+                "a setting.",
+                "The facilitator, who reviews and releases the feedback, is named later on "
+                "“Who works with whom”, once the program's people are added.",
+            ),
         )

@@ -2,8 +2,9 @@
 
 Each app keeps the demo data that only touches it (curriculum/demo/ the case-review
 program, mentoring/demo/ the one-to-one near-peer program, reverse/demo.py the reverse
-mentoring program with its pre/post survey (surveys/demo.py), qualitative/demo/ the
-focus groups); this top floor is what puts them together, in the order they need each
+mentoring program with its pre/post survey (surveys/demo.py), conferences/demo.py the
+peer-support conference, groups/demo.py the peer groups, qualitative/demo/ the focus
+groups); this top floor is what puts them together, in the order they need each
 other: the focus groups belong to the case-review program, and every demo person signs
 in with one password.
 """
@@ -37,6 +38,7 @@ class Demo:
     focus_groups: qualitative_demo.QualitativeDemo
     reverse: reverse_demo.ReverseDemoLoad
     peer_groups: peer_group_demo.PeerGroupDemoLoad
+    conference: conference_demo.ConferenceDemoLoad
 
     @property
     def lines(self) -> list[str]:
@@ -45,6 +47,7 @@ class Demo:
             *self.near_peer.lines,
             *self.peer_groups.lines,
             *self.reverse.lines,
+            *self.conference.lines,
             *self.focus_groups.lines,
         ]
 
@@ -77,7 +80,7 @@ def demo_load(*, today: datetime.date) -> Demo:
             today=today,
         )
         # The peer-support conference (seed 001): two past sessions and one ahead.
-        conference_demo.conference_demo_load(
+        conference = conference_demo.conference_demo_load(
             institution_name=case_review_demo.INSTITUTION,
             time_zone=TIME_ZONE,
             password=PASSWORD,
@@ -110,4 +113,5 @@ def demo_load(*, today: datetime.date) -> Demo:
         focus_groups=focus_groups,
         reverse=reverse,
         peer_groups=peer_groups,
+        conference=conference,
     )

@@ -17,10 +17,12 @@ import re
 REDACTED = "…"
 # /surveys/answer/<token>/ and /surveys/resume/<token>/, and a ?draft=<token> parameter;
 # and, the same way, the token of a sign-in link (/sign-in/link/<token>/), which runserver
-# writes in its request lines, of a "we met" link (/meetings/we-met/<token>/) and of a
-# calendar feed (/meetings/calendar/<token>.ics, polled by calendar programs).
+# writes in its request lines, of a "we met" link (/meetings/we-met/<token>/), of a
+# conference ask's answer link (/conference/answer/<token>/) and of a calendar feed
+# (/meetings/calendar/<token>.ics, polled by calendar programs).
 SURVEY_LINK = re.compile(
-    r"(/surveys/(?:answer|resume)/|/sign-in/link/|/meetings/we-met/|/meetings/calendar/)"
+    r"(/surveys/(?:answer|resume)/|/sign-in/link/|/meetings/we-met/|/meetings/calendar/"
+    r"|/conference/answer/)"
     r"[^/?#\s\"']+"
 )
 DRAFT_PARAMETER = re.compile(r"([?&]draft=)[^&#\s\"']+")

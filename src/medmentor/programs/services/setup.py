@@ -9,6 +9,7 @@ why.
 """
 
 import datetime
+from collections.abc import Mapping
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email, validate_slug
@@ -137,11 +138,14 @@ def program_create_as_director(
     service_name: str = "",
     weekly_email_weekday: int | None = None,
     weekly_email_time: datetime.time | None = None,
+    kind_answers: Mapping[str, object] | None = None,
 ) -> Program:
     """Create a program of `kind` at `institution` with `by` as its director, who must
     be allowed to create programs there (access.require_program_creator). A blank
     `slug` is made from the name. The kind's own set-up (kinds.register_creation's
-    after_create) runs in the same transaction: all of it is created, or nothing."""
+    after_create, given `kind_answers`, the answers to the kind's own questions) runs in
+    the same transaction: all of it is created, or nothing (a ValueError it raises comes
+    back as a ProgramError)."""
     access.require_program_creator(
         by,
         institution,
@@ -187,9 +191,15 @@ def program_create_as_director(
             role=Role.DIRECTOR,
             joined_on=datetime.datetime.now(tz=program.zone).date(),
         )
-        after_create = kinds.creation_for(kind).after_create
-        if after_create is not None:
-            after_create(program=program, by=by)
+        creation = kinds.creation_for(kind)
+        if creation.after_create is not None:
+            # A kind with no questions of its own is called without answers.
+            answers = {"answers": dict(kind_answers or {})} if creation.questions else {}
+            try:
+                creation.after_create(program=program, by=by, **answers)
+            except ValueError as error:
+                # Leave the atomic block by the exception so the program is rolled back.
+                raise ProgramError(str(error)) from error
     return program
 
 
