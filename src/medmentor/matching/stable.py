@@ -134,20 +134,27 @@ def stable_matching(market: Market, *, seed: int = 0) -> Assignment:
     if e_count == 0:
         return Assignment(mentor_of, "stable", seed)
     mentee_lottery, mentor_lottery = tie_break_orders(market, seed)
-    mentee = market.mentee.astype(np.int64)
-    mentor = market.mentor.astype(np.int64)
+    # int32 as the market holds them: gathers move half the bytes of int64
+    mentee = market.mentee
+    mentor = market.mentor
 
     # proposal order: rows in CSR order; within a tie, the mentor lottery
     if _has_ties_within_rows(market.indptr, market.mentee_rank):
-        propose = stable_order(mentee, market.mentee_rank.astype(np.int64), mentor_lottery[mentor])
+        propose = stable_order(mentee, market.mentee_rank, mentor_lottery[mentor])
     else:
         propose = None
 
-    # every edge's position in the mentors' strict order (mentor, rank, lottery)
-    by_mentor = stable_order(mentor, market.mentor_rank.astype(np.int64), mentee_lottery[mentee])
+    # every edge's position in the mentors' strict order (mentor, rank, lottery);
+    # the market keeps the (mentor, rank) order, which is that order when no
+    # mentor ranked two mentees equally
+    by_mentor = market.edges_by_mentor()
+    mentor_at = mentor[by_mentor]  # mentor of each position (non-decreasing)
+    rank_at = market.mentor_rank[by_mentor]
+    if np.any((rank_at[1:] == rank_at[:-1]) & (mentor_at[1:] == mentor_at[:-1])):
+        by_mentor = stable_order(mentor, market.mentor_rank, mentee_lottery[mentee])
+        mentor_at = mentor[by_mentor]
     position = np.empty(e_count, dtype=np.int64)
     position[by_mentor] = np.arange(e_count, dtype=np.int64)
-    mentor_at = mentor[by_mentor]  # mentor of each position (non-decreasing)
     mentee_at = mentee[by_mentor]
     if propose is not None:
         position = position[propose]  # position of the k-th proposal of the list order
