@@ -702,8 +702,13 @@ class Market:
 
         Notes
         -----
-        Complexity O(L log L) for L listed entries; strict integer lists take
-        a vectorised path (about 50 ms for a million entries).
+        Complexity O(L) for L listed entries: the two sides are joined by
+        radix sorts (:func:`stable_order`), the mentee side in one pass as
+        its rows arrive by mentee, and the mentors' list order is kept on the
+        market for :func:`~medmentor.matching.stable_matching`. Strict
+        integer lists take a vectorised path: about 100 ms CPU for a million
+        entries, 36 ms of it reading the Python lists. Lists with ties are
+        read one entry at a time.
         """
         n = len(mentee_prefs)
         cap = _as_int_array(capacity, "capacity", np.int32)
