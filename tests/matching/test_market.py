@@ -239,3 +239,9 @@ def test_edges_by_mentor_from_the_lists_equal_a_fresh_sort(seed, one_sided):
     kept = market.edges_by_mentor()
     assert np.array_equal(kept, stable_order(market.mentor, market.mentor_rank))
     assert not kept.flags.writeable
+
+
+def test_edges_by_mentor_without_mentor_lists_are_all_tied_in_edge_order():
+    mentee_prefs, _, capacity = popular_lists(200, 40, 10, seed=5)
+    market = Market.from_preference_lists(mentee_prefs, None, capacity)
+    assert np.array_equal(market.edges_by_mentor(), np.argsort(market.mentor, kind="stable"))
