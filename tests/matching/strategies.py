@@ -76,3 +76,40 @@ def random_lists(n, m, k, seed, cap=(1, 5)):
     mentor_prefs = [rng.permutation(row).tolist() for row in who]
     capacity = rng.integers(cap[0], cap[1] + 1, m).tolist()
     return mentee_prefs, mentor_prefs, capacity
+
+
+def popular_lists(n, m, k, seed, *, cap=(1, 5), one_sided=0.0, ties=False):
+    """Structured lists like the stable benchmark's: popular mentors, shared quality.
+
+    Mentees rank a top-k of mentors drawn by popularity (log-normal + Gumbel);
+    mentors rank who ranked them by a shared mentee quality plus noise.
+    ``one_sided``: share of mentor-list entries dropped, and as many mentees
+    added who never listed that mentor (pairs only one side accepts).
+    ``ties``: mentors' lists in tiers of 1-3 equally ranked mentees.
+    """
+    rng = np.random.default_rng(seed)
+    k = min(k, m)
+    popularity = rng.normal(0.0, 1.0, m)
+    keys = popularity + rng.gumbel(size=(n, m))
+    mentee_prefs = np.argsort(-keys, axis=1)[:, :k].tolist()
+    quality = rng.normal(0.0, 1.0, n)
+    who = [[] for _ in range(m)]
+    for i, row in enumerate(mentee_prefs):
+        for j in row:
+            who[j].append(i)
+    mentor_prefs = []
+    for row in who:
+        row = [i for i in row if rng.random() >= one_sided]
+        extra = rng.choice(n, size=int(round(one_sided * len(row))) + 1, replace=False)
+        row += [int(i) for i in extra if i not in row] if one_sided else []
+        row.sort(key=lambda i: -(quality[i] + rng.normal()))
+        if ties:
+            tiers, at = [], 0
+            while at < len(row):
+                size = int(rng.integers(1, 4))
+                tiers.append(tuple(row[at : at + size]))
+                at += size
+            row = tiers
+        mentor_prefs.append(row)
+    capacity = rng.integers(cap[0], cap[1] + 1, m).tolist()
+    return mentee_prefs, mentor_prefs, capacity

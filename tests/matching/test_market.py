@@ -19,9 +19,10 @@ from medmentor.matching import (
     score_pairs,
     stable_matching,
 )
+from medmentor.matching.model import stable_order
 from medmentor.matching.scoring import encode_cohort
 
-from .strategies import PROPERTY
+from .strategies import PROPERTY, popular_lists
 
 SITES = ["north", "south", None]
 INTERESTS = ["research", "teaching", "global health", "policy"]
@@ -215,3 +216,32 @@ def test_duplicate_ids_and_twice_listed_people_are_named():
 def test_pair_naming_an_unknown_index_is_a_clear_error():
     with pytest.raises(MatchingInputError, match="unknown mentor number 3"):
         Market.from_edges(n_mentees=1, n_mentors=1, capacity=[1], mentee=[0], mentor=[3])
+
+
+@pytest.mark.parametrize("widths", [(13,), (13, 15), (6, 13, 15), (16, 16, 17), (40,), (40, 30)])
+@pytest.mark.parametrize("seed", range(5))
+def test_stable_order_sorts_like_lexsort_for_narrow_and_wide_keys(seed, widths):
+    # narrow keys take radix passes, wider ones the packed sort or lexsort
+    rng = np.random.default_rng(seed)
+    size = int(rng.integers(0, 3000))
+    keys = [rng.integers(0, 2**w, size) for w in widths]
+    keys[0][: size // 2] = keys[0][0] if size else 0  # many equal leading keys
+    expected = np.lexsort(tuple(reversed(keys)))
+    assert np.array_equal(stable_order(*keys), expected)
+    if max(widths) < 31:  # the market's own int32 arrays sort the same
+        assert np.array_equal(stable_order(*(k.astype(np.int32) for k in keys)), expected)
+
+
+@pytest.mark.parametrize("one_sided", [0.0, 0.2])
+@pytest.mark.parametrize("seed", range(4))
+def test_edges_by_mentor_from_the_lists_equal_a_fresh_sort(seed, one_sided):
+    market = Market.from_preference_lists(*popular_lists(200, 40, 10, seed, one_sided=one_sided))
+    kept = market.edges_by_mentor()
+    assert np.array_equal(kept, stable_order(market.mentor, market.mentor_rank))
+    assert not kept.flags.writeable
+
+
+def test_edges_by_mentor_without_mentor_lists_are_all_tied_in_edge_order():
+    mentee_prefs, _, capacity = popular_lists(200, 40, 10, seed=5)
+    market = Market.from_preference_lists(mentee_prefs, None, capacity)
+    assert np.array_equal(market.edges_by_mentor(), np.argsort(market.mentor, kind="stable"))

@@ -17,7 +17,7 @@ from medmentor.matching import (
     stable_matching,
 )
 
-from .strategies import PROPERTY, all_matchings, markets, random_lists
+from .strategies import PROPERTY, all_matchings, markets, popular_lists, random_lists
 
 
 @PROPERTY
@@ -144,3 +144,64 @@ def test_blocking_pair_check_finds_the_pair_that_would_rather_be_together():
     assert is_stable(market, swapped)  # mentor-optimal is stable too
     worst = Assignment(np.array([-1, 0]))  # mentee 0 and mentor 1 both free and acceptable
     assert blocking_pairs(market, worst).tolist() == [1, 2]  # (0, 1) and (1, 1)
+
+
+def _textbook_deferred_acceptance(mentee_prefs, mentor_prefs, capacity):
+    """One proposal at a time on the strict lists themselves, no Market involved."""
+    rank = [{i: r for r, i in enumerate(row)} for row in mentor_prefs]
+    held = [[] for _ in capacity]
+    nxt = [0] * len(mentee_prefs)
+    free = list(range(len(mentee_prefs)))
+    while free:
+        i = free.pop()
+        while nxt[i] < len(mentee_prefs[i]):
+            j = mentee_prefs[i][nxt[i]]
+            nxt[i] += 1
+            if i not in rank[j] or capacity[j] == 0:
+                continue
+            held[j].append(i)
+            held[j].sort(key=rank[j].get)
+            if len(held[j]) <= capacity[j]:
+                break
+            out = held[j].pop()
+            if out != i:
+                free.append(out)
+                break
+    mentor_of = np.full(len(mentee_prefs), -1, dtype=np.int32)
+    for j, rows in enumerate(held):
+        mentor_of[rows] = j
+    return mentor_of
+
+
+@pytest.mark.parametrize("one_sided", [0.0, 0.2])
+@pytest.mark.parametrize("seed", range(8))
+def test_lists_path_gives_the_textbook_matching_on_structured_instances(seed, one_sided):
+    # popular mentors and a shared mentee quality (the benchmark's shape); with
+    # one_sided some pairs are listed by one side only (the join's other branch)
+    lists = popular_lists(300, 60, 12, seed, one_sided=one_sided)
+    market = Market.from_preference_lists(*lists)
+    assert np.array_equal(stable_matching(market).mentor_of, _textbook_deferred_acceptance(*lists))
+
+
+@pytest.mark.parametrize("ties", [False, True])
+@pytest.mark.parametrize("one_sided", [0.0, 0.2])
+@pytest.mark.parametrize("seed", range(4))
+def test_order_kept_from_the_lists_gives_the_same_matching_as_sorting_again(seed, one_sided, ties):
+    lists = popular_lists(300, 60, 12, seed, one_sided=one_sided, ties=ties)
+    from_lists = Market.from_preference_lists(*lists)
+    # the same pairs and ranks through from_edges, which keeps no order: sorted on demand
+    resorted = Market.from_edges(
+        n_mentees=from_lists.n_mentees,
+        n_mentors=from_lists.n_mentors,
+        capacity=from_lists.capacity,
+        mentee=from_lists.mentee,
+        mentor=from_lists.mentor,
+        mentee_rank=from_lists.mentee_rank,
+        mentor_rank=from_lists.mentor_rank,
+    )
+    assert np.array_equal(from_lists.mentor, resorted.mentor)
+    for tie_seed in range(3):
+        assert np.array_equal(
+            stable_matching(from_lists, seed=tie_seed).mentor_of,
+            stable_matching(resorted, seed=tie_seed).mentor_of,
+        )

@@ -85,10 +85,19 @@ def feasibility_problems(market: Market, assignment: Assignment, *, limit: int =
     -----
     Complexity O(E + n_mentees + n_mentors).
     """
+    return _feasibility_problems(market, assignment, limit)[0]
+
+
+def _feasibility_problems(
+    market: Market, assignment: Assignment, limit: int
+) -> tuple[list[str], np.ndarray | None]:
+    """The problems, and :func:`edges_of` when it was computed on the way."""
     problems: list[str] = []
     mentor_of = np.asarray(assignment.mentor_of)
     if mentor_of.shape != (market.n_mentees,):
-        return [f"The matching covers {mentor_of.size} mentees; the market has {market.n_mentees}."]
+        return [
+            f"The matching covers {mentor_of.size} mentees; the market has {market.n_mentees}."
+        ], None
     matched = mentor_of >= 0
     out_of_range = np.flatnonzero(mentor_of >= market.n_mentors)
     for i in out_of_range[:limit]:
@@ -96,7 +105,7 @@ def feasibility_problems(market: Market, assignment: Assignment, *, limit: int =
             f"Mentee {market.mentee_ids[i]!r} is paired with unknown mentor {int(mentor_of[i])}."
         )
     if out_of_range.size:
-        return problems
+        return problems, None
     edge = edges_of(market, assignment)
     bad = np.flatnonzero(matched & (edge < 0))
     for i in bad[:limit]:
@@ -115,7 +124,7 @@ def feasibility_problems(market: Market, assignment: Assignment, *, limit: int =
     hidden = bad.size + over.size - len(problems)
     if hidden > 0:
         problems.append(f"... and {hidden} more problems.")
-    return problems
+    return problems, edge
 
 
 def is_feasible(market: Market, assignment: Assignment) -> bool:
@@ -167,7 +176,10 @@ def blocking_pairs(market: Market, assignment: Assignment) -> np.ndarray:
     (MIT Press, 1989), section 1.6, and Irving, "Stable marriage and
     indifference", Discrete Appl. Math. 48 (1994).
     """
-    edge = edges_of(market, assignment)
+    return _blocking_pairs(market, edges_of(market, assignment))
+
+
+def _blocking_pairs(market: Market, edge: np.ndarray) -> np.ndarray:
     mentee = market.mentee
     own = edge[mentee]
     own_rank = np.where(own >= 0, market.mentee_rank[np.maximum(own, 0)], np.iinfo(np.int32).max)
@@ -215,7 +227,10 @@ def total_score(market: Market, assignment: Assignment) -> float:
     Complexity O(E). Pairs that are not acceptable count nothing (check
     feasibility first).
     """
-    edge = edges_of(market, assignment)
+    return _total_score(market, edges_of(market, assignment))
+
+
+def _total_score(market: Market, edge: np.ndarray) -> float:
     return float(market.score[edge[edge >= 0]].sum())
 
 
@@ -278,7 +293,9 @@ def assess(market: Market, assignment: Assignment) -> MatchingReport:
     -----
     Complexity O(E + n_mentees + n_mentors).
     """
-    problems = feasibility_problems(market, assignment)
+    problems, edge = _feasibility_problems(market, assignment, 20)
+    if edge is None:
+        edge = edges_of(market, assignment)  # computed once for every check below
     matched = assignment.n_matched
     load = assignment.load(market.n_mentors) if not problems else np.zeros(market.n_mentors)
     return MatchingReport(
@@ -288,6 +305,6 @@ def assess(market: Market, assignment: Assignment) -> MatchingReport:
         matched=matched,
         unmatched=market.n_mentees - matched,
         places_left=int(np.maximum(market.capacity - load, 0).sum()),
-        total_score=total_score(market, assignment),
-        blocking_pairs=int(blocking_pairs(market, assignment).size) if not problems else -1,
+        total_score=_total_score(market, edge),
+        blocking_pairs=int(_blocking_pairs(market, edge).size) if not problems else -1,
     )

@@ -8,10 +8,11 @@ stable matching, and no pair would rather be together than with their match.
 
 Why our own code: the ``matching`` library gives the same answer but builds
 one Python object per person and pair (16.7 s at 5,000 x 2,000 and a raised
-recursion limit); a plain Python loop takes 0.65 s at 20,000. The rounds
-below run on the market's flat arrays (all free mentees propose at once,
-McVitie & Wilson 1971 show the order of proposals does not change the
-result), which is what the 0.3 s target at 20,000 x 8,000 needs.
+recursion limit). The rounds below run on the market's flat arrays (all free
+mentees propose at once, McVitie & Wilson 1971 show the order of proposals
+does not change the result): at 20,000 x 8,000 with top-50 lists, lists to
+checked result take 0.16 s CPU against 0.26 s for a plain Python loop
+(benchmarks/README.md, "Stable matching, the sort").
 """
 
 from __future__ import annotations
@@ -111,14 +112,17 @@ def stable_matching(market: Market, *, seed: int = 0) -> Assignment:
     -----
     Parallel rounds: every free mentee proposes to its next mentor; each
     mentor keeps the best of its held and new proposals up to its capacity.
-    A proposal is compared by its position in the mentors' strict order,
-    precomputed once by one sort, so a round is a few vectorised passes.
-    Proposals to a full mentor who holds only better mentees are rejected
-    before the merge.
+    A proposal is compared by its position in the mentors' strict order:
+    the market's :meth:`~Market.edges_by_mentor` (kept from the lists by
+    :meth:`Market.from_preference_lists`), sorted again with the lottery
+    only when a mentor ranked two mentees equally. A round is a few
+    vectorised passes. Proposals to a full mentor who holds only better
+    mentees are rejected before the merge.
 
-    Complexity: O(E log E) for the sort, then O(E + R * H) for R rounds and
-    H held proposals; rounds are few for the lists seen in practice. Memory
-    O(E). About 60 ms for 20,000 x 8,000 with top-50 lists.
+    Complexity: O(E) for the order (radix sorts, or none when kept), then
+    O(E + R * H) for R rounds and H held proposals; rounds are few for the
+    lists seen in practice (136 at 20,000 x 8,000). Memory O(E). About
+    40 ms CPU for 20,000 x 8,000 with top-50 lists.
 
     References
     ----------
@@ -134,20 +138,27 @@ def stable_matching(market: Market, *, seed: int = 0) -> Assignment:
     if e_count == 0:
         return Assignment(mentor_of, "stable", seed)
     mentee_lottery, mentor_lottery = tie_break_orders(market, seed)
-    mentee = market.mentee.astype(np.int64)
-    mentor = market.mentor.astype(np.int64)
+    # int32 as the market holds them: gathers move half the bytes of int64
+    mentee = market.mentee
+    mentor = market.mentor
 
     # proposal order: rows in CSR order; within a tie, the mentor lottery
     if _has_ties_within_rows(market.indptr, market.mentee_rank):
-        propose = stable_order(mentee, market.mentee_rank.astype(np.int64), mentor_lottery[mentor])
+        propose = stable_order(mentee, market.mentee_rank, mentor_lottery[mentor])
     else:
         propose = None
 
-    # every edge's position in the mentors' strict order (mentor, rank, lottery)
-    by_mentor = stable_order(mentor, market.mentor_rank.astype(np.int64), mentee_lottery[mentee])
+    # every edge's position in the mentors' strict order (mentor, rank, lottery);
+    # the market keeps the (mentor, rank) order, which is that order when no
+    # mentor ranked two mentees equally
+    by_mentor = market.edges_by_mentor()
+    mentor_at = mentor[by_mentor]  # mentor of each position (non-decreasing)
+    rank_at = market.mentor_rank[by_mentor]
+    if np.any((rank_at[1:] == rank_at[:-1]) & (mentor_at[1:] == mentor_at[:-1])):
+        by_mentor = stable_order(mentor, market.mentor_rank, mentee_lottery[mentee])
+        mentor_at = mentor[by_mentor]
     position = np.empty(e_count, dtype=np.int64)
     position[by_mentor] = np.arange(e_count, dtype=np.int64)
-    mentor_at = mentor[by_mentor]  # mentor of each position (non-decreasing)
     mentee_at = mentee[by_mentor]
     if propose is not None:
         position = position[propose]  # position of the k-th proposal of the list order
