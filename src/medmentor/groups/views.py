@@ -490,8 +490,10 @@ def formation(request, slug: str):
     if request.method == "POST":
         if form.is_valid():
             try:
+                # A large network is formed by the task runner (the run's page
+                # shows its progress).
                 run = services.formation_run_create(
-                    program=program, by=request.user, **form.cleaned_data
+                    program=program, by=request.user, inline=None, **form.cleaned_data
                 )
             except services.GroupError as error:
                 messages.error(request, str(error))
@@ -506,17 +508,31 @@ def formation(request, slug: str):
     )
 
 
+# A national network's draft holds thousands of groups: the page shows the first ones.
+RUN_PAGE_GROUPS = 200
+
+
 @login_required
 def formation_run(request, slug: str, run_id: int):
+    """A formation run: its progress while the task runner works on it (polled by
+    htmx), then the draft with each group's explanation, or why it stopped."""
     program = program_for_staff(request, slug)
     run = get_object_or_404(FormationRun, program=program, pk=run_id)
-    people = Person.objects.in_bulk([pid for g in run.groups for pid in g["members"]])
+    shown = run.groups[:RUN_PAGE_GROUPS]
+    people = Person.objects.in_bulk([pid for g in shown for pid in g["members"]])
     groups = [
         {**entry, "people": [people[pid] for pid in entry["members"] if pid in people]}
-        for entry in run.groups
+        for entry in shown
     ]
     return render(
-        request, "groups/formation_run.html", {"program": program, "run": run, "groups": groups}
+        request,
+        "groups/formation_run.html",
+        {
+            "program": program,
+            "run": run,
+            "groups": groups,
+            "more_groups": len(run.groups) - len(shown),
+        },
     )
 
 
@@ -528,10 +544,13 @@ def formation_publish(request, slug: str, run_id: int):
         FormationRun.objects.select_related("program"), program=program, pk=run_id
     )
     try:
-        placed = services.formation_publish(run=run, by=request.user)
+        run = services.formation_publish_queue(run=run, by=request.user)
     except services.GroupError as error:
         messages.error(request, str(error))
         return redirect("groups-formation-run", slug=slug, run_id=run.pk)
+    if run.in_progress:  # queued for the task runner: its progress page
+        return redirect("groups-formation-run", slug=slug, run_id=run.pk)
+    placed = sum(len(g["members"]) for g in run.groups)
     return _done(
         request,
         f"{len(run.groups)} groups published; {placed} members emailed.",

@@ -13,9 +13,13 @@ from medmentor.groups.services.cycle import (
     rotation_refresh,
 )
 from medmentor.groups.services.formation import (
+    FORMATION_INLINE_LIMIT,
     GROUP_PROFILE_COLUMNS,
     formation_publish,
+    formation_publish_execute,
+    formation_publish_queue,
     formation_run_create,
+    formation_run_execute,
     group_profiles_import,
 )
 from medmentor.groups.services.membership import (
@@ -34,6 +38,7 @@ from medmentor.groups.services.membership import (
 from medmentor.groups.services.space import log_entry_add, thread_digests_enqueue_due, thread_post
 
 __all__ = [
+    "FORMATION_INLINE_LIMIT",
     "GROUP_PROFILE_COLUMNS",
     "GroupError",
     "agreement_accept",
@@ -44,7 +49,10 @@ __all__ = [
     "attendance_take",
     "commitment_check",
     "formation_publish",
+    "formation_publish_execute",
+    "formation_publish_queue",
     "formation_run_create",
+    "formation_run_execute",
     "group_create",
     "group_join",
     "group_meeting_cancel",
