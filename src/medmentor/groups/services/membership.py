@@ -21,6 +21,8 @@ from medmentor.groups.models import (
     Membership,
     PeerGroup,
 )
+from medmentor.meetings.models import MeetingSeries
+from medmentor.meetings.services import series_participants_remove
 from medmentor.people.models import Person
 from medmentor.programs import access
 from medmentor.programs.access import Actor
@@ -354,3 +356,11 @@ def membership_end(
             from medmentor.groups.services.cycle import rotation_refresh
 
             rotation_refresh(group=locked, now=now)
+            # And the group's invitations stop: their calendar drops the meetings to come.
+            if locked.series_id is not None:
+                series_participants_remove(
+                    series=MeetingSeries.objects.select_related("program").get(pk=locked.series_id),
+                    people=[membership.person],
+                    by=access.SYSTEM,
+                    now=now,
+                )
