@@ -43,6 +43,22 @@ class MemberAddForm(forms.Form):
         self.fields["person"].queryset = people
 
 
+class FacilitatorForm(forms.Form):
+    person = forms.ModelChoiceField(
+        label="New facilitator",
+        queryset=None,
+        empty_label="Choose a member",
+        error_messages={
+            "required": "Choose the member who facilitates the group from now on.",
+            "invalid_choice": "Choose one of the group's members listed.",
+        },
+    )
+
+    def __init__(self, *args, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = people
+
+
 class FormationForm(forms.Form):
     similar = forms.MultipleChoiceField(
         label="Alike within a group",

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from medmentor.groups import selectors, services
 from medmentor.groups.forms import (
     AgreementForm,
+    FacilitatorForm,
     FormationForm,
     GroupCreateForm,
     GroupSettingsForm,
@@ -150,6 +151,44 @@ def member_add(request, slug: str, group_id: int):
         return redirect("groups", slug=slug)
     return _done(
         request, f"{form.cleaned_data['person'].full_name} is in {group.name}.", "groups", slug=slug
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def facilitator_change(request, slug: str, group_id: int):
+    """The program's staff choose the group's facilitator among its current members."""
+    program = program_for_staff(request, slug)
+    group = _group(program, group_id)
+    people = Person.objects.filter(
+        group_memberships__group=group, group_memberships__left_at__isnull=True
+    ).order_by("full_name")
+    form = FacilitatorForm(request.POST or None, people=people)
+    if request.method == "POST" and form.is_valid():
+        person = form.cleaned_data["person"]
+        try:
+            services.group_facilitator_change(group=group, person=person, by=request.user)
+        except services.GroupError as error:
+            form.add_error("person", str(error))
+        else:
+            return _done(
+                request,
+                f"{person.full_name} facilitates {group.name} from now on"
+                + ("; the members were sent the meetings' update." if group.series_id else "."),
+                "groups",
+                slug=slug,
+            )
+    current = [
+        m.person
+        for m in group.memberships.filter(left_at__isnull=True, is_facilitator=True).select_related(
+            "person"
+        )
+    ]
+    return render(
+        request,
+        "groups/facilitator.html",
+        {"program": program, "group": group, "form": form, "current": current},
+        status=400 if form.errors else 200,
     )
 
 

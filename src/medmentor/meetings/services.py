@@ -556,6 +556,39 @@ def series_participants_remove(
     return len(gone)
 
 
+def series_organizer_change(
+    *,
+    series: MeetingSeries,
+    organizer: Person,
+    by: access.Actor,
+    now: datetime.datetime | None = None,
+) -> MeetingSeries:
+    """Hand a series, and its meetings still to come, to another organizer (one of its
+    participants, e.g. a peer group's new facilitator), who may then change and cancel
+    them; everyone gets the update (SEQUENCE + 1, the new ORGANIZER). `by`: a director
+    or coordinator, or access.SYSTEM (a kind's own rule)."""
+    now = now or timezone.now()
+    access.require_manager(
+        by, series.program, f"Only the program's staff hand “{series.title}” to someone else."
+    )
+    if series.cancelled_at is not None:
+        raise MeetingError(f"The series “{series.title}” is cancelled.")
+    if not series.participants.filter(pk=organizer.pk).exists():
+        raise MeetingError(
+            f"{organizer.full_name} is not invited to “{series.title}”, so cannot organize it."
+        )
+    if organizer.pk == series.organizer_id:
+        return series
+    with transaction.atomic():
+        series.organizer = organizer
+        series.sequence += 1
+        series.updated_at = now
+        series.save(update_fields=["organizer", "sequence", "updated_at"])
+        series.meetings.filter(starts_at__gt=now).update(organizer=organizer, updated_at=now)
+        _announce_series(series=series, participants=list(series.participants.all()))
+    return series
+
+
 def series_date_skip(
     *, series: MeetingSeries, by: Person, on: datetime.date, now: datetime.datetime | None = None
 ) -> None:

@@ -22,7 +22,11 @@ from medmentor.groups.models import (
     PeerGroup,
 )
 from medmentor.meetings.models import MeetingSeries
-from medmentor.meetings.services import series_participants_remove
+from medmentor.meetings.services import (
+    MeetingError,
+    series_organizer_change,
+    series_participants_remove,
+)
 from medmentor.people.models import Person
 from medmentor.programs import access
 from medmentor.programs.access import Actor
@@ -332,6 +336,48 @@ def group_open_set(*, group: PeerGroup, by: Actor, is_open: bool) -> PeerGroup:
     PeerGroup.objects.filter(pk=group.pk).update(is_open=is_open)
     group.is_open = is_open
     return group
+
+
+def group_facilitator_change(
+    *, group: PeerGroup, person: Person, by: Actor, now: datetime.datetime | None = None
+) -> Membership:
+    """The program's staff make `person`, a member of `group` (placed and the current
+    agreement accepted), its facilitator in place of the current one(s). The group's
+    meetings to come pass to them (meetings.series_organizer_change), so they can
+    change and cancel them; the members get the series' update."""
+    from medmentor.groups.selectors import accepted_membership
+
+    now = now or timezone.now()
+    _require_forms_groups(by, group.program, "change a group's facilitator")
+    with transaction.atomic():
+        locked = _locked(group)
+        membership = accepted_membership(group=locked, person=person)
+        if membership is None:
+            placed = Membership.objects.filter(
+                group=locked, person=person, left_at__isnull=True
+            ).exists()
+            raise GroupError(
+                f"{person.full_name} has not accepted the group agreement yet, so is not a "
+                f"member of {locked.name}: only a member facilitates it."
+                if placed
+                else f"{person.full_name} is not a member of {locked.name}: only a member "
+                "facilitates it."
+            )
+        others = Membership.objects.filter(
+            group=locked, left_at__isnull=True, is_facilitator=True
+        ).exclude(pk=membership.pk)
+        if membership.is_facilitator and not others.exists():
+            raise GroupError(f"{person.full_name} already facilitates {locked.name}.")
+        others.update(is_facilitator=False)
+        Membership.objects.filter(pk=membership.pk).update(is_facilitator=True)
+        membership.is_facilitator = True
+        series = locked.series
+        if series is not None and series.cancelled_at is None:
+            try:
+                series_organizer_change(series=series, organizer=person, by=access.SYSTEM, now=now)
+            except MeetingError as error:
+                raise GroupError(str(error)) from None
+    return membership
 
 
 def membership_end(
