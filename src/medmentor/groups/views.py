@@ -80,6 +80,7 @@ def groups(request, slug: str):
                     "group_size_limit": settings.group_size_limit,
                     "one_group_per_member": settings.one_group_per_member,
                     "attendance_level_percent": settings.attendance_level_percent,
+                    "meeting_interval_weeks": settings.meeting_interval_weeks,
                 }
             ),
             "create_form": GroupCreateForm(),
@@ -309,7 +310,14 @@ def group_detail(request, slug: str, group_id: int):
         {
             "program": program,
             "space": space,
-            "series_form": SeriesForm(),
+            # The program's cadence, read only when the form is shown (a callable).
+            "series_form": SeriesForm(
+                initial={
+                    "interval_weeks": lambda: (
+                        selectors.settings_of(program=program).meeting_interval_weeks
+                    )
+                }
+            ),
             "log_form": LogEntryForm(),
             "thread_form": ThreadForm(),
             "my_turns": [

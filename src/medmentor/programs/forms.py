@@ -247,6 +247,8 @@ class ProgramNewForm(forms.Form):
         for name in KIND_CREATION_FIELDS:
             if name not in creation.fields:
                 del self.fields[name]
+        for name, make_field in creation.settings_fields.items():
+            self.fields[name] = make_field()
         self.fields["institution"].queryset = institutions
         self.fields["time_zone"].choices = _time_zone_choices()
 

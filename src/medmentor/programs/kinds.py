@@ -187,16 +187,21 @@ class Creation:
     """What the "new program" page asks for a program of `kind`.
 
     `fields`: the KIND_CREATION_FIELDS it asks, in order, after the generic ones.
-    `defaults`: initial values by field name (generic or the kind's; a callable is
-    called with no argument). `intro`: a sentence saying what such a program is, shown
-    when choosing the kind. `after_create`: called as after_create(program=..., by=...)
-    inside the transaction that creates the program, for the kind's own set-up."""
+    `settings_fields`: the kind's own settings, kept in the kind's tables, not on
+    Program (e.g. a peer-group program's size limit): name → a function making the
+    form field (a Django forms.Field), asked after `fields`. `defaults`: initial values
+    by field name (generic or the kind's; a callable is called with no argument).
+    `intro`: a sentence saying what such a program is, shown when choosing the kind.
+    `after_create`: called as after_create(program=..., by=..., **settings), the
+    settings fields' cleaned values as keywords, inside the transaction that creates
+    the program, for the kind's own set-up."""
 
     kind: str
     fields: tuple[str, ...] = ()
     defaults: Mapping[str, object] = field(default_factory=dict)
     intro: str = ""
     after_create: Callable[..., None] | None = None
+    settings_fields: Mapping[str, Callable[[], object]] = field(default_factory=dict)
 
     @property
     def label(self) -> str:
@@ -213,10 +218,13 @@ def register_creation(
     defaults: Mapping[str, object] | None = None,
     intro: str = "",
     after_create: Callable[..., None] | None = None,
+    settings_fields: Mapping[str, Callable[[], object]] | None = None,
 ) -> Creation:
     """Register (again, when ready() runs twice) what creating a program of `kind` asks.
 
-    Refused with ValueError for an unknown kind or a field outside KIND_CREATION_FIELDS."""
+    Refused with ValueError for an unknown kind, a field outside KIND_CREATION_FIELDS,
+    a settings field named like a field of the page, or settings fields without an
+    after_create to receive them."""
     if kind not in ProgramKind.values:
         raise ValueError(f"“{kind}” is not a kind of program ({', '.join(ProgramKind.values)}).")
     fields = tuple(fields)
@@ -226,12 +234,23 @@ def register_creation(
             f"A new program cannot be asked for “{unknown[0]}”; a kind may ask for "
             f"{', '.join(KIND_CREATION_FIELDS)}."
         )
+    settings_fields = dict(settings_fields or {})
+    clash = [
+        name
+        for name in settings_fields
+        if name in (*GENERIC_CREATION_FIELDS, *KIND_CREATION_FIELDS, "kind")
+    ]
+    if clash:
+        raise ValueError(f"“{clash[0]}” is a field of every new program; name the setting apart.")
+    if settings_fields and after_create is None:
+        raise ValueError("A kind that asks for its own settings keeps them in after_create.")
     entry = Creation(
         kind=kind,
         fields=fields,
         defaults=dict(defaults or {}),
         intro=intro,
         after_create=after_create,
+        settings_fields=settings_fields,
     )
     _creations[kind] = entry
     return entry

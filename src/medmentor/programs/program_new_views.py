@@ -55,6 +55,7 @@ def program_new(request):
                 service_name=data.get("service", ""),
                 weekly_email_weekday=data.get("weekly_email_weekday"),
                 weekly_email_time=data.get("weekly_email_time"),
+                kind_settings={name: data[name] for name in creation.settings_fields},
             )
         except services.ProgramError as error:
             form.add_error(None, str(error))

@@ -33,6 +33,7 @@ from medmentor.groups.services.membership import (
     group_member_add,
     group_open_set,
     group_settings_for,
+    group_settings_for_new_program,
     group_settings_update,
     membership_end,
 )
@@ -63,6 +64,7 @@ __all__ = [
     "group_profiles_import",
     "group_series_plan",
     "group_settings_for",
+    "group_settings_for_new_program",
     "group_settings_update",
     "log_entry_add",
     "membership_end",

@@ -69,9 +69,12 @@ def group_settings_update(
     group_size_limit: int = DEFAULT_GROUP_SIZE_LIMIT,
     one_group_per_member: bool = True,
     attendance_level_percent: int = 75,
+    meeting_interval_weeks: int | None = None,
 ) -> GroupSettings:
     """Change the program's group rules. A size limit below a group's current number of
-    members is refused (no one is pushed out); the groups' capacity follows the limit."""
+    members is refused (no one is pushed out); the groups' capacity follows the limit.
+    `meeting_interval_weeks` (the cadence the groups' meetings are planned at by
+    default): None leaves it as it is."""
     _require_forms_groups(by, program, "change its group rules")
     if not 2 <= group_size_limit <= LARGEST_GROUP:
         raise GroupError(
@@ -80,6 +83,10 @@ def group_settings_update(
     if not 0 <= attendance_level_percent <= 100:
         raise GroupError(
             f"An attendance level of {attendance_level_percent}% is refused: 0 to 100."
+        )
+    if meeting_interval_weeks is not None and not 1 <= meeting_interval_weeks <= 8:
+        raise GroupError(
+            f"Meeting every {meeting_interval_weeks} weeks is refused: every 1 to 8 weeks."
         )
     with transaction.atomic():
         group_settings_for(program=program)
@@ -105,9 +112,30 @@ def group_settings_update(
         settings.group_size_limit = group_size_limit
         settings.one_group_per_member = one_group_per_member
         settings.attendance_level_percent = attendance_level_percent
+        if meeting_interval_weeks is not None:
+            settings.meeting_interval_weeks = meeting_interval_weeks
         settings.save()
         PeerGroup.objects.filter(program=program).update(capacity=group_size_limit)
     return settings
+
+
+def group_settings_for_new_program(
+    *,
+    program: Program,
+    by: Actor,
+    group_size_limit: int = DEFAULT_GROUP_SIZE_LIMIT,
+    one_group_per_member: bool = True,
+    meeting_interval_weeks: int = 2,
+) -> GroupSettings:
+    """The group rules asked on the "new program" page (kinds.register_creation's
+    after_create, inside the transaction that creates the program)."""
+    return group_settings_update(
+        program=program,
+        by=by,
+        group_size_limit=group_size_limit,
+        one_group_per_member=one_group_per_member,
+        meeting_interval_weeks=meeting_interval_weeks,
+    )
 
 
 def _someone_in_two_groups(program: Program) -> Person | None:

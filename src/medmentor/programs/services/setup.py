@@ -9,6 +9,7 @@ why.
 """
 
 import datetime
+from collections.abc import Mapping
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email, validate_slug
@@ -137,11 +138,13 @@ def program_create_as_director(
     service_name: str = "",
     weekly_email_weekday: int | None = None,
     weekly_email_time: datetime.time | None = None,
+    kind_settings: Mapping[str, object] | None = None,
 ) -> Program:
     """Create a program of `kind` at `institution` with `by` as its director, who must
     be allowed to create programs there (access.require_program_creator). A blank
     `slug` is made from the name. The kind's own set-up (kinds.register_creation's
-    after_create) runs in the same transaction: all of it is created, or nothing."""
+    after_create, given `kind_settings`, the kind's own settings fields) runs in the
+    same transaction: all of it is created, or nothing."""
     access.require_program_creator(
         by,
         institution,
@@ -189,7 +192,7 @@ def program_create_as_director(
         )
         after_create = kinds.creation_for(kind).after_create
         if after_create is not None:
-            after_create(program=program, by=by)
+            after_create(program=program, by=by, **dict(kind_settings or {}))
     return program
 
 
