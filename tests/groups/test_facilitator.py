@@ -89,7 +89,7 @@ def test_the_director_changes_the_facilitator_from_the_page(client, program, lea
 
     page = client.get(url).content.decode()
     assert "Now: Member Member 01." in page
-    assert f'<option value="{learners[3].pk}">' in page
+    assert f'<option value="{learners[3].pk}">{learners[3].full_name}</option>' in page
 
     response = client.post(url, {"person": learners[3].pk})
 

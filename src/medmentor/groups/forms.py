@@ -103,6 +103,7 @@ class FacilitatorForm(forms.Form):
     def __init__(self, *args, people, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["person"].queryset = people
+        self.fields["person"].label_from_instance = lambda person: person.full_name
 
 
 class FormationForm(forms.Form):
