@@ -141,6 +141,12 @@ ACTIONS = [
         data=lambda w: {"person": w.extras[0].pk},
     ),
     Endpoint(
+        "groups-leave",
+        _group_url("groups-leave"),
+        expect(ROLES, dict.fromkeys((*MEMBERS, "pending"), 302)),
+        method="post",
+    ),
+    Endpoint(
         "groups-open",
         _group_url("groups-open"),
         expect(ROLES, dict.fromkeys((*STAFF, "facilitator"), 302)),

@@ -24,7 +24,13 @@ from medmentor.groups.forms import (
     ThreadForm,
     errors_in_words,
 )
-from medmentor.groups.models import FormationRun, PeerGroup, PresenterSwap, PresenterTurn
+from medmentor.groups.models import (
+    FormationRun,
+    Membership,
+    PeerGroup,
+    PresenterSwap,
+    PresenterTurn,
+)
 from medmentor.groups.services.evaluation import group_members_invite
 from medmentor.groups.services.formation import GROUP_PROFILE_COLUMNS
 from medmentor.meetings.models import Meeting
@@ -152,6 +158,32 @@ def member_add(request, slug: str, group_id: int):
         return redirect("groups", slug=slug)
     return _done(
         request, f"{form.cleaned_data['person'].full_name} is in {group.name}.", "groups", slug=slug
+    )
+
+
+@login_required
+@require_POST
+def group_leave(request, slug: str, group_id: int):
+    """A person in the group leaves it (services.membership_end): their place frees and
+    the group's invitations stop (their calendar gets the series' cancellation)."""
+    program = _program(request, slug)
+    group = _group(program, group_id)
+    membership = Membership.objects.filter(
+        group=group, person=request.user, left_at__isnull=True
+    ).first()
+    if membership is None:
+        raise PermissionDenied(f"You are not in {group.name}, so cannot leave it.")
+    try:
+        services.membership_end(membership=membership, by=request.user)
+    except services.GroupError as error:
+        messages.error(request, str(error))
+        return redirect("groups", slug=slug)
+    return _done(
+        request,
+        f"You left {group.name}: its invitations stop, and your calendar drops its meetings "
+        "to come.",
+        "groups",
+        slug=slug,
     )
 
 
