@@ -164,3 +164,33 @@ def test_a_director_publishing_a_small_draft_from_the_page_publishes_at_once(
     assert response.url == reverse("groups", kwargs={"slug": program.slug})
     run.refresh_from_db()
     assert run.status == FormationStatus.PUBLISHED
+
+
+def test_on_the_page_a_network_above_the_inline_limit_is_queued_with_its_progress(
+    client, program, director, profiled, settings
+):
+    settings.GROUPS_FORMATION_INLINE_LIMIT = 10  # 16 people wait
+    sign_in(client, director)
+
+    response = client.post(
+        reverse("groups-formation", kwargs={"slug": program.slug}), {"diverse": ["specialty"]}
+    )
+
+    run = FormationRun.objects.get()
+    assert response.url == reverse(
+        "groups-formation-run", kwargs={"slug": program.slug, "run_id": run.pk}
+    )
+    assert run.status == FormationStatus.QUEUED
+    _run_tasks()
+    publish = reverse("groups-formation-publish", kwargs={"slug": program.slug, "run_id": run.pk})
+    response = client.post(publish)
+    assert response.url == reverse(
+        "groups-formation-run", kwargs={"slug": program.slug, "run_id": run.pk}
+    )
+    run.refresh_from_db()
+    assert run.status == FormationStatus.PUBLISHING
+    assert "Step 1 of 2: Waiting for the task runner to publish" in _page(client, program, run)
+    _run_tasks()
+    run.refresh_from_db()
+    assert run.status == FormationStatus.PUBLISHED
+    assert Membership.objects.filter(program=program).count() == 16

@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.conf import settings as django_settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -182,8 +183,15 @@ def _profiles_apply(program: Program, rows: list[_Row]) -> list[str]:
 
 
 # Up to this many people waiting, the web page forms (and publishes) in the request;
-# more (a national network) run as background tasks with a progress page.
+# more (a national network) run as background tasks with a progress page. The
+# GROUPS_FORMATION_INLINE_LIMIT setting overrides it.
 FORMATION_INLINE_LIMIT = 2_000
+
+
+def _inline_limit() -> int:
+    return int(getattr(django_settings, "GROUPS_FORMATION_INLINE_LIMIT", FORMATION_INLINE_LIMIT))
+
+
 FORMATION_STEPS = 4
 PUBLISH_STEPS = 2
 
@@ -317,7 +325,7 @@ def formation_run_create(
     now = now or timezone.now()
     _formation_check(similar=similar, diverse=diverse, subgroup_by=subgroup_by)
     if inline is None:
-        inline = GroupProfile.objects.filter(program=program).count() <= FORMATION_INLINE_LIMIT
+        inline = GroupProfile.objects.filter(program=program).count() <= _inline_limit()
     if not inline:
         with transaction.atomic():
             run = FormationRun.objects.create(
@@ -409,7 +417,7 @@ def formation_publish_queue(
         by, program, f"Only the directors and coordinators of {program.name} publish groups."
     )
     if inline is None:
-        inline = sum(len(g["members"]) for g in run.groups) <= FORMATION_INLINE_LIMIT
+        inline = sum(len(g["members"]) for g in run.groups) <= _inline_limit()
     if inline:
         formation_publish(run=run, by=by)
         run.refresh_from_db()
