@@ -93,3 +93,48 @@ def test_a_second_series_waits_for_the_first_to_be_cancelled(program, learners):
     with pytest.raises(services.GroupError, match="already meets"):
         plan_series(group, learners[0], starts_on=next_weekday(program, 3, weeks_ahead=3))
     assert MeetingSeries.objects.count() == 1
+
+
+def test_a_member_who_leaves_gets_the_series_cancel_and_no_more_invitations(
+    smtp_server, program, learners
+):
+    from medmentor.groups.models import Membership
+    from medmentor.meetings.models import MeetingParticipant
+    from medmentor.meetings.services import series_update
+    from medmentor.messaging.services import outbox_deliver
+
+    group = group_with(program, learners[:4])
+    series = plan_series(group, learners[0], count=4)
+    leaver = learners[3]
+
+    services.membership_end(
+        membership=Membership.objects.get(group=group, person=leaver), by=leaver
+    )
+    outbox_deliver(worker_name="test")
+
+    to_leaver = [m for m in smtp_server.messages if leaver.email in m["To"]]
+    assert [str(m["Subject"]) for m in to_leaver] == [
+        f"Invitation: {series.title}",
+        f"Cancelled: {series.title}",
+    ]
+    (part,) = [
+        p for p in to_leaver[-1].iter_attachments() if p.get_content_type() == "text/calendar"
+    ]
+    assert part.get_param("method") == "CANCEL"
+    assert series.uid in part.get_content()
+    assert not MeetingParticipant.objects.filter(person=leaver).exists()
+    # A later change of the series reaches the members, not them.
+    series.refresh_from_db()
+    series_update(
+        series=series,
+        by=learners[0],
+        title=series.title,
+        local_time=series.local_time,
+        duration_minutes=60,
+    )
+    outbox_deliver(worker_name="test")
+    assert len([m for m in smtp_server.messages if leaver.email in m["To"]]) == 2
+    assert any(
+        learners[1].email in m["To"] and str(m["Subject"]).startswith("Changed:")
+        for m in smtp_server.messages
+    )

@@ -4,11 +4,14 @@ path; one group per member where the program says so; open and closed groups."""
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 
 from medmentor.groups import services
 from medmentor.groups.models import GroupSettings, Membership, PeerGroup
+from medmentor.meetings.models import MeetingParticipant
 from medmentor.programs.access import SYSTEM
-from tests.groups.world import group_with
+from tests.conftest import sign_in
+from tests.groups.world import group_with, plan_series
 
 
 def test_a_program_s_groups_hold_eight_by_default(program):
@@ -112,3 +115,35 @@ def test_leaving_frees_the_place(program, learners):
     services.membership_end(membership=membership, by=learners[2])
     services.group_member_add(group=group, person=learners[8], by=SYSTEM)
     assert PeerGroup.objects.get(pk=group.pk).member_count == 8
+
+
+def test_a_member_leaves_from_the_group_page_and_the_invitations_stop(client, program, learners):
+    group = group_with(program, learners[:4])
+    series = plan_series(group, learners[0], count=4)
+    sign_in(client, learners[3])
+    detail = reverse("groups-detail", kwargs={"slug": program.slug, "group_id": group.pk})
+    assert "Leave Thursday group" in client.get(detail).content.decode()
+
+    response = client.post(
+        reverse("groups-leave", kwargs={"slug": program.slug, "group_id": group.pk})
+    )
+
+    assert response.status_code == 302
+    assert Membership.objects.get(group=group, person=learners[3]).left_at is not None
+    assert not series.participants.filter(pk=learners[3].pk).exists()
+    assert not MeetingParticipant.objects.filter(person=learners[3]).exists()
+    assert client.get(detail).status_code == 403
+
+
+def test_someone_not_in_the_group_cannot_leave_it(client, program, learners):
+
+    group = group_with(program, learners[:4])
+    sign_in(client, learners[6])
+
+    response = client.post(
+        reverse("groups-leave", kwargs={"slug": program.slug, "group_id": group.pk})
+    )
+
+    assert response.status_code == 403
+    group.refresh_from_db()
+    assert group.member_count == 4

@@ -93,6 +93,7 @@ PAGES = [
     Endpoint("groups-agreement", page("groups-agreement"), GROUPS_PAGE),
     Endpoint("groups-agreement-edit", page("groups-agreement-edit"), STAFF_PAGE),
     Endpoint("groups-detail", _a(), MEMBER_PAGE),
+    Endpoint("groups-facilitator", _group_url("groups-facilitator"), STAFF_PAGE),
     Endpoint("groups-formation", page("groups-formation"), STAFF_PAGE),
     Endpoint(
         "groups-formation-run",
@@ -131,6 +132,19 @@ ACTIONS = [
         STAFF_ACTION,
         method="post",
         data=lambda w: {"person": w.waiting[0].pk},
+    ),
+    Endpoint(
+        "groups-facilitator-save",
+        _group_url("groups-facilitator"),
+        STAFF_ACTION,
+        method="post",
+        data=lambda w: {"person": w.extras[0].pk},
+    ),
+    Endpoint(
+        "groups-leave",
+        _group_url("groups-leave"),
+        expect(ROLES, dict.fromkeys((*MEMBERS, "pending"), 302)),
+        method="post",
     ),
     Endpoint(
         "groups-open",

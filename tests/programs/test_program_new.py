@@ -202,8 +202,8 @@ def test_the_kinds_own_setup_runs_in_the_same_transaction(institution, director,
 
 
 def test_a_kind_that_registers_no_creation_gets_the_generic_fields():
-    creation = kinds.creation_for(ProgramKind.PEER_GROUP)
-    assert creation.fields == ()
+    creation = kinds.creation_for(ProgramKind.CHECK_IN)
+    assert creation.fields == () and not creation.questions
     assert kinds.GENERIC_CREATION_FIELDS == (
         "name",
         "slug",

@@ -9,6 +9,9 @@ class GroupsConfig(AppConfig):
 
     def ready(self) -> None:
         from medmentor.groups import selectors
+        from medmentor.groups.forms import creation_fields
+        from medmentor.groups.models import DEFAULT_GROUP_SIZE_LIMIT
+        from medmentor.groups.services import group_settings_for_new_program
         from medmentor.groups.urls import PEER_GROUP_PAGES
         from medmentor.programs import kinds
         from medmentor.programs.models import ProgramKind
@@ -20,4 +23,19 @@ class GroupsConfig(AppConfig):
             menu=[kinds.MenuEntry("Form groups", "groups-formation", "formation")],
             pages=PEER_GROUP_PAGES,
             home_items=selectors.attention_items,
+        )
+        # The group rules a new program is asked for (kept in GroupSettings).
+        kinds.register_creation(
+            kind=ProgramKind.PEER_GROUP,
+            fields=("description",),
+            questions=creation_fields(),
+            defaults={
+                "group_size_limit": DEFAULT_GROUP_SIZE_LIMIT,
+                "one_group_per_member": True,
+                "meeting_interval_weeks": 2,
+            },
+            intro="Small confidential groups of at most eight meet on a fixed cadence "
+            "(“every other Thursday”), each member bringing a problem in turn; a large "
+            "network is split into subgroups and groups from a profiles file.",
+            after_create=group_settings_for_new_program,
         )

@@ -11,6 +11,50 @@ from medmentor.programs.models import Weekday
 _ATTRIBUTE_CHOICES = [(name, name.replace("_", " ").capitalize()) for name in ATTRIBUTES]
 
 
+def _size_limit_field() -> forms.Field:
+    return forms.IntegerField(
+        label="Most members in a group",
+        min_value=2,
+        max_value=LARGEST_GROUP,
+        help_text="No group ever has more (the seed's groups: at most eight).",
+        error_messages={
+            "required": "Give the most members a group may have, e.g. 8.",
+            "invalid": "Write the most members in a group as a whole number, e.g. 8.",
+        },
+    )
+
+
+def _one_group_field() -> forms.Field:
+    return forms.BooleanField(
+        label="One group per member",
+        required=False,
+        help_text="Untick to let a person belong to two groups of the program.",
+    )
+
+
+def _cadence_field(*, required: bool = True) -> forms.Field:
+    return forms.IntegerField(
+        required=required,
+        label="Groups meet every how many weeks",
+        min_value=1,
+        max_value=8,
+        help_text="2 for every other week; facilitators plan their group's meetings from this.",
+        error_messages={
+            "required": "Give how often the groups meet, in weeks, e.g. 2.",
+            "invalid": "Write how often the groups meet as a whole number of weeks, e.g. 2.",
+        },
+    )
+
+
+def creation_fields() -> dict:
+    """What the "new program" page asks of a peer-group program (programs.kinds)."""
+    return {
+        "group_size_limit": _size_limit_field,
+        "one_group_per_member": _one_group_field,
+        "meeting_interval_weeks": _cadence_field,
+    }
+
+
 class GroupSettingsForm(forms.Form):
     group_size_limit = forms.IntegerField(
         label="Most members in a group", min_value=2, max_value=LARGEST_GROUP
@@ -19,6 +63,8 @@ class GroupSettingsForm(forms.Form):
     attendance_level_percent = forms.IntegerField(
         label="Attendance members agree to (%)", min_value=0, max_value=100
     )
+    # Blank leaves the cadence as it is.
+    meeting_interval_weeks = _cadence_field(required=False)
 
 
 class AgreementForm(forms.Form):
@@ -41,6 +87,23 @@ class MemberAddForm(forms.Form):
     def __init__(self, *args, people, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["person"].queryset = people
+
+
+class FacilitatorForm(forms.Form):
+    person = forms.ModelChoiceField(
+        label="New facilitator",
+        queryset=None,
+        empty_label="Choose a member",
+        error_messages={
+            "required": "Choose the member who facilitates the group from now on.",
+            "invalid_choice": "Choose one of the group's members listed.",
+        },
+    )
+
+    def __init__(self, *args, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = people
+        self.fields["person"].label_from_instance = lambda person: person.full_name
 
 
 class FormationForm(forms.Form):

@@ -37,6 +37,12 @@ class GroupSettings(models.Model):
     one_group_per_member = models.BooleanField(
         default=True, help_text="A person belongs to at most one group of this program."
     )
+    meeting_interval_weeks = models.PositiveSmallIntegerField(
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(8)],
+        help_text="How often the groups meet, in weeks (the seed's every other week: 2); "
+        "the default when a facilitator plans the group's meetings.",
+    )
     attendance_level_percent = models.PositiveSmallIntegerField(
         default=75,
         validators=[MinValueValidator(0), MaxValueValidator(100)],
@@ -293,10 +299,30 @@ class GroupProfile(models.Model):
         ]
 
 
+class FormationStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    FORMING = "forming", "Forming the groups"
+    DRAFT = "draft", "Draft"
+    PUBLISHING = "publishing", "Publishing"
+    PUBLISHED = "published", "Published"
+    FAILED = "failed", "Failed"
+
+
+# While these last, the run's page polls its progress.
+FORMATION_IN_PROGRESS = (
+    FormationStatus.QUEUED,
+    FormationStatus.FORMING,
+    FormationStatus.PUBLISHING,
+)
+
+
 class FormationRun(models.Model):
     """A draft of groups from `form_groups`, reviewed before it is published.
 
-    `groups` holds [{"name", "subgroup", "members": [person ids], "summary"}]."""
+    `groups` holds [{"name", "subgroup", "members": [person ids], "summary"}]. A large
+    network's formation and publication run as background tasks (groups.tasks): `step`
+    says in words what they are doing, `steps_done` of `steps_total` how far they are,
+    and `error` why they stopped."""
 
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
     similar = models.JSONField(default=list)
@@ -308,6 +334,25 @@ class FormationRun(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     published_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(
+        max_length=12, choices=FormationStatus.choices, default=FormationStatus.DRAFT
+    )
+    step = models.CharField(max_length=300, blank=True)
+    steps_done = models.PositiveSmallIntegerField(default=0)
+    steps_total = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)
+    # Who asked for the publication the task carries out (checked again by the task).
+    publish_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
+
+    @property
+    def in_progress(self) -> bool:
+        return self.status in FORMATION_IN_PROGRESS
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.steps_done / self.steps_total) if self.steps_total else 0

@@ -19,6 +19,7 @@ from medmentor.groups.models import (
     Agreement,
     AgreementAcceptance,
     FormationRun,
+    FormationStatus,
     GroupAttendance,
     GroupLogEntry,
     GroupMessage,
@@ -318,7 +319,9 @@ def attention_items(*, person, program: Program) -> list:
                 for m in mine
             )
     if standing.manages:
-        waiting = FormationRun.objects.filter(program=program, published_at__isnull=True).count()
+        waiting = FormationRun.objects.filter(
+            program=program, published_at__isnull=True, status=FormationStatus.DRAFT
+        ).count()
         if waiting:
             items.append(
                 AttentionItem(

@@ -6,12 +6,17 @@ site/management/commands/worker.py) that queues
 
 Keys name the meeting and person (and the start), so any number of runs queue each
 email once. Their topic is the group's private one (no program outbox page, no admin).
+
+And, through the Django Tasks API (database backend; django-tasks-db's
+`medmentor db_worker` runs them, `medmentor worker` does not), a large network's
+formation and publication, which report their progress on the run.
 """
 
 import datetime
 
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django_tasks import task
 
 from medmentor.groups.models import PeerGroup, PresenterTurn
 from medmentor.groups.services.cycle import private_topic
@@ -69,3 +74,21 @@ def groups_emails_enqueue_due(*, now: datetime.datetime | None = None) -> int:
     """The worker hook: presenter reminders and thread digests now due."""
     now = now or timezone.now()
     return presenter_reminders_enqueue_due(now=now) + thread_digests_enqueue_due(now=now)
+
+
+@task()
+def formation_run_task(run_id: int) -> str:
+    """Form the groups of the queued run `run_id`; returns its status afterwards."""
+    from medmentor.groups.services.formation import formation_run_execute
+
+    run = formation_run_execute(run_id=run_id)
+    return run.status if run is not None else "missing"
+
+
+@task()
+def formation_publish_task(run_id: int) -> str:
+    """Publish the run `run_id` queued for publication; returns its status afterwards."""
+    from medmentor.groups.services.formation import formation_publish_execute
+
+    run = formation_publish_execute(run_id=run_id)
+    return run.status if run is not None else "missing"

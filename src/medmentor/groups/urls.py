@@ -35,7 +35,9 @@ urlpatterns = [
     path(f"{G}/", views.group_detail, name="groups-detail"),
     path(f"{G}/members/", views.member_add, name="groups-member-add"),
     path(f"{G}/open/", views.group_open, name="groups-open"),
+    path(f"{G}/facilitator/", views.facilitator_change, name="groups-facilitator"),
     path(f"{G}/join/", views.group_join, name="groups-join"),
+    path(f"{G}/leave/", views.group_leave, name="groups-leave"),
     path(f"{G}/series/", views.series_plan, name="groups-series-plan"),
     path(
         f"{G}/meetings/<int:meeting_id>/cancel/",

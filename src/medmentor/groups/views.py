@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from medmentor.groups import selectors, services
 from medmentor.groups.forms import (
     AgreementForm,
+    FacilitatorForm,
     FormationForm,
     GroupCreateForm,
     GroupSettingsForm,
@@ -23,7 +24,13 @@ from medmentor.groups.forms import (
     ThreadForm,
     errors_in_words,
 )
-from medmentor.groups.models import FormationRun, PeerGroup, PresenterSwap, PresenterTurn
+from medmentor.groups.models import (
+    FormationRun,
+    Membership,
+    PeerGroup,
+    PresenterSwap,
+    PresenterTurn,
+)
 from medmentor.groups.services.evaluation import group_members_invite
 from medmentor.groups.services.formation import GROUP_PROFILE_COLUMNS
 from medmentor.meetings.models import Meeting
@@ -79,6 +86,7 @@ def groups(request, slug: str):
                     "group_size_limit": settings.group_size_limit,
                     "one_group_per_member": settings.one_group_per_member,
                     "attendance_level_percent": settings.attendance_level_percent,
+                    "meeting_interval_weeks": settings.meeting_interval_weeks,
                 }
             ),
             "create_form": GroupCreateForm(),
@@ -150,6 +158,70 @@ def member_add(request, slug: str, group_id: int):
         return redirect("groups", slug=slug)
     return _done(
         request, f"{form.cleaned_data['person'].full_name} is in {group.name}.", "groups", slug=slug
+    )
+
+
+@login_required
+@require_POST
+def group_leave(request, slug: str, group_id: int):
+    """A person in the group leaves it (services.membership_end): their place frees and
+    the group's invitations stop (their calendar gets the series' cancellation)."""
+    program = _program(request, slug)
+    group = _group(program, group_id)
+    membership = Membership.objects.filter(
+        group=group, person=request.user, left_at__isnull=True
+    ).first()
+    if membership is None:
+        raise PermissionDenied(f"You are not in {group.name}, so cannot leave it.")
+    try:
+        services.membership_end(membership=membership, by=request.user)
+    except services.GroupError as error:
+        messages.error(request, str(error))
+        return redirect("groups", slug=slug)
+    return _done(
+        request,
+        f"You left {group.name}: its invitations stop, and your calendar drops its meetings "
+        "to come.",
+        "groups",
+        slug=slug,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def facilitator_change(request, slug: str, group_id: int):
+    """The program's staff choose the group's facilitator among its current members."""
+    program = program_for_staff(request, slug)
+    group = _group(program, group_id)
+    people = Person.objects.filter(
+        group_memberships__group=group, group_memberships__left_at__isnull=True
+    ).order_by("full_name")
+    form = FacilitatorForm(request.POST or None, people=people)
+    if request.method == "POST" and form.is_valid():
+        person = form.cleaned_data["person"]
+        try:
+            services.group_facilitator_change(group=group, person=person, by=request.user)
+        except services.GroupError as error:
+            form.add_error("person", str(error))
+        else:
+            return _done(
+                request,
+                f"{person.full_name} facilitates {group.name} from now on"
+                + ("; the members were sent the meetings' update." if group.series_id else "."),
+                "groups",
+                slug=slug,
+            )
+    current = [
+        m.person
+        for m in group.memberships.filter(left_at__isnull=True, is_facilitator=True).select_related(
+            "person"
+        )
+    ]
+    return render(
+        request,
+        "groups/facilitator.html",
+        {"program": program, "group": group, "form": form, "current": current},
+        status=400 if form.errors else 200,
     )
 
 
@@ -270,7 +342,14 @@ def group_detail(request, slug: str, group_id: int):
         {
             "program": program,
             "space": space,
-            "series_form": SeriesForm(),
+            # The program's cadence, read only when the form is shown (a callable).
+            "series_form": SeriesForm(
+                initial={
+                    "interval_weeks": lambda: (
+                        selectors.settings_of(program=program).meeting_interval_weeks
+                    )
+                }
+            ),
             "log_form": LogEntryForm(),
             "thread_form": ThreadForm(),
             "my_turns": [
@@ -490,8 +569,10 @@ def formation(request, slug: str):
     if request.method == "POST":
         if form.is_valid():
             try:
+                # A large network is formed by the task runner (the run's page
+                # shows its progress).
                 run = services.formation_run_create(
-                    program=program, by=request.user, **form.cleaned_data
+                    program=program, by=request.user, inline=None, **form.cleaned_data
                 )
             except services.GroupError as error:
                 messages.error(request, str(error))
@@ -506,17 +587,31 @@ def formation(request, slug: str):
     )
 
 
+# A national network's draft holds thousands of groups: the page shows the first ones.
+RUN_PAGE_GROUPS = 200
+
+
 @login_required
 def formation_run(request, slug: str, run_id: int):
+    """A formation run: its progress while the task runner works on it (polled by
+    htmx), then the draft with each group's explanation, or why it stopped."""
     program = program_for_staff(request, slug)
     run = get_object_or_404(FormationRun, program=program, pk=run_id)
-    people = Person.objects.in_bulk([pid for g in run.groups for pid in g["members"]])
+    shown = run.groups[:RUN_PAGE_GROUPS]
+    people = Person.objects.in_bulk([pid for g in shown for pid in g["members"]])
     groups = [
         {**entry, "people": [people[pid] for pid in entry["members"] if pid in people]}
-        for entry in run.groups
+        for entry in shown
     ]
     return render(
-        request, "groups/formation_run.html", {"program": program, "run": run, "groups": groups}
+        request,
+        "groups/formation_run.html",
+        {
+            "program": program,
+            "run": run,
+            "groups": groups,
+            "more_groups": len(run.groups) - len(shown),
+        },
     )
 
 
@@ -528,10 +623,13 @@ def formation_publish(request, slug: str, run_id: int):
         FormationRun.objects.select_related("program"), program=program, pk=run_id
     )
     try:
-        placed = services.formation_publish(run=run, by=request.user)
+        run = services.formation_publish_queue(run=run, by=request.user)
     except services.GroupError as error:
         messages.error(request, str(error))
         return redirect("groups-formation-run", slug=slug, run_id=run.pk)
+    if run.in_progress:  # queued for the task runner: its progress page
+        return redirect("groups-formation-run", slug=slug, run_id=run.pk)
+    placed = sum(len(g["members"]) for g in run.groups)
     return _done(
         request,
         f"{len(run.groups)} groups published; {placed} members emailed.",

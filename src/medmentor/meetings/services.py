@@ -11,6 +11,7 @@ Refusals raise MeetingError with a message that names what was refused and why;
 nothing is written then.
 """
 
+import dataclasses
 import datetime
 import secrets
 import uuid
@@ -555,6 +556,86 @@ def series_participants_add(
         series.save(update_fields=["sequence", "updated_at"])
         _announce_series(series=series, participants=list(series.participants.all()))
     return len(new)
+
+
+def series_participants_remove(
+    *,
+    series: MeetingSeries,
+    people: list[Person],
+    by: access.Actor,
+    now: datetime.datetime | None = None,
+) -> int:
+    """Take `people` out of a series and of its meetings still to come (those that took
+    place stay on record with their answers). Each of them gets the series' CANCEL
+    (METHOD:CANCEL, naming them as the attendee), so their calendar drops it; the
+    others get the update (SEQUENCE + 1) without them. `by`: the series' organizer, a
+    director or coordinator, or access.SYSTEM (a kind's own rule, e.g. a peer-group
+    member who left). Returns how many were taken out."""
+    now = now or timezone.now()
+    if by is not access.SYSTEM and by.pk != series.organizer_id:
+        access.require_manager(
+            by, series.program, f"Only the organizer of “{series.title}” takes people out of it."
+        )
+    with transaction.atomic():
+        wanted = {p.pk for p in people}
+        gone = list(series.participants.filter(pk__in=wanted))
+        if not gone:
+            return 0
+        series.participants.remove(*gone)
+        MeetingParticipant.objects.filter(
+            meeting__series=series, meeting__starts_at__gt=now, person__in=gone
+        ).delete()
+        if series.cancelled_at is not None:
+            # They had the series' cancellation already: their calendar holds nothing.
+            calendar_versions_bump(person_ids=[p.pk for p in gone])
+            return len(gone)
+        series.sequence += 1
+        series.updated_at = now
+        series.save(update_fields=["sequence", "updated_at"])
+        # The cancellation names only them (for the others the series goes on), and
+        # says CANCELLED: for them it is, and calendars drop such an event reliably.
+        event = dataclasses.replace(series_event(series, participants=gone), cancelled=True)
+        outbox_enqueue_many(
+            emails=calendar_emails(
+                event=event, people=gone, program_id=series.program_id, cancelled=True
+            )
+        )
+        calendar_versions_bump(person_ids=[p.pk for p in gone])
+        _announce_series(series=series, participants=list(series.participants.all()))
+    return len(gone)
+
+
+def series_organizer_change(
+    *,
+    series: MeetingSeries,
+    organizer: Person,
+    by: access.Actor,
+    now: datetime.datetime | None = None,
+) -> MeetingSeries:
+    """Hand a series, and its meetings still to come, to another organizer (one of its
+    participants, e.g. a peer group's new facilitator), who may then change and cancel
+    them; everyone gets the update (SEQUENCE + 1, the new ORGANIZER). `by`: a director
+    or coordinator, or access.SYSTEM (a kind's own rule)."""
+    now = now or timezone.now()
+    access.require_manager(
+        by, series.program, f"Only the program's staff hand “{series.title}” to someone else."
+    )
+    if series.cancelled_at is not None:
+        raise MeetingError(f"The series “{series.title}” is cancelled.")
+    if not series.participants.filter(pk=organizer.pk).exists():
+        raise MeetingError(
+            f"{organizer.full_name} is not invited to “{series.title}”, so cannot organize it."
+        )
+    if organizer.pk == series.organizer_id:
+        return series
+    with transaction.atomic():
+        series.organizer = organizer
+        series.sequence += 1
+        series.updated_at = now
+        series.save(update_fields=["organizer", "sequence", "updated_at"])
+        series.meetings.filter(starts_at__gt=now).update(organizer=organizer, updated_at=now)
+        _announce_series(series=series, participants=list(series.participants.all()))
+    return series
 
 
 def series_date_skip(

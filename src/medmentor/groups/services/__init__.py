@@ -13,9 +13,13 @@ from medmentor.groups.services.cycle import (
     rotation_refresh,
 )
 from medmentor.groups.services.formation import (
+    FORMATION_INLINE_LIMIT,
     GROUP_PROFILE_COLUMNS,
     formation_publish,
+    formation_publish_execute,
+    formation_publish_queue,
     formation_run_create,
+    formation_run_execute,
     group_profiles_import,
 )
 from medmentor.groups.services.membership import (
@@ -24,16 +28,19 @@ from medmentor.groups.services.membership import (
     agreement_current,
     agreement_update,
     group_create,
+    group_facilitator_change,
     group_join,
     group_member_add,
     group_open_set,
     group_settings_for,
+    group_settings_for_new_program,
     group_settings_update,
     membership_end,
 )
 from medmentor.groups.services.space import log_entry_add, thread_digests_enqueue_due, thread_post
 
 __all__ = [
+    "FORMATION_INLINE_LIMIT",
     "GROUP_PROFILE_COLUMNS",
     "GroupError",
     "agreement_accept",
@@ -44,8 +51,12 @@ __all__ = [
     "attendance_take",
     "commitment_check",
     "formation_publish",
+    "formation_publish_execute",
+    "formation_publish_queue",
     "formation_run_create",
+    "formation_run_execute",
     "group_create",
+    "group_facilitator_change",
     "group_join",
     "group_meeting_cancel",
     "group_member_add",
@@ -53,6 +64,7 @@ __all__ = [
     "group_profiles_import",
     "group_series_plan",
     "group_settings_for",
+    "group_settings_for_new_program",
     "group_settings_update",
     "log_entry_add",
     "membership_end",

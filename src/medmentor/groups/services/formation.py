@@ -13,13 +13,22 @@
 
 import datetime
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.conf import settings as django_settings
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from medmentor.groups.models import FormationRun, GroupProfile, Membership, PeerGroup
+from medmentor.groups.models import (
+    FormationRun,
+    FormationStatus,
+    GroupProfile,
+    Membership,
+    PeerGroup,
+)
 from medmentor.groups.services.membership import (
     GroupError,
     _locked,
@@ -173,22 +182,23 @@ def _profiles_apply(program: Program, rows: list[_Row]) -> list[str]:
 # --- Formation ----------------------------------------------------------------------------
 
 
-def formation_run_create(
-    *,
-    program: Program,
-    by: Actor,
-    similar: list[str],
-    diverse: list[str],
-    subgroup_by: str = "",
-    seed: int = 0,
-    now: datetime.datetime | None = None,
-) -> FormationRun:
-    """Draft groups of the profiled people not yet in a group, with each group's
-    explanation; nothing is published (no group, no email) until formation_publish."""
-    access.require_manager(
-        by, program, f"Only the directors and coordinators of {program.name} form groups."
-    )
-    now = now or timezone.now()
+# Up to this many people waiting, the web page forms (and publishes) in the request;
+# more (a national network) run as background tasks with a progress page. The
+# GROUPS_FORMATION_INLINE_LIMIT setting overrides it.
+FORMATION_INLINE_LIMIT = 2_000
+
+
+def _inline_limit() -> int:
+    return int(getattr(django_settings, "GROUPS_FORMATION_INLINE_LIMIT", FORMATION_INLINE_LIMIT))
+
+
+FORMATION_STEPS = 4
+PUBLISH_STEPS = 2
+
+Progress = Callable[[int, str], None]
+
+
+def _formation_check(*, similar: list[str], diverse: list[str], subgroup_by: str) -> None:
     for name in [*similar, *diverse]:
         if name not in ATTRIBUTES:
             raise GroupError(
@@ -198,19 +208,37 @@ def formation_run_create(
         raise GroupError("An attribute is either similar or diverse within a group, not both.")
     if subgroup_by and subgroup_by not in SUBGROUP_ATTRIBUTES:
         raise GroupError(f"Subgroups are by {', '.join(SUBGROUP_ATTRIBUTES)}.")
+
+
+def _waiting_profiles(program: Program) -> list[GroupProfile]:
     settings = group_settings_for(program=program)
     placed = set(
         Membership.objects.filter(program=program, left_at__isnull=True).values_list(
             "person_id", flat=True
         )
     )
-    profiles = [
+    return [
         p
         for p in GroupProfile.objects.filter(program=program)
         .select_related("person")
         .order_by("person_id")
         if p.person_id not in placed or not settings.one_group_per_member
     ]
+
+
+def _formation_groups(
+    *,
+    program: Program,
+    similar: list[str],
+    diverse: list[str],
+    subgroup_by: str,
+    seed: int,
+    progress: Progress,
+) -> list[dict]:
+    """The draft's groups of the people waiting, with each group's explanation."""
+    settings = group_settings_for(program=program)
+    progress(0, "Reading the profiles of the people waiting for a group")
+    profiles = _waiting_profiles(program)
     if not profiles:
         raise GroupError("No one is waiting for a group: import the group profiles first.")
     ids = [p.person_id for p in profiles]
@@ -233,11 +261,14 @@ def formation_run_create(
         apart=tuple(apart),
         locked={p.person_id: p.group for p in profiles if p.group},
     )
+    progress(1, f"Forming groups of {len(profiles):,} people, at most {spec.max_size} in each")
     try:
         grouping = form_groups(ids, columns, spec, seed=seed)
     except MatchingInputError as error:
         raise GroupError(f"These groups cannot be formed: {error}") from None
+    progress(2, "Explaining each group")
     explanations = explain_grouping(grouping, columns, spec)
+    progress(3, "Naming the groups and saving the draft")
     subgroup_of: dict[object, str] = (
         dict(zip(ids, columns.get(subgroup_by, [""] * len(ids)), strict=True))
         if subgroup_by
@@ -267,6 +298,59 @@ def formation_run_create(
         groups.append(
             {"name": name, "subgroup": subgroup, "members": list(members), "summary": summary}
         )
+    return groups
+
+
+def formation_run_create(
+    *,
+    program: Program,
+    by: Actor,
+    similar: list[str],
+    diverse: list[str],
+    subgroup_by: str = "",
+    seed: int = 0,
+    now: datetime.datetime | None = None,
+    inline: bool | None = True,
+) -> FormationRun:
+    """Draft groups of the profiled people not yet in a group, with each group's
+    explanation; nothing is published (no group, no email) until formation_publish.
+
+    With inline=True (the console) the draft is made here; with inline=None (the web
+    page) only up to FORMATION_INLINE_LIMIT people waiting: more are queued as a Django
+    task (groups.tasks.formation_run_task, which `medmentor db_worker` runs) and the
+    run reports its progress until it is a draft."""
+    access.require_manager(
+        by, program, f"Only the directors and coordinators of {program.name} form groups."
+    )
+    now = now or timezone.now()
+    _formation_check(similar=similar, diverse=diverse, subgroup_by=subgroup_by)
+    if inline is None:
+        inline = GroupProfile.objects.filter(program=program).count() <= _inline_limit()
+    if not inline:
+        with transaction.atomic():
+            run = FormationRun.objects.create(
+                program=program,
+                similar=list(similar),
+                diverse=list(diverse),
+                subgroup_by=subgroup_by,
+                status=FormationStatus.QUEUED,
+                step="Waiting for the task runner to start forming the groups",
+                steps_total=FORMATION_STEPS,
+                created_at=now,
+                created_by=access.recorded_by(by),
+            )
+            from medmentor.groups.tasks import formation_run_task
+
+            transaction.on_commit(lambda: formation_run_task.enqueue(run_id=run.pk))
+        return run
+    groups = _formation_groups(
+        program=program,
+        similar=similar,
+        diverse=diverse,
+        subgroup_by=subgroup_by,
+        seed=seed,
+        progress=lambda done, words: None,
+    )
     return FormationRun.objects.create(
         program=program,
         similar=list(similar),
@@ -276,6 +360,139 @@ def formation_run_create(
         created_at=now,
         created_by=access.recorded_by(by),
     )
+
+
+def _progress_save(run_id: int, status: str, done: int, words: str) -> None:
+    # Outside any transaction: the progress page reads it from another connection.
+    FormationRun.objects.filter(pk=run_id).update(status=status, steps_done=done, step=words)
+
+
+def formation_run_execute(*, run_id: int) -> FormationRun | None:
+    """Form the groups of a queued run (the task's work), saving its progress as it
+    goes; a failure is kept on the run, in words. A run not queued is left alone."""
+    run = FormationRun.objects.select_related("program").filter(pk=run_id).first()
+    if run is None or run.status != FormationStatus.QUEUED:
+        return run
+    try:
+        groups = _formation_groups(
+            program=run.program,
+            similar=run.similar,
+            diverse=run.diverse,
+            subgroup_by=run.subgroup_by,
+            seed=0,
+            progress=lambda done, words: _progress_save(
+                run.pk, FormationStatus.FORMING, done, words
+            ),
+        )
+    except GroupError as error:
+        FormationRun.objects.filter(pk=run.pk).update(
+            status=FormationStatus.FAILED, error=str(error), step="Stopped"
+        )
+    except Exception:
+        FormationRun.objects.filter(pk=run.pk).update(
+            status=FormationStatus.FAILED,
+            error="An unexpected error stopped the formation; nothing was saved. Try again, "
+            "and tell the site's administrator if it happens again.",
+            step="Stopped",
+        )
+        raise
+    else:
+        FormationRun.objects.filter(pk=run.pk).update(
+            status=FormationStatus.DRAFT,
+            groups=groups,
+            steps_done=FORMATION_STEPS,
+            step=f"Done: {len(groups):,} groups drafted",
+        )
+    run.refresh_from_db()
+    return run
+
+
+def formation_publish_queue(
+    *, run: FormationRun, by: Actor, inline: bool | None = None
+) -> FormationRun:
+    """Publish a draft here (small: returns it published) or queue its publication as a
+    Django task (large: returns it publishing); formation_publish does the work."""
+    program = run.program
+    access.require_manager(
+        by, program, f"Only the directors and coordinators of {program.name} publish groups."
+    )
+    if inline is None:
+        inline = sum(len(g["members"]) for g in run.groups) <= _inline_limit()
+    if inline:
+        formation_publish(run=run, by=by)
+        run.refresh_from_db()
+        return run
+    with transaction.atomic():
+        fresh = FormationRun.objects.select_for_update().get(pk=run.pk)
+        _require_publishable(fresh)
+        fresh.status = FormationStatus.PUBLISHING
+        fresh.error = ""
+        fresh.steps_done = 0
+        fresh.steps_total = PUBLISH_STEPS
+        fresh.step = "Waiting for the task runner to publish the groups"
+        fresh.publish_requested_by = access.recorded_by(by)
+        fresh.save()
+        from medmentor.groups.tasks import formation_publish_task
+
+        transaction.on_commit(lambda: formation_publish_task.enqueue(run_id=fresh.pk))
+    return fresh
+
+
+def formation_publish_execute(*, run_id: int) -> FormationRun | None:
+    """Publish a run queued for publication (the task's work), as the person who asked
+    (checked again now). A refusal leaves the draft as it was, with the reason."""
+    run = (
+        FormationRun.objects.select_related("program", "publish_requested_by")
+        .filter(pk=run_id)
+        .first()
+    )
+    if run is None or run.status != FormationStatus.PUBLISHING:
+        return run
+    members = sum(len(g["members"]) for g in run.groups)
+    _progress_save(
+        run.pk,
+        FormationStatus.PUBLISHING,
+        1,
+        f"Creating {len(run.groups):,} groups and {members:,} memberships and queueing one "
+        "email per member (all or nothing)",
+    )
+    try:
+        by = run.publish_requested_by
+        if by is None:
+            raise GroupError("The person who asked to publish no longer has an account.")
+        placed = formation_publish(run=run, by=by)
+    except (GroupError, PermissionDenied) as error:
+        FormationRun.objects.filter(pk=run.pk).update(
+            status=FormationStatus.DRAFT,
+            error=f"Not published: {error}",
+            step="Stopped",
+            steps_done=0,
+        )
+    except Exception:
+        FormationRun.objects.filter(pk=run.pk).update(
+            status=FormationStatus.DRAFT,
+            error="Not published: an unexpected error stopped the publication; nothing was "
+            "written. Try again, and tell the site's administrator if it happens again.",
+            step="Stopped",
+            steps_done=0,
+        )
+        raise
+    else:
+        FormationRun.objects.filter(pk=run.pk).update(
+            steps_done=PUBLISH_STEPS,
+            step=f"Done: {len(run.groups):,} groups published; {placed:,} members emailed",
+        )
+    run.refresh_from_db()
+    return run
+
+
+def _require_publishable(run: FormationRun) -> None:
+    if run.published_at is not None or run.status == FormationStatus.PUBLISHED:
+        raise GroupError("This draft is published already.")
+    if run.status not in (FormationStatus.DRAFT, FormationStatus.PUBLISHING):
+        raise GroupError(
+            f"This run is {run.get_status_display().lower()}: only a draft can be published."
+        )
 
 
 def formation_publish(*, run: FormationRun, by: Actor, now: datetime.datetime | None = None) -> int:
@@ -291,8 +508,7 @@ def formation_publish(*, run: FormationRun, by: Actor, now: datetime.datetime | 
     agreement_current(program=program)
     with transaction.atomic():
         fresh = FormationRun.objects.select_for_update().get(pk=run.pk)
-        if fresh.published_at is not None:
-            raise GroupError("This draft is published already.")
+        _require_publishable(fresh)
         people = Person.objects.in_bulk([pid for g in run.groups for pid in g["members"]])
         if settings.one_group_per_member:
             # Read the program's current members whole: a list of 71,000 ids is more
@@ -359,7 +575,9 @@ def formation_publish(*, run: FormationRun, by: Actor, now: datetime.datetime | 
         )
         placed.extend((person, group) for group, members in fresh_groups for person in members)
         fresh.published_at = now
-        fresh.save(update_fields=["published_at"])
+        fresh.status = FormationStatus.PUBLISHED
+        fresh.error = ""
+        fresh.save(update_fields=["published_at", "status", "error"])
         outbox_enqueue_many(emails=[_formed_email(run=run, person=p, group=g) for p, g in placed])
     return len(placed)
 

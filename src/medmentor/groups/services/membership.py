@@ -7,6 +7,8 @@ touches no row once the group is full, and the database's own check
 """
 
 import datetime
+from collections.abc import Mapping
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -20,6 +22,12 @@ from medmentor.groups.models import (
     GroupSettings,
     Membership,
     PeerGroup,
+)
+from medmentor.meetings.models import MeetingSeries
+from medmentor.meetings.services import (
+    MeetingError,
+    series_organizer_change,
+    series_participants_remove,
 )
 from medmentor.people.models import Person
 from medmentor.programs import access
@@ -63,9 +71,12 @@ def group_settings_update(
     group_size_limit: int = DEFAULT_GROUP_SIZE_LIMIT,
     one_group_per_member: bool = True,
     attendance_level_percent: int = 75,
+    meeting_interval_weeks: int | None = None,
 ) -> GroupSettings:
     """Change the program's group rules. A size limit below a group's current number of
-    members is refused (no one is pushed out); the groups' capacity follows the limit."""
+    members is refused (no one is pushed out); the groups' capacity follows the limit.
+    `meeting_interval_weeks` (the cadence the groups' meetings are planned at by
+    default): None leaves it as it is."""
     _require_forms_groups(by, program, "change its group rules")
     if not 2 <= group_size_limit <= LARGEST_GROUP:
         raise GroupError(
@@ -74,6 +85,10 @@ def group_settings_update(
     if not 0 <= attendance_level_percent <= 100:
         raise GroupError(
             f"An attendance level of {attendance_level_percent}% is refused: 0 to 100."
+        )
+    if meeting_interval_weeks is not None and not 1 <= meeting_interval_weeks <= 8:
+        raise GroupError(
+            f"Meeting every {meeting_interval_weeks} weeks is refused: every 1 to 8 weeks."
         )
     with transaction.atomic():
         group_settings_for(program=program)
@@ -99,9 +114,26 @@ def group_settings_update(
         settings.group_size_limit = group_size_limit
         settings.one_group_per_member = one_group_per_member
         settings.attendance_level_percent = attendance_level_percent
+        if meeting_interval_weeks is not None:
+            settings.meeting_interval_weeks = meeting_interval_weeks
         settings.save()
         PeerGroup.objects.filter(program=program).update(capacity=group_size_limit)
     return settings
+
+
+def group_settings_for_new_program(
+    *, program: Program, by: Actor, answers: Mapping[str, Any]
+) -> GroupSettings:
+    """The group rules asked on the "new program" page (kinds.register_creation's
+    after_create, inside the transaction that creates the program): `answers` holds
+    group_size_limit, one_group_per_member and meeting_interval_weeks, as asked."""
+    return group_settings_update(
+        program=program,
+        by=by,
+        group_size_limit=answers.get("group_size_limit") or DEFAULT_GROUP_SIZE_LIMIT,
+        one_group_per_member=answers.get("one_group_per_member", True),
+        meeting_interval_weeks=answers.get("meeting_interval_weeks") or 2,
+    )
 
 
 def _someone_in_two_groups(program: Program) -> Person | None:
@@ -332,6 +364,48 @@ def group_open_set(*, group: PeerGroup, by: Actor, is_open: bool) -> PeerGroup:
     return group
 
 
+def group_facilitator_change(
+    *, group: PeerGroup, person: Person, by: Actor, now: datetime.datetime | None = None
+) -> Membership:
+    """The program's staff make `person`, a member of `group` (placed and the current
+    agreement accepted), its facilitator in place of the current one(s). The group's
+    meetings to come pass to them (meetings.series_organizer_change), so they can
+    change and cancel them; the members get the series' update."""
+    from medmentor.groups.selectors import accepted_membership
+
+    now = now or timezone.now()
+    _require_forms_groups(by, group.program, "change a group's facilitator")
+    with transaction.atomic():
+        locked = _locked(group)
+        membership = accepted_membership(group=locked, person=person)
+        if membership is None:
+            placed = Membership.objects.filter(
+                group=locked, person=person, left_at__isnull=True
+            ).exists()
+            raise GroupError(
+                f"{person.full_name} has not accepted the group agreement yet, so is not a "
+                f"member of {locked.name}: only a member facilitates it."
+                if placed
+                else f"{person.full_name} is not a member of {locked.name}: only a member "
+                "facilitates it."
+            )
+        others = Membership.objects.filter(
+            group=locked, left_at__isnull=True, is_facilitator=True
+        ).exclude(pk=membership.pk)
+        if membership.is_facilitator and not others.exists():
+            raise GroupError(f"{person.full_name} already facilitates {locked.name}.")
+        others.update(is_facilitator=False)
+        Membership.objects.filter(pk=membership.pk).update(is_facilitator=True)
+        membership.is_facilitator = True
+        series = locked.series
+        if series is not None and series.cancelled_at is None:
+            try:
+                series_organizer_change(series=series, organizer=person, by=access.SYSTEM, now=now)
+            except MeetingError as error:
+                raise GroupError(str(error)) from None
+    return membership
+
+
 def membership_end(
     *, membership: Membership, by: Actor, now: datetime.datetime | None = None
 ) -> None:
@@ -354,3 +428,11 @@ def membership_end(
             from medmentor.groups.services.cycle import rotation_refresh
 
             rotation_refresh(group=locked, now=now)
+            # And the group's invitations stop: their calendar drops the meetings to come.
+            if locked.series_id is not None:
+                series_participants_remove(
+                    series=MeetingSeries.objects.select_related("program").get(pk=locked.series_id),
+                    people=[membership.person],
+                    by=access.SYSTEM,
+                    now=now,
+                )
