@@ -303,8 +303,12 @@ def _place(
 
 
 def _locked(group: PeerGroup) -> PeerGroup:
+    # Only the group's row is locked: PostgreSQL refuses FOR UPDATE on the nullable side
+    # of the outer join to its series (a group without meetings yet).
     return (
-        PeerGroup.objects.select_for_update().select_related("program", "series").get(pk=group.pk)
+        PeerGroup.objects.select_for_update(of=("self",))
+        .select_related("program", "series")
+        .get(pk=group.pk)
     )
 
 
