@@ -147,9 +147,9 @@ def test_an_impossible_day_first_date_is_explained_both_ways_without_a_suggestio
     with pytest.raises(ValueError) as refused:
         date_from_cell("31/02/2026")
     assert str(refused.value).startswith(
-        "“31/02/2026” is not a date either way: read month/day/year (US, as medmentor reads "
-        "slashes) there is no month 31, and read day/month/year February 2026 has 28 days, "
-        "not 31"
+        "“31/02/2026” is not a date either way: read month/day/year (US), as this program "
+        "reads slashes, there is no month 31, and read day/month/year February 2026 has 28 "
+        "days, not 31"
     )
     assert "02/31/2026" not in str(refused.value)
     assert "2026-02-31" not in str(refused.value)
