@@ -380,6 +380,15 @@ ACTIONS = [
     ),
 ]
 ACTIONS += [
+    # The roster preview's column step (a POST on the import page): staff only; with no
+    # preview waiting it saves nothing and sends them back to upload.
+    Endpoint(
+        "roster column step",
+        _page("roster-import"),
+        _expect(dict.fromkeys(STAFF, 302)),
+        method="post",
+        data=lambda world: {"action": "map", "slash_dates": "day-first"},
+    ),
     Endpoint(
         "mentoring nudge",
         _matching("mentoring-nudge", mentorship_id=lambda w: w.mentorship.pk),

@@ -13,6 +13,7 @@ every page of that person six times slower.
 import calendar
 import codecs
 import csv
+import dataclasses
 import datetime
 import io
 import os
@@ -274,8 +275,8 @@ def sheet_combine_columns(sheet: Sheet, *, target: str, parts: tuple[str, ...]) 
     if target in sheet.columns or len(present) < 2:
         return sheet
     rows = [
-        SheetRow(
-            number=row.number,
+        dataclasses.replace(
+            row,
             cells={
                 **row.cells,
                 target: " ".join(text for part in present if (text := row.text(part))),
