@@ -487,6 +487,10 @@ DATE_FORMATS_HELP = (
     "write dates as YYYY-MM-DD (2026-11-06), MM/DD/YYYY (11/06/2026) or "
     "6 Nov 2026, or use a date cell in Excel"
 )
+DAY_FIRST_DATE_FORMATS_HELP = (
+    "write dates as YYYY-MM-DD (2026-11-06), DD/MM/YYYY (06/11/2026) or "
+    "6 Nov 2026, or use a date cell in Excel"
+)
 
 
 def date_from_cell(value: object, *, day_first: bool = False) -> datetime.date:
@@ -506,6 +510,7 @@ def date_from_cell(value: object, *, day_first: bool = False) -> datetime.date:
     text = cell_text(value)
     if not text:
         raise ValueError("missing date")
+    help_text = DAY_FIRST_DATE_FORMATS_HELP if day_first else DATE_FORMATS_HELP
     iso = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00)?)?", text)
     year_first = re.fullmatch(r"(\d{4})/(\d{1,2})/(\d{1,2})", text)
     us = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", text)
@@ -531,7 +536,7 @@ def date_from_cell(value: object, *, day_first: bool = False) -> datetime.date:
             raise ValueError(
                 f"“{text}” is not a date either way: read {order}, as this program reads "
                 f"slashes, {_why_not_a_date(year, month, day)}, and read {other} "
-                f"{_why_not_a_date(year, day, month)}; {DATE_FORMATS_HELP}"
+                f"{_why_not_a_date(year, day, month)}; {help_text}"
             )
         parts = (year, month, day)
     if parts is not None:
@@ -546,7 +551,7 @@ def date_from_cell(value: object, *, day_first: bool = False) -> datetime.date:
         except ValueError:
             continue
         return _sane_year(parsed, text)
-    raise ValueError(f"“{text}” is not a date; {DATE_FORMATS_HELP}")
+    raise ValueError(f"“{text}” is not a date; {help_text}")
 
 
 def _real_date(year: int, month: int, day: int) -> bool:
