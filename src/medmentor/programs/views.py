@@ -303,8 +303,9 @@ def _column_step(result: ImportResult, posted: dict[str, str] | None) -> dict | 
         return None
     headers = []
     for header in result.headers:
-        recognised = bool(header.name) and header.name in result.fields
-        chosen = header.name if recognised else IGNORE_CHOICE
+        # An ignored header ("" by the program's mapping) was decided, so it counts.
+        recognised = not header.name or header.name in result.fields
+        chosen = (header.name or IGNORE_CHOICE) if recognised else IGNORE_CHOICE
         if posted is not None and header.key in posted:
             chosen = posted[header.key] or IGNORE_CHOICE
         headers.append(
