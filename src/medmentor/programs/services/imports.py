@@ -157,7 +157,6 @@ def _run_import(
         sheet = dataclasses.replace(
             sheet, rows=[dataclasses.replace(row, day_first=True) for row in sheet.rows]
         )
-    step = {"headers": sheet.headers, "fields": fields, "day_first": mapping.day_first}
     for target, parts in combine.items():
         sheet = sheet_combine_columns(sheet, target=target, parts=parts)
     missing = _required_columns_errors(sheet, required, columns, combine)
@@ -183,7 +182,9 @@ def _run_import(
                 rows=result_plan.rows,
                 errors=errors,
                 notes=_unused_columns_note(sheet, columns, combine),
-                **step,
+                headers=sheet.headers,
+                fields=fields,
+                day_first=mapping.day_first,
             )
             if apply and not errors:
                 result.notes.extend(result_plan.apply())
