@@ -27,7 +27,7 @@ IMPORT_FIELDS: dict[str, tuple[str, ...]] = {
     "schedule": SCHEDULE_COLUMNS,
 }
 IMPORT_ALIASES: dict[str, dict[str, str]] = {"roster": ROSTER_ALIASES, "schedule": SCHEDULE_ALIASES}
-_HEADER_KEY = re.compile(r"[a-z0-9_]{1,100}")
+_HEADER_KEY = re.compile(r"[a-z0-9_]{1,300}")
 MAX_MAPPED_HEADERS = 200
 
 
