@@ -317,3 +317,97 @@ def test_a_coordinator_maps_columns(program, coordinator):
     mapping = map_columns(program, {"npi": ""}, by=coordinator)
 
     assert mapping.updated_by == coordinator
+
+
+# The GME office's own export, as it comes: no program role at all.
+US_GME_EXPORT = csv_bytes([US_GME_HEADER[:-1], *(row[:-1] for row in US_GME_ROWS)])
+
+
+def test_a_roster_without_a_role_column_takes_the_programs_role_for_every_row(program):
+    map_columns(program, {"npi": ""})
+    import_column_mapping_save(
+        program=program,
+        kind="roster",
+        choices={},
+        headings={},
+        slash_dates=SlashDateOrder.MONTH_FIRST,
+        fill={"role": Role.JUNIOR},
+        by=SYSTEM,
+    )
+
+    result = roster_import(
+        program=program, file_name="gme.csv", content=US_GME_EXPORT, apply=True, by=SYSTEM
+    )
+
+    assert result.applied, messages_of(result)
+    assert set(
+        Enrollment.objects.filter(person__email__in=[row[2] for row in US_GME_ROWS]).values_list(
+            "role", flat=True
+        )
+    ) == {Role.JUNIOR}
+
+
+def test_a_file_with_its_own_role_column_keeps_its_roles_despite_the_fill(program):
+    map_columns(program, {"mentorship_role": "role", "npi": ""})
+    import_column_mapping_save(
+        program=program,
+        kind="roster",
+        choices={},
+        headings={},
+        slash_dates=SlashDateOrder.MONTH_FIRST,
+        fill={"role": Role.JUNIOR},
+        by=SYSTEM,
+    )
+
+    result = roster_import(
+        program=program,
+        file_name="gme.csv",
+        content=csv_bytes([US_GME_HEADER, *US_GME_ROWS]),
+        apply=True,
+        by=SYSTEM,
+    )
+
+    assert result.applied, messages_of(result)
+    thu = Enrollment.objects.get(person__email="thu.nguyen@lakeside.test", program=program)
+    assert thu.role == Role.SENIOR
+
+
+def test_a_filled_role_is_checked_like_a_written_one(program, coordinator):
+    # A coordinator may not make anyone a director, by a column or by the fill.
+    import_column_mapping_save(
+        program=program,
+        kind="roster",
+        choices={"npi": ""},
+        headings={},
+        slash_dates=SlashDateOrder.MONTH_FIRST,
+        fill={"role": Role.DIRECTOR},
+        by=SYSTEM,
+    )
+
+    result = roster_import(
+        program=program, file_name="gme.csv", content=US_GME_EXPORT, apply=True, by=coordinator
+    )
+
+    assert not result.applied
+    assert {error.column for error in result.errors} == {"role"}
+    assert not Person.objects.filter(email="chidi.okafor@lakeside.test").exists()
+
+
+def test_only_the_role_may_be_filled_and_only_with_a_role(program):
+    with pytest.raises(ValidationError) as refused:
+        import_column_mapping_save(
+            program=program,
+            kind="roster",
+            choices={},
+            headings={},
+            slash_dates=SlashDateOrder.MONTH_FIRST,
+            fill={"role": "boss", "email": "x@y.test"},
+            by=SYSTEM,
+        )
+
+    assert refused.value.messages == [
+        "“boss” is not a role; choose one of director, coordinator, faculty, senior, junior, "
+        "researcher, or none.",
+        "“email” cannot be given one value for every row.",
+    ]
+    assert not ImportColumnMapping.objects.exists()

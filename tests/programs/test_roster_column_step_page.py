@@ -126,3 +126,27 @@ def test_only_staff_reach_the_column_step(request, client, url, role):
 
     assert response.status_code == 403
     assert not ImportColumnMapping.objects.exists()
+
+
+def test_a_gme_export_without_roles_imports_with_one_role_for_every_row(client, director, url):
+    client.force_login(director)
+    export = csv_bytes([US_GME_HEADER[:-1], *(row[:-1] for row in US_GME_ROWS)])
+    first = preview(client, url, export)
+    assert first.status_code == 400
+    assert '<select id="fill-role" name="fill-role"' in first.content.decode()
+
+    mapped = client.post(
+        url,
+        {
+            "action": "map",
+            **{name: value for name, value in MAPPED.items() if "mentorship" not in name},
+            "fill-role": "junior",
+        },
+    )
+
+    assert mapped.status_code == 200, mapped.context["result"].errors
+    assert [row.values["role"] for row in mapped.context["result"].rows] == ["junior", "junior"]
+    assert (
+        client.post(url, {"action": "apply", "digest": mapped.context["digest"]}).status_code == 302
+    )
+    assert Enrollment.objects.filter(person__email__in=GME_EMAILS, role="junior").count() == 2

@@ -149,6 +149,7 @@ class ImportResult:
     headers: tuple["Header", ...] = ()
     fields: tuple[str, ...] = ()
     day_first: bool = False
+    fill: dict[str, str] = field(default_factory=dict)
 
     @property
     def unrecognised(self) -> list["Header"]:

@@ -250,6 +250,9 @@ class ImportColumnMapping(models.Model):
     slash_dates = models.CharField(
         max_length=20, choices=SlashDateOrder.choices, default=SlashDateOrder.MONTH_FIRST
     )
+    # A value for every row of a file that has no such column: a registrar's list of
+    # incoming interns has no program role, and all of them are juniors ({"role": "junior"}).
+    fill = models.JSONField(default=dict, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

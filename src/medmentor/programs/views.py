@@ -219,6 +219,10 @@ def import_page(request, slug: str, page: ImportPage):
                 headings={header.key: header.text for header in before.headers},
                 slash_dates=request.POST.get("slash_dates", ""),
                 by=request.user,
+                fill={
+                    column: request.POST.get(f"fill-{column}", "")
+                    for column in services.FILLABLE.get(page.kind, {})
+                },
             )
         except ValidationError as error:
             context.update(
@@ -249,7 +253,9 @@ def import_page(request, slug: str, page: ImportPage):
         else:
             status = 400
     if context["result"] is not None:
-        context["column_step"] = _column_step(context["result"], context.get("mapping_choices"))
+        context["column_step"] = _column_step(
+            context["result"], context.get("mapping_choices"), page.kind
+        )
     return render(request, "programs/import.html", context, status=status)
 
 
@@ -296,7 +302,7 @@ class ColumnChoice:
     recognised: bool
 
 
-def _column_step(result: ImportResult, posted: dict[str, str] | None) -> dict | None:
+def _column_step(result: ImportResult, posted: dict[str, str] | None, kind: str) -> dict | None:
     """What the column step shows: every header of the file with the column it is read
     as; open when a header is not recognised or a required column is missing."""
     if not result.headers:
@@ -327,6 +333,10 @@ def _column_step(result: ImportResult, posted: dict[str, str] | None) -> dict | 
         "open": missing or any(not choice.recognised for choice in headers),
         "day_first": result.day_first,
         "date_orders": SlashDateOrder.choices,
+        "fills": [
+            {"column": column, "values": values, "chosen": result.fill.get(column, "")}
+            for column, values in services.FILLABLE.get(kind, {}).items()
+        ],
     }
 
 

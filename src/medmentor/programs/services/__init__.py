@@ -25,6 +25,7 @@ The public names of each module are re-exported below, so
 
 from medmentor.programs.importing import ImportResult
 from medmentor.programs.services.column_mapping import (
+    FILLABLE,
     IMPORT_FIELDS,
     import_column_mapping_save,
 )
@@ -74,6 +75,7 @@ from medmentor.programs.services.weeks import (
 
 __all__ = [
     "ALLOWED_LEVELS",
+    "FILLABLE",
     "IMPORT_FIELDS",
     "ALLOWED_ROLES",
     "ROLES_GRANTED_BY",

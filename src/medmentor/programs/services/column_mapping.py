@@ -16,7 +16,7 @@ from django.db import transaction
 from medmentor.people.models import Person
 from medmentor.programs import access
 from medmentor.programs.access import Actor
-from medmentor.programs.models import ImportColumnMapping, Program, SlashDateOrder
+from medmentor.programs.models import ImportColumnMapping, Program, Role, SlashDateOrder
 from medmentor.programs.services.roster import ROSTER_ALIASES, ROSTER_COLUMNS, ROSTER_COMBINE
 from medmentor.programs.services.schedule import SCHEDULE_ALIASES, SCHEDULE_COLUMNS
 
@@ -27,6 +27,8 @@ IMPORT_FIELDS: dict[str, tuple[str, ...]] = {
     "schedule": SCHEDULE_COLUMNS,
 }
 IMPORT_ALIASES: dict[str, dict[str, str]] = {"roster": ROSTER_ALIASES, "schedule": SCHEDULE_ALIASES}
+# Columns a program may fill with one value for files that lack them, and the values.
+FILLABLE: dict[str, dict[str, tuple[str, ...]]] = {"roster": {"role": tuple(Role.values)}}
 _HEADER_KEY = re.compile(r"[a-z0-9_]{1,300}")
 MAX_MAPPED_HEADERS = 200
 
@@ -39,6 +41,7 @@ def import_column_mapping_save(
     headings: dict[str, str],
     slash_dates: str,
     by: Actor,
+    fill: dict[str, str] | None = None,
 ) -> ImportColumnMapping:
     """Remember how `program`'s `kind` files name their columns.
 
@@ -48,6 +51,10 @@ def import_column_mapping_save(
     stored. Headers of earlier files stay remembered unless this file's choice
     replaces them. Raises ValidationError, naming the headers, when a choice is not a
     column of the import or two headers would give the same column; nothing is saved.
+
+    `fill` gives a value for every row of a file without that column; only the roster's
+    role may be filled ({"role": "junior"}: a registrar's list of incoming interns), and
+    "" clears it. The import still checks each row's role as if the file had written it.
     """
     access.require_manager(
         by, program, f"Only the directors and coordinators of {program.name} may map its columns."
@@ -82,6 +89,14 @@ def import_column_mapping_save(
             )
             continue
         given_by[field_name] = heading
+    for column, value in (fill or {}).items():
+        allowed = FILLABLE.get(kind, {}).get(column)
+        if allowed is None:
+            problems.append(f"“{column}” cannot be given one value for every row.")
+        elif value and value not in allowed:
+            problems.append(
+                f"“{value}” is not a {column}; choose one of {', '.join(allowed)}, or none."
+            )
     if problems:
         raise ValidationError(problems)
     with transaction.atomic():
@@ -96,6 +111,8 @@ def import_column_mapping_save(
                 columns[key] = field_name
         mapping.columns = columns
         mapping.slash_dates = slash_dates
+        if fill is not None:
+            mapping.fill = {column: value for column, value in fill.items() if value}
         mapping.updated_by = by if isinstance(by, Person) else None
         mapping.save()
     return mapping

@@ -67,6 +67,8 @@ class ColumnMapping:
 
     columns: dict[str, str] = dataclasses.field(default_factory=dict)
     day_first: bool = False
+    # column → value for every row of a file without that column ({"role": "junior"}).
+    fill: dict[str, str] = dataclasses.field(default_factory=dict)
 
 
 def _column_mapping_of(program: Program, kind: str) -> ColumnMapping:
@@ -76,6 +78,7 @@ def _column_mapping_of(program: Program, kind: str) -> ColumnMapping:
     return ColumnMapping(
         columns={str(key): str(value) for key, value in saved.columns.items()},
         day_first=saved.slash_dates == SlashDateOrder.DAY_FIRST,
+        fill={str(key): str(value) for key, value in saved.fill.items() if value},
     )
 
 
@@ -159,6 +162,16 @@ def _run_import(
         )
     for target, parts in combine.items():
         sheet = sheet_combine_columns(sheet, target=target, parts=parts)
+    for column, value in mapping.fill.items():
+        if column in columns and column not in sheet.columns:
+            sheet = dataclasses.replace(
+                sheet,
+                columns=(*sheet.columns, column),
+                rows=[
+                    dataclasses.replace(row, cells={**row.cells, column: value})
+                    for row in sheet.rows
+                ],
+            )
     missing = _required_columns_errors(sheet, required, columns, combine)
     missing_columns = {error.column for error in missing}
     if missing:
@@ -185,6 +198,7 @@ def _run_import(
                 headers=sheet.headers,
                 fields=fields,
                 day_first=mapping.day_first,
+                fill=mapping.fill,
             )
             if apply and not errors:
                 result.notes.extend(result_plan.apply())
