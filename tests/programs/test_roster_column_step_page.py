@@ -2,6 +2,7 @@
 does not read is shown with each header and a choice; saving the choices previews the
 same file again, and the next file with those headers needs no step."""
 
+import datetime
 import hashlib
 
 import pytest
@@ -9,7 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from medmentor.people.models import Person
-from medmentor.programs.models import Enrollment, ImportColumnMapping
+from medmentor.programs.models import Enrollment, ImportColumnMapping, ServiceBlock
+from tests.conftest import coming_monday
 from tests.programs.files import csv_bytes
 from tests.programs.test_roster_column_mapping import US_GME_HEADER, US_GME_ROWS
 
@@ -150,3 +152,43 @@ def test_a_gme_export_without_roles_imports_with_one_role_for_every_row(client, 
         client.post(url, {"action": "apply", "digest": mapped.context["digest"]}).status_code == 302
     )
     assert Enrollment.objects.filter(person__email__in=GME_EMAILS, role="junior").count() == 2
+
+
+def test_the_schedule_page_has_the_same_column_step(client, program, director, junior):
+    client.force_login(director)
+    url = reverse("schedule-import", args=[program.slug])
+    monday = coming_monday(program)
+    # An on-call rota export: "Trainee" for the email, "Block Begins"/"Block Ends",
+    # dates day first.
+    content = csv_bytes(
+        [
+            ["Trainee", "Block Begins", "Block Ends"],
+            [
+                junior.email,
+                monday.strftime("%d/%m/%Y"),
+                (monday + datetime.timedelta(4)).strftime("%d/%m/%Y"),
+            ],
+        ]
+    )
+    first = preview(client, url, content, "rota.csv")
+    assert first.status_code == 400
+    assert "Column A: “Trainee”" in first.content.decode()
+
+    mapped = client.post(
+        url,
+        {
+            "action": "map",
+            "column-trainee": "email",
+            "column-block_begins": "start_date",
+            "column-block_ends": "end_date",
+            "slash_dates": "day-first",
+        },
+    )
+
+    assert mapped.status_code == 200, mapped.context["result"].errors
+    assert (
+        client.post(url, {"action": "apply", "digest": mapped.context["digest"]}).status_code == 302
+    )
+    block = ServiceBlock.objects.get(person=junior)
+    assert (block.starts_on, block.ends_on) == (monday, monday + datetime.timedelta(4))
+    assert ImportColumnMapping.objects.get(kind="schedule").slash_dates == "day-first"
