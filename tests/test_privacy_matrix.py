@@ -180,6 +180,15 @@ ACTIONS = [
         method="post",
         data=lambda world: {"pair": world.pair.pk, "status": "reviewed"},
     ),
+    # The roster preview's column step (a POST on the import page): staff only; with no
+    # preview waiting it saves nothing and sends them back to upload.
+    Endpoint(
+        "roster column step",
+        page("roster-import"),
+        expect_of(dict.fromkeys(STAFF, 302)),
+        method="post",
+        data=lambda world: {"action": "map", "slash_dates": "day-first"},
+    ),
 ]
 # Program pages that show no data: writes whose forms live on pages above (the three
 # actions above are named for what they do, so their routes are named here too).

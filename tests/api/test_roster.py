@@ -6,7 +6,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from medmentor.people.models import Person
 from medmentor.programs import forms
 from medmentor.programs.models import Enrollment, Role
-from tests.programs.files import roster
+from medmentor.programs.services import import_column_mapping_save
+from tests.programs.files import csv_bytes, roster
+from tests.programs.test_roster_column_mapping import US_GME_HEADER, US_GME_ROWS
 
 pytestmark = pytest.mark.usefixtures("fast_passwords")
 
@@ -75,3 +77,25 @@ def test_a_coordinator_cannot_grant_director_over_the_api(call, coordinator):
     assert answer.json()["problems"][0]["reason"].startswith(
         "as a coordinator you cannot give the role director"
     )
+
+
+def test_the_programs_column_step_holds_for_the_api_too(call, program, director):
+    content = csv_bytes([US_GME_HEADER, *US_GME_ROWS])
+    refused = _send(call, ("token", director), content, apply=True)
+    assert refused.status_code == 400
+    assert [p["column"] for p in refused.json()["problems"]] == ["role"]
+
+    import_column_mapping_save(
+        program=program,
+        kind="roster",
+        choices={"mentorship_role": "role", "npi": ""},
+        headings={},
+        slash_dates="month-first",
+        by=director,
+    )
+    done = _send(call, ("token", director), content, apply=True)
+
+    assert done.status_code == 200 and done.json()["applied"] is True
+    assert Enrollment.objects.filter(
+        program=program, person__email="thu.nguyen@lakeside.test", role=Role.SENIOR
+    ).exists()

@@ -147,9 +147,66 @@ def test_an_impossible_day_first_date_is_explained_both_ways_without_a_suggestio
     with pytest.raises(ValueError) as refused:
         date_from_cell("31/02/2026")
     assert str(refused.value).startswith(
-        "“31/02/2026” is not a date either way: read month/day/year (US, as medmentor reads "
-        "slashes) there is no month 31, and read day/month/year February 2026 has 28 days, "
-        "not 31"
+        "“31/02/2026” is not a date either way: read month/day/year (US), as this program "
+        "reads slashes, there is no month 31, and read day/month/year February 2026 has 28 "
+        "days, not 31"
     )
     assert "02/31/2026" not in str(refused.value)
     assert "2026-02-31" not in str(refused.value)
+
+
+def test_date_advice_never_suggests_an_impossible_date_when_slashes_are_day_first():
+    for year, first, second in itertools.product((2026, 2027, 2028), range(0, 33), range(0, 33)):
+        text = f"{first:02d}/{second:02d}/{year}"
+        try:
+            date_from_cell(text, day_first=True)
+        except ValueError as refused:
+            for suggested in _written_dates(str(refused)):
+                if suggested == text or suggested in ("2026-11-06", "06/11/2026"):
+                    continue
+                # Advice is written in the order the program reads (day first here).
+                day_first = "/" in suggested
+                date_from_cell(suggested, day_first=day_first)
+
+
+@pytest.mark.parametrize(
+    ("text", "day_first", "start"),
+    [
+        ("31/02/2026", True, "“31/02/2026” is not a date in the calendar: February 2026 has 28"),
+        ("29/02/2027", True, "“29/02/2027” is not a date in the calendar: February 2027 has 28"),
+        ("02/29/2027", False, "“02/29/2027” is not a date in the calendar: February 2027 has 28"),
+        ("2026-13-01", False, "“2026-13-01” is not a date in the calendar: there is no month 13"),
+        ("2026-02-29", False, "“2026-02-29” is not a date in the calendar: February 2026 has 28"),
+        ("2026-04-31", True, "“2026-04-31” is not a date in the calendar: April 2026 has 30"),
+        ("00/01/2026", False, "“00/01/2026” is not a date in the calendar: there is no month 0"),
+        ("31/31/2026", True, "“31/31/2026” is not a date either way"),
+    ],
+)
+def test_impossible_dates_are_refused_with_the_reason_and_no_guess(text, day_first, start):
+    with pytest.raises(ValueError) as refused:
+        date_from_cell(text, day_first=day_first)
+
+    assert str(refused.value).startswith(start)
+    assert [date for date in _written_dates(str(refused.value)) if date != text] in (
+        [],
+        ["2026-11-06", "06/11/2026" if day_first else "11/06/2026"],
+    )
+
+
+def test_a_leap_day_is_a_date_in_a_leap_year_either_order():
+    assert date_from_cell("29/02/2028", day_first=True) == datetime.date(2028, 2, 29)
+    assert date_from_cell("02/29/2028") == datetime.date(2028, 2, 29)
+
+
+def test_the_same_cell_reads_by_the_programs_order_and_never_swaps_silently():
+    # 03/04/2026 is a date both ways: the program's order decides it.
+    assert date_from_cell("03/04/2026") == datetime.date(2026, 3, 4)
+    assert date_from_cell("03/04/2026", day_first=True) == datetime.date(2026, 4, 3)
+    # 13/04/2026 only fits day first: refused in a month-first program, with the
+    # month-first spelling of 13 April as advice — a real date.
+    with pytest.raises(ValueError) as refused:
+        date_from_cell("13/04/2026")
+    assert "write 04/13/2026 or 2026-04-13" in str(refused.value)
+    with pytest.raises(ValueError) as refused:
+        date_from_cell("04/13/2026", day_first=True)
+    assert "write 13/04/2026 or 2026-04-13" in str(refused.value)

@@ -60,6 +60,11 @@ TRAINING_LEVEL_RANK = {
 TRAINING_LEVEL_ALIASES = {
     **{code.lower().replace("-", "").replace(" ", ""): code for code in TrainingLevel.values},
     "resident1": "R1",
+    # UK foundation years are the first two postgraduate years (a deanery's "Grade").
+    "fy1": "PGY-1",
+    "f1": "PGY-1",
+    "fy2": "PGY-2",
+    "f2": "PGY-2",
     "attending": "faculty",
     "consultant": "faculty",
 }

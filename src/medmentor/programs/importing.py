@@ -13,6 +13,7 @@ every page of that person six times slower.
 import calendar
 import codecs
 import csv
+import dataclasses
 import datetime
 import io
 import os
@@ -143,6 +144,17 @@ class ImportResult:
     errors: list[RowError]
     applied: bool = False
     notes: list[str] = field(default_factory=list)
+    # For the preview's column step: the file's header cells, the columns this import
+    # reads (a header may be mapped to one of them or ignored), and the date order.
+    headers: tuple["Header", ...] = ()
+    fields: tuple[str, ...] = ()
+    day_first: bool = False
+    fill: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def unrecognised(self) -> list["Header"]:
+        """Header cells this import does not read (neither a column nor ignored)."""
+        return [header for header in self.headers if header.name and header.name not in self.fields]
 
     @property
     def ok(self) -> bool:
@@ -180,6 +192,8 @@ class SheetRow:
 
     number: int
     cells: dict[str, object]
+    # Dates with slashes are day/month/year (the program's column step says so).
+    day_first: bool = False
 
     def text(self, column: str) -> str:
         return cell_text(self.cells.get(column))
@@ -190,6 +204,20 @@ class Sheet:
     columns: tuple[str, ...]
     rows: list[SheetRow]
     header_row: int = 1
+    # The header row's cells in order, as written and as read (for the column step).
+    headers: tuple["Header", ...] = ()
+
+
+@dataclass(frozen=True)
+class Header:
+    """One cell of the header row: `text` as the file writes it ("Forename(s)"), `key`
+    as column_key reads it ("forename_s"), `name` the column it became after the
+    import's aliases and the program's mapping ("" when ignored), `letter` its place."""
+
+    text: str
+    key: str
+    name: str
+    letter: str
 
 
 def column_key(header: object) -> str:
@@ -248,8 +276,8 @@ def sheet_combine_columns(sheet: Sheet, *, target: str, parts: tuple[str, ...]) 
     if target in sheet.columns or len(present) < 2:
         return sheet
     rows = [
-        SheetRow(
-            number=row.number,
+        dataclasses.replace(
+            row,
             cells={
                 **row.cells,
                 target: " ".join(text for part in present if (text := row.text(part))),
@@ -257,7 +285,12 @@ def sheet_combine_columns(sheet: Sheet, *, target: str, parts: tuple[str, ...]) 
         )
         for row in sheet.rows
     ]
-    return Sheet(columns=(*sheet.columns, target), rows=rows, header_row=sheet.header_row)
+    return Sheet(
+        columns=(*sheet.columns, target),
+        rows=rows,
+        header_row=sheet.header_row,
+        headers=sheet.headers,
+    )
 
 
 def _sheet_from_rows(
@@ -269,17 +302,28 @@ def _sheet_from_rows(
     header_number, header = non_blank[0]
     columns: list[str] = []
     positions: dict[str, int] = {}
+    headers: list[Header] = []
     for position, heading in enumerate(header):
-        name = column_key(heading)
-        name = aliases.get(name, name)
+        key = column_key(heading)
+        name = aliases.get(key, key)
         columns.append(name)
+        if key:
+            headers.append(
+                Header(text=cell_text(heading), key=key, name=name, letter=_column_letter(position))
+            )
         if not name:
             continue
         if name in positions:
+            first, second = cell_text(header[positions[name]]), cell_text(heading)
+            written = (
+                f"is given by both “{first}” and “{second}” in the header row"
+                if (first, second) != (name, name)
+                else "appears twice in the header row"
+            )
             raise ImportFileError(
-                f"The column “{name}” appears twice in the header row "
+                f"The column “{name}” {written} "
                 f"(columns {_column_letter(positions[name])} and {_column_letter(position)}). "
-                "Keep one of them.",
+                "Keep one of them, or map the other to “ignore” in the column step.",
                 row=header_number,
                 column=name,
             )
@@ -300,7 +344,10 @@ def _sheet_from_rows(
             row=header_number,
         )
     return Sheet(
-        columns=tuple(name for name in columns if name), rows=rows, header_row=header_number
+        columns=tuple(name for name in columns if name),
+        rows=rows,
+        header_row=header_number,
+        headers=tuple(headers),
     )
 
 
@@ -441,15 +488,21 @@ DATE_FORMATS_HELP = (
     "write dates as YYYY-MM-DD (2026-11-06), MM/DD/YYYY (11/06/2026) or "
     "6 Nov 2026, or use a date cell in Excel"
 )
+DAY_FIRST_DATE_FORMATS_HELP = (
+    "write dates as YYYY-MM-DD (2026-11-06), DD/MM/YYYY (06/11/2026) or "
+    "6 Nov 2026, or use a date cell in Excel"
+)
 
 
-def date_from_cell(value: object) -> datetime.date:
+def date_from_cell(value: object, *, day_first: bool = False) -> datetime.date:
     """The date a cell holds; raises ValueError with the reason when it holds none.
 
     Accepted: Excel date cells; YYYY-MM-DD (optionally with a 00:00 time, as some
-    exports write); MM/DD/YYYY, read the US way — a day-first 25/11/2026 is refused,
-    never silently swapped; YYYY/MM/DD; and "6 Nov 2026", "Nov 6, 2026" with the
-    month in English.
+    exports write); dates with slashes read month first, MM/DD/YYYY, the US way — or
+    DD/MM/YYYY when `day_first` (the program said its files write them so, in the
+    import's column step); a date that only fits the other order is refused, never
+    silently swapped; YYYY/MM/DD; and "6 Nov 2026", "Nov 6, 2026" with the month in
+    English.
     """
     if isinstance(value, datetime.datetime):
         return _sane_year(value.date(), cell_text(value))
@@ -458,6 +511,7 @@ def date_from_cell(value: object) -> datetime.date:
     text = cell_text(value)
     if not text:
         raise ValueError("missing date")
+    help_text = DAY_FIRST_DATE_FORMATS_HELP if day_first else DATE_FORMATS_HELP
     iso = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00)?)?", text)
     year_first = re.fullmatch(r"(\d{4})/(\d{1,2})/(\d{1,2})", text)
     us = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", text)
@@ -466,18 +520,24 @@ def date_from_cell(value: object) -> datetime.date:
         year, month, day = (int(part) for part in (iso or year_first).groups())
         parts = (year, month, day)
     elif us:
-        month, day, year = (int(part) for part in us.groups())
+        first, second, year = (int(part) for part in us.groups())
+        month, day = (second, first) if day_first else (first, second)
+        order = "day/month/year" if day_first else "month/day/year (US)"
+        other = "month/day/year" if day_first else "day/month/year"
         if month > 12 and _real_date(year, day, month):
-            # Day first (25/11/2026): say how to write it, never swap it silently.
+            # Written in the other order (25/11/2026 read month first): say how to
+            # write it, never swap it silently.
+            written = f"{month:02d}/{day:02d}" if day_first else f"{day:02d}/{month:02d}"
             raise ValueError(
-                f"“{text}” is not a date: dates with slashes are read month/day/year (US), "
-                f"so write {day:02d}/{month:02d}/{year} or {year}-{day:02d}-{month:02d}"
+                f"“{text}” is not a date: this program's dates with slashes are read "
+                f"{order}, so write {written}/{year} or {year}-{day:02d}-{month:02d} "
+                f"(or, if the whole file writes {other}, say so in the column step)"
             )
         if month > 12:
             raise ValueError(
-                f"“{text}” is not a date either way: read month/day/year (US, as medmentor "
-                f"reads slashes) {_why_not_a_date(year, month, day)}, and read day/month/year "
-                f"{_why_not_a_date(year, day, month)}; {DATE_FORMATS_HELP}"
+                f"“{text}” is not a date either way: read {order}, as this program reads "
+                f"slashes, {_why_not_a_date(year, month, day)}, and read {other} "
+                f"{_why_not_a_date(year, day, month)}; {help_text}"
             )
         parts = (year, month, day)
     if parts is not None:
@@ -492,7 +552,7 @@ def date_from_cell(value: object) -> datetime.date:
         except ValueError:
             continue
         return _sane_year(parsed, text)
-    raise ValueError(f"“{text}” is not a date; {DATE_FORMATS_HELP}")
+    raise ValueError(f"“{text}” is not a date; {help_text}")
 
 
 def _real_date(year: int, month: int, day: int) -> bool:

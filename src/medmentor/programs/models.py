@@ -229,3 +229,39 @@ class EmailTemplate(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["program", "key"], name="unique_email_template")
         ]
+
+
+class SlashDateOrder(models.TextChoices):
+    MONTH_FIRST = "month-first", "Month first: 07/01/2026 is 1 July (US)"
+    DAY_FIRST = "day-first", "Day first: 01/07/2026 is 1 July (UK, Europe)"
+
+
+class ImportColumnMapping(models.Model):
+    """How a program's files of one import kind name their columns, as its director
+    mapped them in the preview: remembered so the next file with the same headers is
+    read the same way. `columns` maps a header (as `importing.column_key` writes it)
+    to the import's column it holds, or to "" when the column is to be ignored."""
+
+    program = models.ForeignKey(
+        Program, on_delete=models.CASCADE, related_name="import_column_mappings"
+    )
+    kind = models.CharField(max_length=30)  # "roster", "schedule"
+    columns = models.JSONField(default=dict)
+    slash_dates = models.CharField(
+        max_length=20, choices=SlashDateOrder.choices, default=SlashDateOrder.MONTH_FIRST
+    )
+    # A value for every row of a file that has no such column: a registrar's list of
+    # incoming interns has no program role, and all of them are juniors ({"role": "junior"}).
+    fill = models.JSONField(default=dict, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["program", "kind"], name="unique_import_column_mapping")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} columns of {self.program}"

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,12 +15,13 @@ from django.views.decorators.http import require_POST
 from medmentor.programs import access, kinds, selectors, services
 from medmentor.programs.forms import ImportUploadForm, PairAddForm
 from medmentor.programs.importing import (
+    Header,
     ImportResult,
     pending_import_delete,
     pending_import_read,
     pending_import_save,
 )
-from medmentor.programs.models import Pair, Program, ProgramWeek, Role
+from medmentor.programs.models import Pair, Program, ProgramWeek, Role, SlashDateOrder
 
 # --- Director and coordinator pages: imports, weeks and pairs -------------------------
 
@@ -187,34 +189,155 @@ def import_page(request, slug: str, page: ImportPage):
         # The data changed between preview and confirm; show why nothing was written.
         context.update(result=result, file_name=pending["file_name"])
         status = 400
+    elif request.method == "POST" and request.POST.get("action") == "map":
+        # The column step: remember which header holds which column, preview again.
+        waiting = _pending_content(request, key, program)
+        if waiting is None:
+            messages.error(
+                request,
+                "That preview is no longer waiting (it was replaced, imported, or waited "
+                "more than a day). Upload the file again.",
+            )
+            return redirect(page.url_name, slug=program.slug)
+        pending, content = waiting
+        before = page.run(
+            program=program,
+            file_name=pending["file_name"],
+            content=content,
+            apply=False,
+            **importer,
+        )
+        choices = {
+            header.key: _chosen_field(request.POST.get(f"column-{header.key}", ""))
+            for header in before.headers
+        }
+        try:
+            services.import_column_mapping_save(
+                program=program,
+                kind=page.kind,
+                choices=choices,
+                headings={header.key: header.text for header in before.headers},
+                slash_dates=request.POST.get("slash_dates", ""),
+                by=request.user,
+                fill={
+                    column: request.POST.get(f"fill-{column}", "")
+                    for column in services.FILLABLE.get(page.kind, {})
+                },
+            )
+        except ValidationError as error:
+            context.update(
+                result=before,
+                file_name=pending["file_name"],
+                mapping_errors=error.messages,
+                mapping_choices=choices,
+            )
+            status = 400
+        else:
+            status = _preview(
+                request,
+                page,
+                program,
+                key,
+                context,
+                file_name=pending["file_name"],
+                content=content,
+            )
     elif request.method == "POST":
         form = ImportUploadForm(request.POST, request.FILES)
         context["form"] = form
         if form.is_valid():
             upload = form.cleaned_data["file"]
-            content = upload.read()
-            result = page.run(
-                program=program, file_name=upload.name, content=content, apply=False, **importer
+            status = _preview(
+                request, page, program, key, context, file_name=upload.name, content=upload.read()
             )
-            context.update(result=result, file_name=upload.name)
-            _pending_drop(request, key)  # a new preview replaces the one waiting
-            if result.ok:
-                digest = _digest(content)
-                request.session[key] = {
-                    "file": pending_import_save(content=content),
-                    "file_name": upload.name,
-                    "digest": digest,
-                    "program": program.pk,
-                    "person": request.user.pk,
-                }
-                context["digest"] = digest
-                context["has_changes"] = bool(result.counts["create"] + result.counts["update"])
-                context["form"] = ImportUploadForm()
-            else:
-                status = 400
         else:
             status = 400
+    if context["result"] is not None:
+        context["column_step"] = _column_step(
+            context["result"], context.get("mapping_choices"), page.kind
+        )
     return render(request, "programs/import.html", context, status=status)
+
+
+IGNORE_CHOICE = "ignore"
+
+
+def _chosen_field(value: str) -> str:
+    """A select's value as the service takes it: "ignore" (or nothing) is ""."""
+    return "" if value in ("", IGNORE_CHOICE) else value
+
+
+def _preview(request, page: ImportPage, program: Program, key: str, context: dict, **file) -> int:
+    """Preview the file and keep it waiting for its confirm (or its column step);
+    returns the page's status."""
+    content = file["content"]
+    result = page.run(program=program, apply=False, by=request.user, **file)
+    context.update(result=result, file_name=file["file_name"])
+    _pending_drop(request, key)  # a new preview replaces the one waiting
+    if not result.headers:
+        return 400  # not a readable file: there is nothing to map or confirm
+    digest = _digest(content)
+    request.session[key] = {
+        "file": pending_import_save(content=content),
+        "file_name": file["file_name"],
+        "digest": digest,
+        "program": program.pk,
+        "person": request.user.pk,
+    }
+    if not result.ok:
+        return 400
+    context["digest"] = digest
+    context["has_changes"] = bool(result.counts["create"] + result.counts["update"])
+    context["form"] = ImportUploadForm()
+    return 200
+
+
+@dataclass(frozen=True)
+class ColumnChoice:
+    """One header in the column step: its select's name, options and chosen value."""
+
+    header: Header
+    select_name: str
+    chosen: str
+    recognised: bool
+
+
+def _column_step(result: ImportResult, posted: dict[str, str] | None, kind: str) -> dict | None:
+    """What the column step shows: every header of the file with the column it is read
+    as; open when a header is not recognised or a required column is missing."""
+    if not result.headers:
+        return None
+    headers = []
+    for header in result.headers:
+        # An ignored header ("" by the program's mapping) was decided, so it counts.
+        recognised = not header.name or header.name in result.fields
+        chosen = (header.name or IGNORE_CHOICE) if recognised else IGNORE_CHOICE
+        if posted is not None and header.key in posted:
+            chosen = posted[header.key] or IGNORE_CHOICE
+        headers.append(
+            ColumnChoice(
+                header=header,
+                select_name=f"column-{header.key}",
+                chosen=chosen,
+                recognised=recognised,
+            )
+        )
+    missing = any(
+        error.row is not None and "missing required column" in error.reason
+        for error in result.file_errors
+    )
+    return {
+        "headers": headers,
+        "fields": result.fields,
+        "ignore": IGNORE_CHOICE,
+        "open": missing or any(not choice.recognised for choice in headers),
+        "day_first": result.day_first,
+        "date_orders": SlashDateOrder.choices,
+        "fills": [
+            {"column": column, "values": values, "chosen": result.fill.get(column, "")}
+            for column, values in services.FILLABLE.get(kind, {}).items()
+        ],
+    }
 
 
 @login_required

@@ -12,6 +12,7 @@ run the same code, so what the director confirmed is what is written.
   `pair_add`, `pair_remove`, `week_require_open`, `WeekFinishedError`, `PairError`).
 - `setup` — setting a program up: from the console (`program_create`, `person_enrol`,
   `ProgramError`) and from the web by a director (`program_create_as_director`).
+- `column_mapping` — the preview's column step (`import_column_mapping_save`).
 - `people` — the people page's writes (`program_person_add`, `enrollment_roles_set`,
   `enrollment_end`, `PeopleError`).
 
@@ -23,6 +24,11 @@ The public names of each module are re-exported below, so
 """
 
 from medmentor.programs.importing import ImportResult
+from medmentor.programs.services.column_mapping import (
+    FILLABLE,
+    IMPORT_FIELDS,
+    import_column_mapping_save,
+)
 from medmentor.programs.services.imports import ROSTER_DUPLICATE_HINT
 from medmentor.programs.services.people import (
     EnrollmentEnded,
@@ -69,6 +75,8 @@ from medmentor.programs.services.weeks import (
 
 __all__ = [
     "ALLOWED_LEVELS",
+    "FILLABLE",
+    "IMPORT_FIELDS",
     "ALLOWED_ROLES",
     "ROLES_GRANTED_BY",
     "ROLE_ALIASES",
@@ -89,6 +97,7 @@ __all__ = [
     "ProgramError",
     "WeekFinishedError",
     "enrollment_end",
+    "import_column_mapping_save",
     "enrollment_roles_set",
     "pair_add",
     "pair_remove",

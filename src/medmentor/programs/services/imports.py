@@ -9,6 +9,7 @@ column every sheet starts with, and `_emails_to_people` finds the people a sheet
 """
 
 import contextlib
+import dataclasses
 import datetime
 import difflib
 from collections.abc import Callable, Mapping
@@ -32,6 +33,7 @@ from medmentor.programs.importing import (
     sheet_combine_columns,
     sheet_read,
 )
+from medmentor.programs.models import ImportColumnMapping, Program, SlashDateOrder
 
 
 class _RowProblems:
@@ -52,10 +54,32 @@ class _RowProblems:
                 self.add(column, "", f"missing {column.replace('_', ' ')}")
             return None
         try:
-            return date_from_cell(raw)
+            return date_from_cell(raw, day_first=self.row.day_first)
         except ValueError as error:
             self.add(column, text, f"bad date: {error}")
             return None
+
+
+@dataclass(frozen=True)
+class ColumnMapping:
+    """A program's column step for one import kind (models.ImportColumnMapping):
+    header key → column ("" to ignore it), and whether slashed dates are day first."""
+
+    columns: dict[str, str] = dataclasses.field(default_factory=dict)
+    day_first: bool = False
+    # column → value for every row of a file without that column ({"role": "junior"}).
+    fill: dict[str, str] = dataclasses.field(default_factory=dict)
+
+
+def _column_mapping_of(program: Program, kind: str) -> ColumnMapping:
+    saved = ImportColumnMapping.objects.filter(program=program, kind=kind).first()
+    if saved is None:
+        return ColumnMapping()
+    return ColumnMapping(
+        columns={str(key): str(value) for key, value in saved.columns.items()},
+        day_first=saved.slash_dates == SlashDateOrder.DAY_FIRST,
+        fill={str(key): str(value) for key, value in saved.fill.items() if value},
+    )
 
 
 def _required_columns_errors(
@@ -84,7 +108,8 @@ def _required_columns_errors(
                     f"missing required column “{name}”{either}.{guess} The first row must "
                     f"name the columns; this file's first row has: "
                     f"{', '.join(sheet.columns) or 'nothing'}. "
-                    f"Columns medmentor reads: {', '.join(columns)}."
+                    f"Columns medmentor reads: {', '.join(columns)}. Rename a column, or "
+                    "say which one holds it in the import page's column step."
                 ),
             )
         )
@@ -111,21 +136,42 @@ def _run_import(
     aliases: dict[str, str],
     plan: Callable[[Sheet], "_Plan"],
     combine: Mapping[str, tuple[str, ...]] | None = None,
+    mapping: ColumnMapping | None = None,
 ) -> ImportResult:
     """Read the sheet and run the plan. `combine` builds a column from others when the
     file lacks it ({"full_name": ("first_name", "last_name")}: registrars' rosters).
+    `mapping` is what the program's director said in the column step: which header
+    holds which column (or is ignored), and whether slashed dates are day first.
 
     Every problem of the file comes back in one pass: a missing required column is
     reported on the header row, and the rows are still checked for everything else
     (their "missing …" for that column is left out: the header problem says it once).
     """
     combine = combine or {}
+    mapping = mapping or ColumnMapping()
+    fields = (*columns, *(part for parts in combine.values() for part in parts))
     try:
-        sheet = sheet_read(file_name=file_name, content=content, aliases=aliases)
+        sheet = sheet_read(
+            file_name=file_name, content=content, aliases={**aliases, **mapping.columns}
+        )
     except ImportFileError as error:
         return file_error_result(error, columns)
+    if mapping.day_first:
+        sheet = dataclasses.replace(
+            sheet, rows=[dataclasses.replace(row, day_first=True) for row in sheet.rows]
+        )
     for target, parts in combine.items():
         sheet = sheet_combine_columns(sheet, target=target, parts=parts)
+    for column, value in mapping.fill.items():
+        if column in columns and column not in sheet.columns:
+            sheet = dataclasses.replace(
+                sheet,
+                columns=(*sheet.columns, column),
+                rows=[
+                    dataclasses.replace(row, cells={**row.cells, column: value})
+                    for row in sheet.rows
+                ],
+            )
     missing = _required_columns_errors(sheet, required, columns, combine)
     missing_columns = {error.column for error in missing}
     if missing:
@@ -149,6 +195,10 @@ def _run_import(
                 rows=result_plan.rows,
                 errors=errors,
                 notes=_unused_columns_note(sheet, columns, combine),
+                headers=sheet.headers,
+                fields=fields,
+                day_first=mapping.day_first,
+                fill=mapping.fill,
             )
             if apply and not errors:
                 result.notes.extend(result_plan.apply())

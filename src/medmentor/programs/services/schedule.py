@@ -15,7 +15,13 @@ from medmentor.programs import access, selectors
 from medmentor.programs.access import Actor
 from medmentor.programs.importing import Change, ImportResult, PreviewRow, RowError, Sheet, SheetRow
 from medmentor.programs.models import Program, ServiceBlock
-from medmentor.programs.services.imports import _checked_email, _Plan, _RowProblems, _run_import
+from medmentor.programs.services.imports import (
+    _checked_email,
+    _column_mapping_of,
+    _Plan,
+    _RowProblems,
+    _run_import,
+)
 from medmentor.programs.services.weeks import pairs_derive, program_weeks_ensure
 
 SCHEDULE_COLUMNS = ("email", "service", "start_date", "end_date")
@@ -92,6 +98,7 @@ def schedule_import(
         required=SCHEDULE_REQUIRED,
         aliases=SCHEDULE_ALIASES,
         plan=lambda sheet: _schedule_plan(program, sheet),
+        mapping=_column_mapping_of(program, "schedule"),
     )
 
 
