@@ -13,8 +13,9 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.urls import reverse
 
 from medmentor.curriculum.models import (
@@ -193,26 +194,65 @@ def _cases_with_content():
     return Case.objects.order_by("day").prefetch_related("images", "questions")
 
 
+# How long a week's content is kept unused. Its key changes with every write of the
+# content (CurriculumWeek.content_version), so this only bounds the memory it holds.
+WEEK_CONTENT_CACHE_SECONDS = 7 * 24 * 3600
+
+
+def _week_content_key(curriculum_week: CurriculumWeek) -> str:
+    return f"curriculum:week-content:{curriculum_week.pk}:{curriculum_week.content_version}"
+
+
+def curriculum_week_content(
+    curriculum_week: CurriculumWeek,
+) -> tuple[list[Reading], list[Case]]:
+    """A curriculum week's readings and its cases by day (images and questions
+    prefetched): the same for everyone it is taught to, so kept in the cache under the
+    week's content version, which every write of that content changes
+    (content_services.curriculum_week_content_changed). Four queries when not kept,
+    none when kept. Nothing about anyone's progress is in it."""
+    key = _week_content_key(curriculum_week)
+    kept = cache.get(key)
+    if kept is None:
+        kept = (
+            list(curriculum_week.readings.all()),
+            list(_cases_with_content().filter(week=curriculum_week)),
+        )
+        cache.set(key, kept, WEEK_CONTENT_CACHE_SECONDS)
+    readings, cases = kept
+    # Each case and reading knows its week as read now (not kept: the topic and number
+    # change without the content's version, e.g. in the admin's list of weeks).
+    for row in (*readings, *cases):
+        row.week = curriculum_week
+    return readings, cases
+
+
+def _plan_of(program_week: ProgramWeek) -> WeekPlan | None:
+    """The week's plan with its curriculum week: the one read with the week (select_related
+    "plan__curriculum_week") when it was, else one query."""
+    if ProgramWeek.plan.is_cached(program_week):  # type: ignore[attr-defined]
+        return getattr(program_week, "plan", None)
+    return (
+        WeekPlan.objects.filter(program_week=program_week).select_related("curriculum_week").first()
+    )
+
+
 def week_content(*, program_week: ProgramWeek) -> WeekContent | None:
     """The topic, readings and cases (with images and questions) a program week teaches,
-    or None when no curriculum week is planned for it. Five queries, whatever the size."""
-    plan = (
-        WeekPlan.objects.filter(program_week=program_week)
-        .select_related("curriculum_week")
-        .prefetch_related(
-            "curriculum_week__readings",
-            Prefetch("curriculum_week__cases", queryset=_cases_with_content()),
-        )
-        .first()
-    )
+    or None when no curriculum week is planned for it. At most five queries, whatever
+    the size; none beyond the plan once the week's content is kept (see
+    `curriculum_week_content`), and none at all when `program_week` was read with
+    select_related("plan__curriculum_week")."""
+    plan = _plan_of(program_week)
     if plan is None:
         return None
     curriculum_week = plan.curriculum_week
+    readings, cases = curriculum_week_content(curriculum_week)
     return WeekContent(
         program_week=program_week,
         curriculum_week=curriculum_week,
-        readings=list(curriculum_week.readings.all()),
-        cases=list(curriculum_week.cases.all()),
+        readings=readings,
+        cases=cases,
     )
 
 
@@ -470,10 +510,11 @@ def workspace_for(*, person: Person, program: Program, today: datetime.date) -> 
         return empty
     pairs = list(
         Pair.objects.filter(Q(junior=person) | Q(senior=person), week=week, is_removed=False)
-        .select_related("week", "junior", "senior")
+        # The week's plan with it: the week's content is then read from the cache alone.
+        .select_related("week__plan__curriculum_week", "junior", "senior")
         .order_by("pk")
     )
-    content = week_content(program_week=week) if pairs else None
+    content = week_content(program_week=pairs[0].week) if pairs else None
     if content is None:
         return Workspace(**{**empty.__dict__, "pairs": pairs})
     views = _case_views(
@@ -565,13 +606,19 @@ def case_view_for(
     case; PermissionDenied unless `person` is paired in a week of `program` that
     teaches it and has started (no peeking by outsiders, faculty, learners of other
     weeks, or ahead of the week: the same rule as the API's, `learner_pairs_opening`)."""
-    case = (
+    found = (
         Case.objects.filter(pk=case_id, week__curriculum__program=program)
-        .prefetch_related("images", "questions")
+        .select_related("week")
         .first()
     )
-    if case is None:
+    if found is None:
         raise Case.DoesNotExist(f"{program.name} has no case {case_id}.")
+    # The case with its images and questions, from its week's kept content (read again
+    # only if a write came between the two reads).
+    _, cases = curriculum_week_content(found.week)
+    case = next((case for case in cases if case.pk == found.pk), None)
+    if case is None:
+        case = _cases_with_content().select_related("week").get(pk=found.pk)
     pairs = [
         pair
         for pair in _pairs_planning_case(person=person, case=case)
