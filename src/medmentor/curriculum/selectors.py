@@ -11,7 +11,7 @@ every read of them is filtered to the person asking (or aggregated, never per pa
 import datetime
 import hashlib
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
@@ -231,7 +231,7 @@ def curriculum_week_content(
 def _plan_of(program_week: ProgramWeek) -> WeekPlan | None:
     """The week's plan with its curriculum week: the one read with the week (select_related
     "plan__curriculum_week") when it was, else one query."""
-    if ProgramWeek.plan.is_cached(program_week):  # type: ignore[attr-defined]
+    if ProgramWeek.plan.is_cached(program_week):
         return getattr(program_week, "plan", None)
     return (
         WeekPlan.objects.filter(program_week=program_week).select_related("curriculum_week").first()
@@ -726,6 +726,7 @@ def _week_figures(
     if not ids:
         return {}
     people: dict[int, set[int]] = defaultdict(set)
+    rows: Iterable[tuple[int, int, int]]
     if current_pairs is None:
         rows = Pair.objects.filter(week_id__in=ids, is_removed=False).values_list(
             "week_id", "junior_id", "senior_id"
@@ -971,7 +972,7 @@ def program_dashboard(*, person: Person, program: Program, today: datetime.date)
             DashboardWeek(
                 week=week,
                 topic=plan.curriculum_week.topic if plan else None,
-                pairs_count=week.pairs_count,
+                pairs_count=week.pairs_count,  # type: ignore[attr-defined]
                 participation=participation.weeks[week.pk],
                 is_current=week.starts_on <= today <= week.ends_on,
                 pairs=pairs_by_week.get(week.pk, []) if manages else None,
