@@ -128,7 +128,7 @@ def grow_demo_program(*, today: datetime.date) -> None:
     from medmentor.curriculum.services import case_review_mark, week_plans_assign
     from medmentor.people.models import Person
     from medmentor.programs import services as program_services
-    from medmentor.programs.models import Pair, Program
+    from medmentor.programs.models import Enrollment, Pair, Program, Role
 
     program = Program.objects.get(slug=demo.PROGRAM_SLUG)
     start = program.starts_on
@@ -155,6 +155,9 @@ def grow_demo_program(*, today: datetime.date) -> None:
         ends = begins + datetime.timedelta(weeks=2, days=-3)
         schedule_rows.writerow([email, demo.SERVICE, begins.isoformat(), ends.isoformat()])
 
+    director = (
+        Enrollment.objects.filter(program=program, role=Role.DIRECTOR).first().person  # type: ignore[union-attr]
+    )
     with transaction.atomic():
         for name, content, run in (
             ("roster.csv", roster, program_services.roster_import),
@@ -165,6 +168,7 @@ def grow_demo_program(*, today: datetime.date) -> None:
                 file_name=name,
                 content=content.getvalue().encode(),
                 apply=True,
+                by=director,
             )
             if result.errors or not result.applied:
                 raise SystemExit(f"The benchmark's {name} was refused: {result.errors[:3]}")
@@ -173,9 +177,13 @@ def grow_demo_program(*, today: datetime.date) -> None:
         )
         last_day = start + datetime.timedelta(weeks=PROGRAM_WEEKS, days=-3)
         weeks = program_services.program_weeks_ensure(program=program, until=last_day)
+        # The weeks already over are written as of their own time (finished weeks are
+        # frozen for everyone else), as the demo loader writes its past weeks.
         for week in weeks:
-            program_services.pairs_derive(program=program, week=week)
-        week_plans_assign(program=program)
+            program_services.pairs_derive(
+                program=program, week=week, today=min(today, week.starts_on)
+            )
+        week_plans_assign(program=program, today=start)
         # Marks in the weeks over, for the pairs that have none (the demo's own pairs
         # were marked by load-demo), as the demo marks them.
         chance = random.Random(2026)
@@ -190,7 +198,7 @@ def grow_demo_program(*, today: datetime.date) -> None:
             week__program=program,
             week__starts_on__lte=today - datetime.timedelta(days=7),
             is_removed=False,
-        ).select_related("junior")
+        ).select_related("junior", "week")
         for pair in over:
             if pair.pk in marked:
                 continue
@@ -199,7 +207,9 @@ def grow_demo_program(*, today: datetime.date) -> None:
                 if roll < 0.15:
                     continue
                 status = ReviewStatus.SKIPPED if roll < 0.3 else ReviewStatus.REVIEWED
-                case_review_mark(pair=pair, case=case, status=status, by=pair.junior)
+                case_review_mark(
+                    pair=pair, case=case, status=status, by=pair.junior, today=pair.week.starts_on
+                )
 
 
 @dataclass

@@ -39,10 +39,18 @@ def test_week_content_query_count_does_not_grow_with_images_and_questions(
     for case in case_week.cases:
         for order in range(3):
             CaseImage.objects.create(case=case, order=order, image="x.png", alt_text="A scan")
+    week = ProgramWeek.objects.get(pk=case_week.week.pk)
+    # The plan, readings, cases, images, questions.
     with django_assert_num_queries(5):
-        content = selectors.week_content(program_week=case_week.week)
+        content = selectors.week_content(program_week=week)
         assert sum(len(case.images.all()) for case in content.cases) == 15
         assert sum(len(case.questions.all()) for case in content.cases) == 10
+    # Then kept per curriculum week: the plan only.
+    again = ProgramWeek.objects.get(pk=week.pk)
+    with django_assert_num_queries(1):
+        kept = selectors.week_content(program_week=again)
+        assert sum(len(case.images.all()) for case in kept.cases) == 15
+        assert [case.pk for case in kept.cases] == [case.pk for case in content.cases]
 
 
 def test_the_junior_sees_their_pair_and_todays_case(case_week, junior, senior, program):

@@ -16,6 +16,7 @@ from django.contrib import admin
 from django.db import models
 from django.db.models import Count
 
+from medmentor.curriculum.content_services import curriculum_week_content_changed
 from medmentor.curriculum.models import (
     Case,
     CaseImage,
@@ -71,6 +72,30 @@ class CaseInline(admin.TabularInline):
     show_change_link = True  # history, images and questions are edited on the case's page
 
 
+class ContentVersionAdmin(admin.ModelAdmin):
+    """An admin whose saves and deletes change weeks' content: each gives the weeks
+    touched a new content version, so the pages drop the copies they keep."""
+
+    def weeks_of(self, obj) -> list[int]:
+        raise NotImplementedError
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # A case moved to another week changes the week it left too.
+        before = form.initial.get("week") if change else None
+        curriculum_week_content_changed(week_ids=[*self.weeks_of(form.instance), before])
+
+    def delete_model(self, request, obj):
+        weeks = self.weeks_of(obj)
+        super().delete_model(request, obj)
+        curriculum_week_content_changed(week_ids=weeks)
+
+    def delete_queryset(self, request, queryset):
+        weeks = [week for obj in queryset for week in self.weeks_of(obj)]
+        super().delete_queryset(request, queryset)
+        curriculum_week_content_changed(week_ids=weeks)
+
+
 class CurriculumWeekInline(admin.TabularInline):
     model = CurriculumWeek
     fields = ("number", "topic")
@@ -94,18 +119,24 @@ class CurriculumAdmin(admin.ModelAdmin):
 
 
 @admin.register(CurriculumWeek)
-class CurriculumWeekAdmin(admin.ModelAdmin):
+class CurriculumWeekAdmin(ContentVersionAdmin):
     list_display = ("__str__", "curriculum", "number", "topic")
     list_filter = ("curriculum",)
     search_fields = ("topic", "summary", "curriculum__title")
     list_select_related = ("curriculum",)
     inlines = [ReadingInline, CaseInline]
 
+    def weeks_of(self, obj) -> list[int]:
+        return [obj.pk]
+
 
 @admin.register(Case)
-class CaseAdmin(admin.ModelAdmin):
+class CaseAdmin(ContentVersionAdmin):
     list_display = ("title", "week", "day")
     list_filter = ("week__curriculum", "day")
     search_fields = ("title", "history", "teaching_points", "questions__text")
     list_select_related = ("week",)
     inlines = [CaseImageInline, QuestionInline]
+
+    def weeks_of(self, obj) -> list[int]:
+        return [obj.week_id]

@@ -36,6 +36,7 @@ from medmentor.curriculum.models import (
     Reading,
     ServiceDay,
     WeekPlan,
+    new_content_version,
 )
 from medmentor.curriculum.package import (
     MAX_IMAGES_PER_CASE,
@@ -84,6 +85,19 @@ def _manages(by: access.Actor, program: Program) -> None:
 
 def _program_of(week: CurriculumWeek) -> Program:
     return week.curriculum.program
+
+
+# --- The week's content version ---------------------------------------------------------
+
+
+def curriculum_week_content_changed(*, week_ids) -> None:
+    """Give each curriculum week a new content version: the copies of its readings,
+    cases, images and questions kept for the pages (selectors.week_content) are then
+    no longer used. Every write of that content calls it, in its own transaction, so
+    a page never shows an older copy once the write is in (the admin's too)."""
+    ids = {week_id for week_id in week_ids if week_id is not None}
+    for week_id in ids:
+        CurriculumWeek.objects.filter(pk=week_id).update(content_version=new_content_version())
 
 
 # --- What is finished stays finished -----------------------------------------------------
@@ -242,6 +256,7 @@ def curriculum_week_update(
     week.number, week.topic, week.summary = checked.number, checked.topic, checked.summary
     week.save(update_fields=["number", "topic", "summary"])
     _readings_write(week, checked.readings)
+    curriculum_week_content_changed(week_ids=[week.pk])
     return week
 
 
@@ -266,6 +281,7 @@ def curriculum_week_move(*, week: CurriculumWeek, by: access.Actor, up: bool) ->
     CurriculumWeek.objects.filter(pk=week.pk).update(number=free)
     CurriculumWeek.objects.filter(pk=other.pk).update(number=mine)
     CurriculumWeek.objects.filter(pk=week.pk).update(number=theirs)
+    curriculum_week_content_changed(week_ids=[week.pk, other.pk])
     week.refresh_from_db()
     return week
 
@@ -424,6 +440,7 @@ def case_add(
         teaching_points=checked.teaching_points,
     )
     _questions_write(case, questions, checked.questions)
+    curriculum_week_content_changed(week_ids=[week.pk])
     return case
 
 
@@ -459,6 +476,7 @@ def case_update(
     case.teaching_points = checked.teaching_points
     case.save(update_fields=["day", "title", "history", "teaching_points"])
     _questions_write(case, questions, checked.questions)
+    curriculum_week_content_changed(week_ids=[week.pk])
     return case
 
 
@@ -469,6 +487,7 @@ def case_remove(*, case: Case, by: access.Actor) -> None:
     _require_not_started(week, f"The case “{case.title}”")
     images = list(case.images.values_list("image", flat=True))
     case.delete()
+    curriculum_week_content_changed(week_ids=[week.pk])
     transaction.on_commit(lambda: _delete_files(images))
 
 
@@ -523,6 +542,7 @@ def case_image_add(
             image.image.save(name, ContentFile(data), save=False)
             written.append(image.image.name)
             image.save()
+            curriculum_week_content_changed(week_ids=[case.week_id])
     except BaseException:
         # The stored file goes again when the row was not written.
         _delete_files(written)
@@ -551,6 +571,7 @@ def case_image_update(
     for index, row in enumerate(others):
         if row.order != index:
             CaseImage.objects.filter(pk=row.pk).update(order=index)
+    curriculum_week_content_changed(week_ids=[case.week_id])
     image.refresh_from_db()
     return image
 
@@ -560,5 +581,7 @@ def case_image_remove(*, image: CaseImage, by: access.Actor) -> None:
     _manages(by, _program_of(image.case.week))
     _require_not_taught(image.case.week)
     name = image.image.name
+    week_id = image.case.week_id
     image.delete()
+    curriculum_week_content_changed(week_ids=[week_id])
     transaction.on_commit(lambda: _delete_files([name]))

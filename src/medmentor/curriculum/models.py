@@ -6,6 +6,7 @@ registered in the admin, and never exposed per person to directors or faculty.
 """
 
 import datetime
+import secrets
 
 from django.conf import settings
 from django.db import models
@@ -32,11 +33,23 @@ class Curriculum(models.Model):
         return self.title
 
 
+def new_content_version() -> int:
+    """A version number no other row or earlier state had (random, not counted from 1):
+    a kept copy of a week's content is keyed by it, and a database restored from a backup
+    (or a test's rolled-back transaction) must never meet a copy made under a number it
+    reuses."""
+    return 1 + secrets.randbelow(2**62)
+
+
 class CurriculumWeek(models.Model):
     curriculum = models.ForeignKey(Curriculum, on_delete=models.CASCADE, related_name="weeks")
     number = models.PositiveIntegerField()
     topic = models.CharField(max_length=200)
     summary = models.TextField(blank=True)
+    # Changes with every write of the week's readings, cases, images or questions
+    # (content_services.curriculum_week_content_changed): the key of the week's content
+    # kept in the cache (selectors.week_content), so a page never shows an older copy.
+    content_version = models.PositiveBigIntegerField(default=new_content_version, editable=False)
 
     class Meta:
         ordering = ["number"]

@@ -9,12 +9,14 @@ every read of them is filtered to the person asking (or aggregated, never per pa
 """
 
 import datetime
+import hashlib
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.urls import reverse
 
 from medmentor.curriculum.models import (
@@ -193,26 +195,65 @@ def _cases_with_content():
     return Case.objects.order_by("day").prefetch_related("images", "questions")
 
 
+# How long a week's content is kept unused. Its key changes with every write of the
+# content (CurriculumWeek.content_version), so this only bounds the memory it holds.
+WEEK_CONTENT_CACHE_SECONDS = 7 * 24 * 3600
+
+
+def _week_content_key(curriculum_week: CurriculumWeek) -> str:
+    return f"curriculum:week-content:{curriculum_week.pk}:{curriculum_week.content_version}"
+
+
+def curriculum_week_content(
+    curriculum_week: CurriculumWeek,
+) -> tuple[list[Reading], list[Case]]:
+    """A curriculum week's readings and its cases by day (images and questions
+    prefetched): the same for everyone it is taught to, so kept in the cache under the
+    week's content version, which every write of that content changes
+    (content_services.curriculum_week_content_changed). Four queries when not kept,
+    none when kept. Nothing about anyone's progress is in it."""
+    key = _week_content_key(curriculum_week)
+    kept = cache.get(key)
+    if kept is None:
+        kept = (
+            list(curriculum_week.readings.all()),
+            list(_cases_with_content().filter(week=curriculum_week)),
+        )
+        cache.set(key, kept, WEEK_CONTENT_CACHE_SECONDS)
+    readings, cases = kept
+    # Each case and reading knows its week as read now (not kept: the topic and number
+    # change without the content's version, e.g. in the admin's list of weeks).
+    for row in (*readings, *cases):
+        row.week = curriculum_week
+    return readings, cases
+
+
+def _plan_of(program_week: ProgramWeek) -> WeekPlan | None:
+    """The week's plan with its curriculum week: the one read with the week (select_related
+    "plan__curriculum_week") when it was, else one query."""
+    if ProgramWeek.plan.is_cached(program_week):
+        return getattr(program_week, "plan", None)
+    return (
+        WeekPlan.objects.filter(program_week=program_week).select_related("curriculum_week").first()
+    )
+
+
 def week_content(*, program_week: ProgramWeek) -> WeekContent | None:
     """The topic, readings and cases (with images and questions) a program week teaches,
-    or None when no curriculum week is planned for it. Five queries, whatever the size."""
-    plan = (
-        WeekPlan.objects.filter(program_week=program_week)
-        .select_related("curriculum_week")
-        .prefetch_related(
-            "curriculum_week__readings",
-            Prefetch("curriculum_week__cases", queryset=_cases_with_content()),
-        )
-        .first()
-    )
+    or None when no curriculum week is planned for it. At most five queries, whatever
+    the size; none beyond the plan once the week's content is kept (see
+    `curriculum_week_content`), and none at all when `program_week` was read with
+    select_related("plan__curriculum_week")."""
+    plan = _plan_of(program_week)
     if plan is None:
         return None
     curriculum_week = plan.curriculum_week
+    readings, cases = curriculum_week_content(curriculum_week)
     return WeekContent(
         program_week=program_week,
         curriculum_week=curriculum_week,
-        readings=list(curriculum_week.readings.all()),
-        cases=list(curriculum_week.cases.all()),
+        readings=readings,
+        cases=cases,
     )
 
 
@@ -470,10 +511,11 @@ def workspace_for(*, person: Person, program: Program, today: datetime.date) -> 
         return empty
     pairs = list(
         Pair.objects.filter(Q(junior=person) | Q(senior=person), week=week, is_removed=False)
-        .select_related("week", "junior", "senior")
+        # The week's plan with it: the week's content is then read from the cache alone.
+        .select_related("week__plan__curriculum_week", "junior", "senior")
         .order_by("pk")
     )
-    content = week_content(program_week=week) if pairs else None
+    content = week_content(program_week=pairs[0].week) if pairs else None
     if content is None:
         return Workspace(**{**empty.__dict__, "pairs": pairs})
     views = _case_views(
@@ -565,13 +607,19 @@ def case_view_for(
     case; PermissionDenied unless `person` is paired in a week of `program` that
     teaches it and has started (no peeking by outsiders, faculty, learners of other
     weeks, or ahead of the week: the same rule as the API's, `learner_pairs_opening`)."""
-    case = (
+    found = (
         Case.objects.filter(pk=case_id, week__curriculum__program=program)
-        .prefetch_related("images", "questions")
+        .select_related("week")
         .first()
     )
-    if case is None:
+    if found is None:
         raise Case.DoesNotExist(f"{program.name} has no case {case_id}.")
+    # The case with its images and questions, from its week's kept content (read again
+    # only if a write came between the two reads).
+    _, cases = curriculum_week_content(found.week)
+    case = next((case for case in cases if case.pk == found.pk), None)
+    if case is None:
+        case = _cases_with_content().select_related("week").get(pk=found.pk)
     pairs = [
         pair
         for pair in _pairs_planning_case(person=person, case=case)
@@ -625,63 +673,72 @@ class ParticipationSummary:
     min_group_size: int = MIN_GROUP_SIZE
 
 
-def _people_per_week(program: Program) -> dict[int, int]:
-    """Distinct people (juniors and seniors) in each week's current pairs."""
-    active = Pair.objects.filter(week__program=program, is_removed=False)
-    counts = {
-        row["week_id"]: row["juniors"] + row["seniors"]
-        for row in active.values("week_id").annotate(
-            juniors=Count("junior", distinct=True), seniors=Count("senior", distinct=True)
-        )
-    }
-    # Someone junior in one pair and senior in another the same week counts once.
-    both = (
-        active.filter(
-            Exists(
-                Pair.objects.filter(
-                    week=OuterRef("week"), senior=OuterRef("junior"), is_removed=False
-                )
-            )
-        )
-        .values("week_id")
-        .annotate(people=Count("junior", distinct=True))
-    )
-    for row in both:
-        counts[row["week_id"]] -= row["people"]
-    return counts
+# How long a finished week's figure is kept unused. It never changes (finished weeks
+# are frozen, docs/privacy.md), so this only bounds the memory it holds.
+FIGURE_CACHE_SECONDS = 30 * 24 * 3600
 
 
-def participation_summary(
-    *, program: Program, today: datetime.date | None = None
-) -> ParticipationSummary:
-    """Per program week and overall, the share of case slots the pairs marked reviewed.
+@dataclass(frozen=True)
+class _WeekFigure:
+    """What one week's participation row is made of."""
 
-    Privacy (rule 1): a figure is shown only over at least MIN_GROUP_SIZE distinct
-    people; a week's figure appears only once the week is over (a live count would
-    show a director the moment one pair marks a case); the overall figure adds up only
-    the weeks that are shown themselves, so no hidden week can be worked out by
-    subtracting. Skips are not reported at all, and nothing about learning styles or
-    revealed answers is read here. Five or six queries, whatever the size of the program.
-    """
-    if today is None:
-        today = datetime.datetime.now(program.zone).date()
-    weeks = list(
+    people: int  # distinct juniors and seniors in its current pairs
+    slots: int  # cases taught × current pairs
+    reviewed: int  # of those slots, marked reviewed
+
+
+def participation_weeks(program: Program) -> QuerySet[ProgramWeek]:
+    """The program's weeks in order, each with its plan and curriculum week, the number
+    of its current pairs (`pairs_count`) and of the cases it teaches (`cases_count`):
+    what `participation_summary` needs of them, in one query."""
+    return (
         ProgramWeek.objects.filter(program=program)
+        .select_related("plan__curriculum_week")
         .annotate(
-            pairs_count=Count("pairs", filter=Q(pairs__is_removed=False)),
+            pairs_count=Count("pairs", filter=Q(pairs__is_removed=False), distinct=True),
+            cases_count=Count("plan__curriculum_week__cases", distinct=True),
         )
-        .values("pk", "starts_on", "pairs_count", "plan__curriculum_week_id")
+        .order_by("starts_on")
     )
-    cases_per_curriculum_week = dict(
-        Case.objects.filter(week__curriculum__program=program)
-        .values("week_id")
-        .annotate(n=Count("id"))
-        .values_list("week_id", "n")
-    )
-    people = _people_per_week(program)
+
+
+def _figure_key(week: ProgramWeek) -> str | None:
+    """The cache key of a finished week's figure: the week and what it taught, with the
+    taught week's content version (random per row, so a database restored from a backup,
+    or a test's rolled-back transaction, never meets a figure kept for other rows that
+    had the same ids). None when the week taught nothing (no figure to keep)."""
+    plan = getattr(week, "plan", None)
+    if plan is None:
+        return None
+    taught = plan.curriculum_week
+    return f"curriculum:week-figure:{week.pk}:{taught.pk}:{taught.content_version}"
+
+
+def _week_figures(
+    weeks: list[ProgramWeek],
+    ids: set[int],
+    over: set[int],
+    current_pairs: Sequence[Pair] | None = None,
+) -> dict[int, _WeekFigure]:
+    """The figures of the weeks `ids` from the database: two queries, one when none of
+    them is `over` (the marks of a week not over are not counted: it shows no figure)
+    or when the program's `current_pairs` are given, none when both."""
+    if not ids:
+        return {}
+    people: dict[int, set[int]] = defaultdict(set)
+    rows: Iterable[tuple[int, int, int]]
+    if current_pairs is None:
+        rows = Pair.objects.filter(week_id__in=ids, is_removed=False).values_list(
+            "week_id", "junior_id", "senior_id"
+        )
+    else:
+        rows = [(pair.week_id, pair.junior_id, pair.senior_id) for pair in current_pairs]
+    # Someone junior in one pair and senior in another the same week counts once.
+    for week_id, junior_id, senior_id in rows:
+        people[week_id].update((junior_id, senior_id))
     reviewed = dict(
         CaseReview.objects.filter(
-            pair__week__program=program,
+            pair__week_id__in=ids & over,
             pair__is_removed=False,
             status=ReviewStatus.REVIEWED,
             # Only marks of the cases that week actually taught.
@@ -690,38 +747,80 @@ def participation_summary(
         .values("pair__week_id")
         .annotate(n=Count("id"))
         .values_list("pair__week_id", "n")
+        if ids & over
+        else ()
+    )
+    return {
+        week.pk: _WeekFigure(
+            people=len(people.get(week.pk, ())),
+            slots=week.cases_count * week.pairs_count,  # type: ignore[attr-defined]
+            reviewed=reviewed.get(week.pk, 0),
+        )
+        for week in weeks
+        if week.pk in ids
+    }
+
+
+def participation_summary(
+    *,
+    program: Program,
+    today: datetime.date | None = None,
+    weeks: Sequence[ProgramWeek] | None = None,
+    current_pairs: Sequence[Pair] | None = None,
+) -> ParticipationSummary:
+    """Per program week and overall, the share of case slots the pairs marked reviewed.
+
+    Privacy (rule 1): a figure is shown only over at least MIN_GROUP_SIZE distinct
+    people; a week's figure appears only once the week is over (a live count would
+    show a director the moment one pair marks a case); the overall figure adds up only
+    the weeks that are shown themselves, so no hidden week can be worked out by
+    subtracting. Skips are not reported at all, and nothing about learning styles or
+    revealed answers is read here.
+
+    A finished week is frozen (no pair added or removed, no mark changed, its plan and
+    the content it taught kept: docs/privacy.md), so its figure is computed once and kept
+    in the cache; only the weeks not over are read each time. `weeks` are the program's
+    weeks as `participation_weeks` reads them, and `current_pairs` all the program's
+    pairs not removed, when the caller has them already. At most four queries (the
+    weeks, the people and the reviewed marks of the weeks not kept, the people of the
+    shown weeks together), whatever the size of the program; once the finished weeks
+    are kept, one (none when given both).
+    """
+    if today is None:
+        today = datetime.datetime.now(program.zone).date()
+    if weeks is None:
+        weeks = list(participation_weeks(program))
+    over = {week.pk for week in weeks if week.starts_on + datetime.timedelta(days=6) < today}
+    keys = {week.pk: key for week in weeks if week.pk in over and (key := _figure_key(week))}
+    kept = cache.get_many(keys.values()) if keys else {}
+    figures = {pk: kept[key] for pk, key in keys.items() if key in kept}
+    read = _week_figures(
+        list(weeks), {week.pk for week in weeks} - set(figures), over, current_pairs
+    )
+    figures.update(read)
+    cache.set_many(
+        {keys[pk]: figure for pk, figure in read.items() if pk in keys}, FIGURE_CACHE_SECONDS
     )
     shown_weeks: list[int] = []
     rows: dict[int, ParticipationRow] = {}
     total_slots = total_reviewed = 0
     for week in weeks:
-        slots = (
-            cases_per_curriculum_week.get(week["plan__curriculum_week_id"], 0) * week["pairs_count"]
-        )
-        group = people.get(week["pk"], 0)
-        over = week["starts_on"] + datetime.timedelta(days=6) < today
-        shown = over and group >= MIN_GROUP_SIZE and slots > 0
-        rows[week["pk"]] = ParticipationRow(
-            label=f"Week of {week['starts_on']:%d %b %Y}",
-            people=group,
+        figure = figures[week.pk]
+        is_over = week.pk in over
+        shown = is_over and figure.people >= MIN_GROUP_SIZE and figure.slots > 0
+        rows[week.pk] = ParticipationRow(
+            label=f"Week of {week.starts_on:%d %b %Y}",
+            people=figure.people,
             shown=shown,
-            reviewed_share=reviewed.get(week["pk"], 0) / slots if shown else None,
-            pending=not over,
-            has_cases=slots > 0,
+            reviewed_share=figure.reviewed / figure.slots if shown else None,
+            pending=not is_over,
+            has_cases=figure.slots > 0,
         )
         if shown:
-            shown_weeks.append(week["pk"])
-            total_slots += slots
-            total_reviewed += reviewed.get(week["pk"], 0)
-    in_shown_weeks = Pair.objects.filter(week__in=shown_weeks, is_removed=False)
-    overall_people = (
-        Person.objects.filter(
-            Exists(in_shown_weeks.filter(junior=OuterRef("pk")))
-            | Exists(in_shown_weeks.filter(senior=OuterRef("pk")))
-        ).count()
-        if shown_weeks
-        else 0
-    )
+            shown_weeks.append(week.pk)
+            total_slots += figure.slots
+            total_reviewed += figure.reviewed
+    overall_people = _people_in_weeks(week_ids=shown_weeks, keys=[keys[pk] for pk in shown_weeks])
     overall_shown = overall_people >= MIN_GROUP_SIZE and total_slots > 0
     overall = ParticipationRow(
         label="Whole program so far",
@@ -730,6 +829,24 @@ def participation_summary(
         reviewed_share=total_reviewed / total_slots if overall_shown else None,
     )
     return ParticipationSummary(weeks=rows, overall=overall)
+
+
+def _people_in_weeks(*, week_ids: list[int], keys: list[str]) -> int:
+    """Distinct people in the current pairs of the (finished, shown) weeks `week_ids`,
+    whose figures' cache `keys` are given: kept as they are, since those weeks are frozen
+    (one query the first time for a set of weeks)."""
+    if not week_ids:
+        return 0
+    key = "curriculum:people-in-weeks:" + hashlib.sha256(" ".join(keys).encode()).hexdigest()
+    people = cache.get(key)
+    if people is None:
+        in_weeks = Pair.objects.filter(week__in=week_ids, is_removed=False)
+        people = Person.objects.filter(
+            Exists(in_weeks.filter(junior=OuterRef("pk")))
+            | Exists(in_weeks.filter(senior=OuterRef("pk")))
+        ).count()
+        cache.set(key, people, FIGURE_CACHE_SECONDS)
+    return people
 
 
 # --- The director's dashboard ---------------------------------------------------------
@@ -831,21 +948,20 @@ def program_dashboard(*, person: Person, program: Program, today: datetime.date)
             "This page is for the program's directors, coordinators and faculty."
         )
     manages = seen == DASHBOARD_MANAGE
-    weeks = list(
-        ProgramWeek.objects.filter(program=program)
-        .select_related("plan__curriculum_week")
-        .annotate(pairs_count=Count("pairs", filter=Q(pairs__is_removed=False)))
-        .order_by("starts_on")
-    )
-    participation = participation_summary(program=program, today=today)
+    weeks = list(participation_weeks(program))
     pairs_by_week: dict[int, list[Pair]] = defaultdict(list)
     flagged: dict[int, list[Person]] = {}
+    active_pairs: list[Pair] | None = None
     if manages:
         active_pairs = list(
             Pair.objects.filter(week__program=program, is_removed=False)
             .select_related("junior", "senior")
             .order_by("junior__full_name", "senior__full_name", "pk")
         )
+    participation = participation_summary(
+        program=program, today=today, weeks=weeks, current_pairs=active_pairs
+    )
+    if active_pairs is not None:
         for pair in active_pairs:
             pairs_by_week[pair.week_id].append(pair)
         flagged = _juniors_without_senior(program=program, weeks=weeks, active_pairs=active_pairs)
@@ -856,7 +972,7 @@ def program_dashboard(*, person: Person, program: Program, today: datetime.date)
             DashboardWeek(
                 week=week,
                 topic=plan.curriculum_week.topic if plan else None,
-                pairs_count=week.pairs_count,
+                pairs_count=week.pairs_count,  # type: ignore[attr-defined]
                 participation=participation.weeks[week.pk],
                 is_current=week.starts_on <= today <= week.ends_on,
                 pairs=pairs_by_week.get(week.pk, []) if manages else None,
