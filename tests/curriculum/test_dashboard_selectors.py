@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from medmentor.curriculum import selectors, services
+from medmentor.curriculum import dashboard_selectors, selectors, services
 from medmentor.curriculum.models import WeekPlan
 from medmentor.messaging.models import OutboxMessage
 from medmentor.people.models import Person
@@ -179,7 +179,7 @@ def test_dashboard_access_by_role(program, request, person_name, access):
 @pytest.mark.parametrize("person_name", ["senior", "junior", "outsider"])
 def test_learners_and_outsiders_get_no_dashboard(case_week, program, request, person_name):
     with pytest.raises(PermissionDenied):
-        selectors.program_dashboard(
+        dashboard_selectors.program_dashboard(
             person=request.getfixturevalue(person_name), program=program, today=case_week.today
         )
 
@@ -197,7 +197,9 @@ def test_the_director_sees_pairs_by_name_and_juniors_without_a_senior(
             ends_on=case_week.week.ends_on,
         )
 
-    dashboard = selectors.program_dashboard(person=director, program=program, today=case_week.today)
+    dashboard = dashboard_selectors.program_dashboard(
+        person=director, program=program, today=case_week.today
+    )
 
     (row,) = dashboard.weeks
     assert row.is_current and row.topic == "Thyroid scintigraphy" and row.pairs_count == 2
@@ -207,7 +209,9 @@ def test_the_director_sees_pairs_by_name_and_juniors_without_a_senior(
 
 
 def test_faculty_see_counts_but_no_names_and_no_emails(case_week, program, faculty):
-    dashboard = selectors.program_dashboard(person=faculty, program=program, today=case_week.today)
+    dashboard = dashboard_selectors.program_dashboard(
+        person=faculty, program=program, today=case_week.today
+    )
     (row,) = dashboard.weeks
     assert row.pairs_count == 2
     assert row.pairs is None and row.juniors_without_senior is None
@@ -228,7 +232,7 @@ def test_the_director_sees_the_programs_emails_sent_and_failed(case_week, progra
     OutboxMessage.objects.create(
         key="other", to_email="y@lakeside.test", subject=".", text_body=".", topic="sign-in"
     )
-    emails = selectors.program_dashboard(
+    emails = dashboard_selectors.program_dashboard(
         person=director, program=program, today=case_week.today
     ).emails
     assert (emails.sent, emails.failed, emails.waiting) == (2, 2, 1)

@@ -20,7 +20,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from medmentor.curriculum import content_services as edit
-from medmentor.curriculum import selectors
+from medmentor.curriculum import dashboard_selectors, selectors
 from medmentor.curriculum import services as curriculum_services
 from medmentor.curriculum.models import Case, CurriculumWeek
 from medmentor.curriculum.package import curriculum_package_import
@@ -261,7 +261,9 @@ def test_a_late_mark_in_a_week_not_over_counts_in_its_figure_once_it_ends(
 
     on_sunday = selectors.participation_summary(program=program, today=sunday)
     assert on_sunday.weeks[week.pk].pending
-    dashboard = selectors.program_dashboard(person=director, program=program, today=sunday)
+    dashboard = dashboard_selectors.program_dashboard(
+        person=director, program=program, today=sunday
+    )
     assert dashboard.weeks[0].participation.pending
 
     curriculum_services.case_review_mark(
@@ -270,7 +272,9 @@ def test_a_late_mark_in_a_week_not_over_counts_in_its_figure_once_it_ends(
 
     row = selectors.participation_summary(program=program, today=monday_after).weeks[week.pk]
     assert (row.people, row.shown, row.reviewed_percent) == (6, True, 7)  # 1 of 15 slots
-    dashboard = selectors.program_dashboard(person=director, program=program, today=monday_after)
+    dashboard = dashboard_selectors.program_dashboard(
+        person=director, program=program, today=monday_after
+    )
     assert dashboard.weeks[0].participation == row
 
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from medmentor.curriculum import selectors, services
+from medmentor.curriculum import dashboard_selectors, selectors, services
 from medmentor.curriculum.models import Case, Question
 from medmentor.programs.models import Pair, Program
 
@@ -162,7 +162,7 @@ def case_review(request, slug: str, case_id: int):
 @login_required
 def program_detail(request, slug: str):
     program = _program(slug)
-    dashboard = selectors.program_dashboard(
+    dashboard = dashboard_selectors.program_dashboard(
         person=request.user, program=program, today=_today(program)
     )
     return render(
