@@ -23,7 +23,6 @@ from django.urls import get_resolver
 
 from medmentor.curriculum import services
 from medmentor.curriculum.models import AnswerReveal, CaseLearningStyle, CaseReview
-from tests.conftest import rows_for_the_module
 from tests.privacy_matrix.case_review_world import (
     DASHBOARD,
     LEARNER_PAGE,
@@ -39,8 +38,7 @@ from tests.privacy_matrix.case_review_world import (
     assert_the_fact_reaches_only_its_owners,
     expect_of,
     make_matrix_rows,
-    person_fixture,
-    world_with_files,
+    world_fixtures,
 )
 from tests.privacy_matrix.support import (
     Endpoint,
@@ -218,29 +216,8 @@ NOT_DATA_API = {
 }
 
 
-@pytest.fixture(scope="module")
-def _rows(django_db_setup, django_db_blocker, tmp_path_factory):
-    """The people and the world, made once for the module: each test runs in its own
-    rolled-back savepoint inside (tests/conftest.py, rows_for_the_module), so it starts
-    from exactly these rows whatever an earlier test did or posted."""
-    yield from rows_for_the_module(django_db_blocker, tmp_path_factory, make_matrix_rows)
-
-
-program = person_fixture("program")
-director = person_fixture("director")
-coordinator = person_fixture("coordinator")
-faculty = person_fixture("faculty")
-researcher = person_fixture("researcher")
-senior = person_fixture("senior")
-other_senior = person_fixture("other_senior")
-junior = person_fixture("junior")
-other_junior = person_fixture("other_junior")
-outsider = person_fixture("outsider")
-
-
-@pytest.fixture
-def world(db, _rows):
-    return world_with_files(_rows)
+# The shared world's fixtures: `_rows` made once for the module, the people, `world`.
+globals().update(world_fixtures())
 
 
 # --- 1. status --------------------------------------------------------------------------

@@ -22,7 +22,6 @@ from medmentor.mentoring.services import (
     mentoring_profile_update,
     pair_check_answer,
 )
-from tests.conftest import rows_for_the_module
 from tests.privacy_matrix.case_review_world import (
     LEARNER_PAGE,
     LEARNERS,
@@ -37,8 +36,7 @@ from tests.privacy_matrix.case_review_world import (
     assert_the_fact_reaches_only_its_owners,
     expect_of,
     make_matrix_rows,
-    person_fixture,
-    world_with_files,
+    world_fixtures,
 )
 from tests.privacy_matrix.support import (
     Endpoint,
@@ -251,26 +249,8 @@ NOT_DATA_PAGES = {
 }
 
 
-@pytest.fixture(scope="module")
-def _rows(django_db_setup, django_db_blocker, tmp_path_factory):
-    yield from rows_for_the_module(django_db_blocker, tmp_path_factory, make_matrix_rows)
-
-
-program = person_fixture("program")
-director = person_fixture("director")
-coordinator = person_fixture("coordinator")
-faculty = person_fixture("faculty")
-researcher = person_fixture("researcher")
-senior = person_fixture("senior")
-other_senior = person_fixture("other_senior")
-junior = person_fixture("junior")
-other_junior = person_fixture("other_junior")
-outsider = person_fixture("outsider")
-
-
-@pytest.fixture
-def world(db, _rows):
-    return world_with_files(_rows)
+# The shared world's fixtures: `_rows` made once for the module, the people, `world`.
+globals().update(world_fixtures())
 
 
 # --- 1. status --------------------------------------------------------------------------

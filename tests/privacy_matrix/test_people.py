@@ -15,7 +15,6 @@ tests/programs/test_people_page.py and test_program_new.py.
 import pytest
 from django.urls import reverse
 
-from tests.conftest import rows_for_the_module
 from tests.privacy_matrix.case_review_world import (
     MAIN_ROLES,
     ROLE_PEOPLE,
@@ -27,8 +26,7 @@ from tests.privacy_matrix.case_review_world import (
     api_operations,
     expect_of,
     make_matrix_rows,
-    person_fixture,
-    world_with_files,
+    world_fixtures,
 )
 from tests.privacy_matrix.support import (
     Endpoint,
@@ -131,26 +129,8 @@ NOT_DATA_PAGES = {
 }
 
 
-@pytest.fixture(scope="module")
-def _rows(django_db_setup, django_db_blocker, tmp_path_factory):
-    yield from rows_for_the_module(django_db_blocker, tmp_path_factory, make_matrix_rows)
-
-
-program = person_fixture("program")
-director = person_fixture("director")
-coordinator = person_fixture("coordinator")
-faculty = person_fixture("faculty")
-researcher = person_fixture("researcher")
-senior = person_fixture("senior")
-other_senior = person_fixture("other_senior")
-junior = person_fixture("junior")
-other_junior = person_fixture("other_junior")
-outsider = person_fixture("outsider")
-
-
-@pytest.fixture
-def world(db, _rows):
-    return world_with_files(_rows)
+# The shared world's fixtures: `_rows` made once for the module, the people, `world`.
+globals().update(world_fixtures())
 
 
 @pytest.mark.parametrize(("endpoint", "role"), matrix(PAGES + API + ACTIONS, ROLES))
