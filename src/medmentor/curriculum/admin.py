@@ -74,10 +74,13 @@ class CaseInline(admin.TabularInline):
 
 class ContentVersionAdmin(admin.ModelAdmin):
     """An admin whose saves and deletes change weeks' content: each gives the weeks
-    touched a new content version, so the pages drop the copies they keep."""
+    touched a new content version, so the pages drop the copies they keep.
+    `week_id_attribute` names the attribute that holds the row's curriculum week."""
+
+    week_id_attribute = "week_id"
 
     def weeks_of(self, obj) -> list[int]:
-        raise NotImplementedError
+        return [getattr(obj, self.week_id_attribute)]
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -126,8 +129,7 @@ class CurriculumWeekAdmin(ContentVersionAdmin):
     list_select_related = ("curriculum",)
     inlines = [ReadingInline, CaseInline]
 
-    def weeks_of(self, obj) -> list[int]:
-        return [obj.pk]
+    week_id_attribute = "pk"  # the row is the week itself
 
 
 @admin.register(Case)
@@ -137,6 +139,3 @@ class CaseAdmin(ContentVersionAdmin):
     search_fields = ("title", "history", "teaching_points", "questions__text")
     list_select_related = ("week",)
     inlines = [CaseImageInline, QuestionInline]
-
-    def weeks_of(self, obj) -> list[int]:
-        return [obj.week_id]
