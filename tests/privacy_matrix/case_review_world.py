@@ -16,7 +16,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from types import ModuleType, SimpleNamespace
 
-import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -45,7 +44,6 @@ from tests.conftest import (
     make_program,
     make_program_person,
     make_service,
-    rows_for_the_module,
 )
 from tests.mentoring.pairs import image_bytes
 from tests.privacy_matrix.support import (
@@ -53,6 +51,7 @@ from tests.privacy_matrix.support import (
     expect,
     leaks,
     matrix_modules,
+    module_fixtures,
     snapshot,
 )
 from tests.surveys.conftest import make_survey
@@ -296,29 +295,12 @@ def _qualitative_world(program, researcher):
     return SimpleNamespace(document=document, code=code, theme=theme, highlight=highlight)
 
 
-def person_fixture(name: str):
-    """The conftest fixture `name` as one of the module's shared rows (the same people
-    sign in for every role in every test of the module)."""
-    return pytest.fixture(lambda db, _rows: _rows.people[name], name=name)
-
-
 def world_fixtures() -> dict:
     """The fixtures a matrix module on this world needs, for its globals
-    (`globals().update(world_fixtures())`): `_rows`, made once for the module (each test
-    then runs in its own rolled-back savepoint inside, tests/conftest.py,
-    rows_for_the_module, so it starts from exactly these rows whatever an earlier test
-    did or posted); the people of the roles by their conftest names; and `world`."""
-
-    @pytest.fixture(scope="module")
-    def _rows(django_db_setup, django_db_blocker, tmp_path_factory):
-        yield from rows_for_the_module(django_db_blocker, tmp_path_factory, make_matrix_rows)
-
-    @pytest.fixture
-    def world(db, _rows):
-        return world_with_files(_rows)
-
+    (`globals().update(world_fixtures())`): support.module_fixtures with this world's
+    people (the program too) and the junior's photo put back for each test."""
     people = ("program", *PROGRAM_PEOPLE, "outsider")
-    return {"_rows": _rows, "world": world, **{name: person_fixture(name) for name in people}}
+    return module_fixtures(make_matrix_rows, people, world=world_with_files)
 
 
 # --- no leaks -----------------------------------------------------------------------------

@@ -29,7 +29,7 @@ from types import ModuleType, SimpleNamespace
 import pytest
 from django.urls import reverse
 
-from tests.conftest import sign_in
+from tests.conftest import rows_for_the_module, sign_in
 
 SIGN_IN = "sign-in"  # expected: a redirect to the sign-in page
 
@@ -71,6 +71,30 @@ def page(name: str, program: str = "program", **kwargs) -> Callable[[SimpleNames
         return reverse(name, kwargs={"slug": getattr(world, program).slug, **values})
 
     return build
+
+
+def module_fixtures(make_rows, people, *, world=lambda rows: rows.world) -> dict:
+    """The fixtures of a matrix module, for its globals
+    (`globals().update(module_fixtures(make_matrix_rows, ROLE_PEOPLE.values()))`):
+
+    - `_rows`: `make_rows()` made once for the module (each test then runs in its own
+      rolled-back savepoint inside, tests/conftest.py rows_for_the_module, so it starts
+      from exactly these rows whatever an earlier test did or posted);
+    - one fixture per name of `people` (None, the anonymous, is skipped), the person (or
+      row) `_rows.people[name]`, named so that `sign_in_as` finds it;
+    - `world`: `world(_rows)`, by default the rows' world."""
+
+    @pytest.fixture(scope="module")
+    def _rows(django_db_setup, django_db_blocker, tmp_path_factory):
+        yield from rows_for_the_module(django_db_blocker, tmp_path_factory, make_rows)
+
+    def person(name):
+        return pytest.fixture(lambda db, _rows: _rows.people[name], name=name)
+
+    fixtures = {name: person(name) for name in people if name is not None}
+    fixtures["_rows"] = _rows
+    fixtures["world"] = pytest.fixture(lambda db, _rows: world(_rows), name="world")
+    return fixtures
 
 
 def sign_in_as(client, request, role_people: dict[str, str | None], role: str) -> None:

@@ -38,7 +38,6 @@ from tests.conftest import (
     make_program,
     make_program_person,
     make_service,
-    rows_for_the_module,
 )
 from tests.groups.world import group_with, make_learners, plan_series_with_past
 from tests.privacy_matrix.support import (
@@ -48,6 +47,7 @@ from tests.privacy_matrix.support import (
     expect,
     leaks,
     matrix,
+    module_fixtures,
     page,
     sign_in_as,
     snapshot,
@@ -337,25 +337,8 @@ def make_matrix_rows() -> SimpleNamespace:
     return SimpleNamespace(people=people, world=world)
 
 
-@pytest.fixture(scope="module")
-def _rows(django_db_setup, django_db_blocker, tmp_path_factory):
-    yield from rows_for_the_module(django_db_blocker, tmp_path_factory, make_matrix_rows)
-
-
-director = pytest.fixture(lambda db, _rows: _rows.people["director"], name="director")
-coordinator = pytest.fixture(lambda db, _rows: _rows.people["coordinator"], name="coordinator")
-faculty = pytest.fixture(lambda db, _rows: _rows.people["faculty"], name="faculty")
-researcher = pytest.fixture(lambda db, _rows: _rows.people["researcher"], name="researcher")
-senior = pytest.fixture(lambda db, _rows: _rows.people["senior"], name="senior")
-other_senior = pytest.fixture(lambda db, _rows: _rows.people["other_senior"], name="other_senior")
-junior = pytest.fixture(lambda db, _rows: _rows.people["junior"], name="junior")
-other_junior = pytest.fixture(lambda db, _rows: _rows.people["other_junior"], name="other_junior")
-outsider = pytest.fixture(lambda db, _rows: _rows.people["outsider"], name="outsider")
-
-
-@pytest.fixture
-def world(db, _rows):
-    return _rows.world
+# The module's fixtures: `_rows` made once, the people by role, `world`.
+globals().update(module_fixtures(make_matrix_rows, ROLE_PEOPLE.values()))
 
 
 # --- 1. status ------------------------------------------------------------------------

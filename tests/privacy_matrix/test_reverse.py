@@ -24,7 +24,6 @@ from django.utils import timezone
 
 from medmentor.reverse import services
 from medmentor.reverse.models import DomainAnswer
-from tests.conftest import rows_for_the_module
 from tests.privacy_matrix.support import (
     SIGN_IN,
     Endpoint,
@@ -32,6 +31,7 @@ from tests.privacy_matrix.support import (
     expect,
     leaks,
     matrix,
+    module_fixtures,
     page,
     sign_in_as,
     snapshot,
@@ -252,30 +252,8 @@ def make_matrix_rows() -> SimpleNamespace:
     return SimpleNamespace(people=people, world=world)
 
 
-@pytest.fixture(scope="module")
-def _rows(django_db_setup, django_db_blocker, tmp_path_factory):
-    yield from rows_for_the_module(django_db_blocker, tmp_path_factory, make_matrix_rows)
-
-
-def _person(name):
-    return pytest.fixture(lambda db, _rows: _rows.people[name], name=name)
-
-
-director = _person("director")
-coordinator = _person("coordinator")
-facilitator = _person("facilitator")
-researcher = _person("researcher")
-mentor = _person("mentor")
-fellow = _person("fellow")
-peer_fellow = _person("peer_fellow")
-consultant = _person("consultant")
-other_consultant = _person("other_consultant")
-outsider = _person("outsider")
-
-
-@pytest.fixture
-def world(db, _rows):
-    return _rows.world
+# The module's fixtures: `_rows` made once, the people by role, `world`.
+globals().update(module_fixtures(make_matrix_rows, ROLE_PEOPLE.values()))
 
 
 # --- 1. status ---------------------------------------------------------------------------
