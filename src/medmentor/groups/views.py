@@ -37,6 +37,7 @@ from medmentor.meetings.models import Meeting
 from medmentor.people.models import Person
 from medmentor.programs import access, kinds
 from medmentor.programs.models import LEARNER_ROLES, Program
+from medmentor.programs.selectors import program_people_with_roles
 from medmentor.programs.views import ImportPage, import_page, import_template, program_for_staff
 from medmentor.surveys.models import Wave
 
@@ -98,11 +99,7 @@ def groups(request, slug: str):
 
 
 def _learners(program: Program):
-    return (
-        Person.objects.filter(enrollments__program=program, enrollments__role__in=LEARNER_ROLES)
-        .distinct()
-        .order_by("full_name")
-    )
+    return program_people_with_roles(program=program, roles=LEARNER_ROLES)
 
 
 @login_required

@@ -1,7 +1,7 @@
 """Reads about programs that pages and the API show; privacy rules are applied here."""
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
@@ -411,13 +411,19 @@ def program_weeks_overview(*, program: Program) -> list[WeekOverview]:
     return overview
 
 
-def program_people_in_role(*, program: Program, role: str) -> list[Person]:
-    """The program's people holding `role`, by name (the director's pair-override choices)."""
-    return list(
-        Person.objects.filter(enrollments__program=program, enrollments__role=role)
+def program_people_with_roles(*, program: Program, roles: Iterable[str]) -> QuerySet[Person]:
+    """The program's people holding any of `roles`, by name: the choices of the pages'
+    person pickers (a queryset, as a form's ModelChoiceField takes it)."""
+    return (
+        Person.objects.filter(enrollments__program=program, enrollments__role__in=list(roles))
         .distinct()
         .order_by("full_name", "email")
     )
+
+
+def program_people_in_role(*, program: Program, role: str) -> list[Person]:
+    """The program's people holding `role`, by name (the director's pair-override choices)."""
+    return list(program_people_with_roles(program=program, roles=[role]))
 
 
 # --- The home page: what needs the person, per program --------------------------------

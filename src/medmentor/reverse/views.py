@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from medmentor.people.models import Person
 from medmentor.programs import access, kinds
 from medmentor.programs.models import Program, Role
+from medmentor.programs.selectors import program_people_with_roles
 from medmentor.reverse import selectors, services
 from medmentor.reverse.models import (
     RATED_DOMAINS,
@@ -35,10 +36,7 @@ def _program(request, slug: str, *, predicate: str = "is_enrolled", reason: str 
 
 
 def _in_role(program: Program, role: str):
-    # One filter() call: the enrollment in this program is the one in this role.
-    return Person.objects.filter(enrollments__program=program, enrollments__role=role).order_by(
-        "full_name"
-    )
+    return program_people_with_roles(program=program, roles=[role])
 
 
 def _home(program: Program):
