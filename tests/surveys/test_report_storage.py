@@ -96,3 +96,30 @@ def test_migration_packs_the_answers_of_responses_submitted_before_it(demo_surve
     migration.fill_number_answers(apps, None)
     after = {response.pk: bytes(response.number_answers) for response in responses}
     assert after == before
+
+
+def test_the_waves_read_for_the_report_are_the_rows_the_orm_reads_and_are_counted(
+    demo_survey,
+):
+    """The report reads each wave with one query of its own (binary on PostgreSQL): it
+    must read what the ORM reads, codes included, and be logged and counted like any
+    other query (query-count tests and the debug log rely on it)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from medmentor.surveys.selectors import wave_data
+
+    for wave in demo_survey.waves.all():
+        submitted = wave.responses.filter(submitted_at__isnull=False).order_by("pk")
+        with CaptureQueriesContext(connection) as queries:
+            data = wave_data(wave=wave)
+        assert any("code_hashes" in query["sql"] for query in queries.captured_queries)
+        assert data.response_pks.tolist() == list(submitted.values_list("pk", flat=True))
+        assert data.codes == [r.code_hashes for r in submitted]
+        assert data.person_ids == [None] * submitted.count()
+        for response_row, response in enumerate(submitted):
+            assert {
+                item.pk: int(data.column(item)[response_row])
+                for item in data.items
+                if item.is_number and not np.isnan(data.column(item)[response_row])
+            } == _unpacked(response)

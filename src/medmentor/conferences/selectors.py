@@ -320,7 +320,7 @@ def conference_report(*, program: Program, viewer: Person) -> ConferenceReport:
         responses = 0
         if session.feedback_wave is not None:
             data = wave_data(wave=session.feedback_wave)
-            responses = len(data.responses)
+            responses = len(data.response_pks)
             total += responses
             by_key = {item.key: item for item in data.items}
             for n, key in enumerate(FEEDBACK_LIKERT_KEYS):

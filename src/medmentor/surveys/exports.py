@@ -57,8 +57,8 @@ def _respondents(instrument: Instrument):
         post = selectors.wave_data(wave=waves[WaveKind.POST])
         pairs, _, _ = selectors._pairs(instrument, pre, post)
         for k, (i, j) in enumerate(pairs, start=1):
-            number[pre.responses[i].pk] = k
-            number[post.responses[j].pk] = k
+            number[int(pre.response_pks[i])] = k
+            number[int(post.response_pks[j])] = k
     next_number = max(number.values(), default=0) + 1
     result = []
     for wave, response, answers in rows:
