@@ -325,17 +325,17 @@ def wave_data(*, wave: Wave, items: list[Item] | None = None) -> WaveData:
 def _place(matrix, items, rows, item_ids, values) -> None:
     """Put answers (row, item key, value) of the number items among `items` into the
     matrix; answers to other items are left out."""
-    # Each item key's column by a lookup table over the keys (a few hundred): one
-    # indexing pass over millions of answers instead of a membership test and a search.
-    column_of = np.full(max((item.pk for item in items), default=0) + 1, -1, dtype=np.int64)
+    # Each answer's column by a lookup table over the item keys, then one assignment
+    # through flat positions: a few passes over millions of answers, no search.
+    size = max([item.pk for item in items] + [int(item_ids.max()) if len(item_ids) else 0]) + 1
+    column_of = np.full(size, -1, dtype=np.int64)
     for n, item in enumerate(items):
         if item.is_number:
             column_of[item.pk] = n
-    columns = np.where(
-        item_ids < len(column_of), column_of[np.minimum(item_ids, len(column_of) - 1)], -1
-    )
+    columns = column_of[item_ids]
+    flat = np.asarray(rows, dtype=np.int64) * matrix.shape[1] + columns
     wanted = columns >= 0
-    matrix[rows[wanted], columns[wanted]] = values[wanted]
+    np.put(matrix, flat[wanted], values[wanted])
 
 
 @dataclass
@@ -572,6 +572,13 @@ def survey_report_compute(*, instrument: Instrument, with_charts: bool = True) -
         return _survey_report(instrument=instrument, with_charts=with_charts)
 
 
+def _counts(column: np.ndarray, points: int) -> list[int]:
+    """How many answered each point 1..points of a Likert item (one pass, not one per
+    point)."""
+    answered = column[(column >= 1) & (column <= points)].astype(np.int64)
+    return np.bincount(answered, minlength=points + 1)[1:].tolist()
+
+
 def _survey_report(*, instrument: Instrument, with_charts: bool) -> SurveyReport:
     waves = list(instrument.waves.all())
     items = list(instrument.items.all())
@@ -587,7 +594,7 @@ def _survey_report(*, instrument: Instrument, with_charts: bool) -> SurveyReport
             rows.append(
                 (
                     wave.get_kind_display(),
-                    [int(np.count_nonzero(column == p + 1)) for p in range(len(labels))],
+                    _counts(column, len(labels)),
                 )
             )
         svg = likert_diverging_svg(rows=rows, labels=labels, title=item.text) if with_charts else ""
