@@ -231,3 +231,86 @@ def test_the_report_warns_when_the_code_space_is_too_small_for_the_respondents()
     match = codes_pair(wide, wide[:2000], tolerance=1)
     assert not any("code space is too small" in warning for warning in match.details)
     assert match.chance.effective_code_space > 10**10
+
+
+def test_empty_codes_are_never_paired_and_are_left_unmatched():
+    match = codes_pair([[], X, []], [[], X])
+    assert match.pairs == [(1, 1)]
+    assert (match.exact, match.tolerant, match.ambiguous) == (1, 0, 0)
+    assert (match.unmatched_pre, match.unmatched_post) == (2, 1)
+
+
+def test_empty_waves_pair_nothing():
+    match = codes_pair([], [X])
+    assert match.pairs == [] and (match.unmatched_pre, match.unmatched_post) == (0, 1)
+    assert match.chance.expected_false_tolerant == 0
+
+
+def test_codes_of_different_lengths_never_pair_tolerantly():
+    match = codes_pair([["a", "b", "c"]], [["a", "b", "c", "d"]], tolerance=2)
+    assert match.pairs == [] and (match.unmatched_pre, match.unmatched_post) == (1, 1)
+
+
+def test_codes_shared_within_each_wave_never_pair_even_one_element_apart():
+    match = codes_pair([X, X], [Y, Y])
+    assert match.pairs == [] and (match.ambiguous, match.unmatched_post) == (2, 2)
+
+
+def _pairing_by_the_rules(pre, post, tolerance):
+    """The module's rules, comparing every pre code with every post code."""
+    from collections import Counter
+
+    from medmentor.surveys.pairing import _distance
+
+    pre, post = [tuple(code) for code in pre], [tuple(code) for code in post]
+    in_pre, in_post = Counter(pre), Counter(post)
+    pairs, ambiguous = [], 0
+    for i, code in enumerate(pre):
+        if code and in_pre[code] == 1 and in_post[code] == 1:
+            pairs.append((i, post.index(code)))
+        elif code and (in_pre[code] > 1 or code in in_post):
+            ambiguous += 1
+    exact = len(pairs)
+    # Only codes without an exact match in the other wave pair tolerantly.
+    pool_pre = [i for i, code in enumerate(pre) if code and code not in in_post]
+    pool_post = [j for j, code in enumerate(post) if code and code not in in_pre]
+
+    def near(first, second):
+        return len(first) == len(second) and _distance(first, second) <= tolerance
+
+    for i in pool_pre if tolerance else []:
+        if in_pre[pre[i]] > 1:
+            continue  # shared in its wave: already counted ambiguous
+        reached = [j for j in pool_post if near(pre[i], post[j])]
+        if (
+            len(reached) == 1
+            and in_post[post[reached[0]]] == 1
+            and [k for k in pool_pre if near(pre[k], post[reached[0]])] == [i]
+        ):
+            pairs.append((i, reached[0]))
+        elif reached:
+            ambiguous += 1
+    tolerant = len(pairs) - exact
+    unmatched_pre = len(pre) - len(pairs) - ambiguous
+    return sorted(pairs), exact, tolerant, ambiguous, unmatched_pre, len(post) - len(pairs)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    pre=st.lists(st.lists(st.sampled_from("ab"), max_size=3), max_size=14),
+    post=st.lists(st.lists(st.sampled_from("ab"), max_size=3), max_size=14),
+    tolerance=st.integers(min_value=0, max_value=2),
+)
+def test_the_pairing_follows_its_rules_as_comparing_all_pairs_of_codes_does(pre, post, tolerance):
+    # Two letters, up to three of them: codes shared within and across waves, empty
+    # codes and codes of unequal length are all common.
+    match = codes_pair(pre, post, tolerance=tolerance)
+    found = (
+        match.pairs,
+        match.exact,
+        match.tolerant,
+        match.ambiguous,
+        match.unmatched_pre,
+        match.unmatched_post,
+    )
+    assert found == _pairing_by_the_rules(pre, post, tolerance)
