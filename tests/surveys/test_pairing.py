@@ -64,20 +64,39 @@ def test_hashes_of_one_answer_differ_between_elements_and_instruments(survey, pr
 def test_the_index_of_codes_finds_the_codes_in_reach_that_comparing_all_pairs_finds():
     import random
 
-    from medmentor.surveys.pairing import _distance, _within_reach
+    from medmentor.surveys.pairing import _distance
 
     rng = random.Random(4)
     # Three letters: most codes have several others in reach, some one, some none.
     pre = [tuple(rng.choice("abc") for _ in range(4)) for _ in range(60)]
     post = [tuple(rng.choice("abc") for _ in range(4)) for _ in range(60)]
     for tolerance in (1, 2):
-        found = _within_reach(pre, list(range(60)), post, list(range(60)), tolerance)
+        found_pre, found_post = _codes_in_reach(pre, post, tolerance)
         for i in range(60):
             brute = [j for j in range(60) if _distance(pre[i], post[j]) <= tolerance]
-            if len(brute) <= 1:
-                assert found[i] == brute
-            else:  # two of them are enough to call the code ambiguous
-                assert len(found[i]) == 2 and set(found[i]) <= set(brute)
+            _assert_reach_as_brute_force(found_pre[i], brute)
+        for j in range(60):
+            brute = [i for i in range(60) if _distance(pre[i], post[j]) <= tolerance]
+            _assert_reach_as_brute_force(found_post[j], brute)
+
+
+def _codes_in_reach(pre, post, tolerance):
+    """`_in_reach` for lists of codes: per code, the other wave's codes found."""
+    from medmentor.surveys.pairing import _in_reach, _numbered
+
+    pre_rows, post_rows, _ = _numbered(pre, post)
+    found_pre, found_post = _in_reach(pre_rows, post_rows, tolerance)
+    return (
+        [[j for j in row if j >= 0] for row in found_pre.tolist()],
+        [[i for i in row if i >= 0] for row in found_post.tolist()],
+    )
+
+
+def _assert_reach_as_brute_force(found, brute):
+    if len(brute) <= 1:
+        assert found == brute
+    else:  # two of them are enough to call the code ambiguous
+        assert len(found) == 2 and set(found) <= set(brute)
 
 
 @settings(max_examples=150, deadline=None)
@@ -89,20 +108,20 @@ def test_the_index_of_codes_finds_the_codes_in_reach_that_comparing_all_pairs_fi
 def test_codes_of_any_length_find_the_same_codes_in_reach_as_comparing_all_pairs(
     pre, post, tolerance
 ):
-    from medmentor.surveys.pairing import _distance, _within_reach
+    from medmentor.surveys.pairing import _distance
 
     pre, post = [tuple(code) for code in pre], [tuple(code) for code in post]
-    found = _within_reach(pre, list(range(len(pre))), post, list(range(len(post))), tolerance)
+    found_pre, found_post = _codes_in_reach(pre, post, tolerance)
+
+    def near(code, other):
+        return len(other) == len(code) and _distance(code, other) <= tolerance
+
     for i, code in enumerate(pre):
-        brute = [
-            j
-            for j, other in enumerate(post)
-            if len(other) == len(code) and _distance(code, other) <= tolerance
-        ]
-        if len(brute) <= 1:
-            assert found[i] == brute
-        else:
-            assert len(found[i]) == 2 and set(found[i]) <= set(brute)
+        brute = [j for j, other in enumerate(post) if near(code, other)]
+        _assert_reach_as_brute_force(found_pre[i], brute)
+    for j, code in enumerate(post):
+        brute = [i for i, other in enumerate(pre) if near(other, code)]
+        _assert_reach_as_brute_force(found_post[j], brute)
 
 
 def test_keys_of_rows_with_too_many_elements_for_one_number_are_equal_only_for_equal_rows():
