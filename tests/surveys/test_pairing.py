@@ -64,20 +64,39 @@ def test_hashes_of_one_answer_differ_between_elements_and_instruments(survey, pr
 def test_the_index_of_codes_finds_the_codes_in_reach_that_comparing_all_pairs_finds():
     import random
 
-    from medmentor.surveys.pairing import _distance, _within_reach
+    from medmentor.surveys.pairing import _distance
 
     rng = random.Random(4)
     # Three letters: most codes have several others in reach, some one, some none.
     pre = [tuple(rng.choice("abc") for _ in range(4)) for _ in range(60)]
     post = [tuple(rng.choice("abc") for _ in range(4)) for _ in range(60)]
     for tolerance in (1, 2):
-        found = _within_reach(pre, list(range(60)), post, list(range(60)), tolerance)
+        found_pre, found_post = _codes_in_reach(pre, post, tolerance)
         for i in range(60):
             brute = [j for j in range(60) if _distance(pre[i], post[j]) <= tolerance]
-            if len(brute) <= 1:
-                assert found[i] == brute
-            else:  # two of them are enough to call the code ambiguous
-                assert len(found[i]) == 2 and set(found[i]) <= set(brute)
+            _assert_reach_as_brute_force(found_pre[i], brute)
+        for j in range(60):
+            brute = [i for i in range(60) if _distance(pre[i], post[j]) <= tolerance]
+            _assert_reach_as_brute_force(found_post[j], brute)
+
+
+def _codes_in_reach(pre, post, tolerance):
+    """`_in_reach` for lists of codes: per code, the other wave's codes found."""
+    from medmentor.surveys.pairing import _in_reach, _numbered
+
+    pre_rows, post_rows, _ = _numbered(pre, post)
+    found_pre, found_post = _in_reach(pre_rows, post_rows, tolerance)
+    return (
+        [[j for j in row if j >= 0] for row in found_pre.tolist()],
+        [[i for i in row if i >= 0] for row in found_post.tolist()],
+    )
+
+
+def _assert_reach_as_brute_force(found, brute):
+    if len(brute) <= 1:
+        assert found == brute
+    else:  # two of them are enough to call the code ambiguous
+        assert len(found) == 2 and set(found) <= set(brute)
 
 
 @settings(max_examples=150, deadline=None)
@@ -89,20 +108,20 @@ def test_the_index_of_codes_finds_the_codes_in_reach_that_comparing_all_pairs_fi
 def test_codes_of_any_length_find_the_same_codes_in_reach_as_comparing_all_pairs(
     pre, post, tolerance
 ):
-    from medmentor.surveys.pairing import _distance, _within_reach
+    from medmentor.surveys.pairing import _distance
 
     pre, post = [tuple(code) for code in pre], [tuple(code) for code in post]
-    found = _within_reach(pre, list(range(len(pre))), post, list(range(len(post))), tolerance)
+    found_pre, found_post = _codes_in_reach(pre, post, tolerance)
+
+    def near(code, other):
+        return len(other) == len(code) and _distance(code, other) <= tolerance
+
     for i, code in enumerate(pre):
-        brute = [
-            j
-            for j, other in enumerate(post)
-            if len(other) == len(code) and _distance(code, other) <= tolerance
-        ]
-        if len(brute) <= 1:
-            assert found[i] == brute
-        else:
-            assert len(found[i]) == 2 and set(found[i]) <= set(brute)
+        brute = [j for j, other in enumerate(post) if near(code, other)]
+        _assert_reach_as_brute_force(found_pre[i], brute)
+    for j, code in enumerate(post):
+        brute = [i for i, other in enumerate(pre) if near(other, code)]
+        _assert_reach_as_brute_force(found_post[j], brute)
 
 
 def test_keys_of_rows_with_too_many_elements_for_one_number_are_equal_only_for_equal_rows():
@@ -231,3 +250,86 @@ def test_the_report_warns_when_the_code_space_is_too_small_for_the_respondents()
     match = codes_pair(wide, wide[:2000], tolerance=1)
     assert not any("code space is too small" in warning for warning in match.details)
     assert match.chance.effective_code_space > 10**10
+
+
+def test_empty_codes_are_never_paired_and_are_left_unmatched():
+    match = codes_pair([[], X, []], [[], X])
+    assert match.pairs == [(1, 1)]
+    assert (match.exact, match.tolerant, match.ambiguous) == (1, 0, 0)
+    assert (match.unmatched_pre, match.unmatched_post) == (2, 1)
+
+
+def test_empty_waves_pair_nothing():
+    match = codes_pair([], [X])
+    assert match.pairs == [] and (match.unmatched_pre, match.unmatched_post) == (0, 1)
+    assert match.chance.expected_false_tolerant == 0
+
+
+def test_codes_of_different_lengths_never_pair_tolerantly():
+    match = codes_pair([["a", "b", "c"]], [["a", "b", "c", "d"]], tolerance=2)
+    assert match.pairs == [] and (match.unmatched_pre, match.unmatched_post) == (1, 1)
+
+
+def test_codes_shared_within_each_wave_never_pair_even_one_element_apart():
+    match = codes_pair([X, X], [Y, Y])
+    assert match.pairs == [] and (match.ambiguous, match.unmatched_post) == (2, 2)
+
+
+def _pairing_by_the_rules(pre, post, tolerance):
+    """The module's rules, comparing every pre code with every post code."""
+    from collections import Counter
+
+    from medmentor.surveys.pairing import _distance
+
+    pre, post = [tuple(code) for code in pre], [tuple(code) for code in post]
+    in_pre, in_post = Counter(pre), Counter(post)
+    pairs, ambiguous = [], 0
+    for i, code in enumerate(pre):
+        if code and in_pre[code] == 1 and in_post[code] == 1:
+            pairs.append((i, post.index(code)))
+        elif code and (in_pre[code] > 1 or code in in_post):
+            ambiguous += 1
+    exact = len(pairs)
+    # Only codes without an exact match in the other wave pair tolerantly.
+    pool_pre = [i for i, code in enumerate(pre) if code and code not in in_post]
+    pool_post = [j for j, code in enumerate(post) if code and code not in in_pre]
+
+    def near(first, second):
+        return len(first) == len(second) and _distance(first, second) <= tolerance
+
+    for i in pool_pre if tolerance else []:
+        if in_pre[pre[i]] > 1:
+            continue  # shared in its wave: already counted ambiguous
+        reached = [j for j in pool_post if near(pre[i], post[j])]
+        if (
+            len(reached) == 1
+            and in_post[post[reached[0]]] == 1
+            and [k for k in pool_pre if near(pre[k], post[reached[0]])] == [i]
+        ):
+            pairs.append((i, reached[0]))
+        elif reached:
+            ambiguous += 1
+    tolerant = len(pairs) - exact
+    unmatched_pre = len(pre) - len(pairs) - ambiguous
+    return sorted(pairs), exact, tolerant, ambiguous, unmatched_pre, len(post) - len(pairs)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    pre=st.lists(st.lists(st.sampled_from("ab"), max_size=3), max_size=14),
+    post=st.lists(st.lists(st.sampled_from("ab"), max_size=3), max_size=14),
+    tolerance=st.integers(min_value=0, max_value=2),
+)
+def test_the_pairing_follows_its_rules_as_comparing_all_pairs_of_codes_does(pre, post, tolerance):
+    # Two letters, up to three of them: codes shared within and across waves, empty
+    # codes and codes of unequal length are all common.
+    match = codes_pair(pre, post, tolerance=tolerance)
+    found = (
+        match.pairs,
+        match.exact,
+        match.tolerant,
+        match.ambiguous,
+        match.unmatched_pre,
+        match.unmatched_post,
+    )
+    assert found == _pairing_by_the_rules(pre, post, tolerance)

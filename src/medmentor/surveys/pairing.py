@@ -22,7 +22,6 @@ when the code space is too small for the number of respondents.
 """
 
 import math
-from collections import Counter
 from dataclasses import dataclass, field
 from itertools import chain, combinations
 
@@ -101,114 +100,144 @@ def _distance(first: tuple, second: tuple) -> int:
     return sum(a != b for a, b in zip(first, second, strict=True)) + abs(len(first) - len(second))
 
 
-def _within_reach(
-    codes: list[tuple],
-    rest: list[int],
-    others: list[tuple],
-    rest_others: list[int],
-    tolerance: int,
-    *,
-    numbered: "tuple[np.ndarray, np.ndarray, int] | None" = None,
-) -> dict[int, list[int]]:
-    """For each code, the other wave's codes differing in at most `tolerance` elements —
-    all of them when there are at most one, else any two (enough to call it ambiguous).
+def _in_reach(
+    mine: np.ndarray, theirs: np.ndarray, tolerance: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """For each code of either wave, the other wave's codes of its length differing in
+    at most `tolerance` elements — all of them when there are at most one, else any two
+    (enough to call it ambiguous). `mine`, `theirs`: codes as element numbers
+    (`_numbered`); returns, for `mine` and for `theirs`, one row per code of two indices
+    into the other array, -1 where fewer codes are in reach.
 
     Two codes of k elements that differ in at most t places agree on at least k - t of
     them, so they share a key made of some k - t positions and their values, and any two
     codes sharing such a key are within t of each other. So for every such choice of
-    positions both waves' keys are sorted and each code looks up its own key, taking the
-    first two codes found: no code is compared with every other (10^10 comparisons for
-    100,000 codes a wave), and crowded keys cost no more than empty ones. The keys are
-    numbers made from the elements, handled by numpy a whole wave at a time: a Python
-    loop over the codes took 1.5 s for 100,000 a wave. `numbered`: both waves' codes as
-    element numbers (`_element_rows`) and how many numbers there are, when the caller
-    has them already."""
-    if numbered is None:
-        element_ids: dict = {}
-        numbered = (
-            _element_rows(codes, element_ids),
-            _element_rows(others, element_ids),
-            len(element_ids),
+    positions both waves' keys are sorted together, and each code takes two of the other
+    wave's codes with its key (or the one, or none): no code is compared with every
+    other (10^10 comparisons for 100,000 codes a wave), and crowded keys cost no more
+    than empty ones. The keys are numbers made from the elements, handled by numpy a
+    whole wave at a time (a Python loop over the codes took 1.5 s for 100,000 a wave)."""
+    reached_mine = np.full((len(mine), 2), -1, dtype=np.int64)
+    reached_theirs = np.full((len(theirs), 2), -1, dtype=np.int64)
+    my_lengths, their_lengths = _lengths(mine), _lengths(theirs)
+    for length in np.intersect1d(my_lengths, their_lengths).tolist():
+        my_index = np.flatnonzero(my_lengths == length)
+        their_index = np.flatnonzero(their_lengths == length)
+        found_mine, found_theirs = _first_two_in_reach(
+            mine[my_index, :length], theirs[their_index, :length], tolerance
         )
-    my_rows, their_rows, _ = numbered
-    reach: dict[int, list[int]] = {i: [] for i in rest}
-    mine_by_length: dict[int, list[int]] = {}
-    for i in rest:
-        mine_by_length.setdefault(len(codes[i]), []).append(i)
-    theirs_by_length: dict[int, list[int]] = {}
-    for j in rest_others:
-        theirs_by_length.setdefault(len(others[j]), []).append(j)
-    for length, mine in mine_by_length.items():
-        theirs = theirs_by_length.get(length)
-        if not theirs:
-            continue
-        their_indices = np.array(theirs, dtype=np.int64)
-        mine_elements, their_elements, sizes = _per_column(
-            my_rows[np.array(mine, dtype=np.int64), :length], their_rows[their_indices, :length]
-        )
-        candidates = []
-        for positions in combinations(range(length), max(length - tolerance, 0)):
-            my_keys, their_keys = _keys(
-                mine_elements[:, positions],
-                their_elements[:, positions],
-                [sizes[k] for k in positions],
-            )
-            order = np.argsort(their_keys, kind="stable")
-            sorted_keys = their_keys[order]
-            low = np.searchsorted(sorted_keys, my_keys, side="left")
-            count = np.searchsorted(sorted_keys, my_keys, side="right") - low
-            last = len(order) - 1
-            for rank in (0, 1):
-                found = their_indices[order[np.minimum(low + rank, last)]]
-                candidates.append(np.where(count > rank, found, -1))
-        # Distinct codes found per code (the same code may share several keys).
-        found = np.sort(np.column_stack(candidates), axis=1)
-        new = found >= 0
-        new[:, 1:] &= found[:, 1:] != found[:, :-1]
-        count = new.sum(axis=1)
-        rows = np.arange(len(mine))
-        first = np.argmax(new, axis=1)
-        new[rows, first] = False
-        second = np.argmax(new, axis=1)
-        for i, n, one, two in zip(
-            mine,
-            count.tolist(),
-            found[rows, first].tolist(),
-            found[rows, second].tolist(),
-            strict=True,
-        ):
-            reach[i] = [] if n == 0 else [one] if n == 1 else [one, two]
-    return reach
+        reached_mine[my_index] = np.where(found_mine >= 0, their_index[found_mine], -1)
+        reached_theirs[their_index] = np.where(found_theirs >= 0, my_index[found_theirs], -1)
+    return reached_mine, reached_theirs
 
 
-def _element_rows(codes: list[tuple], element_ids: dict) -> np.ndarray:
-    """Codes as rows of element numbers (the same element value, the same number; -1
-    past the end of a shorter code), each element numbered once for all that follows.
-    The Python work is per distinct element; per element of a code it runs in C."""
-    flat = list(chain.from_iterable(codes))
-    for element in dict.fromkeys(flat):  # new elements in order of first appearance
-        element_ids.setdefault(element, len(element_ids))
-    numbers = np.fromiter(map(element_ids.__getitem__, flat), dtype=np.int64, count=len(flat))
-    lengths = np.fromiter(map(len, codes), dtype=np.int64, count=len(codes))
-    width = int(lengths.max()) if len(codes) else 0
-    if len(numbers) == width * len(codes):
-        return numbers.reshape(len(codes), width)
-    rows = np.full((len(codes), width), -1, dtype=np.int64)
-    rows[np.arange(width) < lengths[:, None]] = numbers
-    return rows
+def _first_two_in_reach(
+    mine: np.ndarray, theirs: np.ndarray, tolerance: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """`_in_reach` for codes of one length (no padding), at least one of each side."""
+    length = mine.shape[1]
+    mine_elements, their_elements, sizes = _per_column(mine, theirs)
+    n_theirs, total = len(theirs), len(theirs) + len(mine)
+    everyone = np.arange(total)
+    candidates: list[np.ndarray] = []
+    for positions in combinations(range(length), max(length - tolerance, 0)):
+        my_keys, their_keys = _keys(
+            mine_elements[:, positions],
+            their_elements[:, positions],
+            [sizes[k] for k in positions],
+        )
+        # A run of equal keys is a group; the lowest bit puts its codes of `theirs`
+        # before those of `mine` (keys are below 2^62, so doubled they still fit).
+        keys = np.concatenate([their_keys, my_keys]) * 2
+        keys[n_theirs:] += 1
+        order = np.argsort(keys)
+        sorted_keys = keys[order] >> 1
+        starts_group = np.ones(total, dtype=bool)
+        starts_group[1:] = sorted_keys[1:] != sorted_keys[:-1]
+        group = np.cumsum(starts_group) - 1
+        start = np.flatnonzero(starts_group)
+        is_theirs = order < n_theirs
+        theirs_in_group = np.add.reduceat(is_theirs.astype(np.int64), start)
+        mine_in_group = np.diff(np.append(start, total)) - theirs_in_group
+        # Per code in sorted order: how many of the other wave share its key, and where
+        # the first of them stands in the sorted order.
+        others = np.where(is_theirs, mine_in_group[group], theirs_in_group[group])
+        first = start[group] + np.where(is_theirs, theirs_in_group[group], 0)
+        back = np.empty(total, dtype=np.int64)
+        back[order] = everyone  # sorted position of each code
+        others, first = others[back], first[back]
+        for rank in (0, 1):
+            found = order[np.minimum(first + rank, total - 1)]
+            found = np.where(found >= n_theirs, found - n_theirs, found)
+            candidates.append(np.where(others > rank, found, -1))
+    # Distinct codes found per code (the same code may share several keys): the highest,
+    # and the highest of the others.
+    found = np.stack(candidates)
+    one = found.max(axis=0)
+    two = np.where(found != one, found, -1).max(axis=0)
+    reached = np.column_stack([one, two])
+    return reached[n_theirs:], reached[:n_theirs]
+
+
+def _numbered(first: list, second: list) -> tuple[np.ndarray, np.ndarray, int]:
+    """Both waves' codes as rows of element numbers (the same element value, the same
+    number; -1 past the end of a shorter code), and how many numbers there are. The
+    Python work is one dictionary look-up per element, run in C (`map`); the rest is
+    per distinct element."""
+    flat = list(chain(chain.from_iterable(first), chain.from_iterable(second)))
+    # Numbers in order of first appearance.
+    element_ids = {element: number for number, element in enumerate(dict.fromkeys(flat))}
+    numbers = np.fromiter(map(element_ids.get, flat), dtype=np.int64, count=len(flat))
+    count = len(first) + len(second)
+    lengths = np.fromiter(chain(map(len, first), map(len, second)), dtype=np.int64, count=count)
+    width = int(lengths.max()) if count else 0
+    if len(numbers) == width * count:
+        rows = numbers.reshape(count, width)
+    else:
+        rows = np.full((count, width), -1, dtype=np.int64)
+        rows[np.arange(width) < lengths[:, None]] = numbers
+    # Each wave as wide as its longest code (the chance estimate reads every column).
+    first_width = int(lengths[: len(first)].max()) if len(first) else 0
+    second_width = int(lengths[len(first) :].max()) if len(second) else 0
+    return rows[: len(first), :first_width], rows[len(first) :, :second_width], len(element_ids)
+
+
+def _widened(rows: np.ndarray, width: int) -> np.ndarray:
+    """Codes as element numbers padded with -1 to `width` columns."""
+    if rows.shape[1] == width:
+        return rows
+    return np.pad(rows, ((0, 0), (0, width - rows.shape[1])), constant_values=-1)
+
+
+def _lengths(rows: np.ndarray) -> np.ndarray:
+    """How many elements each code (a row of element numbers) has."""
+    return (rows >= 0).sum(axis=1)
+
+
+def _nonempty(rows: np.ndarray) -> np.ndarray:
+    """Which codes (rows of element numbers) have any element."""
+    return rows[:, 0] >= 0 if rows.shape[1] else np.zeros(len(rows), dtype=bool)
 
 
 def _per_column(mine: np.ndarray, theirs: np.ndarray) -> tuple[np.ndarray, np.ndarray, list]:
-    """Both waves' element numbers renumbered 0..n-1 within each column, with each
-    column's n: a row then fits one mixed-radix integer even when some column has
-    thousands of distinct answers (one number per element of the whole code would not)."""
-    both = np.vstack([mine, theirs])
-    dense = np.empty_like(both)
+    """Both waves' element numbers (-1 or more) renumbered 0..n-1 within each column,
+    with each column's n: a row then fits one mixed-radix integer even when some column
+    has thousands of distinct answers (one number per element of the whole code would
+    not). A table as long as the largest number marks the numbers present, its running
+    count numbers them: element numbers run up to the number of distinct elements, so
+    this is linear where sorting each column (`np.unique`) was not."""
+    # Column by column, each column contiguous; -1 (past the end of a code) becomes 0.
+    columns = np.ascontiguousarray(np.vstack([mine, theirs]).T + 1)
+    dense = np.empty_like(columns)
+    present = np.zeros(int(columns.max()) + 1 if columns.size else 0, dtype=bool)
     sizes = []
-    for column in range(both.shape[1]):
-        values, dense[:, column] = np.unique(both[:, column], return_inverse=True)
-        sizes.append(len(values))
-    return dense[: len(mine)], dense[len(mine) :], sizes
+    for column, values in enumerate(columns):
+        present[:] = False
+        present[values] = True
+        numbers = np.cumsum(present) - 1
+        dense[column] = numbers[values]
+        sizes.append(int(numbers[-1]) + 1)
+    return dense[:, : len(mine)].T, dense[:, len(mine) :].T, sizes
 
 
 def _keys(mine: np.ndarray, theirs: np.ndarray, sizes: list) -> tuple[np.ndarray, np.ndarray]:
@@ -243,86 +272,76 @@ def codes_pair(pre: list[list[str]], post: list[list[str]], *, tolerance: int = 
     """
     if not 0 <= tolerance <= 2:
         raise ValueError("tolerance must be 0, 1 or 2 differing elements.")
-    pre_codes = [tuple(code) for code in pre]
-    post_codes = [tuple(code) for code in post]
-    pre_count, post_count = Counter(pre_codes), Counter(post_codes)
-    # Every element numbered once, for the tolerant pairing and the chance estimate.
-    element_ids: dict = {}
-    numbered = (
-        _element_rows(pre_codes, element_ids),
-        _element_rows(post_codes, element_ids),
-        len(element_ids),
-    )
-    pairs: list[tuple[int, int]] = []
-    post_index = {code: i for i, code in enumerate(post_codes) if post_count[code] == 1}
-    used_pre: set[int] = set()
-    used_post: set[int] = set()
-    for i, code in enumerate(pre_codes):
-        if not code:
-            continue
-        if pre_count[code] == 1 and code in post_index:
-            pairs.append((i, post_index[code]))
-            used_pre.add(i)
-            used_post.add(post_index[code])
-    exact = len(pairs)
+    # Every element numbered once, for the pairing and the chance estimate; the work
+    # below is on these numbers, a wave at a time (Python sets and dictionaries of the
+    # codes took most of a second at 100,000 codes a wave).
+    numbered = _numbered(pre, post)
+    pre_rows, post_rows, _ = numbered
+    nonempty_pre, nonempty_post = _nonempty(pre_rows), _nonempty(post_rows)
+    # Each distinct code one number, and how often each occurs in each wave (empty codes
+    # left out: they are never paired).
+    width = max(pre_rows.shape[1], post_rows.shape[1])
+    pre_keys, post_keys = _keys(*_per_column(_widened(pre_rows, width), _widened(post_rows, width)))
+    _, code_numbers = np.unique(np.concatenate([pre_keys, post_keys]), return_inverse=True)
+    code_numbers = code_numbers.reshape(-1)
+    pre_code, post_code = code_numbers[: len(pre)], code_numbers[len(pre) :]
+    codes = int(code_numbers.max()) + 1 if len(code_numbers) else 0
+    in_pre = np.bincount(pre_code[nonempty_pre], minlength=codes)
+    in_post = np.bincount(post_code[nonempty_post], minlength=codes)
+    pre_times_pre, pre_times_post = in_pre[pre_code], in_post[pre_code]
+    post_times_pre, post_times_post = in_pre[post_code], in_post[post_code]
+    # Exact: a code seen once in each wave.
+    exact_pre = nonempty_pre & (pre_times_pre == 1) & (pre_times_post == 1)
+    post_of_code = np.full(codes, -1, dtype=np.int64)
+    post_of_code[post_code[nonempty_post]] = np.flatnonzero(nonempty_post)
+    exact_pairs_pre = np.flatnonzero(exact_pre)
+    exact_pairs_post = post_of_code[pre_code[exact_pairs_pre]]
+    exact = len(exact_pairs_pre)
     # Shared by several respondents of the wave, or matched exactly but not one to one:
     # ambiguous, and never paired tolerantly (an exact match always wins).
-    ambiguous_pre = {
-        i
-        for i, code in enumerate(pre_codes)
-        if code and i not in used_pre and (pre_count[code] > 1 or code in post_count)
-    }
-    ambiguous = len(ambiguous_pre)
-    used_pre |= ambiguous_pre
-    used_post |= {j for j, code in enumerate(post_codes) if code and code in pre_count}
+    ambiguous_pre = nonempty_pre & ~exact_pre & ((pre_times_pre > 1) | (pre_times_post > 0))
+    ambiguous = int(ambiguous_pre.sum())
+    used_pre = exact_pre | ambiguous_pre
+    used_post = nonempty_post & (post_times_pre > 0)
+    pairs_pre, pairs_post = [exact_pairs_pre], [exact_pairs_post]
     tolerant = 0
     pool = (0, 0)
     if tolerance:
         # Codes shared within a wave stay in the pool so that a code near them sees two
         # codes in reach (ambiguous), but they never pair themselves.
-        shared_pre = {i for i, code in enumerate(pre_codes) if code and pre_count[code] > 1}
-        shared_post = {j for j, code in enumerate(post_codes) if code and post_count[code] > 1}
-        rest_pre = [
-            i
-            for i, code in enumerate(pre_codes)
-            if code and (i not in used_pre or (i in shared_pre and code not in post_count))
-        ]
-        rest_post = [
-            j
-            for j, code in enumerate(post_codes)
-            if code and (j not in used_post or j in shared_post) and code not in pre_count
-        ]
-        pool = (len(rest_pre), len(rest_post))
-        reach_pre = _within_reach(
-            pre_codes, rest_pre, post_codes, rest_post, tolerance, numbered=numbered
+        shared_pre = nonempty_pre & (pre_times_pre > 1)
+        shared_post = nonempty_post & (post_times_post > 1)
+        pool_pre = np.flatnonzero(nonempty_pre & (~used_pre | (shared_pre & (pre_times_post == 0))))
+        pool_post = np.flatnonzero(
+            nonempty_post & (~used_post | shared_post) & (post_times_pre == 0)
         )
-        reach_post = _within_reach(
-            post_codes,
-            rest_post,
-            pre_codes,
-            rest_pre,
-            tolerance,
-            numbered=(numbered[1], numbered[0], numbered[2]),
-        )
-        for i, reached in reach_pre.items():
-            if i in shared_pre:
-                continue
-            if (
-                len(reached) == 1
-                and reached[0] not in shared_post
-                and len(reach_post[reached[0]]) == 1
-            ):
-                pairs.append((i, reached[0]))
-                used_pre.add(i)
-                used_post.add(reached[0])
-                tolerant += 1
-            elif reached:
-                ambiguous += 1
-                used_pre.add(i)
-    unmatched_pre = len(pre_codes) - len(used_pre)
-    unmatched_post = len(post_codes) - len({j for _, j in pairs})
+        pool = (len(pool_pre), len(pool_post))
+        if len(pool_pre) and len(pool_post):
+            reach_pre, reach_post = _in_reach(pre_rows[pool_pre], post_rows[pool_post], tolerance)
+            in_reach_pre = (reach_pre >= 0).sum(axis=1)
+            in_reach_post = (reach_post >= 0).sum(axis=1)
+            # A pre code with one post code in reach, which has only it in reach: a pair.
+            reached = np.maximum(reach_pre[:, 0], 0)  # a pool position (any, when none)
+            pairs = (
+                ~shared_pre[pool_pre]
+                & (in_reach_pre == 1)
+                & ~shared_post[pool_post[reached]]
+                & (in_reach_post[reached] == 1)
+            )
+            also_ambiguous = ~shared_pre[pool_pre] & (in_reach_pre > 0) & ~pairs
+            pairs_pre.append(pool_pre[pairs])
+            pairs_post.append(pool_post[reached[pairs]])
+            tolerant = int(pairs.sum())
+            ambiguous += int(also_ambiguous.sum())
+            used_pre[pool_pre[pairs | also_ambiguous]] = True
+    paired_pre, paired_post = np.concatenate(pairs_pre), np.concatenate(pairs_post)
+    order = np.argsort(paired_pre)  # each pre code paired once at most
+    unmatched_pre = len(pre) - int(used_pre.sum())
+    is_paired_post = np.zeros(len(post), dtype=bool)
+    is_paired_post[paired_post] = True
+    unmatched_post = len(post) - int(is_paired_post.sum())
     match = CodeMatch(
-        pairs=sorted(pairs),
+        pairs=list(zip(paired_pre[order].tolist(), paired_post[order].tolist(), strict=True)),
         exact=exact,
         tolerant=tolerant,
         ambiguous=ambiguous,
@@ -330,14 +349,14 @@ def codes_pair(pre: list[list[str]], post: list[list[str]], *, tolerance: int = 
         unmatched_post=unmatched_post,
         tolerance=tolerance,
     )
-    chance = chance_estimate(pre_codes, post_codes, match=match, pool=pool, numbered=numbered)
+    chance = chance_estimate(pre, post, match=match, pool=pool, numbered=numbered)
     return CodeMatch(**{**match.__dict__, "chance": chance, "details": list(chance.warnings)})
 
 
 def _agreement_per_element(rows: np.ndarray, base: int) -> list[float]:
     """Per element, sum over answers of n(n-1) / (N(N-1)): the chance that two different
     respondents of one wave gave the same answer (unbiased for the population's sum of
-    squared shares). `rows`: the wave's codes as element numbers (`_element_rows`)."""
+    squared shares). `rows`: the wave's codes as element numbers (`_numbered`)."""
     result = []
     for position in range(rows.shape[1]):
         values = _answer_counts(rows[:, position], base)
@@ -375,26 +394,19 @@ def chance_estimate(
     code. The pre codes left without a true partner are those left minus the true
     tolerant pairs; the simulation in the tests holds the estimate against the false
     pairs actually made. `numbered`: `pre` and `post` as element numbers, when the
-    caller has them (`_element_rows`).
+    caller has them (`_numbered`).
     """
     if numbered is None:
-        element_ids: dict = {}
-        numbered = (
-            _element_rows(pre, element_ids),
-            _element_rows(post, element_ids),
-            len(element_ids),
-        )
-    pre_rows = numbered[0][np.fromiter((bool(code) for code in pre), bool, len(pre))]
-    post_rows = numbered[1][np.fromiter((bool(code) for code in post), bool, len(post))]
+        numbered = _numbered(pre, post)
+    pre_rows = numbered[0][_nonempty(numbered[0])]
+    post_rows = numbered[1][_nonempty(numbered[1])]
     base = numbered[2]
-    pre_codes = [code for code in pre if code]
-    post_codes = [code for code in post if code]
-    basis = pre_rows if len(pre_codes) >= len(post_codes) else post_rows
+    basis = pre_rows if len(pre_rows) >= len(post_rows) else post_rows
     agreement = _agreement_per_element(basis, base) if len(basis) else []
     same = math.prod(agreement) if agreement else 1.0
     in_reach = _chance_of_differences(agreement, match.tolerance)
     left_pre, left_post = (
-        pool if pool is not None else (len(pre_codes) - match.exact, len(post_codes) - match.exact)
+        pool if pool is not None else (len(pre_rows) - match.exact, len(post_rows) - match.exact)
     )
     # Strangers in reach of a pre code: the post codes left that have no true partner
     # (one with a partner in reach would see two codes: ambiguous, not a false pair).
@@ -412,7 +424,7 @@ def chance_estimate(
         # The pool's pre codes without a true partner: all but the true tolerant pairs.
         without_partner = max(left_pre - match.tolerant, 0) / left_pre
         expected_false = min(float(q.mean()) * left_pre * without_partner, float(match.tolerant))
-    n = max(len(pre_codes), len(post_codes))
+    n = max(len(pre_rows), len(post_rows))
     shared = 1 - math.exp(-(n - 1) * same) if n > 1 else 0.0
     space = 1 / same if same > 0 else float("inf")
     warnings = []
