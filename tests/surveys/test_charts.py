@@ -111,6 +111,9 @@ def test_the_scale_chart_keeps_nothing_of_the_one_before():
     assert chart_b == fresh_scale(SCALE_B, "B")
     assert "Confidence" not in chart_b and "Pre (6 pairs)" not in chart_b
     assert "Pre (40 pairs)" in texts(chart_b)
+    # With a follow-up wave: four rows, on a Figure of their own.
+    follow_up = {**SCALE_A, "rows": SCALE_A["rows"] + SCALE_B["rows"]}
+    assert scale_change_svg(**follow_up, text="F") == fresh_scale(follow_up, "F")
     assert scale_change_svg(**SCALE_A, text="A") == first_a == fresh_scale(SCALE_A, "A")
 
 

@@ -153,6 +153,8 @@ class _LaidOutLegend(Artist):
         self.set_zorder(legend.get_zorder())  # drawn last, as the legend was
 
     def draw(self, renderer: RendererBase) -> None:
+        if not self.get_visible():
+            return
         renderer.open_group("legend", gid=self.get_gid())
         for artist in self.entries:
             artist.draw(renderer)
