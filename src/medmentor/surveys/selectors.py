@@ -33,7 +33,7 @@ from medmentor.programs.selectors import (
     AttentionItem,
     program_today,
 )
-from medmentor.surveys.charts import figure_svg, likert_diverging_svg, scale_change_figure
+from medmentor.surveys.charts import likert_diverging_svg, scale_change_svg
 from medmentor.surveys.models import (
     NUMBER_ANSWER_DTYPE,
     Anonymity,
@@ -666,13 +666,11 @@ def _survey_report(*, instrument: Instrument, with_charts: bool) -> SurveyReport
         except ValueError as error:
             report.warnings.append(str(error))
         if with_charts and report.chart_rows():
-            report.chart_svg = figure_svg(
-                scale_change_figure(
-                    title=report.chart_title(),
-                    score_range=score_range,
-                    rows=report.chart_rows(),
-                ),
-                title=f"{report.chart_title()}. {report.chart_text()}",
+            report.chart_svg = scale_change_svg(
+                title=report.chart_title(),
+                score_range=score_range,
+                rows=report.chart_rows(),
+                text=f"{report.chart_title()}. {report.chart_text()}",
             )
         scale_reports.append(report)
 
