@@ -170,3 +170,22 @@ def test_the_svg_is_inline_accessible_text_without_a_style_element():
     # Text stays text: title, wave names, axis and legend.
     assert {"Pre", "Post", "Neither agree nor disagree"} <= set(texts(svg))
     assert "My mentor &amp; I meet" in " ".join(texts(svg))
+
+
+def test_dollar_signs_in_titles_and_answer_labels_are_text_not_formulas():
+    # "$5 to $10" would be set as a mathtext formula, and a lone or malformed one
+    # ("$\frac{") refused with an error that failed the whole report.
+    money = {
+        "rows": [("Pre", [3, 2, 1]), ("Post", [1, 2, 3])],
+        "labels": ["Under $5", "$5 to $10", "Over $10 (\\frac{"],
+        "title": "Spent on food on call: $5 to $10 or $\\frac{",
+    }
+    for draw in (
+        likert_diverging_svg,
+        lambda **kwargs: figure_svg(likert_diverging_figure(**kwargs), title="x"),
+    ):
+        written = " ".join(texts(draw(**money)))
+        assert "Spent on food on call: $5 to $10 or $\\frac{" in written
+        assert {"Under $5", "$5 to $10"} <= set(texts(draw(**money)))
+    scale = {**SCALE_A, "title": "Cost in $: scores per wave ($)"}
+    assert "Cost in $: scores per wave ($)" in texts(scale_change_svg(**scale, text="x"))

@@ -15,6 +15,7 @@ from matplotlib.backend_bases import RendererBase
 from matplotlib.figure import Figure
 from matplotlib.legend import Legend
 from matplotlib.patches import Patch
+from matplotlib.text import Text
 from matplotlib.transforms import Transform
 
 from medmentor.stats import WaveSummary
@@ -95,6 +96,7 @@ class _LikertChart:
         # Fixed margins (room for the wave names and the legend below) instead of
         # tight_layout, which measured a third of the drawing time.
         figure.subplots_adjust(left=0.13, right=0.98, top=1 - 0.35 / height, bottom=1.2 / height)
+        _plain_text(figure)
         self.figure = figure
         self.points = points
 
@@ -197,6 +199,7 @@ class _ScaleChart:
         axes.grid(axis="x", color="#dddddd", linewidth=0.6)
         axes.set_axisbelow(True)
         figure.subplots_adjust(left=0.25, right=0.97, top=1 - 0.35 / height, bottom=0.75 / height)
+        _plain_text(figure)
         self.figure = figure
         self.axes = axes
 
@@ -242,7 +245,7 @@ def figure_svg(figure: Figure, *, title: str) -> str:
     )
 
 
-_SVG_SETTINGS = {"svg.hashsalt": "medmentor", "svg.fonttype": "none"}
+_SVG_SETTINGS = {"svg.hashsalt": "medmentor", "svg.fonttype": "none", "text.parse_math": False}
 _SVG_SETTINGS_LOCK = threading.Lock()
 _SVG_STYLE = re.compile(r"<style[^>]*>[^<]*</style>")
 
@@ -294,6 +297,14 @@ def _kept(kind: str, key: Hashable, build: Callable[[], _Chart]) -> _Chart:
             del charts[next(iter(charts))]
     charts[(kind, key)] = chart  # the dict's order is that of last use
     return chart
+
+
+def _plain_text(figure: Figure) -> None:
+    """Titles and answer labels are people's words: "$5 to $10" is money, not a
+    formula for matplotlib's mathtext (which would set it in italics, or refuse a
+    malformed one and fail the whole report)."""
+    for text in figure.findobj(Text):
+        text.set_parse_math(False)
 
 
 def _attr(text: str) -> str:
