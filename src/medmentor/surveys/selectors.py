@@ -13,6 +13,7 @@ import json
 from collections.abc import Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -232,9 +233,11 @@ class WaveData:
 def _submitted_rows(wave: Wave) -> list[tuple]:
     """(key, person, code as JSON text, packed number answers) of the wave's submitted
     responses, in key order."""
-    submitted = wave.responses.filter(submitted_at__isnull=False).order_by("pk")
-    # The ORM writes the query; the codes come as their JSON text (one parse of them all
-    # below instead of one per response by Django's converters).
+    # Unordered: sorting 100,000 rows by key spilled to disk on PostgreSQL (0.1 s a
+    # wave); they are put in key order here instead, in a few milliseconds. The ORM
+    # writes the query; the codes come as their JSON text (one parse of them all below
+    # instead of one per response by Django's converters).
+    submitted = wave.responses.filter(submitted_at__isnull=False).order_by()
     sql, params = (
         submitted.annotate(code_text=Cast("code_hashes", TextField()))
         .values_list("pk", "person_id", "code_text", "number_answers")
@@ -261,7 +264,9 @@ def _submitted_rows(wave: Wave) -> list[tuple]:
         cursor = connection.cursor()
     with cursor:
         cursor.execute(sql, params)
-        return cursor.fetchall()
+        rows = cursor.fetchall()
+    rows.sort(key=itemgetter(0))
+    return rows
 
 
 def wave_data(*, wave: Wave, items: list[Item] | None = None) -> WaveData:
@@ -279,13 +284,14 @@ def wave_data(*, wave: Wave, items: list[Item] | None = None) -> WaveData:
         person_ids = [None] * len(keys)
     matrix = np.full((len(keys), len(items)), np.nan)
     number_ids = [item.pk for item in items if item.is_number]
+    unpacked = [key for key, p in zip(keys, packed, strict=True) if p is None]
+    if unpacked:
+        packed = [p if p is not None else b"" for p in packed]
     # Every response's packed answers in one buffer; row_of says whose each pair is.
-    lengths = np.fromiter(map(len, (p or b"" for p in packed)), dtype=np.int64, count=len(keys))
-    pairs = np.frombuffer(b"".join(p for p in packed if p), dtype=NUMBER_ANSWER_DTYPE)
-    pairs = pairs.reshape(-1, 2)
+    lengths = np.fromiter(map(len, packed), dtype=np.int64, count=len(keys))
+    pairs = np.frombuffer(b"".join(packed), dtype=NUMBER_ANSWER_DTYPE).reshape(-1, 2)
     row_of = np.repeat(np.arange(len(keys)), lengths // (2 * NUMBER_ANSWER_DTYPE.itemsize))
     _place(matrix, items, row_of, pairs[:, 0], pairs[:, 1])
-    unpacked = [key for key, p in zip(keys, packed, strict=True) if p is None]
     for start in range(0, len(unpacked), 900):
         # Responses stored without the packed copy: read their answer rows.
         triples = np.array(
