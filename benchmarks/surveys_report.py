@@ -79,7 +79,7 @@ def build(n: int, seed: int = 2):
     from medmentor.programs.models import Program
     from medmentor.surveys.library import AGREE_5, instrument_create
     from medmentor.surveys.models import Response, number_answers_pack
-    from medmentor.surveys.services import code_hashes
+    from medmentor.surveys.services import CODE_HASH_DIGITS, code_hashes
 
     rng = random.Random(seed)
     institution = Institution.objects.create(name="Bench", slug="bench")
@@ -154,7 +154,7 @@ def build(n: int, seed: int = 2):
             extra = [
                 hmac.new(
                     f"{instrument.code_salt}:{name}".encode(), value.encode(), "sha256"
-                ).hexdigest()
+                ).hexdigest()[:CODE_HASH_DIGITS]
                 for name, value in zip(EXTRA_ELEMENTS, code[4:], strict=True)
             ]
             hashed[key] = code_hashes(instrument=instrument, elements=code[:4]) + extra

@@ -123,3 +123,46 @@ def test_the_waves_read_for_the_report_are_the_rows_the_orm_reads_and_are_counte
                 for item in data.items
                 if item.is_number and not np.isnan(data.column(item)[response_row])
             } == _unpacked(response)
+
+
+def _stored_before_0005(instrument, code: dict) -> list[str]:
+    """The code's hashes as surveys stored them before migration 0005: whole SHA-256
+    hex digests (the formula of that version, written out)."""
+    import hmac
+
+    from medmentor.surveys.services import CODE_ELEMENTS, code_normalize
+
+    return [
+        hmac.new(
+            f"{instrument.code_salt}:{name}".encode(), code_normalize(code[name]).encode(), "sha256"
+        ).hexdigest()
+        for name, _ in CODE_ELEMENTS
+    ]
+
+
+@pytest.mark.parametrize("migrated", [True, False])
+def test_a_code_stored_before_the_hashes_were_shortened_pairs_with_the_same_code_after(
+    client, survey, junior, migrated
+):
+    from medmentor.surveys.selectors import survey_report_compute
+    from tests.surveys.test_answering import CODE
+
+    pre_url = _link(survey, junior)
+    _consent(client, pre_url)
+    _answer_all(client, pre_url)
+    # The pre answers as a version before migration 0005 stored them.
+    Response.objects.update(code_hashes=_stored_before_0005(survey, CODE))
+    if migrated:
+        migration = importlib.import_module(
+            "medmentor.surveys.migrations.0005_response_code_hashes_shortened"
+        )
+        migration.shorten_code_hashes(apps, None)
+    post_url = _link(survey, junior, kind="post")
+    _consent(client, post_url)
+    _answer_all(client, post_url)
+    stored = [r.code_hashes for r in Response.objects.order_by("pk")]
+    assert all(len(element) == 16 for element in stored[1])
+    match = survey_report_compute(instrument=survey, with_charts=False).match
+    # Migrated: the same code pairs exactly; left as stored, the 64 digits never equal
+    # the 16 of the later answer.
+    assert (match.exact, stored[0] == stored[1]) == ((1, True) if migrated else (0, False))
