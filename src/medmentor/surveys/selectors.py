@@ -253,7 +253,9 @@ def _submitted_rows(wave: Wave) -> list[tuple]:
         import psycopg
 
         connection.ensure_connection()
-        raw = psycopg.Cursor(connection.connection)
+        # Typed Any: Django's wrappers take the driver's cursor (django-stubs says
+        # CursorWrapper, which is what they return).
+        raw: Any = psycopg.Cursor(connection.connection)
         raw.format = psycopg.pq.Format.BINARY
         cursor = (
             connection.make_debug_cursor(raw)
