@@ -226,8 +226,12 @@ class WaveData:
     matrix: np.ndarray
     texts: dict[int, list[tuple[int, str]]]  # item id -> [(response row, text)]
 
+    def __post_init__(self) -> None:
+        # By key: list.index compared model instances one by one (80 columns a report).
+        self._column_of = {item.pk: n for n, item in enumerate(self.items)}
+
     def column(self, item: Item) -> np.ndarray:
-        return self.matrix[:, self.items.index(item)]
+        return self.matrix[:, self._column_of[item.pk]]
 
 
 def _submitted_rows(wave: Wave) -> list[tuple]:
