@@ -205,7 +205,11 @@ def roster_import(
 
 
 def _roster_read_row(
-    row: SheetRow, seen: dict[str, int], institutions: dict[str, Institution]
+    row: SheetRow,
+    seen: dict[str, int],
+    institutions: dict[str, Institution],
+    *,
+    levels_numbered_as_pgy: bool = False,
 ) -> _RosterRow:
     problems = _RowProblems(row)
     parsed = _RosterRow(preview=PreviewRow(row=row.number, action="", values={}))
@@ -219,6 +223,10 @@ def _roster_read_row(
 
     level_text = row.text("training_level")
     parsed.training_level = training_level_from_text(level_text) or ""
+    if not parsed.training_level and levels_numbered_as_pgy and level_text.strip().isdigit():
+        # Under a "PGY" header a GME office writes the year alone ("1"); elsewhere a bare
+        # number could be a medical-school year as well, and is asked about.
+        parsed.training_level = training_level_from_text(f"PGY-{int(level_text)}") or ""
     if not level_text:
         problems.add("training_level", "", f"missing training level; use one of {ALLOWED_LEVELS}")
     elif not parsed.training_level:
@@ -324,7 +332,13 @@ def _roster_plan(program: Program, sheet: Sheet, *, by: Actor, grantable: frozen
         institutions[institution.name.lower()] = institution
         institutions[institution.slug.lower()] = institution
     seen: dict[str, int] = {}
-    parsed_rows = [_roster_read_row(row, seen, institutions) for row in sheet.rows]
+    numbered_as_pgy = any(
+        header.name == "training_level" and "pgy" in header.text.lower() for header in sheet.headers
+    )
+    parsed_rows = [
+        _roster_read_row(row, seen, institutions, levels_numbered_as_pgy=numbered_as_pgy)
+        for row in sheet.rows
+    ]
 
     people = _emails_to_people({parsed.email for parsed in parsed_rows if parsed.email})
     enrollments: dict[int, dict[str, Enrollment]] = {}
