@@ -166,3 +166,32 @@ def test_a_code_stored_before_the_hashes_were_shortened_pairs_with_the_same_code
     # Migrated: the same code pairs exactly; left as stored, the 64 digits never equal
     # the 16 of the later answer.
     assert (match.exact, stored[0] == stored[1]) == ((1, True) if migrated else (0, False))
+
+
+def test_answers_are_placed_by_item_key_however_large_the_keys_are():
+    """The answers' columns come from a table over the keys present: an old database's
+    keys near 2^31 must neither need a table that large nor misplace an answer."""
+    from medmentor.surveys.models import Item
+    from medmentor.surveys.selectors import _place
+
+    base = 2**31 - 10
+    items = [
+        Item(pk=base, kind="likert"),
+        Item(pk=base + 2, kind="text"),
+        Item(pk=base + 5, kind="numeric"),
+    ]
+    matrix = np.full((len(items), 3), np.nan).T  # column-major, as wave_data builds it
+    item_ids = np.array([base + 5, base, base + 2, base + 7, base], dtype=NUMBER_ANSWER_DTYPE)
+    _place(
+        matrix,
+        items,
+        np.array([0, 1, 1, 2, 2]),
+        item_ids,
+        np.array([40, 3, 9, 9, 5], dtype=NUMBER_ANSWER_DTYPE),
+    )
+    # The text item's and the unknown key's answers are left out.
+    assert np.array_equal(
+        matrix,
+        np.array([[np.nan, np.nan, 40], [3, np.nan, np.nan], [5, np.nan, np.nan]]),
+        equal_nan=True,
+    )

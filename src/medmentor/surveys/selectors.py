@@ -340,13 +340,18 @@ def _place(matrix, items, rows, item_ids, values) -> None:
     """Put answers (row, item key, value) of the number items among `items` into the
     matrix; answers to other items are left out."""
     # Each answer's column by a lookup table over the item keys, then one assignment
-    # through flat positions: a few passes over millions of answers, no search.
-    size = max([item.pk for item in items] + [int(item_ids.max()) if len(item_ids) else 0]) + 1
-    column_of = np.full(size, -1, dtype=np.int64)
+    # through flat positions: a few passes over millions of answers, no search. The
+    # table spans the keys present, from the lowest: an instrument's items are made
+    # together, so it is a few hundred entries however old the database's keys are.
+    if not len(item_ids) or not items:
+        return
+    keys = [item.pk for item in items]
+    low = min(min(keys), int(item_ids.min()))
+    column_of = np.full(max(max(keys), int(item_ids.max())) - low + 1, -1, dtype=np.int64)
     for n, item in enumerate(items):
         if item.is_number:
-            column_of[item.pk] = n
-    columns = column_of[item_ids]
+            column_of[item.pk - low] = n
+    columns = column_of[item_ids - low]
     # The matrix is column-major (see wave_data): its transpose is the row-major array
     # the flat positions index.
     by_item = matrix.T
