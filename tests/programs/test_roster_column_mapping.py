@@ -417,15 +417,19 @@ def test_under_a_pgy_header_a_bare_year_is_that_postgraduate_year(program):
     # GME offices often write the year alone under "PGY"; under any other heading a
     # bare number is asked about (it could be a medical-school year).
     map_columns(program, {"mentorship_role": "role", "npi": ""})
+
+    def imported(header, rows):
+        return roster_import(
+            program=program,
+            file_name="gme.csv",
+            content=csv_bytes([header, *rows]),
+            apply=True,
+            by=SYSTEM,
+        )
+
     rows = [list(row) for row in US_GME_ROWS]
     rows[0][3], rows[1][3] = "1", " 3 "
-    result = roster_import(
-        program=program,
-        file_name="gme.csv",
-        content=csv_bytes([US_GME_HEADER, *rows]),
-        apply=True,
-        by=SYSTEM,
-    )
+    result = imported(US_GME_HEADER, rows)
     assert result.applied, messages_of(result)
     levels = dict(Person.objects.values_list("email", "training_level"))
     assert levels["chidi.okafor@lakeside.test"] == "PGY-1"
@@ -433,13 +437,7 @@ def test_under_a_pgy_header_a_bare_year_is_that_postgraduate_year(program):
 
     # A year past PGY-7 under the same header is named, and nothing is written.
     rows[0][3], rows[0][2] = "9", "ada.eze@lakeside.test"
-    refused = roster_import(
-        program=program,
-        file_name="gme.csv",
-        content=csv_bytes([US_GME_HEADER, rows[0]]),
-        apply=True,
-        by=SYSTEM,
-    )
+    refused = imported(US_GME_HEADER, rows[:1])
     assert not refused.applied
     assert "unknown training level “9”" in messages_of(refused)[0]
     assert not Person.objects.filter(email="ada.eze@lakeside.test").exists()
@@ -448,12 +446,6 @@ def test_under_a_pgy_header_a_bare_year_is_that_postgraduate_year(program):
     header = [*US_GME_HEADER]
     header[3] = "Training level"
     rows[0][3], rows[0][2] = "1", "bo.lin@lakeside.test"
-    asked = roster_import(
-        program=program,
-        file_name="gme.csv",
-        content=csv_bytes([header, rows[0]]),
-        apply=True,
-        by=SYSTEM,
-    )
+    asked = imported(header, rows[:1])
     assert not asked.applied
     assert "unknown training level “1”" in messages_of(asked)[0]
